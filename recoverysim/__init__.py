@@ -1,0 +1,46 @@
+"""recoverysim: compare warranty policies, from trusting to suspicious, by loyalty, cost and word of mouth.
+
+A notebook needs no CLI::
+
+    import recoverysim as rs
+    scenario = rs.load_scenario("scenarios/trust-vs-suspicion.yaml", ["replications=5"])
+    result = rs.run_experiment(scenario)
+    result.summary          # one row per policy and key figure, with 95 % intervals
+    result.claims           # one row per claim
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from recoverysim.engine import ReplicationResult, run_replication
+from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
+from recoverysim.experiment import ExperimentResult, run_experiment
+from recoverysim.metrics import KEY_FIGURES
+from recoverysim.results import StoredResults, read_results, write_results
+from recoverysim.scenario import Policy, Scenario, load_scenario, scenario_from_dict, scenario_to_dict
+from recoverysim.table import comparison_table
+
+try:
+    __version__ = version("recoverysim")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "KEY_FIGURES",
+    "ExperimentResult",
+    "Policy",
+    "RecoverySimError",
+    "ReplicationResult",
+    "Scenario",
+    "ScenarioError",
+    "StoredResults",
+    "UsageError",
+    "__version__",
+    "comparison_table",
+    "load_scenario",
+    "read_results",
+    "run_experiment",
+    "run_replication",
+    "scenario_from_dict",
+    "scenario_to_dict",
+    "write_results",
+]

@@ -1,0 +1,118 @@
+"""Key figures of one replication, and means with 95 % intervals across replications. Pure functions."""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from recoverysim.model.world import COST_COMPONENTS, WorldTotals
+
+#: Key figures, in the order tables show them; README.md defines each.
+KEY_FIGURES = (
+    "net_result_eur", "cost_total_eur", "cost_per_claim_eur", "claims", "fraud_share", "fraud_paid_eur",
+    "honest_denied_share", "approval_share", "resolution_days_mean", "resolution_days_p90",
+    "contacts_per_claim", "transfers_per_claim", "abandonment_share", "satisfaction_mean", "nps",
+    "retention_share", "wom_positive", "wom_negative", "customers_won_wom", "customers_lost_wom",
+    "customer_value_eur",
+)
+#: Further columns of replications.parquet: the cost components and the market's counts.
+COST_FIGURES = tuple(f"cost_{name}_eur" for name in COST_COMPONENTS)
+EXTRA_FIGURES = COST_FIGURES + ("sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase", "unclaimed_failures", "open_claims")
+
+# Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def t_quantile_975(df: int) -> float:
+    """Two-sided 95 % Student t critical value."""
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = NormalDist().inv_cdf(0.975)
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95 % t interval, ignoring NaN; the interval is NaN with fewer than two values."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if values.size < 2:
+        return mean, math.nan, math.nan
+    half = t_quantile_975(values.size - 1) * float(values.std(ddof=1)) / math.sqrt(values.size)
+    return mean, mean - half, mean + half
+
+
+def _share(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else math.nan
+
+
+def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
+    """Every key figure of one replication, from its claims table and the world's counters."""
+    decision = claims["decision"]
+    n = len(claims)
+    approved = decision == "approved"
+    decided = approved | (decision == "denied")
+    honest = ~claims["is_fraud"]
+    closed = decision != "open"
+    resolution = (claims["closed_day"] - claims["filed_day"])[decided]
+    satisfaction = claims["satisfaction"][closed]
+    score = np.round(satisfaction * 10.0)
+    cost_total = sum(totals.costs_eur.values())
+    figures = {
+        "net_result_eur": totals.sales_margin_eur + totals.repair_charges_eur - cost_total,
+        "cost_total_eur": cost_total,
+        "cost_per_claim_eur": _share(cost_total - totals.costs_eur["staff"], n) if n else math.nan,
+        "claims": float(n),
+        "fraud_share": _share(float(claims["is_fraud"].sum()), n),
+        "fraud_paid_eur": totals.costs_eur["fraud_paid"],
+        "honest_denied_share": _share(float((honest & (decision == "denied")).sum()), float((honest & decided).sum())),
+        "approval_share": _share(float(approved.sum()), float(decided.sum())),
+        "resolution_days_mean": float(resolution.mean()) if len(resolution) else math.nan,
+        "resolution_days_p90": float(resolution.quantile(0.9)) if len(resolution) else math.nan,
+        "contacts_per_claim": _share(float(claims["contacts"].sum()), n),
+        "transfers_per_claim": _share(float(claims["transfers"].sum()), n),
+        "abandonment_share": _share(float((decision == "abandoned").sum()), n),
+        "satisfaction_mean": float(satisfaction.mean()) if len(satisfaction) else math.nan,
+        "nps": 100.0 * _share(float((score >= 9).sum() - (score <= 6).sum()), len(satisfaction)),
+        "retention_share": _share(totals.initial_customers_kept, totals.initial_customers),
+        "wom_positive": float(totals.wom_positive),
+        "wom_negative": float(totals.wom_negative),
+        "customers_won_wom": float(totals.customers_won_wom),
+        "customers_lost_wom": float(totals.customers_lost_wom),
+        "customer_value_eur": totals.customer_value_eur,
+    }
+    figures.update({f"cost_{name}_eur": eur for name, eur in totals.costs_eur.items()})
+    figures.update(
+        sales_margin_eur=totals.sales_margin_eur,
+        repair_charges_eur=totals.repair_charges_eur,
+        customers_end=float(totals.customers_end),
+        customers_won_base=float(totals.customers_won_base),
+        customers_lost_at_purchase=float(totals.customers_lost_at_purchase),
+        unclaimed_failures=float(totals.unclaimed_failures),
+        open_claims=float((decision == "open").sum()),
+    )
+    return figures
+
+
+def summarize(replications: pd.DataFrame, policies: list[str], figures: tuple[str, ...] = KEY_FIGURES) -> pd.DataFrame:
+    """One row per policy and figure: mean with 95 % interval, and the paired difference against the first policy.
+
+    Differences pair replication r of each policy with replication r of the
+    baseline; both ran on the same seed (common random numbers).
+    """
+    baseline = replications[replications["policy"] == policies[0]].set_index("replication")
+    rows = []
+    for policy in policies:
+        own = replications[replications["policy"] == policy].set_index("replication")
+        paired = own.index.intersection(baseline.index)
+        for figure in figures:
+            mean, low, high = mean_interval(own[figure].to_numpy())
+            diff, diff_low, diff_high = mean_interval((own.loc[paired, figure] - baseline.loc[paired, figure]).to_numpy())
+            rows.append((policy, figure, mean, low, high, diff, diff_low, diff_high))
+    return pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high"])

@@ -1,0 +1,1 @@
+"""The simulated world: customers, channels, claims, feelings and word of mouth."""

@@ -1,0 +1,91 @@
+"""A contact channel as a SimPy resource: opening hours, a queue, patience, and handling time."""
+
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+import simpy
+
+from recoverysim.rng import BufferedDraws
+from recoverysim.scenario.schema import Channel
+
+MINUTES_PER_DAY = 24 * 60.0
+HOURS_PER_DAY = 24.0
+
+
+class ContactLog(Protocol):
+    """What a contact records about the claim it belongs to."""
+
+    wait_days: float
+
+
+class ChannelDesk:
+    """Staffed desk of one channel; `contact` is the SimPy process of one customer contact.
+
+    Customers arriving while the desk is closed wait for it to open. Agents
+    finish the queue present at closing time (a simplification: no one is
+    sent away at closing). With `patience_minutes_mean` set, a waiting
+    customer leaves after an exponential patience, as in Erlang A.
+    """
+
+    def __init__(self, env: simpy.Environment, name: str, channel: Channel, service: BufferedDraws, patience: BufferedDraws):
+        self.env = env
+        self.name = name
+        self.channel = channel
+        self.staff = simpy.Resource(env, capacity=max(channel.staff, 1)) if channel.staff > 0 else None
+        self._service = service
+        self._patience = patience
+        self._opens = channel.opens_hour / HOURS_PER_DAY
+        self._closes = channel.closes_hour / HOURS_PER_DAY
+        self._always_open = channel.opens_hour <= 0.0 and channel.closes_hour >= HOURS_PER_DAY
+        mean_days = channel.service_minutes_mean / MINUTES_PER_DAY
+        if channel.service_distribution == "exponential":
+            self._draw_service = lambda: self._service.exponential(mean_days)
+        else:
+            sigma = math.sqrt(math.log(1.0 + channel.service_minutes_cv**2))
+            mu = math.log(mean_days) - sigma * sigma / 2.0
+            self._draw_service = lambda: math.exp(mu + sigma * self._service.normal())
+        self._patience_days = None if channel.patience_minutes_mean is None else channel.patience_minutes_mean / MINUTES_PER_DAY
+        self._response_days = channel.response_hours_mean / HOURS_PER_DAY
+        self.busy_days = 0.0
+
+    def delay_until_open(self, now: float) -> float:
+        """Days from `now` until the desk is next open (0 when it is open)."""
+        if self._always_open:
+            return 0.0
+        day = math.floor(now)
+        into_day = now - day
+        if self._opens <= into_day < self._closes:
+            return 0.0
+        if into_day < self._opens:
+            return self._opens - into_day
+        return 1.0 - into_day + self._opens
+
+    def contact(self, log: ContactLog):
+        """Wait for the desk, queue, and be served; returns True if served, False if the customer left."""
+        env = self.env
+        if self._response_days > 0.0:
+            yield env.timeout(self._service.exponential(self._response_days))
+        closed_for = self.delay_until_open(env.now)
+        if closed_for > 0.0:
+            yield env.timeout(closed_for)
+        if self.staff is None:
+            return False
+        queued_at = env.now
+        request = self.staff.request()
+        if self._patience_days is None:
+            yield request
+        else:
+            patience = env.timeout(self._patience.exponential(self._patience_days))
+            yield request | patience
+            if not request.triggered:
+                request.cancel()
+                log.wait_days += env.now - queued_at
+                return False
+        log.wait_days += env.now - queued_at
+        service_days = self._draw_service()
+        yield env.timeout(service_days)
+        self.staff.release(request)
+        self.busy_days += service_days
+        return True

@@ -1,0 +1,265 @@
+"""The life of one warranty claim as a SimPy process: reach someone, prove it, inspect, decide, remedy."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from recoverysim.model.behaviour import Experience, satisfaction
+
+if TYPE_CHECKING:
+    from recoverysim.model.world import World
+
+DECISIONS = ("approved", "denied", "abandoned", "open")
+INSPECTION_HOURS_PER_DAY = 8.0
+REDIAL_DELAY_DAYS = 5.0 / (24 * 60)
+
+
+class Claim:
+    """What happened to one claim; becomes one row of claims.parquet."""
+
+    __slots__ = (
+        "claim_id", "customer_id", "segment", "is_fraud", "component", "covered", "channel",
+        "filed_day", "closed_day", "contacts", "transfers", "drops", "wait_days", "decision",
+        "remedy", "cost_eur", "satisfaction", "customer_shipments", "travel_hours",
+        "honest_asked_for_proof", "suspected", "silent_since", "longest_silence_days",
+        "updates", "escalated", "first_failure", "log",
+    )
+
+    def __init__(self, claim_id: int, customer_id: int, segment: int, is_fraud: bool, component: int,
+                 covered: bool, channel: str, filed_day: float, first_failure: bool, log: list | None):
+        self.claim_id = claim_id
+        self.customer_id = customer_id
+        self.segment = segment
+        self.is_fraud = is_fraud
+        self.component = component
+        self.covered = covered
+        self.channel = channel
+        self.filed_day = filed_day
+        self.closed_day = math.nan
+        self.contacts = 0
+        self.transfers = 0
+        self.drops = 0
+        self.wait_days = 0.0
+        self.decision = "open"
+        self.remedy = "none"
+        self.cost_eur = 0.0
+        self.satisfaction = math.nan
+        self.customer_shipments = 0
+        self.travel_hours = 0.0
+        self.honest_asked_for_proof = False
+        self.suspected = False
+        self.silent_since = filed_day
+        self.longest_silence_days = 0.0
+        self.updates = 0
+        self.escalated = False
+        self.first_failure = first_failure
+        self.log = log
+
+
+def handle_claim(world: World, claim: Claim, delay_days: float):
+    """SimPy process: the claim from filing to its decision, remedy, feelings and word of mouth."""
+    env = world.env
+    if delay_days > 0.0:
+        yield env.timeout(delay_days)
+    claim.filed_day = claim.silent_since = env.now
+    world.open_claims[claim.claim_id] = claim
+    world.note(claim, "filed", channel=claim.channel, fraud=claim.is_fraud)
+    reached = yield from reach_decider(world, claim)
+    if not reached:
+        yield from close(world, claim, "abandoned", outcome=0.0)
+        return
+    yield from decide(world, claim)
+
+
+def reach_decider(world: World, claim: Claim):
+    """Contacts until someone can decide: queues, retries, transfers, drops and partner hand-offs."""
+    env, policy, route = world.env, world.policy, world.draws.routing
+    desk = world.desks[claim.channel]
+    channel = desk.channel
+    while True:
+        claim.contacts += 1
+        claim.travel_hours += 2.0 * channel.travel_minutes_each_way / 60.0
+        served = yield from desk.contact(claim)
+        world.note(claim, "contact", served=served, wait_minutes=round(claim.wait_days * 1440, 1))
+        if not served:
+            if route.uniform() < channel.retry_probability:
+                yield env.timeout(route.exponential(channel.retry_delay_hours_mean / 24.0))
+                continue
+            return False
+        world.heard(claim)
+        if not policy.single_case_owner and route.uniform() < channel.partner_handoff_probability:
+            claim.transfers += 1
+            yield env.timeout(route.exponential(channel.partner_delay_days_mean))
+            claim.contacts += 1
+            world.note(claim, "partner hand-off")
+            if route.uniform() < channel.partner_bounce_probability:
+                world.note(claim, "sent back by partner")
+                continue
+            world.heard(claim)
+            return True
+        if route.uniform() < policy.first_contact_resolution_probability:
+            return True
+        claim.transfers += 1
+        if route.uniform() < channel.transfer_drop_probability:
+            claim.drops += 1
+            world.note(claim, "transfer dropped")
+            if route.uniform() < channel.retry_probability:
+                yield env.timeout(REDIAL_DELAY_DAYS)
+                continue
+            return False
+        world.note(claim, "transferred")
+        served = yield from desk.contact(claim)
+        if served:
+            world.heard(claim)
+            return True
+        if route.uniform() < channel.retry_probability:
+            yield env.timeout(route.exponential(channel.retry_delay_hours_mean / 24.0))
+            continue
+        return False
+
+
+def decide(world: World, claim: Claim):
+    """Evidence, coverage, inspection and remedy, in that order, ending in close()."""
+    env, policy, scenario, u = world.env, world.policy, world.scenario, world.draws.decisions.uniform
+    behaviour, money = scenario.behaviour, scenario.money
+    honest = not claim.is_fraud
+    needs_photo = policy.evidence in ("photo", "photo_and_receipt")
+    needs_receipt = policy.evidence in ("receipt", "photo_and_receipt")
+    if needs_photo or needs_receipt:
+        if honest:
+            claim.honest_asked_for_proof = True
+            lacks = (needs_receipt and u() < behaviour.honest_lacks_receipt_probability) or (needs_photo and u() < behaviour.honest_lacks_photo_probability)
+            if lacks:
+                world.note(claim, "proof missing")
+                if u() < behaviour.stalled_claim_abandon_probability:
+                    yield from close(world, claim, "abandoned", outcome=0.0)
+                    return
+                yield env.timeout(behaviour.evidence_delay_days)
+                claim.contacts += 1
+                world.heard(claim)
+        else:
+            forged = (not needs_photo or u() < scenario.fraud.photo_forged_probability) and (not needs_receipt or u() < scenario.fraud.receipt_forged_probability)
+            if not forged:
+                world.note(claim, "proof not convincing")
+                yield from close(world, claim, "denied", outcome=0.0)
+                return
+    price = world.price_of(claim)
+    if honest and not claim.covered:
+        if policy.excluded_repair_charge_eur is None:
+            world.note(claim, "component excluded")
+            yield from close(world, claim, "denied", outcome=0.0)
+            return
+        charge = policy.excluded_repair_charge_eur
+        world.note(claim, "component excluded; paid repair", charge_eur=charge)
+        yield from ship(world, claim, by_customer=True)
+        yield env.timeout(policy.repair_turnaround_days)
+        world.spend(claim, "remedies", money.repair_cost_eur)
+        world.earn_repair_charge(charge)
+        yield from ship(world, claim, by_customer=False)
+        claim.remedy = "paid_repair"
+        yield from close(world, claim, "denied", outcome=max(0.0, 1.0 - charge / price))
+        return
+    returned = False
+    if policy.return_for_inspection:
+        claim.suspected = True
+        yield from ship(world, claim, by_customer=True)
+        returned = True
+        with world.bench.request() as request:
+            yield request
+            yield env.timeout(world.draws.decisions.exponential(policy.inspection.hours_mean) / INSPECTION_HOURS_PER_DAY)
+        world.spend(claim, "inspection", money.inspection_eur)
+        passed = u() < policy.inspection.specificity if honest else u() >= policy.inspection.sensitivity
+        world.note(claim, "inspected", passed=passed)
+        if not passed:
+            yield from ship(world, claim, by_customer=False)
+            yield from close(world, claim, "denied", outcome=0.0)
+            return
+    yield from remedy(world, claim, returned)
+    goodwill = policy.goodwill_eur
+    if goodwill > 0.0:
+        world.spend(claim, "goodwill", goodwill * policy.goodwill_cost_share)
+    yield from close(world, claim, "approved", outcome=1.0, goodwill_eur=goodwill)
+
+
+def remedy(world: World, claim: Claim, returned: bool):
+    """Carry out the policy's remedy; its cost is fraud paid out when the claim is fraudulent."""
+    env, policy, money = world.env, world.policy, world.scenario.money
+    ledger = "fraud_paid" if claim.is_fraud else "remedies"
+    if policy.remedy == "repair":
+        if not returned:
+            yield from ship(world, claim, by_customer=True)
+        yield env.timeout(policy.repair_turnaround_days)
+        world.spend(claim, ledger, money.repair_cost_eur)
+        yield from ship(world, claim, by_customer=False)
+    elif policy.remedy == "replace":
+        world.spend(claim, ledger, money.unit_cost_eur)
+        yield from ship(world, claim, by_customer=False)
+    else:
+        world.spend(claim, ledger, world.price_of(claim))
+        world.refunded(claim.customer_id)
+    claim.remedy = policy.remedy
+    world.note(claim, "remedy", remedy=policy.remedy)
+
+
+def ship(world: World, claim: Claim, by_customer: bool):
+    """One shipment: the firm pays, the customer waits, and a customer who packs it makes an effort."""
+    if by_customer:
+        claim.customer_shipments += 1
+    world.spend(claim, "shipping", world.scenario.money.shipping_eur)
+    world.note(claim, "shipped to firm" if by_customer else "shipped to customer")
+    yield world.env.timeout(world.policy.shipping_days)
+
+
+def experience(world: World, claim: Claim, outcome: float, goodwill_eur: float, heard_by_manager: bool = False) -> Experience:
+    return Experience(
+        outcome=outcome,
+        goodwill_share_of_price=goodwill_eur / world.price_of(claim),
+        duration_days=claim.closed_day - claim.filed_day,
+        wait_hours=claim.wait_days * 24.0,
+        contacts=claim.contacts,
+        transfers=claim.transfers,
+        drops=claim.drops,
+        customer_shipments=claim.customer_shipments,
+        travel_hours=claim.travel_hours,
+        honest_asked_for_proof=claim.honest_asked_for_proof,
+        longest_silence_days=claim.longest_silence_days,
+        suspected=claim.suspected,
+        heard_by_manager=heard_by_manager,
+    )
+
+
+def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eur: float = 0.0):
+    """Decision made: the customer judges it, may post publicly, updates loyalty and talks."""
+    claim.closed_day = world.env.now
+    claim.decision = decision
+    world.heard(claim)
+    behaviour = world.scenario.behaviour
+    judgement = behaviour.satisfaction_noise_sd * world.draws.feelings.normal()
+    s = satisfaction(experience(world, claim, outcome, goodwill_eur), behaviour, judgement)
+    world.note(claim, "decision", decision=decision, satisfaction=round(s, 3))
+    segment = world.scenario.market.segments[claim.segment]
+    u = world.draws.escalation.uniform
+    if s < world.scenario.word_of_mouth.public_post_below_satisfaction and u() < segment.public_post_probability:
+        claim.escalated = True
+        world.public_post(claim)
+        if world.policy.escalation_watch:
+            world.spend(claim, "escalation", world.scenario.money.escalation_eur)
+            if u() < world.policy.escalation_recovery_probability:
+                yield world.env.timeout(world.policy.escalation_response_days)
+                if claim.decision != "approved":
+                    yield from remedy(world, claim, returned=False)
+                    claim.decision = "approved"
+                compensation = world.policy.escalation_compensation_eur
+                world.spend(claim, "escalation", compensation)
+                claim.closed_day = world.env.now
+                world.heard(claim)
+                s = satisfaction(experience(world, claim, 1.0, goodwill_eur + compensation, heard_by_manager=True), behaviour, judgement)
+                world.note(claim, "recovered by a manager", satisfaction=round(s, 3))
+    claim.satisfaction = s
+    if claim.is_fraud:
+        world.fraud_tip(approved=claim.decision == "approved")
+    world.feel(claim.customer_id, s, claim.first_failure)
+    world.word_of_mouth(claim, s)
+    world.finish(claim)
+

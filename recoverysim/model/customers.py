@@ -1,0 +1,88 @@
+"""Customers as columns of numpy arrays: idle customers cost no SimPy process.
+
+Failures and purchase occasions are drawn in bulk as absolute days; the daily
+step of the world finds those that fall due.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recoverysim.scenario.schema import Scenario
+
+NEVER = np.inf
+
+
+class Customers:
+    """Every person who is or was a customer, in preallocated columns indexed by customer id."""
+
+    def __init__(self, scenario: Scenario, capacity: int, rng: np.random.Generator):
+        self._scenario = scenario
+        self._rng = rng
+        segments = scenario.market.segments
+        components = scenario.product.components
+        self.segment_shares = np.array([s.share for s in segments])
+        self.segment_opportunists = np.array([s.opportunist_share for s in segments])
+        self.segment_loyalty = np.array([s.initial_loyalty for s in segments])
+        self.segment_price = np.array([s.price_multiplier for s in segments]) * scenario.money.price_eur
+        self.weibull_shape = np.array([c.weibull_shape for c in components])
+        rates = np.array([c.failures_per_year for c in components])
+        with np.errstate(divide="ignore"):
+            self.weibull_scale_days = np.where(rates > 0, 365.0 / rates ** (1.0 / self.weibull_shape), np.inf)
+        self.count = 0
+        self.active = np.zeros(capacity, dtype=bool)
+        self.segment = np.zeros(capacity, dtype=np.int16)
+        self.opportunist = np.zeros(capacity, dtype=bool)
+        self.loyalty = np.zeros(capacity)
+        self.failures = np.zeros(capacity, dtype=np.int32)
+        self.purchase_day = np.zeros(capacity)
+        self.next_occasion_day = np.full(capacity, NEVER)
+        self.failure_day = np.full((capacity, len(components)), NEVER)
+
+    @property
+    def active_count(self) -> int:
+        return int(self.active[: self.count].sum())
+
+    def add(self, n: int, day: float, product_age_days: np.ndarray | None = None) -> np.ndarray:
+        """Add n new customers who bought at `day` (minus their product's age); returns their ids."""
+        ids = np.arange(self.count, self.count + n)
+        self.count += n
+        rng = self._rng
+        seg = rng.choice(len(self.segment_shares), size=n, p=self.segment_shares) if len(self.segment_shares) > 1 else np.zeros(n, dtype=int)
+        age = np.zeros(n) if product_age_days is None else product_age_days
+        self.active[ids] = True
+        self.segment[ids] = seg
+        self.opportunist[ids] = rng.random(n) < self.segment_opportunists[seg]
+        self.loyalty[ids] = self.segment_loyalty[seg]
+        self.purchase_day[ids] = day - age
+        self.failure_day[ids] = day + self.time_to_failure(age[:, None], rng.standard_exponential((n, self.weibull_shape.size)))
+        self.next_occasion_day[ids] = day + rng.exponential(self._scenario.product.replacement_cycle_days, n)
+        return ids
+
+    def time_to_failure(self, age_days: np.ndarray, unit_exponential: np.ndarray) -> np.ndarray:
+        """Days to the next Weibull failure of a component that has survived to `age_days`."""
+        k, scale = self.weibull_shape, self.weibull_scale_days
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            cumulative = (age_days / scale) ** k + unit_exponential
+            remaining = scale * cumulative ** (1.0 / k) - age_days
+        return np.where(np.isfinite(scale), np.maximum(remaining, 0.0), NEVER)
+
+    def repurchase(self, ids: np.ndarray, day_of: np.ndarray) -> None:
+        """A new product for customers who bought again: fresh failure times and next occasion."""
+        n = ids.size
+        rng = self._rng
+        self.purchase_day[ids] = day_of
+        self.failure_day[ids] = day_of[:, None] + self.time_to_failure(np.zeros((n, 1)), rng.standard_exponential((n, self.weibull_shape.size)))
+        self.next_occasion_day[ids] = day_of + rng.exponential(self._scenario.product.replacement_cycle_days, n)
+
+    def lose(self, ids: np.ndarray) -> None:
+        self.active[ids] = False
+        self.failure_day[ids] = NEVER
+        self.next_occasion_day[ids] = NEVER
+
+    def renew_components(self, customers: np.ndarray, components: np.ndarray, day_of: np.ndarray) -> None:
+        """After a failure the component starts a fresh life (repaired, replaced or fixed elsewhere)."""
+        k = self.weibull_shape[components]
+        scale = self.weibull_scale_days[components]
+        life = scale * self._rng.standard_exponential(customers.size) ** (1.0 / k)
+        self.failure_day[customers, components] = day_of + life

@@ -1,0 +1,76 @@
+"""Named random streams from one seed, so each source of randomness is independent of the others.
+
+Adding a draw to one stream never shifts another, and two policies run with
+the same seed face the same customers, failures and arrivals (common random
+numbers).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+
+def stream_key(name: str) -> int:
+    """A stable integer for a stream name (Python's hash() changes between runs)."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+class RandomStreams:
+    """A numpy Generator per name, each from (scenario seed, replication number, name)."""
+
+    def __init__(self, seed: int, replication: int = 0):
+        self.seed = seed
+        self.replication = replication
+        self._streams: dict[str, np.random.Generator] = {}
+
+    def __getattr__(self, name: str) -> np.random.Generator:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.get(name)
+
+    def get(self, name: str) -> np.random.Generator:
+        stream = self._streams.get(name)
+        if stream is None:
+            sequence = np.random.SeedSequence(entropy=(self.seed, self.replication), spawn_key=(stream_key(name),))
+            stream = self._streams[name] = np.random.Generator(np.random.PCG64(sequence))
+        return stream
+
+
+class BufferedDraws:
+    """Scalar draws served from numpy blocks: a scalar numpy call costs ~10x a list pop."""
+
+    def __init__(self, generator: np.random.Generator, block: int = 4096):
+        self._generator = generator
+        self._block = block
+        self._uniform: list[float] = []
+        self._exponential: list[float] = []
+        self._normal: list[float] = []
+
+    def uniform(self) -> float:
+        if not self._uniform:
+            self._uniform = self._generator.random(self._block).tolist()
+        return self._uniform.pop()
+
+    def exponential(self, mean: float) -> float:
+        if not self._exponential:
+            self._exponential = self._generator.standard_exponential(self._block).tolist()
+        return self._exponential.pop() * mean
+
+    def normal(self) -> float:
+        if not self._normal:
+            self._normal = self._generator.standard_normal(self._block).tolist()
+        return self._normal.pop()
+
+    def poisson(self, mean: float) -> int:
+        """Poisson by counting unit-rate exponential arrivals up to `mean` (exact; means here are small)."""
+        if mean <= 0.0:
+            return 0
+        if mean > 50.0:
+            return int(self._generator.poisson(mean))
+        count, total = 0, self.exponential(1.0)
+        while total < mean:
+            count += 1
+            total += self.exponential(1.0)
+        return count

@@ -1,0 +1,302 @@
+"""Frozen, validated types for a scenario; every default says where it comes from.
+
+Each field's description ends with its provenance: ``Source: ...`` for a figure
+taken from the literature listed in docs/model.md, ``Assumption: ...`` for the
+rest. `recoverysim params` prints these descriptions as a table.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+CHANNEL_NAMES = ("chat", "phone", "email", "store")
+
+TARP = "Source: TARP for the US Office of Consumer Affairs (c. 1986), as cited in Barlow & Moller, A Complaint Is a Gift (V2)"
+
+
+class Frozen(BaseModel):
+    """Base for every section: immutable, no unknown keys, no NaN or infinity."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def probability(default: float, why: str) -> float:
+    return Field(default, ge=0.0, le=1.0, description=why)
+
+
+def nonnegative(default: float, why: str, upper: float = 1e9) -> float:
+    return Field(default, ge=0.0, le=upper, description=why)
+
+
+class Segment(Frozen):
+    """A group of customers who behave alike."""
+
+    name: str = Field(description="Segment name, used in outputs.")
+    share: float = Field(ge=0.0, le=1.0, description="Share of customers and prospects in this segment; shares sum to 1.")
+    price_multiplier: float = Field(1.0, gt=0.0, le=100.0, description="Price tier: price paid relative to money.price_eur. Assumption: 1.")
+    opportunist_share: float = probability(0.05, "Share of the segment who would file a claim without a real defect. Assumption, inside the 3-15 % of warranty billing that Kurvinen, Toyryla & Murthy (2016) call fraudulent.")
+    fraud_attempts_per_year: float = nonnegative(0.04, "Base rate of fraudulent claims per opportunist per year, before the policy's deterrence or encouragement. Assumption, chosen so that fraud is of the order of 10-15 % of claims under a trusting policy, as retail return fraud is in NRF / Appriss Retail (2021-2024).", 365.0)
+    complaint_probability: float = probability(0.6, "Probability that a customer whose product fails files a claim rather than leaving silently. Assumption (TARP's 'for every complaint, 26 stay silent' is folklore and concerns complaints to head office).")
+    social_reach_multiplier: float = nonnegative(1.0, "How many more people than average this segment tells. Assumption: 1.", 100.0)
+    public_post_probability: float = probability(0.15, "Probability that a customer whose claim ends badly posts about it publicly. Assumption, below the 32 % of problem-experiencers who posted in the National Customer Rage Study 2023.")
+    initial_loyalty: float = probability(0.85, "Loyalty (probability of buying again at the next purchase occasion) of a customer with no bad experience. Assumption.")
+    chat_share: float = probability(0.3, "Share of this segment's claims that start on chat. Assumption.")
+    phone_share: float = probability(0.4, "Share of claims that start on the phone. Assumption.")
+    email_share: float = probability(0.2, "Share of claims that start by e-mail. Assumption.")
+    store_share: float = probability(0.1, "Share of claims that start in a store. Assumption.")
+
+    @model_validator(mode="after")
+    def _channel_mix_sums_to_one(self) -> "Segment":
+        total = self.chat_share + self.phone_share + self.email_share + self.store_share
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"chat_share + phone_share + email_share + store_share must sum to 1 (they sum to {total:g})")
+        return self
+
+
+def _default_segments() -> tuple[Segment, ...]:
+    return (Segment(name="everyone", share=1.0),)
+
+
+class Market(Frozen):
+    """Who owns the product, who might buy it, and how prospects are won."""
+
+    initial_customers: int = Field(50_000, ge=0, le=10_000_000, description="Customers who own the product at day 0. Assumption.")
+    prospects: int = Field(50_000, ge=0, le=10_000_000, description="People who might buy during the horizon (the Bass market potential not yet served). Assumption.")
+    innovation_per_year: float = nonnegative(0.03, "Bass coefficient of innovation p. Source: Sultan, Farley & Lehmann (1990), mean of 213 applications (V2).", 100.0)
+    imitation_per_year: float = nonnegative(0.38, "Bass coefficient of imitation q. Source: Sultan, Farley & Lehmann (1990), mean of 213 applications (V2).", 100.0)
+    segments: tuple[Segment, ...] = Field(default_factory=_default_segments, min_length=1, description="Customer segments; shares sum to 1.")
+
+    @model_validator(mode="after")
+    def _segments_are_consistent(self) -> "Market":
+        total = sum(s.share for s in self.segments)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"segment shares must sum to 1 (they sum to {total:g})")
+        names = [s.name for s in self.segments]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"segment names must be unique (repeated: {', '.join(duplicates)})")
+        return self
+
+
+class Component(Frozen):
+    """A part of the product that can fail; failure times are Weibull from the day of purchase."""
+
+    name: str = Field(description="Component name; policies exclude components by this name.")
+    failures_per_year: float = nonnegative(0.05, "Failure rate in the first year (Weibull scale chosen so the expected count in year one is this). Assumption, giving claim costs near the 1.5 % of revenue Warranty Week (2019) reports.", 100.0)
+    weibull_shape: float = Field(1.0, gt=0.1, le=10.0, description="Weibull shape: 1 is a constant hazard, above 1 wear-out, below 1 infant mortality. Assumption: 1.")
+
+
+def _default_components() -> tuple[Component, ...]:
+    return (Component(name="device", failures_per_year=0.03), Component(name="strap", failures_per_year=0.01))
+
+
+class Product(Frozen):
+    """What customers own: its components, warranty and replacement cycle."""
+
+    components: tuple[Component, ...] = Field(default_factory=_default_components, min_length=1, description="Components that can fail.")
+    warranty_days: float = nonnegative(730.0, "Warranty length from purchase; failures after it are not claimed. Assumption: the EU legal guarantee of two years.", 36_500.0)
+    replacement_cycle_days: float = Field(1095.0, gt=0.0, le=36_500.0, description="Mean time between purchase occasions (exponential); at each the customer rebuys with their loyalty. Assumption: three years.")
+
+    @field_validator("components")
+    @classmethod
+    def _unique_component_names(cls, components: tuple[Component, ...]) -> tuple[Component, ...]:
+        names = [c.name for c in components]
+        if len(set(names)) != len(names):
+            raise ValueError("component names must be unique")
+        return components
+
+
+class Channel(Frozen):
+    """A contact channel served by staff in opening hours, with a queue customers may leave."""
+
+    staff: int = Field(5, ge=0, le=100_000, description="Agents serving this channel at once while it is open. Assumption.")
+    opens_hour: float = Field(8.0, ge=0.0, le=24.0, description="Hour of day the channel opens. Assumption.")
+    closes_hour: float = Field(20.0, ge=0.0, le=24.0, description="Hour of day the channel closes (24 with opens_hour 0 is round the clock). Assumption.")
+    service_minutes_mean: float = Field(8.0, gt=0.0, le=100_000.0, description="Mean handling time of one contact. Assumption.")
+    service_minutes_cv: float = nonnegative(1.0, "Coefficient of variation of handling time (lognormal; 1 with service_distribution exponential). Source for the lognormal form: Brown et al. (2005), JASA 100(469):36-50.", 10.0)
+    service_distribution: Literal["exponential", "lognormal"] = Field("lognormal", description="Distribution of handling time. Source: Brown et al. (2005) find call-centre service times lognormal.")
+    patience_minutes_mean: float | None = Field(10.0, gt=0.0, le=1e6, description="Mean patience in the queue (exponential, as in Erlang A); null for customers who never leave the queue. Assumption.")
+    retry_probability: float = probability(0.7, "Probability that a customer who left the queue or was cut off tries again. Assumption.")
+    retry_delay_hours_mean: float = nonnegative(4.0, "Mean delay before a retry (exponential). Assumption.", 1e5)
+    transfer_drop_probability: float = probability(0.1, "Probability that a transferred contact is dropped on the way. Assumption.")
+    partner_handoff_probability: float = probability(0.0, "Probability that the case is sent to a partner organisation (operator, manufacturer) instead of being handled, unless the policy keeps one owner. Assumption: 0.")
+    partner_bounce_probability: float = probability(0.5, "Probability that the partner sends the customer back again. Assumption.")
+    partner_delay_days_mean: float = nonnegative(2.0, "Mean days lost per hand-off to the partner. Assumption.", 3650.0)
+    response_hours_mean: float = nonnegative(0.0, "Mean delay before a written contact is picked up at all (e-mail); 0 for live channels. Assumption.", 1e5)
+    travel_minutes_each_way: float = nonnegative(0.0, "Customer travel to reach the channel (store); counts as effort. Assumption.", 1e5)
+
+    @model_validator(mode="after")
+    def _hours_are_ordered(self) -> "Channel":
+        if self.closes_hour <= self.opens_hour:
+            raise ValueError(f"closes_hour must be after opens_hour ({self.opens_hour:g} to {self.closes_hour:g})")
+        return self
+
+    @property
+    def open_hours_per_day(self) -> float:
+        return self.closes_hour - self.opens_hour
+
+
+class Channels(Frozen):
+    """The four ways a claim can reach the firm."""
+
+    chat: Channel = Field(default_factory=lambda: Channel(staff=1, opens_hour=0.0, closes_hour=24.0, service_minutes_mean=12.0, patience_minutes_mean=5.0), description="Live chat.")
+    phone: Channel = Field(default_factory=lambda: Channel(staff=2, service_minutes_mean=8.0), description="Phone queue.")
+    email: Channel = Field(default_factory=lambda: Channel(staff=1, service_minutes_mean=10.0, patience_minutes_mean=None, response_hours_mean=12.0), description="E-mail.")
+    store: Channel = Field(default_factory=lambda: Channel(staff=1, opens_hour=10.0, closes_hour=18.0, service_minutes_mean=15.0, patience_minutes_mean=None, travel_minutes_each_way=30.0), description="Store counter.")
+
+    def items(self) -> list[tuple[str, Channel]]:
+        return [(name, getattr(self, name)) for name in CHANNEL_NAMES]
+
+
+class Behaviour(Frozen):
+    """How customers judge a claim's handling and how that moves their loyalty."""
+
+    distributive_weight: float = probability(0.5, "Weight of the outcome in satisfaction. Order distributive > interactional > procedural from Orsingher, Valentini & de Angelis (2010); the values are an assumption.")
+    interactional_weight: float = probability(0.3, "Weight of being informed and trusted. Order from Orsingher et al. (2010); value an assumption.")
+    procedural_weight: float = probability(0.2, "Weight of time and effort. Order from Orsingher et al. (2010); value an assumption.")
+    expected_resolution_days: float = nonnegative(5.0, "Time to resolution customers expect; only the excess lowers satisfaction. Assumption.", 3650.0)
+    resolution_tolerance_days: float = Field(10.0, gt=0.0, le=3650.0, description="Excess days that cut the time part of procedural justice to 1/e. Assumption.")
+    effort_penalty_per_wait_hour: float = probability(0.1, "Procedural justice lost per hour spent waiting in queues. Assumption.")
+    effort_penalty_per_contact: float = probability(0.08, "Procedural justice lost per contact beyond the first. Assumption.")
+    effort_penalty_per_transfer: float = probability(0.08, "Lost per transfer. Assumption, in line with SQM's 12 % lower top-box satisfaction of transferred callers (vendor figure).")
+    effort_penalty_per_drop: float = probability(0.15, "Lost per dropped contact. Assumption.")
+    effort_penalty_per_shipment: float = probability(0.1, "Lost per shipment the customer arranges. Assumption.")
+    effort_penalty_per_travel_hour: float = probability(0.1, "Lost per hour of travel to a store. Assumption.")
+    effort_penalty_for_proof: float = probability(0.1, "Lost when an honest customer is asked for proof. Assumption.")
+    expected_silence_days: float = nonnegative(3.0, "Longest silence during a claim that customers accept without concern. Assumption.", 3650.0)
+    silence_tolerance_days: float = Field(7.0, gt=0.0, le=3650.0, description="Excess silence that cuts interactional justice to 1/e. Assumption.")
+    distrust_penalty: float = probability(0.2, "Interactional justice lost when the item must be returned for inspection (being suspected). Assumption.")
+    satisfaction_noise_sd: float = nonnegative(0.1, "Standard deviation of individual differences in how the same handling is judged (normal, added to S before clipping). Assumption.", 1.0)
+    reference_satisfaction: float = probability(0.8, "Satisfaction S0 of a customer with no failure; claims below it cost loyalty, above it may add some. Assumption.")
+    loyalty_sensitivity: float = nonnegative(0.3, "alpha: loyalty change per unit of satisfaction gain. Assumption, calibrated so that TARP's minor-problem repurchase rates (fixed quickly 95 %, slowly 70 %, not fixed 46 %) are roughly reproduced.", 10.0)
+    loss_aversion: float = Field(2.25, ge=1.0, le=10.0, description="lambda: losses weigh this many times more than gains. Source: Tversky & Kahneman (1992).")
+    recovery_paradox_strength: float = nonnegative(0.0, "Share of a satisfaction gain above S0 that reaches loyalty after a first failure. Source for the default 0: de Matos, Henrique & Rossi (2007) find no significant effect of the paradox on repurchase intention.", 1.0)
+    unclaimed_failure_satisfaction: float = probability(0.0, "Satisfaction of a customer who does not claim a failure. Assumption, calibrated to TARP's 37 % repurchase of customers who did not complain about a minor problem.")
+    honest_lacks_receipt_probability: float = probability(0.2, "Probability an honest customer cannot find the receipt. Assumption.")
+    honest_lacks_photo_probability: float = probability(0.05, "Probability an honest customer cannot provide a usable photo. Assumption.")
+    stalled_claim_abandon_probability: float = probability(0.5, "Probability a customer who cannot provide the proof asked gives up; the rest find it after evidence_delay_days. Assumption.")
+    evidence_delay_days: float = nonnegative(5.0, "Days lost finding proof. Assumption.", 3650.0)
+
+    @model_validator(mode="after")
+    def _weights_sum_to_one(self) -> "Behaviour":
+        total = self.distributive_weight + self.interactional_weight + self.procedural_weight
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"distributive_weight + interactional_weight + procedural_weight must sum to 1 (they sum to {total:g})")
+        return self
+
+
+class WordOfMouth(Frozen):
+    """Who hears about a claim, and what hearing does to them."""
+
+    told_when_satisfied_mean: float = nonnegative(3.0, "People told by a delighted customer (S = 1). Assumption; Anderson (1998) finds both extremes talk, the dissatisfied a bit more.", 1e4)
+    told_when_dissatisfied_mean: float = nonnegative(5.0, "People told by a furious customer (S = 0). Assumption; the often quoted 9-10 is attributed to TARP and unverified (folklore).", 1e4)
+    neutral_satisfaction: float = probability(0.6, "Satisfaction at which a customer tells nobody; above it impressions are positive, below negative. Assumption.")
+    in_market_share: float = probability(0.3, "Share of people told who are in this product's market (customer or prospect). Assumption.")
+    positive_purchase_probability: float = probability(0.05, "Probability that a prospect who hears a positive story buys. Assumption.")
+    negative_loss_probability: float = probability(0.1, "Probability that a prospect who hears a negative story is lost for good. Assumption.")
+    customer_loyalty_effect: float = probability(0.02, "Loyalty change of a customer who hears a story (up if positive, down if negative). Assumption.")
+    public_post_below_satisfaction: float = probability(0.3, "Customers whose satisfaction ends below this may post publicly. Assumption.")
+    public_post_reach_mean: float = nonnegative(200.0, "People reached by a public post. Assumption.", 1e7)
+    fraud_tips_per_outcome: float = nonnegative(2.0, "Opportunists told about each fraudulent claim's outcome; tips shape their belief in success. Assumption.", 1e4)
+
+
+class Fraud(Frozen):
+    """How opportunists decide to try, and how well they fake proof."""
+
+    prior_success_belief: float = probability(0.5, "Success chance opportunists believe in before hearing any tips. Assumption.")
+    belief_weight: float = nonnegative(20.0, "Pseudo-count of the prior belief: tips needed to move it halfway. Assumption.", 1e6)
+    photo_forged_probability: float = probability(0.6, "Probability a fraudulent claimant supplies a convincing photo. Assumption.")
+    receipt_forged_probability: float = probability(0.8, "Probability a fraudulent claimant supplies a receipt (they often own the product). Assumption.")
+
+
+class Money(Frozen):
+    """Prices and costs, in euros."""
+
+    price_eur: float = nonnegative(200.0, "Price of the product. Assumption.")
+    margin_share: float = probability(0.3, "Gross margin on a sale. Assumption.")
+    unit_cost_eur: float = nonnegative(120.0, "Cost of a replacement unit. Assumption.")
+    repair_cost_eur: float = nonnegative(40.0, "Cost of one repair. Assumption.")
+    shipping_eur: float = nonnegative(10.0, "Cost of one shipment, one way. Assumption.")
+    inspection_eur: float = nonnegative(25.0, "Cost of inspecting one returned item. Assumption.")
+    agent_hour_eur: float = nonnegative(30.0, "Cost of one staffed agent hour. Assumption.")
+    status_update_eur: float = nonnegative(0.2, "Cost of one proactive status update. Assumption.")
+    escalation_eur: float = nonnegative(80.0, "Manager time to handle one public complaint. Assumption.")
+    discount_rate_per_year: float = Field(0.08, ge=0.0, le=10.0, description="Discount rate for the lifetime value of customers kept. Assumption.")
+
+
+class Inspection(Frozen):
+    """Return of the item to a bench where technicians decide."""
+
+    technicians: int = Field(2, ge=1, le=100_000, description="Technicians at the inspection bench (a queue). Assumption.")
+    hours_mean: float = Field(1.0, gt=0.0, le=1e4, description="Mean inspection time (exponential); technicians work 8 hours a day. Assumption.")
+    sensitivity: float = probability(0.7, "Probability inspection catches a fraudulent claim. Assumption.")
+    specificity: float = probability(0.9, "Probability inspection passes an honest claim. Assumption; Accenture (2008) reports most returned electronics show 'no trouble found', which is where false denials come from.")
+
+
+class Policy(Frozen):
+    """One bundle of levers; trusting and suspicious are two points in this space."""
+
+    name: str = Field(description="Policy name, unique within the scenario.")
+    description: str = Field("", description="What the policy is, in words.")
+    evidence: Literal["none", "photo", "receipt", "photo_and_receipt"] = Field("receipt", description="Proof asked before a claim is accepted.")
+    return_for_inspection: bool = Field(False, description="Whether the item must be returned and inspected before a decision.")
+    inspection: Inspection = Field(default_factory=Inspection, description="The inspection bench, used when return_for_inspection is true.")
+    excluded_components: tuple[str, ...] = Field((), description="Components not covered by the warranty.")
+    excluded_repair_charge_eur: float | None = Field(None, ge=0.0, le=1e9, description="Charge for repairing an excluded component; null to deny outright.")
+    first_contact_resolution_probability: float = probability(0.7, "Probability the first agent can settle the claim (front-line authority). Source: SQM Group benchmarks, 67-70 % (vendor, method opaque).")
+    single_case_owner: bool = Field(False, description="One person owns the case: no hand-offs to partners.")
+    remedy: Literal["repair", "replace", "refund"] = Field("repair", description="What an approved claim gets.")
+    shipping_days: float = nonnegative(3.0, "Days one shipment takes (item to the firm, or a repaired or new item to the customer). Assumption.", 3650.0)
+    repair_turnaround_days: float = nonnegative(7.0, "Days a repair takes, shipping excluded. Assumption.", 3650.0)
+    goodwill_eur: float = nonnegative(0.0, "Value to the customer of a goodwill gesture on an approved claim (bonus points, discount, loan).")
+    goodwill_cost_share: float = probability(0.5, "Cost to the firm per euro of goodwill value (bonus points cost less than they are worth). Assumption.")
+    status_update_every_days: float | None = Field(None, gt=0.0, le=3650.0, description="Proactive status updates every k days; null for none.")
+    escalation_watch: bool = Field(False, description="Whether public posts are watched and handled by a manager.")
+    escalation_recovery_probability: float = probability(0.7, "Probability a manager's call recovers a customer who posted publicly. Assumption.")
+    escalation_response_days: float = nonnegative(1.0, "Days until a manager calls a customer who posted publicly. Assumption.", 3650.0)
+    escalation_compensation_eur: float = nonnegative(50.0, "Compensation a manager offers when recovering. Assumption.")
+
+
+class Scenario(Frozen):
+    """A whole simulated world and the policies to compare in it."""
+
+    schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Version of this file format.")
+    name: str = Field("scenario", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100, description="Scenario name; names the default output folder.")
+    description: str = Field("", description="The question the scenario answers, in words.")
+    horizon_days: int = Field(730, ge=1, le=36_500, description="Simulated days.")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="Seed of the first replication's random streams.")
+    replications: int = Field(10, ge=1, le=100_000, description="Replications per policy.")
+    market: Market = Field(default_factory=Market)
+    product: Product = Field(default_factory=Product)
+    channels: Channels = Field(default_factory=Channels)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
+    fraud: Fraud = Field(default_factory=Fraud)
+    money: Money = Field(default_factory=Money)
+    policies: tuple[Policy, ...] = Field(min_length=1, description="Policies to compare; the first is the baseline of paired differences.")
+
+    @model_validator(mode="after")
+    def _policies_are_consistent(self) -> "Scenario":
+        names = [p.name for p in self.policies]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"policy names must be unique (repeated: {', '.join(duplicates)})")
+        components = {c.name for c in self.product.components}
+        for policy in self.policies:
+            unknown = [c for c in policy.excluded_components if c not in components]
+            if unknown:
+                raise ValueError(f"policy {policy.name!r} excludes unknown component(s) {', '.join(unknown)}; components are {', '.join(sorted(components))}")
+        return self
+
+    def policy(self, name: str) -> Policy:
+        for policy in self.policies:
+            if policy.name == name:
+                return policy
+        raise KeyError(name)
+
+
+Scenario.model_rebuild()
