@@ -227,11 +227,30 @@ def apply_overrides(located: Located, overrides: Iterable[str]) -> Located:
                 if last:
                     node[part] = value
                 else:
-                    node = node.setdefault(part, {})
+                    if part not in node:
+                        node[part] = _schema_default(tuple(real_path))
+                    node = node[part]
             else:
                 raise ScenarioError([Problem(OVERRIDE_SOURCE, None, ".".join(parts[:depth]), f"is not a section, cannot set {dotted}", shorten(node))])
         lines[tuple(real_path)] = (f"{OVERRIDE_SOURCE} {text}", 0)
     return Located(data, lines)
+
+
+def _schema_default(path: PathKey) -> Any:
+    """What a section missing from the file holds by default: {} for a mapping, the default items for a list,
+    so that `--set market.segments.everyone.share=...` reaches a default segment by name."""
+    model: Any = Scenario
+    for depth, part in enumerate(path, start=1):
+        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, pydantic.BaseModel)):
+            return {}
+        field = model.model_fields.get(part)
+        if field is None:
+            return {}
+        if depth == len(path) and typing.get_origin(field.annotation) is tuple:
+            default = field.get_default(call_default_factory=True)
+            return [item.model_dump(mode="json") for item in default] if default else []
+        model = _model_in(field.annotation)
+    return {}
 
 
 def _list_index(items: list[Any], part: str, dotted: str, text: str) -> int:
