@@ -121,7 +121,7 @@ class Channel(Frozen):
     service_distribution: Literal["exponential", "lognormal"] = Field("lognormal", description="Distribution of handling time. Source: Brown et al. (2005) find call-centre service times lognormal.")
     patience_minutes_mean: float | None = Field(10.0, gt=0.0, le=1e6, description="Mean patience in the queue (exponential, as in Erlang A); null for customers who never leave the queue. Assumption.")
     retry_probability: float = probability(0.7, "Probability that a customer who left the queue or was cut off tries again. Assumption.")
-    retry_delay_hours_mean: float = nonnegative(4.0, "Mean delay before a retry (exponential). Assumption.", 1e5)
+    retry_delay_hours_mean: float = Field(4.0, gt=0.0, le=1e5, description="Mean delay before a retry (exponential); above 0 so that a retry takes time. Assumption.")
     transfer_drop_probability: float = probability(0.1, "Probability that a transferred contact is dropped on the way. Assumption.")
     partner_handoff_probability: float = probability(0.0, "Probability that the case is sent to a partner organisation (operator, manufacturer) instead of being handled, unless the policy keeps one owner. Assumption: 0.")
     partner_bounce_probability: float = probability(0.5, "Probability that the partner sends the customer back again. Assumption.")
