@@ -12,7 +12,7 @@ from recoverysim.scenario.schema import Behaviour, WordOfMouth
 class Experience:
     """What the customer went through, as far as satisfaction is concerned."""
 
-    outcome: float  # distributive part before goodwill: 1 full remedy, 0 denial, 1 - charge/price for a paid repair
+    outcome: float  # distributive part before goodwill: 1 full remedy, 0 denial, paid_repair_outcome for a paid repair
     goodwill_share_of_price: float
     duration_days: float
     wait_hours: float
@@ -29,6 +29,20 @@ class Experience:
 
 def _clip(x: float) -> float:
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+def paid_repair_outcome(charge_eur: float, repair_cost_eur: float) -> float:
+    """Outcome of a claim the customer thought covered, repaired for a charge: the share of the repair the firm bore.
+
+    Measured against the repair, not the product's price: a 100 EUR charge on a
+    5,000 EUR watch is still the warranty saying no (seed story 003); against the
+    price it would count as a 98 % remedy.
+    """
+    if charge_eur <= 0.0:
+        return 1.0
+    if repair_cost_eur <= 0.0:
+        return 0.0
+    return max(0.0, 1.0 - charge_eur / repair_cost_eur)
 
 
 def distributive(exp: Experience) -> float:

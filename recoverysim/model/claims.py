@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from recoverysim.model.behaviour import Experience, satisfaction
+from recoverysim.model.behaviour import Experience, paid_repair_outcome, satisfaction
 
 if TYPE_CHECKING:
     from recoverysim.model.world import World
@@ -64,7 +64,8 @@ def handle_claim(world: World, claim: Claim, delay_days: float):
         yield env.timeout(delay_days)
     claim.filed_day = claim.silent_since = env.now
     world.open_claims[claim.claim_id] = claim
-    world.note(claim, "filed", channel=claim.channel, fraud=claim.is_fraud)
+    if claim.log is not None:
+        world.note(claim, "filed", channel=claim.channel, fraud=claim.is_fraud, **world.customer_facts(claim))
     reached = yield from reach_decider(world, claim)
     if not reached:
         yield from close(world, claim, "abandoned", outcome=0.0)
@@ -127,6 +128,7 @@ def decide(world: World, claim: Claim):
     needs_photo = policy.evidence in ("photo", "photo_and_receipt")
     needs_receipt = policy.evidence in ("receipt", "photo_and_receipt")
     if needs_photo or needs_receipt:
+        world.note(claim, "proof asked", evidence=policy.evidence)
         if honest:
             claim.honest_asked_for_proof = True
             lacks = (needs_receipt and u() < behaviour.honest_lacks_receipt_probability) or (needs_photo and u() < behaviour.honest_lacks_photo_probability)
@@ -144,7 +146,6 @@ def decide(world: World, claim: Claim):
                 world.note(claim, "proof not convincing")
                 yield from close(world, claim, "denied", outcome=0.0)
                 return
-    price = world.price_of(claim)
     if honest and not claim.covered:
         if policy.excluded_repair_charge_eur is None:
             world.note(claim, "component excluded")
@@ -158,7 +159,7 @@ def decide(world: World, claim: Claim):
         world.earn_repair_charge(charge)
         yield from ship(world, claim, by_customer=False)
         claim.remedy = "paid_repair"
-        yield from close(world, claim, "denied", outcome=max(0.0, 1.0 - charge / price))
+        yield from close(world, claim, "denied", outcome=paid_repair_outcome(charge, money.repair_cost_eur))
         return
     returned = False
     if policy.return_for_inspection:
@@ -237,7 +238,7 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     behaviour = world.scenario.behaviour
     judgement = behaviour.satisfaction_noise_sd * world.draws.feelings.normal()
     s = satisfaction(experience(world, claim, outcome, goodwill_eur), behaviour, judgement)
-    world.note(claim, "decision", decision=decision, satisfaction=round(s, 3))
+    world.note(claim, "decision", decision=decision, satisfaction=round(s, 3), longest_silence_days=round(claim.longest_silence_days, 2), updates=claim.updates)
     segment = world.scenario.market.segments[claim.segment]
     u = world.draws.escalation.uniform
     if s < world.scenario.word_of_mouth.public_post_below_satisfaction and u() < segment.public_post_probability:
@@ -259,7 +260,9 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     claim.satisfaction = s
     if claim.is_fraud:
         world.fraud_tip(approved=claim.decision == "approved")
+    loyalty_before = float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
     world.feel(claim.customer_id, s, claim.first_failure)
+    world.note(claim, "loyalty", before=round(loyalty_before, 3), after=round(float(world.customers.loyalty[claim.customer_id]), 3))
     world.word_of_mouth(claim, s)
     world.finish(claim)
 

@@ -13,15 +13,22 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from recoverysim.model.bass import bass_day_probability
 from recoverysim.model.behaviour import loyalty_change, people_told_mean
 from recoverysim.model.channels import ChannelDesk
 from recoverysim.model.claims import Claim, handle_claim
 from recoverysim.model.customers import Customers
 from recoverysim.rng import BufferedDraws, RandomStreams
-from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
+from recoverysim.scenario.schema import CHANNEL_NAMES, Channel, Policy, Scenario
 
 COST_COMPONENTS = ("remedies", "fraud_paid", "shipping", "inspection", "staff", "goodwill", "escalation", "updates")
 DAYS_PER_YEAR = 365.0
+
+
+def staffed_channels(scenario: Scenario, policy: Policy) -> list[tuple[str, Channel]]:
+    """The scenario's channels with the staff the policy sets (Policy.channel_staff) where it sets any."""
+    return [(name, channel.model_copy(update={"staff": policy.channel_staff[name]}) if name in policy.channel_staff else channel)
+            for name, channel in scenario.channels.items()]
 
 
 class Draws:
@@ -67,9 +74,10 @@ class World:
         self.draws = Draws(self.streams)
         market = scenario.market
         self.customers = Customers(scenario, market.initial_customers + market.prospects, self.streams.get("customers"))
+        channels = staffed_channels(scenario, policy)
         self.desks = {
             name: ChannelDesk(self.env, name, channel, BufferedDraws(self.streams.get(f"service.{name}")), BufferedDraws(self.streams.get(f"patience.{name}")))
-            for name, channel in scenario.channels.items()
+            for name, channel in channels
         }
         self.bench = simpy.Resource(self.env, capacity=policy.inspection.technicians)
         self.costs = dict.fromkeys(COST_COMPONENTS, 0.0)
@@ -87,7 +95,7 @@ class World:
         self.next_claim_id = 0
         horizon = scenario.horizon_days
         self.daily = {name: np.zeros(horizon) for name in ("customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")}
-        self.staff_cost_per_day = sum(c.staff * c.open_hours_per_day for _, c in scenario.channels.items()) * scenario.money.agent_hour_eur
+        self.staff_cost_per_day = sum(c.staff * c.open_hours_per_day for _, c in channels) * scenario.money.agent_hour_eur
         segments = scenario.market.segments
         self.channel_mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
         self.excluded = np.array([c.name in policy.excluded_components for c in scenario.product.components])
@@ -183,13 +191,15 @@ class World:
                 self._file(customer, component, day + float(rng.random()), is_fraud=True)
 
     def _adoption(self, day: int) -> None:
-        """Bass: each prospect buys with hazard p + q * (customers / market potential)."""
+        """Bass: each prospect buys with hazard p + q * (customers / market potential), integrated exactly over the day."""
         if self.prospects <= 0 or self.market_potential <= 0:
             return
         market = self.scenario.market
-        adopted_share = self.customers.active_count / self.market_potential
-        hazard = (market.innovation_per_year + market.imitation_per_year * adopted_share) / DAYS_PER_YEAR
-        adopters = int(self.streams.get("adoption").binomial(self.prospects, -math.expm1(-hazard)))
+        probability = bass_day_probability(
+            market.innovation_per_year / DAYS_PER_YEAR, market.imitation_per_year / DAYS_PER_YEAR,
+            self.customers.active_count / self.market_potential, self.prospects / self.market_potential,
+        )
+        adopters = int(self.streams.get("adoption").binomial(self.prospects, probability))
         if adopters:
             self._new_customers(adopters, float(day))
             self.won_base += adopters
@@ -220,6 +230,13 @@ class World:
         if claim.log is not None:
             claim.log.append((self.env.now, event, details))
 
+    def customer_facts(self, claim: Claim) -> dict:
+        """What a journey's first line tells about the customer: when they bought, their segment, their loyalty."""
+        c, i = self.customers, claim.customer_id
+        return {"component": self.scenario.product.components[claim.component].name, "covered": claim.covered,
+                "purchase_day": round(float(c.purchase_day[i]), 2), "loyalty": round(float(c.loyalty[i]), 3),
+                "opportunist": bool(c.opportunist[i])}
+
     def heard(self, claim: Claim) -> None:
         """The firm speaks to the customer: close the silent gap, counting any status updates sent in it."""
         gap = self.env.now - claim.silent_since
@@ -228,7 +245,10 @@ class World:
             updates = int(gap // every)
             claim.updates += updates
             self.spend(claim, "updates", updates * self.scenario.money.status_update_eur)
+            self.note(claim, "status updates", count=updates, every_days=every, since_day=round(claim.silent_since, 2))
             gap = every
+        elif gap >= 1.0:
+            self.note(claim, "silence ended", silent_days=round(gap, 2))
         claim.longest_silence_days = max(claim.longest_silence_days, gap)
         claim.silent_since = self.env.now
 
@@ -272,12 +292,14 @@ class World:
         wom = self.scenario.word_of_mouth
         reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
         told = self.draws.word_of_mouth.poisson(people_told_mean(s, wom) * reach)
+        self.note(claim, "told", people=told, positive=s >= wom.neutral_satisfaction)
         if told:
             self._spread(told, positive=s >= wom.neutral_satisfaction)
 
     def public_post(self, claim: Claim) -> None:
         reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
         readers = self.draws.word_of_mouth.poisson(self.scenario.word_of_mouth.public_post_reach_mean * reach)
+        self.note(claim, "public post", readers=readers)
         if readers:
             self._spread(readers, positive=False)
 
