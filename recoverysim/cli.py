@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 
 from recoverysim.errors import RecoverySimError, ScenarioError
-from recoverysim.experiment import EXECUTORS, run_experiment
-from recoverysim.results import now_utc, prepare_folder, write_results
-from recoverysim.scenario.load import dump_yaml, load_scenario, scenario_to_dict
+from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, stop_interrupted, stop_late, storage_options
+from recoverysim.experiment import Destination, run_experiment
+from recoverysim.experiments.driver import Interrupted
+from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
 from recoverysim.scenario.schema import Scenario
 from recoverysim.table import comparison_table
 
@@ -78,7 +79,7 @@ def show(file: str, overrides: tuple[str, ...]) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files, for editor completion."""
-    click.echo(json.dumps(Scenario.model_json_schema(), indent=2))
+    click.echo(json.dumps(file_json_schema(), indent=2))
 
 
 @main.command()
@@ -87,21 +88,49 @@ def schema() -> None:
 @click.option("--replications", type=click.IntRange(min=1, max=100_000), help="Replications per policy (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>/).")
-@click.option("--executor", type=click.Choice(EXECUTORS), default="processes", show_default=True, help="Where replications run.")
-@click.option("--workers", type=click.IntRange(min=1, max=1024), help="Worker processes (default: one per core).")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@executor_options
+@storage_options
+@quiet_option
 @set_option
 def run(file: str, policies: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
-        executor: str, workers: int | None, quiet: bool, overrides: tuple[str, ...]) -> None:
-    """Run every policy of a scenario on the same seeds and print the comparison with 95 % intervals."""
+        executor: str, workers: int | None, scheduler: str | None, resume: bool, overwrite: bool, quiet: bool,
+        overrides: tuple[str, ...]) -> None:
+    """Run every policy of a scenario on the same seeds and print the comparison with 95 % intervals.
+
+    Each replication is saved as it finishes: a run stopped by Ctrl-C (or killed) continues with --resume.
+    """
     extra = [f"replications={replications}"] if replications else []
     extra += [f"seed={seed}"] if seed is not None else []
     scenario = load_scenario(file, [*overrides, *extra])
-    folder = prepare_folder(Path(out) if out else Path("results") / scenario.name)
-    started, clock = now_utc(), time.perf_counter()
-    total = scenario.replications * (len(set(policies)) if policies else len(scenario.policies))
-    with click.progressbar(length=total, label="replications", file=sys.stderr, show_eta=True, show_pos=True, hidden=quiet) as bar:
-        result = run_experiment(scenario, policies or None, executor=executor, workers=workers, on_result=lambda _: bar.update(1))
-    write_results(result, folder, started, command=" ".join(["recoverysim", *sys.argv[1:]]))
+    folder = Path(out) if out else Path("results") / scenario.name
+    clock = time.perf_counter()
+    progress = ProgressHook("run", quiet)
+    try:
+        result = run_experiment(scenario, policies or None, executor=executor, workers=workers, scheduler=scheduler,
+                                on_result=lambda r: progress.advance(""), on_start=progress.start,
+                                store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()))
+    except Interrupted as error:
+        progress.close()
+        stop_interrupted(error)
+    except KeyboardInterrupt:
+        progress.close()
+        stop_late(folder)
+    progress.close()
     click.echo(comparison_table(result.summary))
-    click.echo(f"\n{len(result.replications)} replications in {time.perf_counter() - clock:.1f} s; results in {folder}/")
+    ran = "nothing left to run" if progress.session_done is None else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
+    click.echo(f"\n{len(result.replications)} replications ({ran}); results in {folder}/")
+
+
+from recoverysim.cli_queue import queuecheck  # noqa: E402
+main.add_command(queuecheck)
+
+
+from recoverysim.cli_visual import plot, report, whatif, trace  # noqa: E402
+for command in (plot, report, whatif, trace): main.add_command(command)
+
+
+from recoverysim.cli_experiments import sweep, breakeven  # noqa: E402
+main.add_command(sweep); main.add_command(breakeven)
+
+from recoverysim.cli_evidence import params, selfcheck  # noqa: E402
+main.add_command(params); main.add_command(selfcheck)

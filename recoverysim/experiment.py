@@ -1,28 +1,29 @@
-"""Map replications over an executor and gather their tables, sorted by run key so order never matters."""
+"""Map replications over an executor and gather their tables, sorted by run key so order never matters.
+
+In memory for a notebook (`run_experiment`), or into a results folder that
+survives interruption and can be resumed (`run_experiment(..., store_in=...)`,
+what `recoverysim run` does).
+"""
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Callable, Iterable
 
 import pandas as pd
 
-from recoverysim.engine import ReplicationResult, run_replication
+from recoverysim.engine import ReplicationResult
 from recoverysim.errors import UsageError
+from recoverysim.experiments.driver import drive
+from recoverysim.experiments.executors import EXECUTORS, Executor, make_executor
+from recoverysim.experiments.store import TaskStore
+from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, summarize
+from recoverysim.results import read_results, run_design, write_run_tables
 from recoverysim.scenario.schema import Scenario
 
-EXECUTORS = ("serial", "processes")
-
-
-@dataclass(frozen=True)
-class Task:
-    """One replication to run: which policy, which replication number (and so which seeds)."""
-
-    policy: str
-    replication: int
+__all__ = ["EXECUTORS", "Destination", "ExperimentResult", "gather", "plan", "run_experiment"]
 
 
 @dataclass(frozen=True)
@@ -37,50 +38,38 @@ class ExperimentResult:
     summary: pd.DataFrame
 
 
-def plan(scenario: Scenario, policies: Iterable[str] | None = None, replications: int | None = None) -> list[Task]:
-    """Every (policy, replication) pair; unknown policy names are a UsageError."""
+@dataclass(frozen=True)
+class Destination:
+    """A results folder to fill task by task: `resume` continues a run there, `overwrite` replaces it."""
+
+    folder: Path
+    resume: bool = False
+    overwrite: bool = False
+    command: str = ""
+
+
+def choose_policies(scenario: Scenario, policies: Iterable[str] | None) -> tuple[str, ...]:
+    """The policies to run, in the order given (the first is the baseline); unknown names are a UsageError."""
     names = [p.name for p in scenario.policies]
-    chosen = list(policies) if policies else names
+    chosen = list(dict.fromkeys(policies)) if policies else names
     unknown = [p for p in chosen if p not in names]
     if unknown:
         raise UsageError(f"unknown policy {', '.join(map(repr, unknown))}; the scenario's policies are {', '.join(names)}")
+    return tuple(chosen)
+
+
+def plan(scenario: Scenario, policies: Iterable[str] | None = None, replications: int | None = None, keep_tables: bool = True) -> list[Task]:
+    """Every (policy, replication) task; replication r has the same seeds under every policy."""
+    chosen = choose_policies(scenario, policies)
     count = scenario.replications if replications is None else replications
     if count < 1:
         raise UsageError(f"replications must be at least 1 (got {count})")
-    return [Task(policy, r) for policy in dict.fromkeys(chosen) for r in range(count)]
+    index = {p.name: i for i, p in enumerate(scenario.policies)}
+    return [Task(task_key(index[p], r), scenario, p, r, keep_tables) for p in chosen for r in range(count)]
 
 
-_worker_scenario: Scenario | None = None
-
-
-def _init_worker(scenario: Scenario) -> None:
-    global _worker_scenario
-    _worker_scenario = scenario
-
-
-def _run_in_worker(task: Task) -> ReplicationResult:
-    assert _worker_scenario is not None
-    return run_replication(_worker_scenario, task.policy, task.replication)
-
-
-def execute(scenario: Scenario, tasks: list[Task], executor: str = "processes", workers: int | None = None) -> Iterator[ReplicationResult]:
-    """Yield results as they finish, serially or in worker processes (the scenario is sent once per worker)."""
-    if executor not in EXECUTORS:
-        raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
-    workers = workers or os.cpu_count() or 1
-    if executor == "serial" or workers == 1 or len(tasks) == 1:
-        for task in tasks:
-            yield run_replication(scenario, task.policy, task.replication)
-        return
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=_init_worker, initargs=(scenario,))
-    try:
-        pending = {pool.submit(_run_in_worker, task) for task in tasks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+def as_replication(output: TaskOutput) -> ReplicationResult:
+    return ReplicationResult(output.policy, output.replication, output.figures, output.claims, output.daily)
 
 
 def gather(scenario: Scenario, results: list[ReplicationResult], policies: tuple[str, ...]) -> ExperimentResult:
@@ -97,20 +86,56 @@ def gather(scenario: Scenario, results: list[ReplicationResult], policies: tuple
     return ExperimentResult(scenario, policies, replications, claims, daily, summarize(replications, list(policies)))
 
 
+def resolve_executor(executor: str | Executor, workers: int | None, scheduler: str | None) -> tuple[Executor, bool]:
+    """An executor object, and whether we made it (and so must close it)."""
+    if isinstance(executor, str):
+        return make_executor(executor, workers, scheduler), True
+    return executor, False
+
+
 def run_experiment(
     scenario: Scenario,
     policies: Iterable[str] | None = None,
     replications: int | None = None,
-    executor: str = "processes",
+    executor: str | Executor = "processes",
     workers: int | None = None,
     on_result: Callable[[ReplicationResult], None] | None = None,
+    *,
+    scheduler: str | None = None,
+    store_in: Destination | None = None,
+    on_start: Callable[[int, set[str]], None] | None = None,
 ) -> ExperimentResult:
-    """Run every chosen policy for the same replication numbers (common random numbers) and summarise."""
+    """Run every chosen policy for the same replication numbers (common random numbers) and summarise.
+
+    With `store_in`, each replication is saved to that folder as it finishes and the
+    complete results are written there (as `recoverysim run` does); a folder holding
+    the same unfinished run is continued when `store_in.resume` is set. `on_start`
+    hears the number of tasks and the keys already done, before any work starts.
+    """
     tasks = plan(scenario, policies, replications)
     chosen = tuple(dict.fromkeys(t.policy for t in tasks))
-    results = []
-    for result in execute(scenario, tasks, executor, workers):
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-    return gather(scenario, results, chosen)
+    store = None
+    if store_in is not None:
+        store = TaskStore.open(store_in.folder, "run", scenario, run_design(chosen, len(tasks) // len(chosen)), tasks_total=len(tasks),
+                               resume=store_in.resume, overwrite=store_in.overwrite, command=store_in.command)
+        if store.complete:
+            return _stored_result(scenario, chosen, store.folder)
+    if on_start is not None:
+        on_start(len(tasks), set(store.done) if store else set())
+    notify = None if on_result is None else (lambda output: on_result(as_replication(output)))
+    runner, owned = resolve_executor(executor, workers, scheduler)
+    try:
+        outputs = drive(tasks, runner, store, notify)
+    finally:
+        if owned:
+            runner.close()
+    if store is None:
+        return gather(scenario, [as_replication(o) for o in outputs.values()], chosen)
+    result = gather(scenario, [as_replication(store.load(t.key)) for t in tasks], chosen)
+    store.finish(lambda folder: write_run_tables(result, folder))
+    return result
+
+
+def _stored_result(scenario: Scenario, policies: tuple[str, ...], folder: Path) -> ExperimentResult:
+    stored = read_results(folder)
+    return ExperimentResult(scenario, policies, stored.replications, stored.claims, stored.daily, stored.summary)

@@ -1,7 +1,14 @@
-"""Store an experiment's tables in a results folder, atomically, with a manifest; read them back."""
+"""Store an experiment's tables in a results folder, atomically, with a manifest; read them back.
+
+The manifest (manifest.json) says what the folder holds: the kind of run
+(run, sweep, breakeven), the fully resolved scenario and its SHA-256, the
+design (which policies, replications and points), which tasks are done and
+whether the run is complete. `--resume` compares against it before running.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -10,16 +17,26 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
 from recoverysim.errors import RecoverySimError
-from recoverysim.experiment import ExperimentResult
+from recoverysim.experiments.tasks import task_key
 from recoverysim.scenario.load import scenario_to_dict
+from recoverysim.scenario.schema import Scenario
 
-FORMAT_VERSION = 1
+if TYPE_CHECKING:
+    from recoverysim.experiment import ExperimentResult
+
+FORMAT_VERSION = 2
 PACKAGES = ("recoverysim", "simpy", "numpy", "pandas", "pydantic", "pyarrow", "ruamel.yaml", "click")
+RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.parquet")
+SWEEP_FILES = ("points.parquet", "points_summary.csv")
+BREAKEVEN_FILES = ("breakeven.json", "evaluations.parquet")
+#: Sections of a scenario that do not change any replication, left out of its hash.
+UNSIMULATED_SECTIONS = ("sweep", "whatif")
+CSV_FLOAT_FORMAT = "%.10g"
 
 
 def package_versions() -> dict[str, str]:
@@ -36,53 +53,125 @@ def now_utc() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
+    """Write to a temporary file beside `path`, then rename: readers, and a resumed run, never see half a file."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(handle)
+    except OSError as error:
+        raise RecoverySimError(f"{path.parent}: cannot write results ({error.strerror})") from None
     try:
         write(Path(temporary))
+        os.chmod(temporary, _FILE_MODE)  # mkstemp makes files private; results are ordinary files
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise RecoverySimError(f"{path}: cannot write ({error.strerror})") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
+def write_json(path: Path, data: Any) -> None:
+    atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8"))
+
+
 def prepare_folder(out: Path) -> Path:
-    """Create the output folder, or fail clearly before any work starts."""
+    """Create the output folder and prove it writable, or fail clearly before any work starts."""
+    out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise RecoverySimError(f"{out}: cannot create the output folder ({error.strerror})") from None
-    if not out.is_dir() or not os.access(out, os.W_OK):
-        raise RecoverySimError(f"{out}: the output folder is not writable")
+    if not out.is_dir():
+        raise RecoverySimError(f"{out}: is not a folder")
+    try:  # os.access says yes to root even on a read-only mount; a real file says the truth
+        handle, probe = tempfile.mkstemp(dir=out, prefix=".write-probe.", suffix=".tmp")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise RecoverySimError(f"{out}: the output folder is not writable ({error.strerror})") from None
     return out
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=True)
+
+
+def simulated_part(scenario: Scenario) -> dict:
+    """The resolved scenario without the sections that no replication reads."""
+    data = scenario_to_dict(scenario)
+    return {key: value for key, value in data.items() if key not in UNSIMULATED_SECTIONS}
+
+
+def scenario_sha256(scenario: Scenario) -> str:
+    """A fingerprint of everything that shapes the replications: same hash, same numbers."""
+    return hashlib.sha256(canonical_json(simulated_part(scenario)).encode("utf-8")).hexdigest()
+
+
+def normalised(data: Any) -> Any:
+    """`data` as it reads back from JSON (tuples become lists), so stored and new designs compare equal."""
+    return json.loads(canonical_json(data))
+
+
+def new_manifest(kind: str, scenario: Scenario, design: dict, command: str, tasks_total: int | None, started: str | None = None) -> dict:
+    """The manifest of a run that has not finished yet."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "kind": kind,
+        "scenario_name": scenario.name,
+        "scenario_sha256": scenario_sha256(scenario),
+        "seed": scenario.seed,
+        "replications": design.get("replications", scenario.replications),
+        "policies": list(design.get("policies", [p.name for p in scenario.policies])),
+        "design": normalised(design),
+        "command": command,
+        "versions": package_versions(),
+        "started": started or now_utc(),
+        "finished": None,
+        "complete": False,
+        "tasks_total": tasks_total,
+        "tasks_done": [],
+        "scenario": scenario_to_dict(scenario),
+    }
+
+
+def run_design(policies: tuple[str, ...] | list[str], replications: int) -> dict:
+    """What a `run` computes besides its scenario: which policies, how many replications each."""
+    return {"policies": list(policies), "replications": int(replications)}
+
+
+def write_run_tables(result: ExperimentResult, out: Path) -> None:
+    """summary.csv, replications.parquet, claims.parquet and daily.parquet, each written atomically."""
+    atomic_write(out / "summary.csv", lambda p: result.summary.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
+    for name, frame in (("replications", result.replications), ("claims", result.claims), ("daily", result.daily)):
+        atomic_write(out / f"{name}.parquet", lambda p, frame=frame: frame.to_parquet(p, index=False))
 
 
 def write_results(result: ExperimentResult, out: Path, started: str, command: str = "") -> None:
     """summary.csv, replications.parquet, claims.parquet, daily.parquet and manifest.json in `out`."""
-    prepare_folder(out)
-    atomic_write(out / "summary.csv", lambda p: result.summary.to_csv(p, index=False, float_format="%.10g"))
-    for name, frame in (("replications", result.replications), ("claims", result.claims), ("daily", result.daily)):
-        atomic_write(out / f"{name}.parquet", lambda p, frame=frame: frame.to_parquet(p, index=False))
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "scenario_name": result.scenario.name,
-        "seed": result.scenario.seed,
-        "replications": int(result.replications["replication"].nunique()),
-        "policies": list(result.policies),
-        "command": command,
-        "versions": package_versions(),
-        "started": started,
-        "finished": now_utc(),
-        "scenario": scenario_to_dict(result.scenario),
-    }
-    atomic_write(out / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8"))
+    out = prepare_folder(Path(out))
+    write_run_tables(result, out)
+    replications = int(result.replications["replication"].nunique())
+    manifest = new_manifest("run", result.scenario, run_design(result.policies, replications), command, len(result.replications), started)
+    index = {policy.name: i for i, policy in enumerate(result.scenario.policies)}
+    keys = [task_key(index[p], int(r)) for p, r in zip(result.replications["policy"], result.replications["replication"])]
+    manifest.update(finished=now_utc(), complete=True, tasks_done=sorted(keys))
+    write_json(out / "manifest.json", manifest)
 
 
 @dataclass(frozen=True)
 class StoredResults:
-    """A results folder read back, for analysis in pandas."""
+    """A results folder of `recoverysim run` read back, for analysis in pandas."""
 
     manifest: dict
     summary: pd.DataFrame
@@ -91,10 +180,36 @@ class StoredResults:
     daily: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class StoredSweep:
+    """A results folder of `recoverysim sweep` read back: one row per point, policy and replication, and the summary."""
+
+    manifest: dict
+    points: pd.DataFrame
+    points_summary: pd.DataFrame
+
+
+def read_manifest(folder: str | Path) -> dict:
+    path = Path(folder) / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RecoverySimError(f"{folder}: not a results folder (manifest.json is missing)") from None
+    except (OSError, ValueError) as error:
+        raise RecoverySimError(f"{path}: cannot be read ({error})") from None
+
+
+def _complete_manifest(folder: Path) -> dict:
+    manifest = read_manifest(folder)
+    if manifest.get("complete") is False:
+        raise RecoverySimError(f"{folder}: the run in this folder did not finish; finish it with --resume")
+    return manifest
+
+
 def read_results(folder: str | Path) -> StoredResults:
     folder = Path(folder)
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = _complete_manifest(folder)
         return StoredResults(
             manifest,
             pd.read_csv(folder / "summary.csv"),
@@ -104,3 +219,12 @@ def read_results(folder: str | Path) -> StoredResults:
         )
     except FileNotFoundError as error:
         raise RecoverySimError(f"{folder}: not a complete results folder ({Path(error.filename).name} is missing)") from None
+
+
+def read_sweep(folder: str | Path) -> StoredSweep:
+    folder = Path(folder)
+    try:
+        manifest = _complete_manifest(folder)
+        return StoredSweep(manifest, pd.read_parquet(folder / "points.parquet"), pd.read_csv(folder / "points_summary.csv"))
+    except FileNotFoundError as error:
+        raise RecoverySimError(f"{folder}: not a complete sweep folder ({Path(error.filename).name} is missing)") from None

@@ -8,9 +8,11 @@ rest. `recoverysim params` prints these descriptions as a table.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 SCHEMA_VERSION = 1
 CHANNEL_NAMES = ("chat", "phone", "email", "store")
@@ -140,13 +142,31 @@ class Channel(Frozen):
         return self.closes_hour - self.opens_hour
 
 
+#: Each channel's own defaults (Assumptions); a channel written in part keeps these for the fields it leaves out.
+CHANNEL_DEFAULTS: dict[str, dict] = {
+    "chat": {"staff": 1, "opens_hour": 0.0, "closes_hour": 24.0, "service_minutes_mean": 12.0, "patience_minutes_mean": 5.0},
+    "phone": {"staff": 2, "service_minutes_mean": 8.0},
+    "email": {"staff": 1, "service_minutes_mean": 10.0, "patience_minutes_mean": None, "response_hours_mean": 12.0},
+    "store": {"staff": 1, "opens_hour": 10.0, "closes_hour": 18.0, "service_minutes_mean": 15.0, "patience_minutes_mean": None, "travel_minutes_each_way": 30.0},
+}
+
+
 class Channels(Frozen):
     """The four ways a claim can reach the firm."""
 
-    chat: Channel = Field(default_factory=lambda: Channel(staff=1, opens_hour=0.0, closes_hour=24.0, service_minutes_mean=12.0, patience_minutes_mean=5.0), description="Live chat.")
-    phone: Channel = Field(default_factory=lambda: Channel(staff=2, service_minutes_mean=8.0), description="Phone queue.")
-    email: Channel = Field(default_factory=lambda: Channel(staff=1, service_minutes_mean=10.0, patience_minutes_mean=None, response_hours_mean=12.0), description="E-mail.")
-    store: Channel = Field(default_factory=lambda: Channel(staff=1, opens_hour=10.0, closes_hour=18.0, service_minutes_mean=15.0, patience_minutes_mean=None, travel_minutes_each_way=30.0), description="Store counter.")
+    chat: Channel = Field(default_factory=lambda: Channel(**CHANNEL_DEFAULTS["chat"]), description="Live chat, round the clock.")
+    phone: Channel = Field(default_factory=lambda: Channel(**CHANNEL_DEFAULTS["phone"]), description="Phone queue.")
+    email: Channel = Field(default_factory=lambda: Channel(**CHANNEL_DEFAULTS["email"]), description="E-mail.")
+    store: Channel = Field(default_factory=lambda: Channel(**CHANNEL_DEFAULTS["store"]), description="Store counter.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _channel_defaults_under_written_fields(cls, data: object) -> object:
+        """A channel written in part (e.g. `chat: {staff: 3}`) keeps the rest of its own defaults, not the generic ones."""
+        if not isinstance(data, dict):
+            return data
+        return {name: {**CHANNEL_DEFAULTS[name], **value} if name in CHANNEL_DEFAULTS and isinstance(value, dict) else value
+                for name, value in data.items()}
 
     def items(self) -> list[tuple[str, Channel]]:
         return [(name, getattr(self, name)) for name in CHANNEL_NAMES]
@@ -259,6 +279,96 @@ class Policy(Frozen):
     escalation_recovery_probability: float = probability(0.7, "Probability a manager's call recovers a customer who posted publicly. Assumption.")
     escalation_response_days: float = nonnegative(1.0, "Days until a manager calls a customer who posted publicly. Assumption.", 3650.0)
     escalation_compensation_eur: float = nonnegative(50.0, "Compensation a manager offers when recovering. Assumption.")
+    channel_staff: dict[Literal["chat", "phone", "email", "store"], Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict, description="Staff per channel under this policy, replacing channels.<channel>.staff for the channels named (staffing is a policy choice). Assumption: empty, every channel keeps the scenario's staff.")
+
+
+LeverValue = bool | int | float | str | None
+
+
+class WhatIfLever(Frozen):
+    """One lever of the what-if page: a dotted scenario path (``*`` for every list item) and the values to try."""
+
+    path: str = Field(pattern=r"^[A-Za-z0-9_*.-]+$", max_length=200, description="Dotted path as for --set, e.g. policies.suspicious.return_for_inspection; '*' stands for every item of a list (policies.*.goodwill_eur).")
+    label: str = Field("", max_length=80, description="What the page calls the lever; the path when empty.")
+    values: tuple[LeverValue, ...] = Field(min_length=2, max_length=12, description="Values the page offers, in slider order; the grid runs every combination.")
+
+
+class WhatIf(Frozen):
+    """Levers of the self-contained what-if page (`recoverysim whatif`); every combination of their values is run."""
+
+    levers: tuple[WhatIfLever, ...] = Field(min_length=1, max_length=3, description="Two or three levers; more would make the grid too slow to precompute.")
+    replications: int = Field(2, ge=1, le=100, description="Replications per grid point and policy. Assumption: 2 keeps the grid quick; the page says how many.")
+
+    @model_validator(mode="after")
+    def _grid_is_small(self) -> "WhatIf":
+        points = math.prod(len(lever.values) for lever in self.levers)
+        if points > 60:
+            raise ValueError(f"the what-if grid has {points} points (product of the levers' value counts); at most 60")
+        paths = [lever.path for lever in self.levers]
+        if len(set(paths)) != len(paths):
+            raise ValueError("what-if lever paths must be different")
+        return self
+
+
+SweepValue = bool | int | float | str
+_NUMBER = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*"
+_RANGE = re.compile(rf"{_NUMBER}:{_NUMBER}(?::\s*(\d+)\s*)?")
+SWEEP_DESIGNS = ("grid", "latin_hypercube", "one_at_a_time")
+MAX_SWEEP_POINTS = 100_000  # Assumption: beyond this a sweep is a mistake (days of work), not a plan
+
+
+def parse_range(text: str) -> tuple[float, float, int | None] | None:
+    """'lo:hi' or 'lo:hi:steps' as numbers, or None when `text` is not a range."""
+    match = _RANGE.fullmatch(text)
+    if match is None:
+        return None
+    low, high, steps = match.groups()
+    return float(low), float(high), None if steps is None else int(steps)
+
+
+class Sweep(Frozen):
+    """Which points `recoverysim sweep` runs: a design over parameters named by dotted paths, as for --set."""
+
+    design: Literal["grid", "latin_hypercube", "one_at_a_time"] = Field("grid", description="grid: every combination of the values; latin_hypercube: `points` points spread evenly over the ranges; one_at_a_time: the base scenario, then each parameter moved alone to each of its values (a tornado chart).")
+    points: int | None = Field(None, ge=2, le=MAX_SWEEP_POINTS, description="Number of points of a latin_hypercube design; the other designs take theirs from the values.")
+    parameters: dict[str, tuple[SweepValue, ...] | str] = Field(min_length=1, max_length=100, description="dotted.path: [v1, v2, ...] or 'lo:hi:steps' (steps evenly spaced values, both ends included); latin_hypercube takes 'lo:hi'.")
+
+    @field_validator("parameters")
+    @classmethod
+    def _specs_are_well_formed(cls, parameters: dict) -> dict:
+        for path, spec in parameters.items():
+            if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", path):
+                raise ValueError(f"{path!r} is not a dotted path such as market.segments.0.opportunist_share")
+            if isinstance(spec, str):
+                bounds = parse_range(spec)
+                if bounds is None:
+                    raise ValueError(f"{path}: {spec!r} must be a list of values, 'lo:hi:steps' or 'lo:hi'")
+                if bounds[2] is not None and bounds[2] < 2:
+                    raise ValueError(f"{path}: {spec!r} needs at least 2 steps")
+            elif not spec:
+                raise ValueError(f"{path}: needs at least one value")
+        return parameters
+
+    @model_validator(mode="after")
+    def _design_fits_the_parameters(self) -> "Sweep":
+        ranges = {path: parse_range(spec) for path, spec in self.parameters.items() if isinstance(spec, str)}
+        if self.design == "latin_hypercube":
+            if self.points is None:
+                raise ValueError("a latin_hypercube design needs points: the number of points to run")
+            lists = [path for path in self.parameters if path not in ranges or ranges[path][2] is not None]
+            if lists:
+                raise ValueError(f"a latin_hypercube design needs a range 'lo:hi' for every parameter ({', '.join(lists)})")
+            return self
+        if self.points is not None:
+            raise ValueError(f"points is only used by the latin_hypercube design, not by {self.design}")
+        if self.design == "grid":
+            missing = [path for path, bounds in ranges.items() if bounds[2] is None]
+            if missing:
+                raise ValueError(f"a grid needs 'lo:hi:steps' or a list of values ({', '.join(missing)} have no steps)")
+            size = math.prod(ranges[path][2] if path in ranges else len(spec) for path, spec in self.parameters.items())
+            if size > MAX_SWEEP_POINTS:
+                raise ValueError(f"the grid has {size} points; at most {MAX_SWEEP_POINTS}")
+        return self
 
 
 class Scenario(Frozen):
@@ -278,18 +388,32 @@ class Scenario(Frozen):
     fraud: Fraud = Field(default_factory=Fraud)
     money: Money = Field(default_factory=Money)
     policies: tuple[Policy, ...] = Field(min_length=1, description="Policies to compare; the first is the baseline of paired differences.")
+    whatif: WhatIf | None = Field(None, description="Levers of the what-if page; null for the page's default levers (opportunist share and status updates).")
+    sweep: Sweep | None = Field(None, description="The points `recoverysim sweep` runs; null when the scenario is not swept (or give them with --vary).")
 
     @model_validator(mode="after")
     def _policies_are_consistent(self) -> "Scenario":
-        names = [p.name for p in self.policies]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"policy names must be unique (repeated: {', '.join(duplicates)})")
-        components = {c.name for c in self.product.components}
-        for policy in self.policies:
-            unknown = [c for c in policy.excluded_components if c not in components]
-            if unknown:
-                raise ValueError(f"policy {policy.name!r} excludes unknown component(s) {', '.join(unknown)}; components are {', '.join(sorted(components))}")
+        """Unique policy names and known excluded components, each error located at the field that is wrong.
+
+        A plain ValueError here would be reported at the scenario as a whole; raising a
+        ValidationError with locations (supported by pydantic-core) lets the loader name the line.
+        """
+        errors: list[InitErrorDetails] = []
+        first_use: dict[str, int] = {}
+        components = [c.name for c in self.product.components]
+        for index, policy in enumerate(self.policies):
+            if policy.name in first_use:
+                errors.append(InitErrorDetails(
+                    type=PydanticCustomError("duplicate_name", "policy names must be unique; policies.{first} has this name too", {"first": first_use[policy.name]}),
+                    loc=("policies", index, "name"), input=policy.name))
+            first_use.setdefault(policy.name, index)
+            for position, component in enumerate(policy.excluded_components):
+                if component not in components:
+                    errors.append(InitErrorDetails(
+                        type=PydanticCustomError("unknown_component", "no component of this name; components are {components}", {"components": ", ".join(components)}),
+                        loc=("policies", index, "excluded_components", position), input=component))
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
     def policy(self, name: str) -> Policy:

@@ -1,0 +1,160 @@
+"""`recoverysim sweep` and `recoverysim breakeven`: thin commands over experiments.sweep and experiments.breakeven."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, set_option, stop_interrupted, stop_late, storage_options
+from recoverysim.experiment import Destination
+from recoverysim.experiments.breakeven import BreakEven, find_breakeven, parse_bounds
+from recoverysim.experiments.designs import sweep_from_options
+from recoverysim.experiments.driver import Interrupted
+from recoverysim.experiments.sweep import SweepResult, point_of, run_sweep
+from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
+from recoverysim.scenario.load import load_scenario
+from recoverysim.scenario.schema import SWEEP_DESIGNS
+from recoverysim.table import number, with_interval
+
+SHOWN_POINTS = 40
+
+
+def load(file: str, overrides: tuple[str, ...], replications: int | None, seed: int | None):
+    extra = [f"replications={replications}"] if replications else []
+    extra += [f"seed={seed}"] if seed is not None else []
+    return load_scenario(file, [*overrides, *extra])
+
+
+def point_table(result: SweepResult, metric: str) -> str:
+    """Per point: the baseline's mean in `metric` and each other policy's paired difference, with 95 % intervals."""
+    summary = result.points_summary[result.points_summary["metric"] == metric]
+    baseline, others = result.policies[0], result.policies[1:]
+    header = ["point", *result.design.parameters, baseline, *[f"{p} - {baseline}" for p in others]]
+    rows = []
+    for point in result.design.points[:SHOWN_POINTS]:
+        own = summary[summary["point"] == point.index].set_index("policy")
+        row = [str(point.index), *[v if isinstance(v, str) else number(v) for v in point.values.values()]]
+        row.append(with_interval(*own.loc[baseline, ["mean", "ci_low", "ci_high"]]))
+        row += [with_interval(*own.loc[p, ["diff_vs_baseline", "diff_ci_low", "diff_ci_high"]]) for p in others]
+        rows.append(row)
+    widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).rjust(w) for cell, w in zip(line, widths)).rstrip() for line in [header, *rows]]
+    if len(result.design.points) > SHOWN_POINTS:
+        lines.append(f"... {len(result.design.points) - SHOWN_POINTS} more points in points_summary.csv")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("file")
+@click.option("--vary", multiple=True, metavar="PATH=V1,V2,...|PATH=LO:HI:STEPS",
+              help="A parameter to sweep, by dotted path as for --set (repeatable); replaces the scenario's sweep: parameters.")
+@click.option("--design", type=click.Choice(SWEEP_DESIGNS), help="grid (every combination), latin_hypercube (--points points) or one_at_a_time (default: the scenario's sweep: design, else grid).")
+@click.option("--points", type=click.IntRange(min=2, max=100_000), help="Points of a latin_hypercube design.")
+@click.option("--policy", "policies", multiple=True, help="Run only this policy (repeatable); the first is the baseline.")
+@click.option("--replications", type=click.IntRange(min=1, max=100_000), help="Replications per point and policy (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
+@click.option("--metric", default="net_result_eur", show_default=True, help="Figure shown in the table printed at the end (all are stored).")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>-sweep/).")
+@executor_options
+@storage_options
+@quiet_option
+@set_option
+def sweep(file: str, vary: tuple[str, ...], design: str | None, points: int | None, policies: tuple[str, ...],
+          replications: int | None, seed: int | None, metric: str, out: str | None, executor: str, workers: int | None,
+          scheduler: str | None, resume: bool, overwrite: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+    """Run every point of a sweep, every policy, on the same seeds; write points.parquet and points_summary.csv.
+
+    Points come from the scenario's sweep: section or from --vary, e.g.
+
+    \b
+      --vary market.segments.0.opportunist_share=0:0.3:4
+      --vary policies.suspicious.remedy=repair,replace
+    """
+    scenario = load(file, overrides, replications, seed)
+    plan = sweep_from_options(scenario, vary, design, points)
+    if metric not in (*KEY_FIGURES, *EXTRA_FIGURES):
+        raise click.BadParameter(f"unknown figure {metric!r}; choose one of {', '.join(KEY_FIGURES)}", param_hint="--metric")
+    folder = Path(out) if out else Path("results") / f"{scenario.name}-sweep"
+    per_point = scenario.replications * (len(dict.fromkeys(policies)) if policies else len(scenario.policies))
+    progress = ProgressHook("sweep", quiet, tasks_per_point=per_point, point_of=point_of)
+    clock = time.perf_counter()
+    try:
+        result = run_sweep(scenario, plan, policies or None, executor=executor, workers=workers, scheduler=scheduler,
+                           store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
+                           on_start=progress.start, on_output=lambda output: progress.advance(output.key))
+    except Interrupted as error:
+        progress.close()
+        stop_interrupted(error)
+    except KeyboardInterrupt:
+        progress.close()
+        stop_late(folder)
+    progress.close()
+    click.echo(point_table(result, metric))
+    ran = "nothing left to run" if progress.session_done is None else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
+    click.echo(f"\n{len(result.design.points)} points x {len(result.policies)} policies x {scenario.replications} replications "
+               f"= {len(result.points)} replications ({ran}); results in {folder}/")
+
+
+def describe(result: BreakEven) -> str:
+    """The answer in words: value, interval and the paired difference at the value."""
+    difference = f"{result.challenger} - {result.baseline} in {result.metric}"
+    if result.value is None:
+        return f"{result.note}\n({len(result.evaluations)} values of {result.parameter} tried, {result.replications} paired replications each)"
+    low, high = result.interval
+    open_low, open_high = result.interval_open
+    interval = f"{'<= ' if open_low else ''}{number(low)} to {'>= ' if open_high else ''}{number(high)}"
+    at = result.at_value
+    lines = [
+        f"{result.parameter} at which {difference} crosses zero: {number(result.value)}",
+        f"  95 % interval: {interval} (values where the 95 % interval of the paired difference contains zero; "
+        f"ends found to within {number(result.tolerance)}{'; an end marked <= or >= reaches the search range' if open_low or open_high else ''})",
+        f"  at {number(result.value)}: {difference} = {with_interval(at.mean, at.ci_low, at.ci_high)} over {at.replications} paired replications",
+        f"  {len(result.evaluations)} values of {result.parameter} tried in [{number(result.low)}, {number(result.high)}]",
+    ]
+    if result.note:
+        lines.append(f"  note: {result.note}")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("file")
+@click.option("--vary", required=True, metavar="PATH=LO:HI", help="The parameter to search, by dotted path, and its range, e.g. market.segments.0.opportunist_share=0:0.3.")
+@click.option("--metric", default="net_result_eur", show_default=True, help="The figure whose paired difference should cross zero.")
+@click.option("--policies", "pair", metavar="A,B", help="Baseline and challenger (default: the scenario's first two policies); the difference is B - A.")
+@click.option("--replications", type=click.IntRange(min=2, max=100_000), help="Paired replications at each value tried (default: the scenario's).")
+@click.option("--tolerance", type=click.FloatRange(min=0.0, min_open=True), help="Stop bisecting when the bracket is narrower (default: 1/64 of the range).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>-breakeven/).")
+@executor_options
+@storage_options
+@quiet_option
+@set_option
+def breakeven(file: str, vary: str, metric: str, pair: str | None, replications: int | None, tolerance: float | None,
+              seed: int | None, out: str | None, executor: str, workers: int | None, scheduler: str | None,
+              resume: bool, overwrite: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+    """Find the value of one parameter at which two policies' paired difference in a figure crosses zero.
+
+    Brackets the crossing, bisects on the paired mean, and reports the value with an interval:
+    the parameter values at which the 95 % interval of the paired difference contains zero.
+    """
+    scenario = load(file, overrides, replications, seed)
+    parameter, low, high = parse_bounds(vary)
+    chosen = [p.strip() for p in pair.split(",")] if pair else None
+    folder = Path(out) if out else Path("results") / f"{scenario.name}-breakeven"
+    progress = ProgressHook("breakeven", quiet)
+    try:
+        result = find_breakeven(scenario, parameter, low, high, metric, chosen, tolerance=tolerance, executor=executor, workers=workers,
+                                scheduler=scheduler, store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
+                                on_start=lambda done: progress.start(None, done), on_output=lambda output: progress.advance(output.key))
+    except Interrupted as error:
+        progress.close()
+        stop_interrupted(error)
+    except KeyboardInterrupt:
+        progress.close()
+        stop_late(folder)
+    progress.close()
+    click.echo(describe(result))
+    click.echo(f"results in {folder}/ (breakeven.json, evaluations.parquet)")
+

@@ -1,0 +1,88 @@
+"""Find what a results folder holds (a `run` or a `sweep`), build its figures, and save them atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from recoverysim import plots
+from recoverysim.errors import RecoverySimError
+from recoverysim.results import atomic_write, prepare_folder, read_results
+
+RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.parquet", "manifest.json")
+
+
+POINT_TABLES = {"sweep": "points.parquet", "breakeven": "evaluations.parquet"}
+
+
+def folder_kind(folder: Path) -> str:
+    """'sweep' (points.parquet), 'breakeven' (evaluations.parquet) or 'run' (summary.csv ...); otherwise a clear error."""
+    for kind, table in POINT_TABLES.items():
+        if (folder / table).is_file():
+            return kind
+    if (folder / "summary.csv").is_file() or (folder / "manifest.json").is_file():
+        return "run"
+    raise RecoverySimError(f"{folder}: neither a run folder (summary.csv, ...) nor a sweep folder (points.parquet)")
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise RecoverySimError(f"{folder / 'manifest.json'}: not valid JSON ({error})") from None
+
+
+def read_points(folder: Path) -> pd.DataFrame:
+    """The one-row-per-point-policy-replication table of a sweep or a break-even search."""
+    path = folder / POINT_TABLES.get(folder_kind(folder), "points.parquet")
+    try:
+        points = pd.read_parquet(path)
+    except (OSError, ValueError) as error:
+        raise RecoverySimError(f"{path}: cannot be read ({error})") from None
+    missing = [c for c in ("policy", "replication") if c not in points.columns]
+    if missing:
+        raise RecoverySimError(f"{path}: missing column(s) {', '.join(missing)}")
+    if not plots.sweep_parameters(points):
+        raise RecoverySimError(f"{path}: no parameter varies between points")
+    return points
+
+
+def breakeven_metric(folder: Path) -> str:
+    """The figure a break-even search compared (breakeven.json), net result when it is not recorded."""
+    try:
+        return str(json.loads((folder / "breakeven.json").read_text(encoding="utf-8")).get("metric", "net_result_eur"))
+    except (OSError, ValueError):
+        return "net_result_eur"
+
+
+def sweep_context(manifest: dict, points: pd.DataFrame) -> plots.Context:
+    context = plots.Context.from_manifest(manifest)
+    return plots.Context(context.scenario, context.seed, int(points["replication"].nunique()))
+
+
+def figures_for_folder(folder: Path) -> dict[str, Figure]:
+    """Every figure the folder's data allows, by file stem."""
+    kind = folder_kind(folder)
+    if kind == "sweep":
+        points = read_points(folder)
+        return plots.sweep_figures(points, sweep_context(read_manifest(folder), points))
+    if kind == "breakeven":
+        points = read_points(folder)
+        context = sweep_context(read_manifest(folder), points)
+        return {"sweep-difference": plots.sweep_difference(points, context, figures=(breakeven_metric(folder),))}
+    stored = read_results(folder)
+    context = plots.Context.from_manifest(stored.manifest)
+    return plots.run_figures(stored.summary, stored.replications, stored.claims, stored.daily, context)
+
+
+def save_figure(figure: Figure, path: Path, dpi: int = 150) -> Path:
+    """Write the figure (format from the suffix) without leaving half a file."""
+    prepare_folder(path.parent)
+    fmt = path.suffix.lstrip(".")
+    atomic_write(path, lambda p: figure.savefig(p, format=fmt, dpi=dpi))
+    return path

@@ -1,0 +1,607 @@
+"""Figures of stored results: DataFrames in, matplotlib Figures out; the caller saves them.
+
+Every figure reads in black-and-white print and for colour-blind readers:
+policies differ by colour (Okabe & Ito's palette) *and* by marker, line style
+or hatch. Each has a title, axes with units, and a footer naming the scenario,
+its seed and the number of replications behind it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure  # figures made without pyplot render with Agg and open no window
+from matplotlib.ticker import PercentFormatter
+
+from recoverysim.metrics import t_quantile_975
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)), (0, (3, 1, 1, 1)))
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo", "---")
+#: Stacked cost parts: the same palette with grey for black, so hatches stay visible on every segment.
+STACK_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999", "#F0E442")
+COST_PARTS = (
+    ("remedies", "remedies"), ("shipping", "shipping"), ("inspection", "inspection"), ("staff", "staff (agent hours)"),
+    ("goodwill", "goodwill"), ("fraud_paid", "fraud paid out"), ("escalation", "escalations"), ("updates", "status updates"),
+)
+FIGURE_LABELS = {
+    "net_result_eur": "net result (EUR)",
+    "cost_total_eur": "total cost (EUR)",
+    "customer_value_eur": "value of customers kept (EUR)",
+    "retention_share": "initial customers kept (%)",
+    "cost_per_claim_eur": "cost per claim (EUR)",
+    "satisfaction_mean": "mean satisfaction (0-1)",
+    "fraud_share": "fraudulent share of claims (%)",
+    "honest_denied_share": "honest claims denied (%)",
+    "fraud_paid_eur": "fraud paid out (EUR)",
+}
+SHARE_FIGURES = {"retention_share", "fraud_share", "honest_denied_share", "approval_share", "abandonment_share"}
+SIDE_KEYS = ("point", "policy", "replication")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the footer says about the run behind a figure."""
+
+    scenario: str = "scenario"
+    seed: int | None = None
+    replications: int | None = None
+
+    @classmethod
+    def from_manifest(cls, manifest: dict) -> "Context":
+        return cls(str(manifest.get("scenario_name", "scenario")), manifest.get("seed"), manifest.get("replications"))
+
+    def footer(self, note: str = "") -> str:
+        parts = [f"scenario {self.scenario}", f"seed {self.seed}" if self.seed is not None else "seed unknown"]
+        if self.replications:
+            parts.append(f"{self.replications} replications per policy")
+        return " · ".join(parts + ([note] if note else []))
+
+
+@dataclass(frozen=True)
+class Style:
+    colour: str
+    marker: str
+    line: object
+    hatch: str
+
+
+def policy_styles(policies: list[str]) -> dict[str, Style]:
+    """One fixed look per policy, in the order given (the baseline first)."""
+    n = len(PALETTE)
+    return {p: Style(PALETTE[i % n], MARKERS[i % len(MARKERS)], LINE_STYLES[i % len(LINE_STYLES)], HATCHES[i % len(HATCHES)]) for i, p in enumerate(policies)}
+
+
+INTERVAL_NOTE = "bars and bands: 95 % t intervals across replications"
+
+
+def _new_figure(rows: int, columns: int, size: tuple[float, float], title: str, context: Context | None, note: str = INTERVAL_NOTE, **kwargs):
+    fig = Figure(figsize=size)  # not registered with pyplot: the caller owns it and nothing leaks between figures
+    axes = fig.subplots(rows, columns, squeeze=False, **kwargs)
+    fig.suptitle(title, fontsize=12, fontweight="bold")
+    for ax in axes.ravel():
+        ax.set_axisbelow(True)  # grid lines behind bars and bands
+    fig.text(0.01, 0.008, (context or Context()).footer(note), fontsize=7, color="0.3", ha="left", va="bottom")
+    return fig, axes
+
+
+def _finish(fig: Figure, bottom: float = 0.06) -> Figure:
+    fig.tight_layout(rect=(0, bottom, 1, 0.97))
+    return fig
+
+
+def money_scale(values) -> tuple[float, str]:
+    """Divide euros by this to print them, and the unit to name on the axis."""
+    values = np.asarray(values, dtype=float)
+    largest = float(np.nanmax(np.abs(values))) if values.size and np.isfinite(values).any() else 0.0
+    if largest >= 2e6:
+        return 1e6, "million EUR"
+    if largest >= 2e4:
+        return 1e3, "thousand EUR"
+    return 1.0, "EUR"
+
+
+def _axis_label(figure: str, scale_unit: str | None = None) -> str:
+    label = FIGURE_LABELS.get(figure, figure.replace("_", " "))
+    if scale_unit and "(EUR)" in label:
+        label = label.replace("(EUR)", f"({scale_unit})")
+    return label
+
+
+def interval(values: np.ndarray) -> tuple[float, float]:
+    """Mean and the half width of its 95 % t interval (NaN with fewer than two values)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return math.nan, math.nan
+    if values.size < 2:
+        return float(values.mean()), math.nan
+    return float(values.mean()), t_quantile_975(values.size - 1) * float(values.std(ddof=1)) / math.sqrt(values.size)
+
+
+# ---- trade-off --------------------------------------------------------------------------------------------------
+
+
+def frontier(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Indices of the non-dominated points (no other point costs less *and* keeps more), by rising cost."""
+    order = np.lexsort((-y, x))
+    keep, best = [], -np.inf
+    for i in order:
+        if y[i] > best:
+            keep.append(i)
+            best = y[i]
+    return np.array(keep, dtype=int)
+
+
+def _well_apart(table: pd.DataFrame, axes: tuple[str, str], gap: float = 0.12) -> bool:
+    """Whether every two points are at least `gap` apart in shares of the plotted span (intervals included), so names fit."""
+    coords = []
+    for axis in axes:
+        low, high = np.nanmin(table[[f"{axis}_mean", f"{axis}_ci_low"]].to_numpy()), np.nanmax(table[[f"{axis}_mean", f"{axis}_ci_high"]].to_numpy())
+        coords.append(table[f"{axis}_mean"].to_numpy() / ((high - low) or 1.0))
+    u, v = coords
+    return all(math.hypot(u[i] - u[j], v[i] - v[j]) >= gap for i in range(len(u)) for j in range(i + 1, len(u)))
+
+
+def tradeoff_table(summary: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """Per policy (and point, when swept) the mean and interval of x and y, side by side."""
+    keys = [k for k in ("point", "policy") if k in summary.columns]
+    rows = summary[summary["metric"].isin([x, y])]
+    wide = rows.pivot_table(index=keys, columns="metric", values=["mean", "ci_low", "ci_high"], sort=False)
+    out = pd.DataFrame(index=wide.index)
+    for axis, metric in (("x", x), ("y", y)):
+        for stat in ("mean", "ci_low", "ci_high"):
+            out[f"{axis}_{stat}"] = wide[(stat, metric)]
+    return out.reset_index()
+
+
+def tradeoff(summary: pd.DataFrame, context: Context | None = None, x: str = "cost_total_eur",
+             ys: tuple[str, ...] = ("customer_value_eur", "retention_share"), labels: dict | None = None) -> Figure:
+    """Cost against what is kept, one point per policy (per sweep point when `summary` has a point column).
+
+    Args:
+        summary: rows of summary.csv (policy, metric, mean, ci_low, ci_high), optionally with a `point` column.
+        labels: for swept summaries, a short text per point naming its parameter values.
+    """
+    policies = list(dict.fromkeys(summary["policy"]))
+    styles = policy_styles(policies)
+    swept = "point" in summary.columns
+    fig, axes = _new_figure(1, len(ys), (5.2 * len(ys), 4.6), "Trade-off: what each policy costs and what it keeps", context)
+    for ax, y in zip(axes[0], ys):
+        table = tradeoff_table(summary, x, y)
+        xs, x_unit = money_scale(table[["x_mean", "x_ci_low", "x_ci_high"]].to_numpy())
+        share = y in SHARE_FIGURES
+        ys_scale, y_unit = (0.01, "%") if share else money_scale(table[["y_mean", "y_ci_low", "y_ci_high"]].to_numpy())
+        for policy in policies:
+            rows = table[table["policy"] == policy]
+            st = styles[policy]
+            xerr = np.vstack([rows["x_mean"] - rows["x_ci_low"], rows["x_ci_high"] - rows["x_mean"]]) / xs
+            yerr = np.vstack([rows["y_mean"] - rows["y_ci_low"], rows["y_ci_high"] - rows["y_mean"]]) / ys_scale
+            ax.errorbar(rows["x_mean"] / xs, rows["y_mean"] / ys_scale, xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr),
+                        fmt=st.marker, color=st.colour, markersize=7, capsize=3, linestyle="none", label=policy,
+                        markeredgecolor="black", markeredgewidth=0.6)
+            if not swept:
+                if not _well_apart(table, ("x", "y")):
+                    continue  # names would overlap; the legend's markers tell the policies apart
+                for _, row in rows.iterrows():
+                    ax.annotate(policy, (row["x_mean"] / xs, row["y_mean"] / ys_scale), textcoords="offset points",
+                                xytext=(8, 6), fontsize=8)
+            else:
+                ax.plot(rows["x_mean"] / xs, rows["y_mean"] / ys_scale, color=st.colour, linestyle=st.line, linewidth=0.8)
+                ends = rows.iloc[[0, -1]].drop_duplicates("point")
+                same_place = np.allclose(rows[["x_mean", "y_mean"]].to_numpy(), rows[["x_mean", "y_mean"]].to_numpy()[0])
+                for _, row in (ends.iloc[:1] if same_place else ends).iterrows():
+                    text = "the same at every point" if same_place else (labels or {}).get(row["point"], f"point {row['point']}")
+                    ax.annotate(text, (row["x_mean"] / xs, row["y_mean"] / ys_scale), textcoords="offset points",
+                                xytext=(6, 6), fontsize=7, color="0.2")
+        keep = frontier(table["x_mean"].to_numpy(), table["y_mean"].to_numpy())
+        if keep.size:
+            front = table.iloc[keep]
+            ax.plot(front["x_mean"] / xs, front["y_mean"] / ys_scale, color="0.35", linestyle=(0, (4, 2)), linewidth=1.2,
+                    zorder=0, label="non-dominated frontier")
+        ax.set_xlabel(_axis_label(x, x_unit) + " over the horizon")
+        ax.set_ylabel(_axis_label(y, y_unit) if not share else _axis_label(y))
+        ax.margins(x=0.2, y=0.2)
+        ax.grid(True, color="0.9")
+        ax.set_title(f"{_axis_label(y).split(' (')[0]} against cost", fontsize=10)
+        ax.legend(fontsize=8, loc="best")
+    fig.text(0.99, 0.008, "lower cost (left) and more kept (up) is better", fontsize=7, color="0.3", ha="right", va="bottom")
+    return _finish(fig)
+
+
+# ---- over time ---------------------------------------------------------------------------------------------------
+
+
+def daily_bands(daily: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per policy and day: mean across replications and its 95 % t interval."""
+    grouped = daily.groupby(["policy", "day"], sort=False)[column]
+    stats = grouped.agg(["mean", "std", "count"]).reset_index()
+    t = stats["count"].map(lambda n: t_quantile_975(int(n) - 1) if n > 1 else math.nan)
+    half = t * stats["std"] / np.sqrt(stats["count"])
+    stats["low"], stats["high"] = stats["mean"] - half, stats["mean"] + half
+    return stats
+
+
+def _band_lines(ax, daily: pd.DataFrame, column: str, styles: dict[str, Style], scale: float = 1.0) -> None:
+    stats = daily_bands(daily, column)
+    for policy, st in styles.items():
+        rows = stats[stats["policy"] == policy]
+        if rows.empty:
+            continue
+        every = max(len(rows) // 8, 1)
+        ax.fill_between(rows["day"], rows["low"] / scale, rows["high"] / scale, color=st.colour, alpha=0.2, linewidth=0)
+        ax.plot(rows["day"], rows["mean"] / scale, color=st.colour, linestyle=st.line, marker=st.marker, markevery=every,
+                markersize=5, label=policy)
+
+
+def over_time(daily: pd.DataFrame, context: Context | None = None) -> Figure:
+    """Customers, mean loyalty and cumulative cost per policy: mean line and 95 % band across replications."""
+    policies = list(dict.fromkeys(daily["policy"]))
+    styles = policy_styles(policies)
+    fig, axes = _new_figure(3, 1, (7.5, 8.6), "Over time: customers, loyalty and cost", context, sharex=True)
+    ax_customers, ax_loyalty, ax_cost = axes[:, 0]
+    scale, unit = (1e3, "thousands") if daily["customers"].max() >= 2e4 else (1.0, "people")
+    _band_lines(ax_customers, daily, "customers", styles, scale)
+    ax_customers.set_ylabel(f"customers ({unit})")
+    ax_customers.set_title("Active customers", fontsize=10)
+    _band_lines(ax_loyalty, daily, "mean_loyalty", styles)
+    ax_loyalty.set_ylabel("mean loyalty\n(probability of buying again)")
+    ax_loyalty.set_title("Mean loyalty of active customers", fontsize=10)
+    cost_scale, cost_unit = money_scale(daily["cost_cumulative_eur"].to_numpy())
+    _band_lines(ax_cost, daily, "cost_cumulative_eur", styles, cost_scale)
+    ax_cost.set_ylabel(f"cumulative cost ({cost_unit})")
+    ax_cost.set_title("Cumulative cost (all components, staff included)", fontsize=10)
+    ax_cost.set_xlabel("day of the simulation")
+    for ax in axes[:, 0]:
+        ax.grid(True, color="0.9")
+        ax.legend(fontsize=8, loc="best")
+    return _finish(fig, bottom=0.035)
+
+
+# ---- where the money goes ----------------------------------------------------------------------------------------
+
+
+def money(replications: pd.DataFrame, context: Context | None = None) -> Figure:
+    """Mean cost components per policy, stacked, beside the margin earned; right: the same without staff."""
+    policies = list(dict.fromkeys(replications["policy"]))
+    means = replications.groupby("policy", sort=False).mean(numeric_only=True).reindex(policies)
+    parts = [(name, label) for name, label in COST_PARTS if f"cost_{name}_eur" in means.columns]
+    margin = means["sales_margin_eur"] + means.get("repair_charges_eur", 0.0)
+    fig, axes = _new_figure(1, 2, (11.5, 5.2), "Where the money goes: mean cost per policy beside the margin earned", context, note="means across replications",
+                            gridspec_kw={"width_ratios": [1.25, 1]})
+    scale, unit = money_scale(np.concatenate([margin.to_numpy(), means["cost_total_eur"].to_numpy()]))
+    positions = np.arange(len(policies))
+    width = 0.38
+    ax = axes[0, 0]
+    bottom = np.zeros(len(policies))
+    for i, (name, label) in enumerate(parts):
+        values = means[f"cost_{name}_eur"].to_numpy() / scale
+        ax.bar(positions - width / 2, values, width, bottom=bottom, color=STACK_COLOURS[i % len(STACK_COLOURS)], hatch=HATCHES[i % len(HATCHES)],
+               edgecolor="black", linewidth=0.5, label=label)
+        bottom += values
+    ax.bar(positions + width / 2, margin.to_numpy() / scale, width, color="white", edgecolor="black", hatch="|||",
+           linewidth=0.8, label="margin earned (sales + repair charges)")
+    for x, total in zip(positions - width / 2, bottom):
+        ax.annotate(f"{total:,.2f}" if scale > 1 else f"{total:,.0f}", (x, total), textcoords="offset points", xytext=(0, 3),
+                    ha="center", fontsize=7)
+    ax.set_xticks(positions, [f"{p}\ncosts | margin" for p in policies])
+    ax.set_ylabel(f"EUR over the horizon ({unit})")
+    ax.set_title("All costs (stacked) and margin earned", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.grid(True, axis="y", color="0.9")
+    ax.set_ylim(0, max(bottom.max(), (margin / scale).max()) * 1.15)
+    ax = axes[0, 1]
+    claim_parts = [(i, name, label) for i, (name, label) in enumerate(parts) if name != "staff"]
+    claim_totals = sum(means[f"cost_{name}_eur"] for _, name, _ in claim_parts)
+    claim_scale, claim_unit = money_scale(claim_totals.to_numpy())
+    bottom = np.zeros(len(policies))
+    for i, name, label in claim_parts:
+        values = means[f"cost_{name}_eur"].to_numpy() / claim_scale
+        ax.bar(positions, values, 0.5, bottom=bottom, color=STACK_COLOURS[i % len(STACK_COLOURS)], hatch=HATCHES[i % len(HATCHES)],
+               edgecolor="black", linewidth=0.5)
+        bottom += values
+    for x, total in zip(positions, bottom):
+        ax.annotate(f"{total:,.1f}", (x, total), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=7)
+    ax.set_xticks(positions, policies)
+    ax.set_ylabel(f"EUR over the horizon ({claim_unit})")
+    ax.set_title("Claim costs only (staff left out; same colours)", fontsize=10)
+    ax.grid(True, axis="y", color="0.9")
+    ax.set_ylim(0, max(bottom.max(), 1e-9) * 1.15)
+    return _finish(fig)
+
+
+# ---- claim journeys ------------------------------------------------------------------------------------------------
+
+
+def ecdf(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    values = np.sort(np.asarray(values, dtype=float))
+    values = values[~np.isnan(values)]
+    return values, np.arange(1, values.size + 1) / values.size
+
+
+CONTACT_BINS = (1, 2, 3, 4)
+
+
+def contact_shares(contacts: pd.Series) -> np.ndarray:
+    """Share of claims with 1, 2, 3, 4 and 5 or more contacts."""
+    counts = [float((contacts == k).sum()) for k in CONTACT_BINS] + [float((contacts > CONTACT_BINS[-1]).sum())]
+    total = max(float(len(contacts)), 1.0)
+    return np.array(counts) / total
+
+
+def journeys(claims: pd.DataFrame, context: Context | None = None) -> Figure:
+    """Days to a decision (ECDF) and contacts per claim (shares), per policy, honest and fraudulent claims apart."""
+    policies = list(dict.fromkeys(claims["policy"]))
+    styles = policy_styles(policies)
+    fig, axes = _new_figure(2, 2, (10.5, 7.6), "Claim journeys: time to a decision and contacts, per policy", context,
+                            note="all claims of all replications pooled")
+    decided = claims["decision"].isin(["approved", "denied"])
+    days = claims["closed_day"] - claims["filed_day"]
+    width = 0.8 / max(len(policies), 1)
+    longest = float(np.nanmax(days[decided])) if decided.any() else 1.0
+    for column, (fraud, kind) in enumerate(((False, "honest claims"), (True, "fraudulent claims"))):
+        ax_days, ax_contacts = axes[0, column], axes[1, column]
+        for k, (policy, st) in enumerate(styles.items()):
+            mine = (claims["policy"] == policy) & (claims["is_fraud"] == fraud)
+            x, y = ecdf(days[mine & decided].to_numpy())
+            if x.size:
+                ax_days.step(np.concatenate([[x[0]], x]), np.concatenate([[0.0], y]), where="post", color=st.colour,
+                             linestyle=st.line, linewidth=1.6, label=f"{policy} (n={x.size:,} decided)")
+            else:
+                ax_days.plot([], [], color=st.colour, linestyle=st.line, label=f"{policy} (none decided)")
+            contacts = claims.loc[mine, "contacts"]
+            positions = np.arange(len(CONTACT_BINS) + 1) + (k - (len(policies) - 1) / 2) * width
+            ax_contacts.bar(positions, contact_shares(contacts), width, color=st.colour, hatch=st.hatch, edgecolor="black",
+                            linewidth=0.5, label=f"{policy} (n={len(contacts):,})")
+        ax_days.set_title(f"Time to a decision, {kind}", fontsize=10)
+        ax_days.set_xlabel("days from filing to decision (approved or denied)")
+        ax_days.set_ylabel("share of claims decided within (%)")
+        ax_days.set_ylim(0, 1.02)
+        ax_days.set_xlim(-0.02 * longest, longest * 1.03)
+        ax_days.legend(fontsize=8, loc="lower right")
+        ax_contacts.set_title(f"Contacts per claim, {kind}", fontsize=10)
+        ax_contacts.set_xticks(range(len(CONTACT_BINS) + 1), [str(k) for k in CONTACT_BINS] + [f"{CONTACT_BINS[-1] + 1}+"])
+        ax_contacts.set_xlabel("contacts with the firm (count)")
+        ax_contacts.set_ylabel("share of claims (%)")
+        ax_contacts.set_ylim(0, 1.05)
+        ax_contacts.legend(fontsize=8, loc="upper right")
+    for ax in axes.ravel():
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.grid(True, color="0.9")
+    return _finish(fig)
+
+
+# ---- word of mouth --------------------------------------------------------------------------------------------------
+
+
+def word_of_mouth(daily: pd.DataFrame, replications: pd.DataFrame, context: Context | None = None) -> Figure:
+    """Cumulative positive and negative impressions over time, and the customers won and lost through them."""
+    policies = list(dict.fromkeys(daily["policy"]))
+    styles = policy_styles(policies)
+    cumulative = daily.sort_values(["policy", "replication", "day"]).copy()
+    for column in ("wom_positive", "wom_negative"):
+        cumulative[column] = cumulative.groupby(["policy", "replication"], sort=False)[column].cumsum()
+    fig, axes = _new_figure(1, 3, (14, 4.6), "Word of mouth: impressions over time and customers won or lost through them", context,
+                            gridspec_kw={"width_ratios": [1, 1, 0.8]})
+    peak = max(cumulative["wom_positive"].max(), cumulative["wom_negative"].max())
+    scale, unit = (1e3, "thousands") if peak >= 2e4 else (1.0, "people")
+    for ax, column, kind in ((axes[0, 0], "wom_positive", "Positive"), (axes[0, 1], "wom_negative", "Negative")):
+        _band_lines(ax, cumulative, column, styles, scale)
+        ax.set_title(f"{kind} impressions, cumulative", fontsize=10)
+        ax.set_xlabel("day of the simulation")
+        ax.set_ylabel(f"people told or reached ({unit})")
+        ax.grid(True, color="0.9")
+        ax.legend(fontsize=8, loc="upper left")
+    ymax = max(axes[0, 0].get_ylim()[1], axes[0, 1].get_ylim()[1])
+    for ax in axes[0, :2]:
+        ax.set_ylim(0, ymax)
+    ax = axes[0, 2]
+    positions = np.arange(len(policies))
+    width = 0.38
+    for offset, column, label, hatch, face in ((-width / 2, "customers_won_wom", "won", "", "0.85"),
+                                               (width / 2, "customers_lost_wom", "lost (prospects who turned away)", "///", "white")):
+        stats = [interval(replications.loc[replications["policy"] == p, column].to_numpy()) for p in policies]
+        means = np.array([s[0] for s in stats])
+        half = np.nan_to_num(np.array([s[1] for s in stats]))
+        ax.bar(positions + offset, means, width, yerr=half, capsize=3, color=face, hatch=hatch, edgecolor="black", label=label)
+    ax.set_xticks(positions, policies)
+    for tick, policy in zip(ax.get_xticklabels(), policies):
+        tick.set_color(styles[policy].colour)
+    ax.set_ylabel("people over the horizon (count)")
+    ax.set_title("Customers won and lost\nthrough word of mouth", fontsize=10)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.3)
+    ax.legend(fontsize=8, loc="upper center")
+    ax.grid(True, axis="y", color="0.9")
+    return _finish(fig)
+
+
+# ---- sweeps ---------------------------------------------------------------------------------------------------------
+
+
+def sweep_parameters(points: pd.DataFrame) -> list[str]:
+    """The varied parameter columns of points.parquet: every column that is neither a key nor a key figure."""
+    from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
+
+    known = set(SIDE_KEYS) | set(KEY_FIGURES) | set(EXTRA_FIGURES)
+    return [c for c in points.columns if c not in known and points[c].nunique(dropna=False) > 1]
+
+
+def _point_ids(points: pd.DataFrame, parameters: list[str]) -> pd.Series:
+    if "point" in points.columns:
+        return points["point"]
+    return points.groupby(parameters, sort=False, dropna=False).ngroup()
+
+
+def paired_differences(points: pd.DataFrame, figure: str, baseline: str) -> pd.DataFrame:
+    """Per sweep point and non-baseline policy: mean paired difference against the baseline and its 95 % interval."""
+    parameters = sweep_parameters(points)
+    frame = points.assign(point=_point_ids(points, parameters))
+    base = frame[frame["policy"] == baseline].set_index(["point", "replication"])[figure]
+    rows = []
+    for (point, policy), group in frame[frame["policy"] != baseline].groupby(["point", "policy"], sort=False):
+        mine = group.set_index(["point", "replication"])[figure]
+        paired = mine.index.intersection(base.index)
+        mean, half = interval((mine.loc[paired] - base.loc[paired]).to_numpy())
+        rows.append({"point": point, "policy": policy, **group.iloc[0][parameters].to_dict(), "diff": mean,
+                     "low": mean - half, "high": mean + half})
+    return pd.DataFrame(rows)
+
+
+def break_even(x: np.ndarray, y: np.ndarray) -> float | None:
+    """First x where the piecewise-linear curve through (x, y) crosses zero; None if it never does."""
+    order = np.argsort(x)
+    x, y = np.asarray(x, dtype=float)[order], np.asarray(y, dtype=float)[order]
+    for i in range(len(x) - 1):
+        if y[i] == 0.0:
+            return float(x[i])
+        if y[i] * y[i + 1] < 0.0:
+            return float(x[i] + (x[i + 1] - x[i]) * (0.0 - y[i]) / (y[i + 1] - y[i]))
+    return float(x[-1]) if len(x) and y[-1] == 0.0 else None
+
+
+def sweep_difference(points: pd.DataFrame, context: Context | None = None, figures: tuple[str, ...] = ("net_result_eur", "customer_value_eur"),
+                     parameter: str | None = None) -> Figure:
+    """Paired difference against the baseline policy along one varied parameter, with its band and break-even marked."""
+    parameters = sweep_parameters(points)
+    if not parameters:
+        raise ValueError("points.parquet varies no parameter")
+    parameter = parameter or parameters[0]
+    others = [p for p in parameters if p != parameter]
+    policies = list(dict.fromkeys(points["policy"]))
+    if len(policies) < 2:
+        raise ValueError("a paired difference needs at least two policies")
+    baseline = policies[0]
+    title = f"Paired difference against {baseline} as {parameter} varies"
+    fig, axes = _new_figure(1, len(figures), (max(5.6 * len(figures), 8.0), 4.8),
+                            title if len(title) <= 70 else f"Paired difference against {baseline}\nas {parameter} varies", context)
+    for ax, figure in zip(axes[0], figures):
+        diffs = paired_differences(points, figure, baseline)
+        scale, unit = money_scale(diffs[["low", "high"]].to_numpy()) if figure.endswith("_eur") else (0.01, "%") if figure in SHARE_FIGURES else (1.0, "")
+        groups = diffs.groupby(others, sort=False, dropna=False) if others else [((), diffs)]
+        k = 0
+        for key, group in groups:
+            for policy in policies[1:]:
+                rows = group[group["policy"] == policy].sort_values(parameter)
+                if rows.empty:
+                    continue
+                st = policy_styles(policies)[policy]
+                colour, marker, line = PALETTE[(k + 1) % len(PALETTE)], MARKERS[(k + 1) % len(MARKERS)], LINE_STYLES[(k + 1) % len(LINE_STYLES)]
+                if not others:
+                    colour, marker, line = st.colour, st.marker, st.line
+                key_text = ", ".join(f"{o}={v}" for o, v in zip(others, key if isinstance(key, tuple) else (key,)))
+                label = f"{policy} − {baseline}" + (f" ({key_text})" if key_text else "")
+                x = rows[parameter].astype(float).to_numpy()
+                ax.fill_between(x, rows["low"] / scale, rows["high"] / scale, color=colour, alpha=0.2, linewidth=0)
+                ax.plot(x, rows["diff"] / scale, color=colour, linestyle=line, marker=marker, label=label)
+                crossing = break_even(x, rows["diff"].to_numpy())
+                if crossing is not None:
+                    ax.axvline(crossing, color=colour, linestyle=":", linewidth=1)
+                    ax.annotate(f"break-even ≈ {crossing:.3g}", (crossing, 0), textcoords="offset points", xytext=(4, 8), fontsize=8, color="0.15")
+                k += 1
+        ax.axhline(0.0, color="black", linewidth=0.8)
+        ax.set_xlabel(parameter)
+        ax.set_ylabel(f"difference in {_axis_label(figure, unit)}" if figure.endswith("_eur") else f"difference in {_axis_label(figure)}")
+        ax.set_title(_axis_label(figure).split(" (")[0], fontsize=10)
+        ax.grid(True, color="0.9")
+        ax.legend(fontsize=7, loc="best")
+    return _finish(fig)
+
+
+def one_at_a_time_base(points: pd.DataFrame) -> dict | None:
+    """The base point of a one-at-a-time design (each point changes at most one parameter from it), else None."""
+    parameters = sweep_parameters(points)
+    if len(parameters) < 2:
+        return None
+    combos = points[parameters].drop_duplicates()
+    base = {p: combos[p].mode(dropna=False).iloc[0] for p in parameters}
+    changed = (combos != pd.Series(base)).sum(axis=1)
+    return base if int(changed.max()) <= 1 and (changed == 0).any() else None
+
+
+def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = "net_result_eur") -> Figure:
+    """One-at-a-time design: how far each parameter's low and high values move the paired difference (or the figure)."""
+    base = one_at_a_time_base(points)
+    if base is None:
+        raise ValueError("points.parquet is not a one-at-a-time design")
+    parameters = list(base)
+    policies = list(dict.fromkeys(points["policy"]))
+    if len(policies) >= 2:
+        diffs = paired_differences(points, figure, policies[0])
+        diffs = diffs[diffs["policy"] == policies[1]]
+        what = f"{policies[1]} − {policies[0]}, {_axis_label(figure).split(' (')[0]}"
+    else:
+        frame = points.groupby(parameters, sort=False, dropna=False)[figure].mean().reset_index()
+        diffs = frame.rename(columns={figure: "diff"})
+        what = f"{policies[0]}, {_axis_label(figure).split(' (')[0]}"
+    at_base = diffs[(diffs[parameters] == pd.Series(base)).all(axis=1)]["diff"].mean()
+    bars = []
+    for p in parameters:
+        moved = diffs[(diffs[p] != base[p]) & (diffs[[o for o in parameters if o != p]] == pd.Series({o: base[o] for o in parameters if o != p})).all(axis=1)]
+        if moved.empty:
+            continue
+        low_row, high_row = moved.loc[moved[p].astype(float).idxmin()], moved.loc[moved[p].astype(float).idxmax()]
+        bars.append((p, low_row[p], low_row["diff"], high_row[p], high_row["diff"]))
+    bars.sort(key=lambda b: max(abs(b[2] - at_base), abs(b[4] - at_base)))
+    scale, unit = money_scale([at_base, *[b[2] for b in bars], *[b[4] for b in bars]]) if figure.endswith("_eur") else (1.0, "")
+    fig, axes = _new_figure(1, 1, (8.5, 1.2 + 0.7 * max(len(bars), 1)), f"Tornado: what moves {what}", context)
+    ax = axes[0, 0]
+    for i, (p, low_value, low, high_value, high) in enumerate(bars):
+        ax.barh(i, (low - at_base) / scale, left=at_base / scale, height=0.6, color=PALETTE[0], edgecolor="black", label="parameter at its low value" if i == 0 else None)
+        ax.barh(i, (high - at_base) / scale, left=at_base / scale, height=0.6, color="white", hatch="///", edgecolor="black", label="parameter at its high value" if i == 0 else None)
+        ax.annotate(f"{low_value:g}", ((low) / scale, i), textcoords="offset points", xytext=(-4 if low < high else 4, 0), ha="right" if low < high else "left", va="center", fontsize=7)
+        ax.annotate(f"{high_value:g}", ((high) / scale, i), textcoords="offset points", xytext=(4 if high >= low else -4, 0), ha="left" if high >= low else "right", va="center", fontsize=7)
+    ax.axvline(at_base / scale, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(bars)), [f"{b[0]} (base {base[b[0]]:g})" for b in bars])
+    ax.set_xlabel(f"{what} ({unit})" if unit else what)
+    ax.margins(x=0.15)
+    ax.grid(True, axis="x", color="0.9")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return _finish(fig, bottom=0.12 if len(bars) < 3 else 0.06)
+
+
+# ---- the set for a results folder -----------------------------------------------------------------------------------
+
+
+def run_figures(summary: pd.DataFrame, replications: pd.DataFrame, claims: pd.DataFrame, daily: pd.DataFrame,
+                context: Context | None = None) -> dict[str, Figure]:
+    """Every figure of a `run` results folder, by file stem."""
+    return {
+        "tradeoff": tradeoff(summary, context),
+        "over-time": over_time(daily, context),
+        "money": money(replications, context),
+        "claim-journeys": journeys(claims, context),
+        "word-of-mouth": word_of_mouth(daily, replications, context),
+    }
+
+
+def sweep_summary(points: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """points.parquet as summary rows per (point, policy, figure), and a short label per point."""
+    from recoverysim.metrics import KEY_FIGURES, mean_interval
+
+    parameters = sweep_parameters(points)
+    frame = points.assign(point=_point_ids(points, parameters))
+    rows, labels = [], {}
+    for (point, policy), group in frame.groupby(["point", "policy"], sort=False):
+        labels[point] = ", ".join(f"{p.split('.')[-1]}={group.iloc[0][p]:g}" if isinstance(group.iloc[0][p], (int, float)) else f"{p.split('.')[-1]}={group.iloc[0][p]}" for p in parameters)
+        for figure in KEY_FIGURES:
+            if figure in group.columns:
+                mean, low, high = mean_interval(group[figure].to_numpy())
+                rows.append({"point": point, "policy": policy, "metric": figure, "mean": mean, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows), labels
+
+
+def sweep_figures(points: pd.DataFrame, context: Context | None = None) -> dict[str, Figure]:
+    """Every figure of a `sweep` results folder, by file stem."""
+    summary, labels = sweep_summary(points)
+    figures = {"tradeoff": tradeoff(summary, context, labels=labels)}
+    one_at_a_time = one_at_a_time_base(points) is not None
+    if len(set(points["policy"])) >= 2 and not one_at_a_time:
+        figures["sweep-difference"] = sweep_difference(points, context)
+    if one_at_a_time:
+        figures["tornado"] = tornado(points, context)
+    return figures

@@ -1,0 +1,396 @@
+"""Exact Erlang C and Erlang A, and recoverysim's own channel desk run alone, so the queue model can be checked.
+
+The phone channel of the model is a `ChannelDesk` (model/channels.py). Open
+round the clock with exponential handling and Poisson arrivals it is an M/M/c
+queue (Erlang C); with exponential patience an M/M/c+M queue (Erlang A). This
+module holds the exact values of both and a harness that runs the real desk,
+so tests and `recoverysim queuecheck` compare the two.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+from pydantic import ValidationError
+
+from recoverysim.errors import RecoverySimError
+from recoverysim.metrics import mean_interval, t_quantile_975
+from recoverysim.model.channels import ChannelDesk
+from recoverysim.rng import BufferedDraws, RandomStreams
+from recoverysim.scenario.schema import Channel
+
+MINUTES_PER_HOUR = 60.0
+MINUTES_PER_DAY = 24 * 60.0
+#: The birth-death chain of Erlang A is cut where the probability left in its tail is below this.
+TAIL_PROBABILITY = 1e-15
+#: States of the Erlang A chain beyond which we give up (only reached with extreme patience and overload).
+MAX_CHAIN_STATES = 10_000_000
+#: Arrivals one run may simulate: a guard against runs of hours and gigabytes (5 million take about a minute).
+MAX_ARRIVALS_PER_RUN = 5_000_000
+#: Warm-up, in relaxation times of the queue started empty. Assumption: the start's deficit decays about
+#: like e^(-t / relaxation), so after 5 about 0.7 % of it is left, spread over a run many relaxation times long.
+WARMUP_RELAXATION_TIMES = 5.0
+
+
+class QueueTheoryError(RecoverySimError):
+    """Queue parameters that are invalid or admit no steady state."""
+
+
+# ---------------------------------------------------------------------------------------------- exact values
+
+
+@dataclass(frozen=True)
+class ErlangC:
+    """Steady state of M/M/c: probability an arrival waits, its mean wait and the mean queue length."""
+
+    wait_probability: float
+    mean_wait_minutes: float
+    queue_length_mean: float
+
+
+@dataclass(frozen=True)
+class ErlangA:
+    """Steady state of M/M/n+M (exponential patience). Waits are averaged over all arrivals,
+    abandoners counted with the time they waited before leaving, others with 0 if served at once."""
+
+    wait_probability: float
+    abandon_probability: float
+    mean_wait_minutes: float
+    queue_length_mean: float
+
+
+def _check_positive(name: str, value: float) -> float:
+    value = float(value)
+    if not math.isfinite(value) or value <= 0.0:
+        raise QueueTheoryError(f"{name} must be a positive number (got {value:g})")
+    return value
+
+
+def _check_servers(servers: int) -> int:
+    if isinstance(servers, bool) or int(servers) != servers or servers < 1:
+        raise QueueTheoryError(f"servers must be an integer >= 1 (got {servers})")
+    return int(servers)
+
+
+def offered_load_erlangs(arrivals_per_hour: float, service_minutes: float) -> float:
+    """A = lambda * mean service time: the mean number of busy agents if no one ever waited or left."""
+    return _check_positive("arrivals_per_hour", arrivals_per_hour) / MINUTES_PER_HOUR * _check_positive("service_minutes", service_minutes)
+
+
+def erlang_b(load_erlangs: float, servers: int) -> float:
+    """Blocking probability of M/M/c/c by the recursion B(k) = A B(k-1) / (k + A B(k-1)); stable for any c."""
+    blocking = 1.0
+    for k in range(1, servers + 1):
+        blocking = load_erlangs * blocking / (k + load_erlangs * blocking)
+    return blocking
+
+
+def erlang_c(arrivals_per_hour: float, service_minutes: float, servers: int) -> ErlangC:
+    """Exact M/M/c values; the queue must be stable (utilisation rho = A / c below 1)."""
+    servers = _check_servers(servers)
+    load = offered_load_erlangs(arrivals_per_hour, service_minutes)
+    if load >= servers:
+        raise QueueTheoryError(
+            f"the queue never settles without patience: utilisation rho = {load / servers:.4g} must be below 1 "
+            f"(offered load {load:.4g} erlangs on {servers} servers); add servers or a patience")
+    blocking = erlang_b(load, servers)
+    waiting = servers * blocking / (servers - load * (1.0 - blocking))
+    return ErlangC(
+        wait_probability=waiting,
+        mean_wait_minutes=waiting * service_minutes / (servers - load),
+        queue_length_mean=waiting * load / (servers - load),
+    )
+
+
+def _erlang_a_log_weights(arrival_rate: float, service_rate: float, abandon_rate: float, servers: int) -> tuple[np.ndarray, np.ndarray]:
+    """Log of pi_k / pi_n for k < n and for k >= n (k in system), the tail cut at TAIL_PROBABILITY.
+
+    Births at rate lambda; deaths k mu below n busy agents, n mu + (k - n) theta above.
+    Working with log ratios keeps n! and A^n out of floating point.
+    """
+    overflow_per_minute = arrival_rate - servers * service_rate
+    if overflow_per_minute / abandon_rate > MAX_CHAIN_STATES / 2:  # the queue settles near overflow / theta
+        raise QueueTheoryError(f"the queue would settle near {overflow_per_minute / abandon_rate:,.0f} waiting customers, beyond the "
+                               f"{MAX_CHAIN_STATES:,} states this exact solution handles; shorten the patience or add servers")
+    below = np.arange(1, servers + 1, dtype=float)
+    log_steps_down = np.log(below * service_rate / arrival_rate)  # log(pi_{k-1} / pi_k) for k = 1..n
+    log_below = np.cumsum(log_steps_down[::-1])[::-1]  # sum over j = k+1..n, for k = 0..n-1
+    chunks = [np.zeros(1)]
+    log_last = 0.0
+    log_total = float(np.logaddexp.reduce(np.append(log_below, 0.0)))
+    extra, chunk = 0, 4096
+    while True:
+        waiting = np.arange(extra + 1, extra + chunk + 1, dtype=float)
+        log_steps = np.log(arrival_rate) - np.log(servers * service_rate + waiting * abandon_rate)
+        logs = log_last + np.cumsum(log_steps)
+        chunks.append(logs)
+        log_last = float(logs[-1])
+        log_total = float(np.logaddexp(log_total, np.logaddexp.reduce(logs)))
+        extra += chunk
+        next_ratio = arrival_rate / (servers * service_rate + (extra + 1) * abandon_rate)
+        # Ratios keep falling, so the tail after the last term is at most term * r / (1 - r).
+        if next_ratio < 1.0 and log_last + math.log(next_ratio / (1.0 - next_ratio)) - log_total < math.log(TAIL_PROBABILITY):
+            break
+        if extra >= MAX_CHAIN_STATES:
+            raise QueueTheoryError(f"the Erlang A chain needs more than {MAX_CHAIN_STATES:,} states (very long patience at a load near capacity)")
+        chunk = min(chunk * 2, 1 << 20)
+    return log_below, np.concatenate(chunks)
+
+
+def erlang_a(arrivals_per_hour: float, service_minutes: float, patience_minutes: float, servers: int) -> ErlangA:
+    """Exact M/M/n+M values from the birth-death chain; stable at any load, since waiting customers leave.
+
+    Rate balance and Little's law give P(abandon) = theta * E[wait] with theta = 1 / mean patience,
+    which any correct simulation of exponential patience also satisfies.
+    """
+    servers = _check_servers(servers)
+    offered_load_erlangs(arrivals_per_hour, service_minutes)
+    patience_minutes = _check_positive("patience_minutes", patience_minutes)
+    arrival_rate = arrivals_per_hour / MINUTES_PER_HOUR
+    log_below, log_queue = _erlang_a_log_weights(arrival_rate, 1.0 / service_minutes, 1.0 / patience_minutes, servers)
+    peak = max(float(log_below.max(initial=-math.inf)), float(log_queue.max()))
+    below = np.exp(log_below - peak)
+    queue = np.exp(log_queue - peak)
+    total = below.sum() + queue.sum()
+    queue_length = float(np.dot(np.arange(queue.size, dtype=float), queue) / total)
+    mean_wait = queue_length / arrival_rate
+    return ErlangA(
+        wait_probability=float(queue.sum() / total),
+        abandon_probability=mean_wait / patience_minutes,
+        mean_wait_minutes=mean_wait,
+        queue_length_mean=queue_length,
+    )
+
+
+def relaxation_minutes(arrivals_per_hour: float, service_minutes: float, servers: int, patience_minutes: float | None = None) -> float:
+    """Rough time for a queue started empty to forget its start, used to size the warm-up.
+
+    Below full load: 1 / (sqrt(c mu) - sqrt(lambda))^2, the M/M/1 relaxation time with the c agents
+    pooled (a heavy-traffic approximation). With patience the queue also settles within a few patience
+    times at any load, so the shorter of the two bounds it (and patience alone when overloaded).
+    """
+    arrival_rate = arrivals_per_hour / MINUTES_PER_HOUR
+    capacity = servers / service_minutes
+    bounds = []
+    if arrival_rate < capacity:
+        bounds.append(1.0 / (math.sqrt(capacity) - math.sqrt(arrival_rate)) ** 2)
+    if patience_minutes is not None:
+        bounds.append(patience_minutes + service_minutes)
+    if not bounds:
+        raise QueueTheoryError("an overloaded queue without patience never settles")
+    return max(service_minutes, min(bounds))
+
+
+# ---------------------------------------------------------------------------------------------- the desk alone
+
+
+def queue_channel(servers: int, service_minutes: float, patience_minutes: float | None = None) -> Channel:
+    """A channel that makes ChannelDesk an M/M/c (or M/M/c+M) queue: open 24 h, exponential handling,
+    no e-mail response delay; retries, transfers and hand-offs happen in claims, not at the desk, and are off."""
+    try:
+        return Channel(
+            staff=_check_servers(servers), opens_hour=0.0, closes_hour=24.0,
+            service_minutes_mean=_check_positive("service_minutes", service_minutes), service_minutes_cv=1.0,
+            service_distribution="exponential",
+            patience_minutes_mean=None if patience_minutes is None else _check_positive("patience_minutes", patience_minutes),
+            retry_probability=0.0, transfer_drop_probability=0.0, partner_handoff_probability=0.0, response_hours_mean=0.0,
+        )
+    except ValidationError as error:  # a value beyond the scenario schema's limits
+        problem = error.errors()[0]
+        field = {"staff": "servers", "service_minutes_mean": "service_minutes", "patience_minutes_mean": "patience_minutes"}.get(str(problem["loc"][0]), str(problem["loc"][0]))
+        raise QueueTheoryError(f"{field}: {problem['msg'].lower()} (got {problem.get('input')})") from None
+
+
+@dataclass(frozen=True)
+class ChannelSample:
+    """One run's customers who arrived after the warm-up, in arrival order."""
+
+    waited: np.ndarray  # bool: found every agent busy
+    wait_minutes: np.ndarray  # time in queue, until served or until leaving
+    abandoned: np.ndarray  # bool: left the queue before being served
+
+
+class _ContactLog:
+    """The one field ChannelDesk.contact writes into."""
+
+    __slots__ = ("wait_days",)
+
+    def __init__(self) -> None:
+        self.wait_days = 0.0
+
+
+def check_run(arrivals_per_hour: float, days: float, warmup_days: float) -> None:
+    """Refuse a run that cannot keep any customer or would take hours and gigabytes, before it starts."""
+    _check_positive("days", days)
+    if not (math.isfinite(warmup_days) and 0.0 <= warmup_days < days):
+        raise QueueTheoryError(f"warmup_days must be at least 0 and below days ({days:g}) (got {warmup_days:g})")
+    arrivals = _check_positive("arrivals_per_hour", arrivals_per_hour) * 24.0 * days
+    if arrivals > MAX_ARRIVALS_PER_RUN:
+        raise QueueTheoryError(f"one run would simulate about {arrivals:,.0f} arrivals (limit {MAX_ARRIVALS_PER_RUN:,}); shorten days")
+
+
+def simulate_channel(channel: Channel, arrivals_per_hour: float, days: float, seed: int, warmup_days: float = 1.0,
+                     replication: int = 0) -> ChannelSample:
+    """Run one ChannelDesk alone with Poisson arrivals, each making one contact; keep arrivals after the warm-up.
+
+    Arrivals stop at `days`; the run then goes on until every queued customer is served or has left, so
+    no wait is cut short by the end of the run (cutting them would bias waits down).
+    """
+    check_run(arrivals_per_hour, days, warmup_days)
+    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+        raise QueueTheoryError(f"seed must be an integer >= 0 (got {seed})")
+    rate_per_day = arrivals_per_hour * 24.0
+    env = simpy.Environment()
+    streams = RandomStreams(seed, replication)
+    desk = ChannelDesk(env, "phone", channel, BufferedDraws(streams.get("service.phone")), BufferedDraws(streams.get("patience.phone")))
+    arrivals = streams.get("arrivals.phone")
+    # A Poisson process on [0, days]: a Poisson count of points placed uniformly, then sorted.
+    arrival_days = np.sort(arrivals.uniform(0.0, days, int(arrivals.poisson(rate_per_day * days))))
+    first_kept = int(np.searchsorted(arrival_days, warmup_days))
+    kept = arrival_days.size - first_kept
+    wait_days = [0.0] * kept
+    served = [True] * kept
+
+    def customer(slot: int):
+        log = _ContactLog()
+        was_served = yield from desk.contact(log)
+        if slot >= 0:
+            wait_days[slot] = log.wait_days
+            served[slot] = was_served
+
+    def source():
+        for index, at in enumerate(arrival_days.tolist()):
+            yield env.timeout(at - env.now)
+            env.process(customer(index - first_kept))
+
+    env.process(source())
+    env.run()
+    waits = np.asarray(wait_days) * MINUTES_PER_DAY
+    return ChannelSample(waited=waits > 0.0, wait_minutes=waits, abandoned=~np.asarray(served, dtype=bool))
+
+
+# ---------------------------------------------------------------------------------------------- replications
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Mean over replications with its 95 % t interval; sd and n let a caller widen it (e.g. Bonferroni)."""
+
+    mean: float
+    ci_low: float
+    ci_high: float
+    sd: float
+    replications: int
+
+    def contains(self, value: float) -> bool:
+        return self.ci_low <= value <= self.ci_high
+
+    def interval(self, confidence: float = 0.95) -> tuple[float, float]:
+        """Two-sided t interval at another confidence level (95 % gives ci_low, ci_high)."""
+        half = t_quantile(0.5 + confidence / 2.0, self.replications - 1) * self.sd / math.sqrt(self.replications)
+        return self.mean - half, self.mean + half
+
+
+@dataclass(frozen=True)
+class QueueEstimates:
+    """What R independent replications of the desk say about the three queue figures."""
+
+    wait_probability: Estimate
+    mean_wait_minutes: Estimate
+    abandon_share: Estimate
+    #: Per replication: P(wait), mean wait (minutes), abandonment share and customers kept, one row each.
+    per_replication: np.ndarray
+    customers: int
+
+
+def _t_central_probability(t: float, df: int) -> float:
+    """P(|T| <= t) for Student's t with integer df, by the finite series of Abramowitz & Stegun 26.7.3-4."""
+    theta = math.atan(t / math.sqrt(df))
+    cos2 = math.cos(theta) ** 2
+    if df % 2:  # odd: (2 / pi) [theta + sin cos (1 + 2/3 cos^2 + 2*4/(3*5) cos^4 + ...)]
+        term, total = 1.0, 1.0 if df > 1 else 0.0
+        for k in range(1, (df - 1) // 2):
+            term *= cos2 * (2 * k) / (2 * k + 1)
+            total += term
+        return 2.0 / math.pi * (theta + (math.sin(theta) * math.cos(theta) * total if df > 1 else 0.0))
+    term, total = 1.0, 1.0  # even: sin (1 + 1/2 cos^2 + 1*3/(2*4) cos^4 + ...)
+    for k in range(1, df // 2):
+        term *= cos2 * (2 * k - 1) / (2 * k)
+        total += term
+    return math.sin(theta) * total
+
+
+def t_quantile(probability: float, df: int) -> float:
+    """Student t quantile for integer df (exact, by bisection on the t distribution), used to widen intervals.
+
+    At 0.975 it returns the metrics table's value, so a 95 % interval here is the one metrics.mean_interval gives.
+    """
+    if df < 1 or not 0.0 < probability < 1.0:
+        return math.nan
+    if math.isclose(probability, 0.975):
+        return t_quantile_975(df)
+    if probability < 0.5:
+        return -t_quantile(1.0 - probability, df)
+    target = 2.0 * probability - 1.0
+    low, high = 0.0, 1.0
+    while _t_central_probability(high, df) < target:
+        high *= 2.0
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        if _t_central_probability(middle, df) < target:
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-12 * high:
+            break
+    return (low + high) / 2.0
+
+
+def estimate_from(values: np.ndarray) -> Estimate:
+    """Mean of per-replication values with its 95 % t interval (metrics.mean_interval), sd and count."""
+    values = np.asarray(values, dtype=float)
+    mean, low, high = mean_interval(values)
+    sd = float(np.std(values, ddof=1)) if values.size > 1 else math.nan
+    return Estimate(mean, low, high, sd, int(values.size))
+
+
+def replicate_channel(channel: Channel, arrivals_per_hour: float, days: float, seed: int, replications: int,
+                      warmup_days: float = 1.0, on_replication: Callable[[], None] | None = None) -> QueueEstimates:
+    """R independent runs (replication numbers 0..R-1 of one seed); each run's averages are one observation.
+
+    `on_replication` is called after each run (a progress bar).
+    """
+    if isinstance(replications, bool) or int(replications) != replications or replications < 2:
+        raise QueueTheoryError(f"replications must be an integer >= 2 for an interval (got {replications})")
+    rows = []
+    for replication in range(int(replications)):
+        sample = simulate_channel(channel, arrivals_per_hour, days, seed, warmup_days, replication)
+        if sample.wait_minutes.size == 0:
+            raise QueueTheoryError("no customer arrived after the warm-up; lengthen days or raise arrivals_per_hour")
+        rows.append((sample.waited.mean(), sample.wait_minutes.mean(), sample.abandoned.mean(), sample.wait_minutes.size))
+        if on_replication is not None:
+            on_replication()
+    table = np.asarray(rows, dtype=float)
+    return QueueEstimates(
+        wait_probability=estimate_from(table[:, 0]),
+        mean_wait_minutes=estimate_from(table[:, 1]),
+        abandon_share=estimate_from(table[:, 2]),
+        per_replication=table,
+        customers=int(table[:, 3].sum()),
+    )
+
+
+def customers_per_replication(relative_sd_per_customer: float, relative_half_width: float, replications: int,
+                              confidence: float = 0.95) -> int:
+    """Customers each run needs so that R runs give an interval of +- relative_half_width x the exact value.
+
+    `relative_sd_per_customer` is the sd of one run's average times sqrt(customers in the run), divided by
+    the exact value, measured in a pilot. For runs much longer than the queue's memory it does not depend
+    on the run length, so a pilot at one length sizes runs of another.
+    """
+    t = t_quantile(0.5 + confidence / 2.0, replications - 1)
+    return math.ceil((t * relative_sd_per_customer / relative_half_width) ** 2 / replications)

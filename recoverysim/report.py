@@ -1,0 +1,333 @@
+"""A results folder as one self-contained HTML file a policy maker can forward.
+
+Figures are embedded as base64 PNG, styles are inline, and nothing refers to
+the network, so the file opens from an e-mail attachment. Every text that
+comes from a scenario file (names, descriptions) is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel
+
+from recoverysim import plots
+from recoverysim.errors import RecoverySimError
+from recoverysim.figure_files import figures_for_folder, folder_kind, read_manifest, read_points, sweep_context
+from recoverysim.metrics import KEY_FIGURES
+from recoverysim.results import atomic_write, prepare_folder, read_results
+from recoverysim.scenario.schema import Policy, Scenario
+from recoverysim.table import number, with_interval
+
+#: Figures the headline speaks about, in order, with a plain name and a unit kind.
+HEADLINE = (
+    ("net_result_eur", "net result (margin earned minus every cost)", "eur"),
+    ("customer_value_eur", "value of the customers kept (discounted future margin)", "eur"),
+    ("retention_share", "share of the initial customers still customers at the end", "share"),
+    ("cost_total_eur", "total cost", "eur"),
+    ("fraud_paid_eur", "fraud paid out", "eur"),
+    ("honest_denied_share", "share of honest claims denied", "share"),
+    ("satisfaction_mean", "mean satisfaction after a claim (0 to 1)", "plain"),
+    ("resolution_days_mean", "mean days from filing to a decision", "days"),
+    ("wom_negative", "number of people who heard a negative story", "count"),
+)
+UNITS = {f: kind for f, _, kind in HEADLINE} | {
+    "cost_per_claim_eur": "eur", "fraud_share": "share", "approval_share": "share", "abandonment_share": "share",
+    "resolution_days_p90": "days", "claims": "count", "wom_positive": "count", "customers_won_wom": "count",
+    "customers_lost_wom": "count", "contacts_per_claim": "plain", "transfers_per_claim": "plain", "nps": "plain",
+}
+CAPTIONS = {
+    "tradeoff": "Cost over the horizon (x) against what each policy keeps (y); lower right to upper left is better. Bars are 95 % intervals; the dashed line joins the policies no other policy beats on both.",
+    "over-time": "Customers, their mean loyalty and the cumulative cost, day by day: mean across replications with a 95 % band.",
+    "money": "Mean cost components per policy, stacked, beside the margin earned; on the right the claim costs alone, without staff.",
+    "claim-journeys": "How long claims take to a decision (share decided within so many days) and how many contacts they need, honest and fraudulent claims apart.",
+    "word-of-mouth": "Positive and negative impressions over time, and the prospects won or lost through them (95 % intervals).",
+    "sweep-difference": "Paired difference against the baseline policy as the varied parameter moves, with its 95 % band; a dotted line marks where it crosses zero (break-even).",
+    "tornado": "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the comparison.",
+}
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
+th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.differs td{background:#fff6d6}tr.differs td:first-child{font-weight:bold}
+figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.9em;color:#444}
+.quote{border-left:4px solid #0072B2;padding:.2em 1em;margin:.6em 0;background:#f7fbff}
+.small{font-size:.85em;color:#555}pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.8em}
+"""
+
+
+def figure_png(figure) -> str:
+    """A figure as a base64 PNG data URI (no 'Software' tag, so the file names no web address)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def fmt(value: float, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind == "share":
+        return f"{100 * value:.1f} %"
+    if kind == "eur":
+        return f"{number(value)} EUR"
+    if kind == "days":
+        return f"{number(value)} days"
+    return number(value)
+
+
+def fmt_diff(value: float, kind: str) -> str:
+    if kind == "share":
+        return f"{100 * value:+.1f} percentage points".replace("-", "−")
+    text = fmt(abs(value), kind)
+    return ("+" if value >= 0 else "−") + text
+
+
+def headline_sentences(summary: pd.DataFrame, horizon_days: int | None) -> list[str]:
+    """Sentences a policy maker can quote: each policy against the baseline, with the 95 % interval of the paired difference."""
+    policies = list(dict.fromkeys(summary["policy"]))
+    baseline = policies[0]
+    table = summary.set_index(["policy", "metric"])
+    over = f"over {horizon_days} days" if horizon_days else "over the horizon"
+    out = []
+    for policy in policies[1:]:
+        for figure, words, kind in HEADLINE:
+            if (policy, figure) not in table.index:
+                continue
+            mine, base = table.loc[(policy, figure)], table.loc[(baseline, figure)]
+            diff, low, high = mine["diff_vs_baseline"], mine["diff_ci_low"], mine["diff_ci_high"]
+            where = f"{fmt(mine['mean'], kind)} under {policy} against {fmt(base['mean'], kind)} under {baseline}"
+            if math.isnan(low) or math.isnan(high):
+                verdict = f"a difference of {fmt_diff(diff, kind)} (too few replications for an interval)"
+            elif low > 0 or high < 0:
+                verdict = (f"{'more' if diff > 0 else 'less'} by {fmt_diff(diff, kind).lstrip('+-−')} "
+                           f"(95 % interval {fmt_diff(low, kind)} to {fmt_diff(high, kind)})")
+            else:
+                verdict = (f"no clear difference: {fmt_diff(diff, kind)}, 95 % interval {fmt_diff(low, kind)} to "
+                           f"{fmt_diff(high, kind)}, which includes zero")
+            out.append(f"The {words} {over} is {where}: {verdict}.")
+    return out
+
+
+def figures_table(summary: pd.DataFrame) -> str:
+    policies = list(dict.fromkeys(summary["policy"]))
+    table = summary.set_index(["policy", "metric"])
+    head = "".join(f"<th>{escape(p)}</th>" for p in policies) + "".join(f"<th>{escape(p)} − {escape(policies[0])}</th>" for p in policies[1:])
+    rows = []
+    for figure in KEY_FIGURES:
+        if (policies[0], figure) not in table.index:
+            continue
+        cells = [with_interval(*table.loc[(p, figure)][["mean", "ci_low", "ci_high"]]) for p in policies]
+        cells += [with_interval(*table.loc[(p, figure)][["diff_vs_baseline", "diff_ci_low", "diff_ci_high"]]) for p in policies[1:]]
+        rows.append(f"<tr><td><code>{figure}</code></td>" + "".join(f'<td class="num">{escape(c)}</td>' for c in cells) + "</tr>")
+    return f"<table><tr><th>figure</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def _plain(value) -> str:
+    if isinstance(value, BaseModel):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.model_dump().items())
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(_plain(v) for v in value) or "none"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def levers_table(scenario: Scenario) -> str:
+    """Every policy lever, one column per policy; rows where the policies differ are highlighted."""
+    policies = scenario.policies
+    head = "".join(f"<th>{escape(p.name)}</th>" for p in policies)
+    rows = ["<tr><td>what it is</td>" + "".join(f"<td>{escape(p.description) or '—'}</td>" for p in policies) + "</tr>"]
+    for name, field in Policy.model_fields.items():
+        if name in ("name", "description"):
+            continue
+        values = [_plain(getattr(p, name)) for p in policies]
+        differs = len(set(values)) > 1
+        rows.append(f'<tr class="{"differs" if differs else ""}"><td title="{escape(field.description or "")}">{escape(name)}</td>'
+                    + "".join(f"<td>{escape(v)}</td>" for v in values) + "</tr>")
+    return f"<table><tr><th>lever</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def world_sentence(scenario: Scenario) -> str:
+    m = scenario.market
+    segments = "; ".join(f"{s.name} {100 * s.share:.0f} % (opportunists {100 * s.opportunist_share:.0f} %)" for s in m.segments)
+    components = ", ".join(f"{c.name} ({c.failures_per_year:g} failures per year)" for c in scenario.product.components)
+    return (f"{m.initial_customers:,} customers own the product at the start and {m.prospects:,} prospects may buy, over "
+            f"{scenario.horizon_days} days. Segments: {segments}. Components: {components}; warranty "
+            f"{scenario.product.warranty_days:g} days; price {scenario.money.price_eur:g} EUR.")
+
+
+def provenance(description: str) -> str:
+    text = description or ""
+    if "Source" in text or "Source:" in text:
+        return "source"
+    if "ssumption" in text:
+        return "assumption"
+    return "choice"
+
+
+_MISSING = object()
+
+
+def _default_of(model: BaseModel | None, name: str, field):
+    """What the field would be had the file not set it: the parent's default value, else the field's own default."""
+    if model is not None:
+        return getattr(model, name)
+    if field.is_required():
+        return _MISSING
+    return field.get_default(call_default_factory=True)
+
+
+def assumption_rows(model: BaseModel, default: BaseModel | None = None, prefix: str = "") -> list[tuple[str, str, bool, str]]:
+    """(path, value, is it the default, description) for every leaf field, walking the defaults alongside.
+
+    Sections built by a default factory (the default channels, components) carry
+    their own defaults, so the walk compares against the default *section*.
+    """
+    rows = []
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        base = _default_of(default, name, field)
+        if isinstance(value, BaseModel):
+            rows += assumption_rows(value, base if isinstance(base, BaseModel) else None, path + ".")
+        elif isinstance(value, tuple) and value and all(isinstance(v, BaseModel) for v in value):
+            defaults = {getattr(d, "name", None): d for d in base} if isinstance(base, tuple) else {}
+            for index, item in enumerate(value):
+                label = getattr(item, "name", None) or str(index)
+                rows += assumption_rows(item, defaults.get(getattr(item, "name", None)), f"{path}.{label}.")
+        else:
+            rows.append((path, _plain(value), base is not _MISSING and value == base, field.description or ""))
+    return rows
+
+
+def assumptions_table(scenario: Scenario) -> str:
+    rows = []
+    for path, value, is_default, description in assumption_rows(scenario):
+        if path.split(".")[0] in ("whatif", "sweep", "schema_version", "name", "description") or path.endswith((".name", ".description")):
+            continue
+        rows.append(f"<tr><td><code>{escape(path)}</code></td><td class=\"num\">{escape(value)}</td>"
+                    f"<td>{'default' if is_default else 'scenario or command line'}</td>"
+                    f"<td>{provenance(description) if is_default else 'the scenario&#x27;s own value'}</td>"
+                    f"<td>{escape(description)}</td></tr>")
+    return ("<table><tr><th>parameter</th><th>value used</th><th>set by</th><th>kind</th><th>meaning and source</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def versions_table(manifest: dict) -> str:
+    versions = manifest.get("versions", {})
+    return "<table>" + "".join(f"<tr><td>{escape(str(k))}</td><td>{escape(str(v))}</td></tr>" for k, v in versions.items()) + "</table>"
+
+
+def _figures_html(figures: dict) -> str:
+    parts = []
+    for name, figure in figures.items():
+        parts.append(f'<figure id="fig-{name}"><img alt="{escape(name)}" src="{figure_png(figure)}">'
+                     f"<figcaption>{escape(CAPTIONS.get(name, name))}</figcaption></figure>")
+    return "\n".join(parts)
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>'
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def _scenario_from_manifest(manifest: dict, folder: Path) -> Scenario | None:
+    from recoverysim.errors import ScenarioError
+    from recoverysim.scenario.load import scenario_from_dict
+
+    if "scenario" not in manifest:
+        return None
+    try:
+        return scenario_from_dict(manifest["scenario"], source=str(folder / "manifest.json"))
+    except ScenarioError as error:
+        raise RecoverySimError(f"{folder / 'manifest.json'}: the stored scenario no longer validates ({error.problems[0]})") from None
+
+
+def reproduce_html(manifest: dict, scenario: Scenario | None) -> str:
+    command = manifest.get("command") or "(not recorded)"
+    seed = scenario.seed if scenario else manifest.get("seed")
+    return (f"<p>Command: <code>{escape(command)}</code><br>Seed: <code>{escape(str(seed))}</code>; "
+            f"replications per policy: {escape(str(manifest.get('replications', 'n/a')))}; "
+            f"run from {escape(str(manifest.get('started', '?')))} to {escape(str(manifest.get('finished', '?')))}.</p>"
+            "<p>The same command with the same package versions gives the same numbers. Versions:</p>"
+            + versions_table(manifest))
+
+
+def run_report(folder: Path) -> str:
+    stored = read_results(folder)
+    manifest = stored.manifest
+    scenario = _scenario_from_manifest(manifest, folder)
+    context = plots.Context.from_manifest(manifest)
+    name = str(manifest.get("scenario_name", "scenario"))
+    policies = list(dict.fromkeys(stored.summary["policy"]))
+    sentences = headline_sentences(stored.summary, scenario.horizon_days if scenario else None)
+    figures = plots.run_figures(stored.summary, stored.replications, stored.claims, stored.daily, context)
+    body = [f"<h1>{escape(name)}: {' vs '.join(escape(p) for p in policies)}</h1>",
+            f'<p class="small">{escape(context.footer())}. Figures are means with 95 % Student t intervals across '
+            "replications; differences pair each replication with the baseline's on the same seed (common random numbers).</p>",
+            "<h2>The question</h2>", f"<p>{escape(scenario.description) if scenario and scenario.description else 'No description in the scenario file.'}</p>"]
+    if scenario is not None:
+        body += ["<h2>The scenario in plain words</h2>", f"<p>{escape(world_sentence(scenario))}</p>",
+                 f"<p>The policies and the levers each sets (highlighted where they differ; {escape(policies[0])} is the baseline):</p>",
+                 levers_table(scenario)]
+    body += ["<h2>Headline comparison</h2>"]
+    body += [f'<p class="quote">{escape(s)}</p>' for s in sentences] or ["<p>Only one policy was run: there is nothing to compare.</p>"]
+    body += ["<h3>Every key figure</h3>", figures_table(stored.summary), "<h2>Figures</h2>", _figures_html(figures)]
+    if scenario is not None:
+        body += ["<h2>Assumptions</h2>", "<p>Every parameter used, whether it came from the scenario file or the default, and "
+                 "where its value comes from (a published source, or an assumption of this model; policy levers are choices).</p>",
+                 assumptions_table(scenario)]
+    body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]
+    return _page(f"{name} report", "\n".join(body))
+
+
+def points_table(points: pd.DataFrame, figure: str = "net_result_eur") -> str:
+    summary, labels = plots.sweep_summary(points)
+    rows = summary[summary["metric"] == figure]
+    body = "".join(f"<tr><td>{escape(labels.get(r.point, str(r.point)))}</td><td>{escape(str(r.policy))}</td>"
+                   f'<td class="num">{escape(with_interval(r.mean, r.ci_low, r.ci_high))}</td></tr>' for r in rows.itertuples())
+    return f"<table><tr><th>point</th><th>policy</th><th><code>{figure}</code> (95 % interval)</th></tr>{body}</table>"
+
+
+def sweep_report(folder: Path) -> str:
+    manifest = read_manifest(folder)
+    points = read_points(folder)
+    scenario = _scenario_from_manifest(manifest, folder)
+    context = sweep_context(manifest, points)
+    name = str(manifest.get("scenario_name", context.scenario))
+    parameters = plots.sweep_parameters(points)
+    what = "break-even search" if folder_kind(folder) == "breakeven" else "sweep"
+    body = [f"<h1>{escape(name)}: {what} over {', '.join(escape(p) for p in parameters)}</h1>",
+            f'<p class="small">{escape(context.footer())}.</p>', "<h2>The question</h2>",
+            f"<p>{escape(scenario.description) if scenario and scenario.description else 'No description recorded.'}</p>"]
+    if scenario is not None:
+        body += ["<h2>The scenario in plain words</h2>", f"<p>{escape(world_sentence(scenario))}</p>", levers_table(scenario)]
+    figures = figures_for_folder(folder)
+    body += ["<h2>Points</h2>", points_table(points), "<h2>Figures</h2>", _figures_html(figures)]
+    if scenario is not None:
+        body += ["<h2>Assumptions</h2>", assumptions_table(scenario)]
+    body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]
+    return _page(f"{name} sweep report", "\n".join(body))
+
+
+def build_report(folder: Path) -> str:
+    """The report's HTML for a `run` or `sweep` results folder."""
+    return run_report(folder) if folder_kind(folder) == "run" else sweep_report(folder)
+
+
+def write_report(folder: Path, output: Path) -> Path:
+    html = build_report(folder)
+    prepare_folder(output.parent if str(output.parent) else Path("."))
+    atomic_write(output, lambda p: p.write_text(html, encoding="utf-8"))
+    return output

@@ -1,0 +1,262 @@
+"""Checks of the model against theory and literature, small enough to run on any install.
+
+tests/validation/ runs the same computations at larger sizes with assertions;
+`recoverysim selfcheck` runs a quick subset and prints each figure beside its
+reference. Every interval is a Student t interval over independent
+replications; where one check looks at several figures, each interval is
+widened by Bonferroni so that a correct model fails the check with at most
+the stated probability.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+from recoverysim.metrics import mean_interval
+from recoverysim.model.world import World
+from recoverysim.scenario.load import scenario_from_dict
+from recoverysim.scenario.schema import Scenario
+
+DAYS_PER_YEAR = 365.0
+#: The false-alarm rate each selfcheck line allows a correct model (two-sided intervals at 1 - this).
+SELFCHECK_ALPHA = 0.01
+#: Repurchase effect of an excellent recovery that counts as "no effect" (1 percentage point of repurchase
+#: probability). Assumption: de Matos et al. (2007) report non-significance across studies, not a bound, and a
+#: simulation has unlimited power, so the check is one of practical equivalence.
+EQUIVALENCE_MARGIN_LOYALTY = 0.01
+
+
+def t_quantile(probability: float, df: int) -> float:
+    """Student t quantile by the Cornish-Fisher expansion in 1/df (Abramowitz & Stegun 26.7.5); within 1 % for df >= 3."""
+    z = NormalDist().inv_cdf(probability)
+    g1 = (z**3 + z) / 4.0
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96.0
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384.0
+    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160.0
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+
+
+def interval(values: np.ndarray, alpha: float = 0.05) -> tuple[float, float, float]:
+    """Mean of per-replication values and its two-sided (1 - alpha) t interval."""
+    values = np.asarray(values, dtype=float)
+    if alpha == 0.05:
+        return mean_interval(values)
+    mean = float(values.mean())
+    half = t_quantile(1.0 - alpha / 2.0, values.size - 1) * float(values.std(ddof=1)) / math.sqrt(values.size)
+    return mean, mean - half, mean + half
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of `recoverysim selfcheck`: what was measured, what theory or literature says, and the verdict."""
+
+    name: str
+    figure: str
+    reference: str
+    passed: bool
+
+
+# ---------------------------------------------------------------------------------------------- Bass diffusion
+
+
+def bass_closed_form(innovation_per_year: float, imitation_per_year: float, years: np.ndarray) -> np.ndarray:
+    """Bass (1969): F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t}), the share of the market adopted by t."""
+    p, q = innovation_per_year, imitation_per_year
+    decay = np.exp(-(p + q) * np.asarray(years, dtype=float))
+    return (1.0 - decay) / (1.0 + (q / p) * decay)
+
+
+def bass_scenario(innovation_per_year: float, imitation_per_year: float, market_potential: int, days: int, seed: int) -> Scenario:
+    """A world that is only Bass adoption: nobody owns the product at day 0, nothing fails, nobody leaves or cheats."""
+    return scenario_from_dict({
+        "name": "bass-validation", "horizon_days": days, "seed": seed,
+        "market": {
+            "initial_customers": 0, "prospects": market_potential,
+            "innovation_per_year": innovation_per_year, "imitation_per_year": imitation_per_year,
+            "segments": [{"name": "everyone", "share": 1.0, "opportunist_share": 0.0, "fraud_attempts_per_year": 0.0, "initial_loyalty": 1.0}],
+        },
+        "product": {"components": [{"name": "device", "failures_per_year": 0.0}]},
+        "policies": [{"name": "any"}],
+    })
+
+
+def simulate_bass_shares(scenario: Scenario, replications: int) -> np.ndarray:
+    """Adopted share of the market at the end of each day, one row per replication.
+
+    Day d's adoption happens during [d, d+1), so column d is compared with F((d + 1) / 365).
+    """
+    potential = scenario.market.initial_customers + scenario.market.prospects
+    rows = []
+    for replication in range(replications):
+        world = World(scenario, scenario.policies[0], replication)
+        world.run()
+        rows.append(world.daily["customers"] / potential)
+    return np.asarray(rows)
+
+
+def bass_errors(innovation_per_year: float, imitation_per_year: float, market_potential: int, years: float,
+                replications: int, seed: int, checkpoints: int) -> tuple[np.ndarray, np.ndarray]:
+    """Check times in years, and per replication the simulated minus the closed-form share at each of them."""
+    days = round(years * DAYS_PER_YEAR)
+    shares = simulate_bass_shares(bass_scenario(innovation_per_year, imitation_per_year, market_potential, days, seed), replications)
+    check_days = np.linspace(days / checkpoints, days, checkpoints).round().astype(int)
+    check_years = check_days / DAYS_PER_YEAR
+    return check_years, shares[:, check_days - 1] - bass_closed_form(innovation_per_year, imitation_per_year, check_years)
+
+
+def check_bass(market_potential: int = 10_000, years: float = 6.0, replications: int = 6, seed: int = 3, checkpoints: int = 6) -> Check:
+    """Cumulative adopters against Bass's closed form at the meta-analytic p = 0.03, q = 0.38."""
+    p, q = 0.03, 0.38
+    check_years, errors = bass_errors(p, q, market_potential, years, replications, seed, checkpoints)
+    alpha = SELFCHECK_ALPHA / checkpoints
+    intervals = [interval(errors[:, k], alpha) for k in range(checkpoints)]
+    worst = max(range(checkpoints), key=lambda k: abs(intervals[k][0]))
+    mean, low, high = intervals[worst]
+    passed = all(lo <= 0.0 <= hi for _, lo, hi in intervals)
+    return Check(
+        "bass-diffusion",
+        f"largest mean error F_sim - F = {mean:+.4f} at year {check_years[worst]:.1f} (interval {low:+.4f} to {high:+.4f}; "
+        f"M = {market_potential}, {replications} replications)",
+        "F(t) of Bass (1969) with p = 0.03, q = 0.38 (Sultan, Farley & Lehmann 1990); error 0 inside every interval",
+        passed,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- recovery paradox
+
+
+def recovery_scenario(customers: int, days: int, seed: int) -> Scenario:
+    """Default behaviour, word of mouth, money and channels; a policy of excellent recovery.
+
+    Excellent recovery: no proof asked, no return, a replacement shipped at once, the first agent settles
+    every claim, a status update every day and a gesture worth 10 % of the price. Every failure is claimed
+    and nobody cheats, so the two groups compared are exactly "one failure, recovered" and "no failure".
+    """
+    return scenario_from_dict({
+        "name": "recovery-paradox", "horizon_days": days, "seed": seed,
+        "market": {"initial_customers": customers, "prospects": 0,
+                   "segments": [{"name": "everyone", "share": 1.0, "opportunist_share": 0.0, "complaint_probability": 1.0}]},
+        "policies": [{
+            "name": "excellent-recovery", "evidence": "none", "return_for_inspection": False, "remedy": "replace",
+            "first_contact_resolution_probability": 1.0, "status_update_every_days": 1, "goodwill_eur": 20,
+        }],
+    })
+
+
+@dataclass(frozen=True)
+class RecoveryEffects:
+    """Per replication: effects of one failure followed by an excellent recovery, against no failure.
+
+    satisfaction_gap: mean satisfaction after the recovery minus S0, the satisfaction of a customer without failure.
+    loyalty_gap: mean loyalty (the repurchase probability) of recovered customers minus that of customers without failure.
+    told_per_recovery: people told per recovered customer; a customer without failure tells nobody in this channel.
+    recoveries: recovered customers in each replication.
+    """
+
+    satisfaction_gap: np.ndarray
+    loyalty_gap: np.ndarray
+    told_per_recovery: np.ndarray
+    recoveries: np.ndarray
+
+
+def recovery_effects(scenario: Scenario, replications: int) -> RecoveryEffects:
+    """Run the recovery scenario and compare customers recovered after their only failure with customers without any."""
+    reference = scenario.behaviour.reference_satisfaction
+    satisfaction_gap, loyalty_gap, told, counts = [], [], [], []
+    for replication in range(replications):
+        world = World(scenario, scenario.policies[0], replication)
+        world.run()
+        claims = [c for c in world.all_claims() if c.decision == "approved" and c.first_failure and not c.is_fraud]
+        customers = world.customers
+        loyalty = customers.loyalty[: customers.count]
+        failures = customers.failures[: customers.count]
+        recovered = np.array(sorted({c.customer_id for c in claims if failures[c.customer_id] == 1}), dtype=int)
+        untouched = np.flatnonzero(failures == 0)
+        satisfaction_gap.append(float(np.mean([c.satisfaction for c in claims])) - reference)
+        loyalty_gap.append(float(loyalty[recovered].mean() - loyalty[untouched].mean()))
+        closed = sum(1 for c in world.all_claims() if c.decision != "open")
+        told.append((world.daily["wom_positive"].sum() + world.daily["wom_negative"].sum()) / max(closed, 1))
+        counts.append(recovered.size)
+    return RecoveryEffects(np.asarray(satisfaction_gap), np.asarray(loyalty_gap), np.asarray(told), np.asarray(counts))
+
+
+def check_recovery_paradox(customers: int = 5000, days: int = 365, replications: int = 5, seed: int = 4) -> Check:
+    """de Matos, Henrique & Rossi (2007): satisfaction above the no-failure level, repurchase unchanged."""
+    effects = recovery_effects(recovery_scenario(customers, days, seed), replications)
+    alpha = SELFCHECK_ALPHA / 2
+    s_mean, s_low, s_high = interval(effects.satisfaction_gap, alpha)
+    l_mean, l_low, l_high = interval(effects.loyalty_gap, alpha)
+    margin = EQUIVALENCE_MARGIN_LOYALTY
+    passed = s_low > 0.0 and -margin <= l_low and l_high <= margin
+    return Check(
+        "recovery-paradox",
+        f"satisfaction - S0 = {s_mean:+.3f} ({s_low:+.3f} to {s_high:+.3f}); repurchase probability gap = {l_mean:+.4f} "
+        f"({l_low:+.4f} to {l_high:+.4f}); {int(effects.recoveries.mean())} recoveries per replication",
+        f"de Matos, Henrique & Rossi (2007): satisfaction gap > 0; repurchase gap within +-{margin} (no effect)",
+        passed,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- queues
+
+
+def check_erlang_c(replications: int = 6, seed: int = 8) -> Check | None:
+    """The phone desk alone as M/M/c against Erlang C (EVIDENCE.md: 180 calls/h, 30 s, 2 agents); None without recoverysim.queueing."""
+    if importlib.util.find_spec("recoverysim.queueing") is None:
+        return None
+    from recoverysim import queueing
+
+    exact = queueing.erlang_c(180.0, 0.5, 2)
+    estimates = queueing.replicate_channel(queueing.queue_channel(2, 0.5), 180.0, days=2.0, seed=seed, replications=replications, warmup_days=0.05)
+    alpha = SELFCHECK_ALPHA / 2
+    wait = estimates.wait_probability.interval(1.0 - alpha)
+    mean_wait = estimates.mean_wait_minutes.interval(1.0 - alpha)
+    passed = wait[0] <= exact.wait_probability <= wait[1] and mean_wait[0] <= exact.mean_wait_minutes <= mean_wait[1]
+    return Check(
+        "erlang-c",
+        f"P(wait) = {estimates.wait_probability.mean:.4f} ({wait[0]:.4f} to {wait[1]:.4f}); mean wait = "
+        f"{60 * estimates.mean_wait_minutes.mean:.2f} s ({60 * mean_wait[0]:.2f} to {60 * mean_wait[1]:.2f})",
+        f"Erlang C: P(wait) = {exact.wait_probability:.4f}, mean wait = {60 * exact.mean_wait_minutes:.2f} s",
+        passed,
+    )
+
+
+def check_erlang_a(replications: int = 6, seed: int = 9) -> Check | None:
+    """The desk with exponential patience against Erlang A (EVIDENCE.md: 200 calls/h, 3 min, patience 2 min, 11 agents)."""
+    if importlib.util.find_spec("recoverysim.queueing") is None:
+        return None
+    from recoverysim import queueing
+
+    exact = queueing.erlang_a(200.0, 3.0, 2.0, 11)
+    estimates = queueing.replicate_channel(queueing.queue_channel(11, 3.0, 2.0), 200.0, days=2.0, seed=seed, replications=replications, warmup_days=0.05)
+    low, high = estimates.abandon_share.interval(1.0 - SELFCHECK_ALPHA)
+    return Check(
+        "erlang-a",
+        f"abandonment = {estimates.abandon_share.mean:.4f} ({low:.4f} to {high:.4f})",
+        f"Erlang A: P(abandon) = {exact.abandon_probability:.4f}",
+        low <= exact.abandon_probability <= high,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- all of them
+
+QUICK_CHECKS: tuple[Callable[[], Check | None], ...] = (check_bass, check_recovery_paradox, check_erlang_c, check_erlang_a)
+
+
+def run_selfcheck(on_check: Callable[[Check], None] | None = None) -> list[Check]:
+    """Every quick check that this install can run (queue checks need recoverysim.queueing)."""
+    checks = []
+    for run in QUICK_CHECKS:
+        check = run()
+        if check is None:
+            continue
+        checks.append(check)
+        if on_check is not None:
+            on_check(check)
+    return checks

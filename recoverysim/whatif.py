@@ -1,0 +1,362 @@
+"""A what-if page for training rooms: a grid over two or three levers, run in advance, in one HTML file.
+
+The page needs no server and no network: the grid is embedded as JSON, and
+plain JavaScript moves the headline figures and redraws a small SVG trade-off
+chart when a slider or a toggle moves.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any, Callable
+
+from recoverysim.errors import RecoverySimError, ScenarioError
+from recoverysim.experiment import run_experiment
+from recoverysim.results import atomic_write, prepare_folder
+from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
+from recoverysim.scenario.schema import Scenario, WhatIf, WhatIfLever
+
+#: Figures the page shows, with their label and how to print them.
+PAGE_FIGURES = (
+    ("net_result_eur", "Net result (EUR)", "eur"),
+    ("customer_value_eur", "Value of customers kept (EUR)", "eur"),
+    ("cost_total_eur", "Total cost (EUR)", "eur"),
+    ("retention_share", "Initial customers kept", "share"),
+    ("satisfaction_mean", "Mean satisfaction (0-1)", "plain"),
+    ("fraud_share", "Fraudulent share of claims", "share"),
+    ("fraud_paid_eur", "Fraud paid out (EUR)", "eur"),
+    ("honest_denied_share", "Honest claims denied", "share"),
+    ("resolution_days_mean", "Days to a decision", "plain"),
+    ("wom_negative", "People told bad stories", "count"),
+)
+#: Used when a scenario has no `whatif:` section: levers that exist in every scenario.
+DEFAULT_WHATIF = WhatIf(levers=(
+    WhatIfLever(label="Share of opportunists (every segment)", path="market.segments.*.opportunist_share", values=(0.02, 0.05, 0.1, 0.2)),
+    WhatIfLever(label="Status updates every k days (every policy; none = no updates)", path="policies.*.status_update_every_days", values=(None, 2, 7)),
+))
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A lever with its '*' paths expanded to the concrete paths it sets."""
+
+    label: str
+    path: str
+    values: tuple[Any, ...]
+    paths: tuple[str, ...]
+
+    def overrides(self, value: Any) -> list[str]:
+        return [f"{p}={json.dumps(value)}" for p in self.paths]
+
+
+@dataclass
+class Grid:
+    """Every combination of the levers' values, and for each the mean figures per policy."""
+
+    scenario: str
+    seed: int
+    description: str
+    replications: int
+    policies: list[str]
+    levers: list[Lever]
+    points: list[dict] = field(default_factory=list)  # {"index": [i, j, ...], "figures": {policy: {figure: mean}}}
+
+    def as_json(self) -> dict:
+        return {
+            "scenario": self.scenario, "seed": self.seed, "description": self.description, "replications": self.replications,
+            "policies": self.policies,
+            "levers": [{"label": lever.label or lever.path, "path": lever.path, "values": list(lever.values)} for lever in self.levers],
+            "figures": [{"key": k, "label": label, "kind": kind} for k, label, kind in PAGE_FIGURES],
+            "points": self.points,
+        }
+
+
+def expand(path: str, data: dict) -> list[str]:
+    """Replace each '*' by every item name (or index) of the list at that place in the scenario."""
+    parts = path.split(".")
+    results: list[str] = []
+
+    def walk(node: Any, i: int, done: list[str]) -> None:
+        if i == len(parts):
+            results.append(".".join(done))
+            return
+        part = parts[i]
+        if part == "*":
+            if not isinstance(node, list):
+                raise RecoverySimError(f"'*' in {path} must stand for the items of a list, but {'.'.join(done) or 'the top'} is not a list")
+            for index, item in enumerate(node):
+                name = item.get("name") if isinstance(item, dict) else None
+                walk(item, i + 1, done + [str(name if name is not None else index)])
+            return
+        if isinstance(node, list):
+            names = [item.get("name") if isinstance(item, dict) else None for item in node]
+            child = node[names.index(part)] if part in names else (node[int(part)] if part.isdigit() and int(part) < len(node) else None)
+        elif isinstance(node, dict):
+            child = node.get(part)
+        else:
+            child = None
+        walk(child, i + 1, done + [part])
+
+    walk(data, 0, [])
+    return results
+
+
+def levers_of(scenario: Scenario, source: str = "scenario") -> list[Lever]:
+    """The scenario's what-if levers (or the defaults), expanded and checked value by value."""
+    spec = scenario.whatif or DEFAULT_WHATIF
+    data = scenario_to_dict(scenario)
+    levers = []
+    for index, lever in enumerate(spec.levers):
+        where = f"{source}: whatif.levers.{index}.path"
+        try:
+            paths = tuple(expand(lever.path, data))
+        except RecoverySimError as error:
+            raise RecoverySimError(f"{where}: {error}") from None
+        resolved = Lever(lever.label, lever.path, lever.values, paths)
+        for value in lever.values:
+            try:
+                scenario_from_dict(data, resolved.overrides(value), source=source)
+            except ScenarioError as error:
+                raise RecoverySimError(f"{where}: {lever.path}={json.dumps(value)} does not make a valid scenario: {error.problems[0]}") from None
+        levers.append(resolved)
+    return levers
+
+
+def grid_size(levers: list[Lever]) -> int:
+    return math.prod(len(lever.values) for lever in levers)
+
+
+def _policy_key(data: dict, policy: str) -> str:
+    """What a policy's results depend on: the world and that policy alone (so a lever of another policy reuses them)."""
+    trimmed = {k: v for k, v in data.items() if k not in ("whatif", "replications", "description", "policies")}
+    trimmed["policy"] = next(p for p in data["policies"] if p["name"] == policy)
+    return json.dumps(trimmed, sort_keys=True)
+
+
+def run_grid(scenario: Scenario, levers: list[Lever], replications: int, executor: str = "processes",
+             workers: int | None = None, on_point: Callable[[], None] | None = None) -> Grid:
+    """Run every grid point for every policy with `replications` replications; keep the mean of each figure."""
+    base = scenario_to_dict(scenario)
+    base["whatif"] = None
+    policies = [p.name for p in scenario.policies]
+    grid = Grid(scenario.name, scenario.seed, scenario.description, replications, policies, levers)
+    cache: dict[str, dict] = {}
+    for index in itertools.product(*(range(len(lever.values)) for lever in levers)):
+        overrides = [o for lever, i in zip(levers, index) for o in lever.overrides(lever.values[i])]
+        point = scenario_from_dict(copy.deepcopy(base), overrides, source="whatif grid")
+        data = scenario_to_dict(point)
+        keys = {p: _policy_key(data, p) for p in policies}
+        missing = [p for p in policies if keys[p] not in cache]
+        if missing:
+            result = run_experiment(point, missing, replications=replications, executor=executor, workers=workers)
+            means = result.replications.groupby("policy").mean(numeric_only=True)
+            for p in missing:
+                cache[keys[p]] = {k: _finite(means.loc[p, k]) for k, _, _ in PAGE_FIGURES}
+        grid.points.append({"index": list(index), "figures": {p: cache[keys[p]] for p in policies}})
+        if on_point is not None:
+            on_point()
+    return grid
+
+
+def _finite(x: float) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def grid_json(grid: Grid) -> str:
+    """The grid as JSON that is safe inside a <script> element."""
+    text = json.dumps(grid.as_json(), separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def page_html(grid: Grid) -> str:
+    title = f"What if? {grid.scenario}"
+    return (PAGE_TEMPLATE
+            .replace("%TITLE%", escape(title))
+            .replace("%DESCRIPTION%", escape(grid.description or ""))
+            .replace("%NOTE%", escape(
+                f"Every setting was simulated in advance: each figure is the mean of {grid.replications} "
+                f"replication{'s' if grid.replications != 1 else ''} per policy (seed {grid.seed}), so small "
+                f"differences may be noise. Run `recoverysim run` with more replications to get 95 % intervals."))
+            .replace("%GRID%", grid_json(grid)))
+
+
+def write_page(grid: Grid, output: Path) -> Path:
+    prepare_folder(output.parent if str(output.parent) else Path("."))
+    html = page_html(grid)
+    atomic_write(output, lambda p: p.write_text(html, encoding="utf-8"))
+    return output
+
+
+PAGE_TEMPLATE = r"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>%TITLE%</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;color:#222}
+h1{font-size:1.5em;margin:.2em 0}.note{font-size:.85em;color:#555}
+.levers{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:1em;margin:1em 0;padding:1em;background:#f4f7fb;border-radius:8px}
+.lever label{display:block;font-weight:600;margin-bottom:.3em}.lever input[type=range]{width:100%}
+.lever .value{font-size:1.3em;font-variant-numeric:tabular-nums}
+.ticks{display:flex;justify-content:space-between;font-size:.8em;color:#555}
+.main{display:grid;grid-template-columns:minmax(0,1.25fr) minmax(0,1fr);gap:1.5em;align-items:start}
+table{border-collapse:collapse;font-size:.95em;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:right}
+th:first-child,td:first-child{text-align:left}td{font-variant-numeric:tabular-nums}
+svg text{font-family:inherit}
+@media (max-width:800px){.main{grid-template-columns:1fr}}
+</style></head>
+<body>
+<h1>%TITLE%</h1>
+<p>%DESCRIPTION%</p>
+<div class="levers" id="levers"></div>
+<div class="main">
+ <div><h2>Headline figures</h2><table id="figures"></table></div>
+ <div><h2>Trade-off</h2><svg id="chart" viewBox="0 0 460 340" width="100%" role="img" aria-label="cost against value of customers kept"></svg>
+ <p class="note">Each small mark is one setting of the levers; the large marks are the current setting. Left and up is better.</p></div>
+</div>
+<p class="note">%NOTE%</p>
+<script type="application/json" id="grid">%GRID%</script>
+<script>
+"use strict";
+const grid = JSON.parse(document.getElementById("grid").textContent);
+const COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
+const SHAPES = ["circle", "square", "triangle", "diamond", "circle", "square"];
+const state = grid.levers.map(() => 0);
+const SVG = document.getElementById("chart").namespaceURI;  // inline <svg> already has the SVG namespace
+
+function valueText(v) { return v === null ? "none" : v === true ? "on" : v === false ? "off" : String(v); }
+function fmt(x, kind) {
+  if (x === null || x === undefined) return "n/a";
+  if (kind === "share") return (100 * x).toFixed(1) + " %";
+  if (kind === "eur" || kind === "count") return Math.round(x).toLocaleString("en-US");
+  return Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2);
+}
+function fmtDiff(x, kind) {
+  if (x === null || x === undefined) return "n/a";
+  const text = kind === "share" ? Math.abs(100 * x).toFixed(1) + " pts" : fmt(Math.abs(x), kind);
+  const zero = !/[1-9]/.test(text);  // rounds to zero: no sign
+  return (zero ? "±" : x > 0 ? "+" : "−") + text;
+}
+function currentPoint() {
+  return grid.points.find(p => p.index.every((i, k) => i === state[k]));
+}
+
+function buildLevers() {
+  const box = document.getElementById("levers");
+  grid.levers.forEach((lever, k) => {
+    const div = document.createElement("div"); div.className = "lever";
+    const label = document.createElement("label"); label.textContent = lever.label; label.htmlFor = "lever-" + k;
+    div.appendChild(label);
+    const isToggle = lever.values.length === 2 && lever.values.every(v => typeof v === "boolean");
+    const input = document.createElement("input"); input.id = "lever-" + k;
+    const shown = document.createElement("span"); shown.className = "value"; shown.id = "lever-" + k + "-value";
+    if (isToggle) {
+      input.type = "checkbox"; input.checked = lever.values[0] === true;
+      input.addEventListener("change", () => { state[k] = lever.values.indexOf(input.checked); update(); });
+      div.appendChild(input); div.appendChild(document.createTextNode(" ")); div.appendChild(shown);
+    } else {
+      input.type = "range"; input.min = 0; input.max = lever.values.length - 1; input.step = 1; input.value = 0;
+      input.addEventListener("input", () => { state[k] = Number(input.value); update(); });
+      div.appendChild(shown); div.appendChild(input);
+      const ticks = document.createElement("div"); ticks.className = "ticks";
+      lever.values.forEach(v => { const s = document.createElement("span"); s.textContent = valueText(v); ticks.appendChild(s); });
+      div.appendChild(ticks);
+    }
+    box.appendChild(div);
+  });
+}
+
+function buildTable() {
+  const table = document.getElementById("figures");
+  const head = table.insertRow(); const th0 = document.createElement("th"); th0.textContent = "figure"; head.appendChild(th0);
+  grid.policies.forEach(p => { const th = document.createElement("th"); th.textContent = p; head.appendChild(th); });
+  grid.policies.slice(1).forEach(p => { const th = document.createElement("th"); th.textContent = p + " − " + grid.policies[0]; head.appendChild(th); });
+  grid.figures.forEach(f => {
+    const row = table.insertRow(); const name = row.insertCell(); name.textContent = f.label;
+    grid.policies.forEach(p => { const c = row.insertCell(); c.id = "v-" + f.key + "-" + p; });
+    grid.policies.slice(1).forEach(p => { const c = row.insertCell(); c.id = "d-" + f.key + "-" + p; });
+  });
+}
+
+function el(name, attrs, parent) {
+  const e = document.createElementNS(SVG, name);
+  Object.entries(attrs).forEach(([k, v]) => e.setAttribute(k, v));
+  parent.appendChild(e); return e;
+}
+function mark(svg, shape, x, y, r, colour, filled) {
+  const a = {fill: filled ? colour : "white", stroke: filled ? "black" : colour, "stroke-width": filled ? 1 : 1.2};
+  if (shape === "square") return el("rect", {x: x - r, y: y - r, width: 2 * r, height: 2 * r, ...a}, svg);
+  if (shape === "triangle") return el("polygon", {points: `${x},${y - r * 1.2} ${x - r * 1.1},${y + r * 0.8} ${x + r * 1.1},${y + r * 0.8}`, ...a}, svg);
+  if (shape === "diamond") return el("polygon", {points: `${x},${y - r * 1.3} ${x - r * 1.1},${y} ${x},${y + r * 1.3} ${x + r * 1.1},${y}`, ...a}, svg);
+  return el("circle", {cx: x, cy: y, r: r, ...a}, svg);
+}
+function niceTicks(lo, hi, n) {
+  const step0 = (hi - lo) / n, mag = Math.pow(10, Math.floor(Math.log10(step0 || 1)));
+  const step = [1, 2, 5, 10].map(m => m * mag).find(s => s >= step0) || mag;
+  const out = []; for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) out.push(t); return out;
+}
+function drawChart(point) {
+  const svg = document.getElementById("chart"); while (svg.firstChild) svg.removeChild(svg.firstChild);
+  const L = 70, R = 445, T = 15, B = 290;
+  const xs = [], ys = [];
+  grid.points.forEach(p => grid.policies.forEach(q => {
+    const f = p.figures[q]; if (f.cost_total_eur !== null && f.customer_value_eur !== null) { xs.push(f.cost_total_eur); ys.push(f.customer_value_eur); }
+  }));
+  if (!xs.length) return;
+  const pad = (lo, hi) => { const d = (hi - lo) || Math.abs(hi) * 0.1 || 1; return [lo - 0.08 * d, hi + 0.08 * d]; };
+  const [x0, x1] = pad(Math.min(...xs), Math.max(...xs)), [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
+  const big = Math.max(Math.abs(x1), Math.abs(y1)) >= 2e6 ? [1e6, "million EUR"] : [1e3, "thousand EUR"];
+  const sx = x => L + (x - x0) / (x1 - x0) * (R - L), sy = y => B - (y - y0) / (y1 - y0) * (B - T);
+  el("rect", {x: L, y: T, width: R - L, height: B - T, fill: "none", stroke: "#999"}, svg);
+  niceTicks(x0, x1, 4).forEach(t => {
+    el("line", {x1: sx(t), x2: sx(t), y1: T, y2: B, stroke: "#eee"}, svg);
+    el("text", {x: sx(t), y: B + 16, "text-anchor": "middle", "font-size": 11}, svg).textContent = (t / big[0]).toLocaleString("en-US", {maximumFractionDigits: 2});
+  });
+  niceTicks(y0, y1, 4).forEach(t => {
+    el("line", {x1: L, x2: R, y1: sy(t), y2: sy(t), stroke: "#eee"}, svg);
+    el("text", {x: L - 6, y: sy(t) + 4, "text-anchor": "end", "font-size": 11}, svg).textContent = (t / big[0]).toLocaleString("en-US", {maximumFractionDigits: 2});
+  });
+  el("text", {x: (L + R) / 2, y: B + 36, "text-anchor": "middle", "font-size": 12}, svg).textContent = "total cost (" + big[1] + ")";
+  el("text", {x: 14, y: (T + B) / 2, "text-anchor": "middle", "font-size": 12, transform: `rotate(-90 14 ${(T + B) / 2})`}, svg).textContent = "value of customers kept (" + big[1] + ")";
+  grid.points.forEach(p => grid.policies.forEach((q, k) => {
+    const f = p.figures[q]; if (f.cost_total_eur === null || f.customer_value_eur === null) return;
+    mark(svg, SHAPES[k % SHAPES.length], sx(f.cost_total_eur), sy(f.customer_value_eur), 3, COLOURS[k % COLOURS.length], false);
+  }));
+  grid.policies.forEach((q, k) => {
+    const f = point.figures[q]; if (f.cost_total_eur === null || f.customer_value_eur === null) return;
+    const m = mark(svg, SHAPES[k % SHAPES.length], sx(f.cost_total_eur), sy(f.customer_value_eur), 7, COLOURS[k % COLOURS.length], true);
+    m.setAttribute("id", "mark-" + q); m.setAttribute("data-x", f.cost_total_eur); m.setAttribute("data-y", f.customer_value_eur);
+    const right = sx(f.cost_total_eur) > L + 0.7 * (R - L);  // keep the name inside the chart
+    el("text", {x: sx(f.cost_total_eur) + (right ? -10 : 10), y: sy(f.customer_value_eur) - 10, "font-size": 12, "font-weight": "bold",
+                "text-anchor": right ? "end" : "start"}, svg).textContent = q;
+  });
+}
+
+function update() {
+  grid.levers.forEach((lever, k) => { document.getElementById("lever-" + k + "-value").textContent = valueText(lever.values[state[k]]); });
+  const point = currentPoint();
+  document.body.setAttribute("data-point", point.index.join(","));
+  const base = point.figures[grid.policies[0]];
+  grid.figures.forEach(f => {
+    grid.policies.forEach(p => {
+      const cell = document.getElementById("v-" + f.key + "-" + p), v = point.figures[p][f.key];
+      cell.textContent = fmt(v, f.kind); cell.setAttribute("data-value", v === null ? "" : String(v));
+    });
+    grid.policies.slice(1).forEach(p => {
+      const cell = document.getElementById("d-" + f.key + "-" + p), v = point.figures[p][f.key], b = base[f.key];
+      const d = (v === null || b === null) ? null : v - b;
+      cell.textContent = fmtDiff(d, f.kind); cell.setAttribute("data-value", d === null ? "" : String(d));
+    });
+  });
+  drawChart(point);
+}
+
+buildLevers(); buildTable(); update();
+</script>
+</body></html>
+"""

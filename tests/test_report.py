@@ -1,0 +1,102 @@
+"""The HTML report of a small real run: self-contained, escaped, and holding the numbers of summary.csv."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from visual_support import make_points, make_run
+
+from recoverysim.cli import main
+from recoverysim.report import HEADLINE, fmt, headline_sentences
+from recoverysim.table import with_interval
+
+DATA_URI = re.compile(r'data:image/png;base64,[A-Za-z0-9+/=]+')
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    return {"run": make_run(root), "sweep": make_points(root, "line")}
+
+
+@pytest.fixture(scope="module")
+def html(folders):
+    result = CliRunner().invoke(main, ["report", str(folders["run"]), "-o", str(folders["run"].parent / "report.html")])
+    assert result.exit_code == 0, result.output
+    return (folders["run"].parent / "report.html").read_text(encoding="utf-8")
+
+
+def test_report_is_self_contained(html):
+    without_images = DATA_URI.sub("", html)
+    assert "http" not in without_images.lower()
+    assert re.findall(r'(?:src|href)\s*=\s*"(?!data:)', html) == []
+    assert "<link" not in html and "@import" not in html and "url(" not in without_images
+    assert len(DATA_URI.findall(html)) == 5  # the five run figures, embedded
+
+
+def test_report_has_every_section(html):
+    for heading in ("The question", "The scenario in plain words", "Headline comparison", "Every key figure", "Figures",
+                    "Assumptions", "How to reproduce"):
+        assert f">{heading}</h" in html
+
+
+def test_report_holds_every_policy_and_the_headline_numbers_of_summary_csv(html, folders):
+    summary = pd.read_csv(folders["run"] / "summary.csv")
+    for policy in ("trusting", "middle", "suspicious"):
+        assert f"<th>{policy}</th>" in html
+    for figure, _, kind in HEADLINE:
+        for policy in ("trusting", "middle", "suspicious"):
+            row = summary[(summary["policy"] == policy) & (summary["metric"] == figure)].iloc[0]
+            assert fmt(row["mean"], kind) in html, (figure, policy)
+            assert with_interval(row["mean"], row["ci_low"], row["ci_high"]) in html
+    net = summary[(summary["policy"] == "suspicious") & (summary["metric"] == "net_result_eur")].iloc[0]
+    assert with_interval(net["diff_vs_baseline"], net["diff_ci_low"], net["diff_ci_high"]) in html
+
+
+def test_text_from_the_scenario_file_is_escaped(html):
+    assert "<em>with markup</em>" not in html and "&lt;em&gt;with markup&lt;/em&gt; &amp; an ampersand" in html
+    assert "<b>fast</b>" not in html and "&lt;b&gt;fast&lt;/b&gt;" in html
+
+
+def test_assumptions_table_lists_defaults_with_their_source(html):
+    row = re.search(r"<tr><td><code>behaviour\.loss_aversion</code></td>(.*?)</tr>", html).group(1)
+    assert "2.25" in row and ">default<" in row and "Tversky" in row
+    row = re.search(r"<tr><td><code>market\.initial_customers</code></td>(.*?)</tr>", html).group(1)
+    assert "2000" in row and "scenario or command line" in row
+    # a default inside a section that the file did not touch keeps its section default (email has no patience)
+    row = re.search(r"<tr><td><code>channels\.email\.patience_minutes_mean</code></td>(.*?)</tr>", html).group(1)
+    assert "none" in row and ">default<" in row
+
+
+def test_reproduce_section_gives_command_seed_and_versions(html):
+    section = html[html.index(">How to reproduce<"):]
+    assert "recoverysim run visual-small.yaml" in section and "<code>11</code>" in section
+    assert "numpy" in section and "simpy" in section
+
+
+def test_headline_sentences_say_when_an_interval_includes_zero():
+    summary = pd.DataFrame([
+        ("a", "net_result_eur", 100.0, 90.0, 110.0, 0.0, float("nan"), float("nan")),
+        ("b", "net_result_eur", 105.0, 95.0, 115.0, 5.0, -2.0, 12.0),
+        ("a", "retention_share", 0.9, 0.89, 0.91, 0.0, float("nan"), float("nan")),
+        ("b", "retention_share", 0.8, 0.79, 0.81, -0.1, -0.12, -0.08),
+    ], columns=["policy", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high"])
+    net, retention = headline_sentences(summary, 365)
+    assert "no clear difference" in net and "includes zero" in net and "over 365 days" in net
+    assert "less by 10.0 percentage points" in retention and "−12.0" in retention
+
+
+def test_sweep_report_embeds_the_sweep_figures(folders, tmp_path):
+    result = CliRunner().invoke(main, ["report", str(folders["sweep"]), "-o", str(tmp_path / "sweep.html")])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "sweep.html").read_text(encoding="utf-8")
+    assert "money.inspection_eur" in html and 'id="fig-sweep-difference"' in html
+    assert "http" not in DATA_URI.sub("", html).lower()
+
+
+def test_report_of_a_missing_folder_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "absent")])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1

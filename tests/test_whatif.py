@@ -1,0 +1,148 @@
+"""The what-if grid equals direct runs, bad levers are clear errors, and the page works in a real headless browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from visual_support import write_small_scenario
+
+from recoverysim import load_scenario, run_experiment
+from recoverysim.cli import main
+from recoverysim.errors import RecoverySimError
+from recoverysim.whatif import DEFAULT_WHATIF, PAGE_FIGURES, grid_json, levers_of, page_html, run_grid
+
+CHROMIUM = os.environ.get("RECOVERYSIM_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory):
+    return write_small_scenario(tmp_path_factory.mktemp("whatif"))
+
+
+@pytest.fixture(scope="module")
+def grid(scenario_file):
+    scenario = load_scenario(scenario_file)
+    return run_grid(scenario, levers_of(scenario, str(scenario_file)), replications=1, executor="serial")
+
+
+def test_star_paths_expand_to_every_policy(scenario_file):
+    levers = levers_of(load_scenario(scenario_file))
+    assert levers[0].paths == ("market.segments.bold.opportunist_share",)
+    assert levers[1].paths == tuple(f"policies.{p}.goodwill_eur" for p in ("trusting", "middle", "suspicious"))
+
+
+def test_a_scenario_without_a_whatif_section_gets_the_default_levers(scenario_file):
+    scenario = load_scenario(scenario_file, ["whatif=null"])
+    levers = levers_of(scenario)
+    assert [lever.path for lever in levers] == [lever.path for lever in DEFAULT_WHATIF.levers]
+    assert levers[0].paths == ("market.segments.careful.opportunist_share", "market.segments.bold.opportunist_share")
+
+
+@pytest.mark.parametrize("override, message", [
+    ("whatif.levers.0.path=market.segmants.bold.opportunist_share", "unknown key"),
+    ("whatif.levers.0.values=[0.1, 2]", "less than or equal to 1"),
+    ("whatif.levers.0.path=horizon_days.*", "'*' in horizon_days.* must stand for the items of a list"),
+])
+def test_bad_levers_are_clear_errors_naming_the_lever(scenario_file, override, message):
+    scenario = load_scenario(scenario_file, [override])
+    with pytest.raises(RecoverySimError, match=re.escape(message)) as caught:
+        levers_of(scenario, "s.yaml")
+    assert str(caught.value).startswith("s.yaml: whatif.levers.0.path:")
+
+
+def test_a_grid_larger_than_sixty_points_is_refused_at_load_time(scenario_file):
+    from recoverysim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="at most 60"):
+        load_scenario(scenario_file, ["whatif.levers.1.values=[0,1,2,3,4,5,6,7,8,9,10,11]",
+                                      "whatif.levers.0.values=[0,0.1,0.2,0.3,0.4,0.5]"])
+
+
+def test_each_grid_point_is_the_mean_of_a_direct_run_at_that_point(scenario_file, grid):
+    assert len(grid.points) == 6 and grid.policies == ["trusting", "middle", "suspicious"]
+    point = next(p for p in grid.points if p["index"] == [1, 2])
+    direct = load_scenario(scenario_file, ["market.segments.bold.opportunist_share=0.5",
+                                           *(f"policies.{p}.goodwill_eur=40" for p in grid.policies)])
+    means = run_experiment(direct, replications=1, executor="serial").replications.groupby("policy").mean(numeric_only=True)
+    for policy in grid.policies:
+        for key, _, _ in PAGE_FIGURES:
+            assert point["figures"][policy][key] == pytest.approx(means.loc[policy, key], rel=1e-12)
+    # goodwill is paid on approved claims: more of it costs the trusting policy more at the same opportunist share
+    low = next(p for p in grid.points if p["index"] == [1, 0])
+    assert point["figures"]["trusting"]["cost_total_eur"] > low["figures"]["trusting"]["cost_total_eur"]
+
+
+def test_the_page_is_self_contained_and_its_json_cannot_close_the_script(grid):
+    html = page_html(grid)
+    assert "http" not in html.lower() and "<link" not in html and " src=" not in html
+    embedded = grid_json(grid)
+    assert "</" not in embedded and json.loads(embedded)["scenario"] == "visual-small"
+    assert "&lt;em&gt;with markup&lt;/em&gt;" in html  # the description, escaped
+
+
+def test_whatif_command_writes_the_page(scenario_file, tmp_path):
+    out = tmp_path / "page.html"
+    result = CliRunner().invoke(main, ["whatif", str(scenario_file), "-o", str(out), "--workers", "1", "--quiet",
+                                       "--set", "whatif.levers.1.values=[0, 40]"])
+    assert result.exit_code == 0, result.output
+    assert "4 grid points x 3 policies x 1 replications" in result.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def _playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or run .ci/install-browser)")
+    return sync_playwright
+
+
+def test_moving_a_slider_shows_the_precomputed_figures_of_that_grid_point(grid, tmp_path):
+    sync_playwright = _playwright()
+    page_file = tmp_path / "whatif.html"
+    page_file.write_text(page_html(grid), encoding="utf-8")
+    requests, errors = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(page_file.as_uri())
+            assert page.get_attribute("body", "data-point") == "0,0"
+            before = page.text_content("#v-net_result_eur-trusting")
+            page.focus("#lever-1")
+            page.keyboard.press("ArrowRight")  # goodwill 0 -> 20 EUR, as a trainer would move it
+            page.keyboard.press("ArrowRight")  # -> 40 EUR
+            page.focus("#lever-0")
+            page.keyboard.press("End")  # opportunists 0.1 -> 0.5
+            assert page.get_attribute("body", "data-point") == "1,2"
+            assert page.text_content("#lever-1-value") == "40"
+            expected = next(p for p in grid.points if p["index"] == [1, 2])["figures"]
+            for policy in grid.policies:
+                for key, _, _ in PAGE_FIGURES:
+                    shown = page.get_attribute(f"#v-{key}-{policy}", "data-value")
+                    assert float(shown) == expected[policy][key], (policy, key)
+                diff = page.get_attribute(f"#d-net_result_eur-{policy}", "data-value") if policy != "trusting" else None
+                if diff is not None:
+                    assert float(diff) == pytest.approx(expected[policy]["net_result_eur"] - expected["trusting"]["net_result_eur"])
+            assert page.text_content("#v-net_result_eur-trusting") != before
+            assert float(page.get_attribute("#mark-trusting", "data-x")) == expected["trusting"]["cost_total_eur"]
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "whatif.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []
+    assert all(url.startswith("file:") for url in requests), requests
+    assert (ARTIFACTS / "whatif.png").stat().st_size > 10_000

@@ -1,0 +1,77 @@
+"""Validation (issue 5): with default parameters the model shows the meta-analytic service-recovery paradox pattern.
+
+Source: de Matos, Henrique & Rossi (2007), "Service Recovery Paradox: A
+Meta-Analysis", J. Service Research 10(1):60-77 (EVIDENCE.md, V1 direction):
+after a failure followed by an excellent recovery, customers are *more
+satisfied* than customers who had no failure, but their *repurchase intention*
+and *word of mouth* are not significantly different.
+
+The exact effects checked, each per replication and then as a 95 % t interval
+over replications (recoverysim.selfcheck.recovery_effects):
+
+- satisfaction: mean satisfaction S after an excellent recovery of a first
+  failure, minus S0 (behaviour.reference_satisfaction), the satisfaction the
+  model gives a customer without failure;
+- repurchase intention: mean loyalty L (the probability of buying again at the
+  next purchase occasion) of customers whose only failure was so recovered,
+  minus mean L of customers without failure, at the end of the year;
+- word of mouth: people told per recovered customer, against none told by a
+  customer without failure (outside the Bass imitation term, which both feed).
+
+Defaults everywhere (behaviour, word of mouth, money, channels) except the
+policy, which is an excellent recovery (no proof asked, no return, immediate
+replacement, first agent settles, daily updates, a 20 EUR gesture), and the
+population, in which every failure is claimed and nobody cheats, so the two
+groups are exactly "one failure, recovered" and "no failure".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from recoverysim.metrics import mean_interval
+from recoverysim.selfcheck import EQUIVALENCE_MARGIN_LOYALTY, RecoveryEffects, recovery_effects, recovery_scenario
+
+SEED = 2007  # fixed before the first run
+
+
+@lru_cache(maxsize=1)
+def effects() -> RecoveryEffects:
+    return recovery_effects(recovery_scenario(customers=10_000, days=365, seed=SEED), replications=8)
+
+
+def test_there_are_enough_recoveries_to_judge():
+    assert effects().recoveries.min() >= 100
+
+
+def test_excellent_recovery_raises_satisfaction_above_the_no_failure_level():
+    """de Matos et al. (2007): the paradox holds for satisfaction. Here S - S0 > 0 with its whole interval."""
+    mean, low, high = mean_interval(effects().satisfaction_gap)
+    assert low > 0.0, (mean, low, high)
+
+
+def test_excellent_recovery_leaves_repurchase_intention_unchanged():
+    """de Matos et al. (2007): no significant effect on repurchase intention.
+
+    A simulation can detect any effect, however small, with enough replications,
+    so "no effect" is checked as practical equivalence: the whole 95 % interval of
+    the loyalty gap lies within +-0.01 (one percentage point of repurchase
+    probability). Mechanism: recovery_paradox_strength defaults to 0, so gains above
+    S0 do not reach loyalty; only the few recoveries judged below S0 (individual
+    noise) cost a little.
+    """
+    mean, low, high = mean_interval(effects().loyalty_gap)
+    assert -EQUIVALENCE_MARGIN_LOYALTY <= low and high <= EQUIVALENCE_MARGIN_LOYALTY, (mean, low, high)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Known deviation: de Matos et al. (2007) find no significant effect of recovery on word of mouth, but in the model a "
+    "customer after an excellent recovery (S near 1, above the neutral 0.6) tells about 2.6 people, positively, while a "
+    "customer without failure tells nobody outside the Bass imitation term. The WOM curve is anchored at neutral_satisfaction, "
+    "not at the no-failure level S0."))
+def test_excellent_recovery_leaves_word_of_mouth_unchanged():
+    """Equivalence within half a person told per recovered customer (assumption for the margin)."""
+    mean, low, high = mean_interval(effects().told_per_recovery)
+    assert -0.5 <= low and high <= 0.5, (mean, low, high)
