@@ -176,8 +176,9 @@ def recovery_effects(scenario: Scenario, replications: int) -> RecoveryEffects:
         customers = world.customers
         loyalty = customers.loyalty[: customers.count]
         failures = customers.failures[: customers.count]
-        recovered = np.array(sorted({c.customer_id for c in claims if failures[c.customer_id] == 1}), dtype=int)
-        untouched = np.flatnonzero(failures == 0)
+        active = customers.active[: customers.count]  # a lost customer's loyalty is no longer kept
+        recovered = np.array(sorted({c.customer_id for c in claims if failures[c.customer_id] == 1 and active[c.customer_id]}), dtype=int)
+        untouched = np.flatnonzero((failures == 0) & active)
         satisfaction_gap.append(float(np.mean([c.satisfaction for c in claims])) - reference)
         loyalty_gap.append(float(loyalty[recovered].mean() - loyalty[untouched].mean()))
         closed = sum(1 for c in world.all_claims() if c.decision != "open")

@@ -1,13 +1,14 @@
 """Customers as columns of numpy arrays: idle customers cost no SimPy process.
 
-Failures and purchase occasions are drawn in bulk as absolute days; the daily
-step of the world finds those that fall due.
+Failures and purchase occasions are drawn in bulk as absolute days and filed
+in day calendars; the daily step of the world reads only those that fall due.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from recoverysim.model.calendar import DayCalendar
 from recoverysim.scenario.schema import Scenario
 
 NEVER = np.inf
@@ -38,10 +39,38 @@ class Customers:
         self.purchase_day = np.zeros(capacity)
         self.next_occasion_day = np.full(capacity, NEVER)
         self.failure_day = np.full((capacity, len(components)), NEVER)
+        self.active_count = 0
+        self.failure_calendar = DayCalendar(scenario.horizon_days)
+        self.occasion_calendar = DayCalendar(scenario.horizon_days)
+        self._opportunists: list[list[np.ndarray]] = [[] for _ in segments]
+
+    def _file_failures(self, ids: np.ndarray) -> None:
+        k = self.weibull_shape.size
+        self.failure_calendar.file(np.repeat(ids, k), np.tile(np.arange(k), ids.size), self.failure_day[ids].ravel())
+
+    def _file_occasions(self, ids: np.ndarray) -> None:
+        self.occasion_calendar.file(ids, np.zeros(ids.size, dtype=np.int64), self.next_occasion_day[ids])
+
+    def failures_due(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """(customer, component) pairs failing before the end of `day`, in customer then component order."""
+        return self.failure_calendar.read(day, self.failure_day)
+
+    def occasions_due(self, day: int) -> np.ndarray:
+        """Customers whose purchase occasion comes before the end of `day`, in id order."""
+        return self.occasion_calendar.read(day, self.next_occasion_day[:, None])[0]
+
+    def opportunists(self, segment: int) -> np.ndarray:
+        """Active opportunists of a segment, in id order."""
+        pool = self._opportunists[segment]
+        if len(pool) > 1:
+            pool[:] = [np.concatenate(pool)]
+        ids = pool[0] if pool else np.empty(0, dtype=np.int64)
+        return ids[self.active[ids]]
 
     @property
-    def active_count(self) -> int:
-        return int(self.active[: self.count].sum())
+    def loyalty_mean(self) -> float:
+        """Mean loyalty of active customers (a lost customer's loyalty is kept at 0)."""
+        return float(self.loyalty[: self.count].sum()) / self.active_count if self.active_count else float("nan")
 
     def add(self, n: int, day: float, product_age_days: np.ndarray | None = None) -> np.ndarray:
         """Add n new customers who bought at `day` (minus their product's age); returns their ids."""
@@ -57,6 +86,11 @@ class Customers:
         self.purchase_day[ids] = day - age
         self.failure_day[ids] = day + self.time_to_failure(age[:, None], rng.standard_exponential((n, self.weibull_shape.size)))
         self.next_occasion_day[ids] = day + rng.exponential(self._scenario.product.replacement_cycle_days, n)
+        self.active_count += n
+        self._file_failures(ids)
+        self._file_occasions(ids)
+        for index, pool in enumerate(self._opportunists):
+            pool.append(ids[self.opportunist[ids] & (seg == index)])
         return ids
 
     def time_to_failure(self, age_days: np.ndarray, unit_exponential: np.ndarray) -> np.ndarray:
@@ -74,11 +108,21 @@ class Customers:
         self.purchase_day[ids] = day_of
         self.failure_day[ids] = day_of[:, None] + self.time_to_failure(np.zeros((n, 1)), rng.standard_exponential((n, self.weibull_shape.size)))
         self.next_occasion_day[ids] = day_of + rng.exponential(self._scenario.product.replacement_cycle_days, n)
+        self._file_failures(ids)
+        self._file_occasions(ids)
 
     def lose(self, ids: np.ndarray) -> None:
+        """Active customers lost to a competitor: nothing of theirs falls due again."""
         self.active[ids] = False
+        self.active_count -= ids.size
+        self.loyalty[ids] = 0.0
         self.failure_day[ids] = NEVER
         self.next_occasion_day[ids] = NEVER
+
+    def occasion_now(self, customer: int, day: float) -> None:
+        """Bring a customer's purchase occasion forward (after a refund they own nothing)."""
+        self.next_occasion_day[customer] = day
+        self._file_occasions(np.array([customer]))
 
     def renew_components(self, customers: np.ndarray, components: np.ndarray, day_of: np.ndarray) -> None:
         """After a failure the component starts a fresh life (repaired, replaced or fixed elsewhere)."""
@@ -86,3 +130,4 @@ class Customers:
         scale = self.weibull_scale_days[components]
         life = scale * self._rng.standard_exponential(customers.size) ** (1.0 / k)
         self.failure_day[customers, components] = day_of + life
+        self.failure_calendar.file(customers, components, self.failure_day[customers, components])

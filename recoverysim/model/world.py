@@ -97,7 +97,9 @@ class World:
         self.daily = {name: np.zeros(horizon) for name in ("customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")}
         self.staff_cost_per_day = sum(c.staff * c.open_hours_per_day for _, c in channels) * scenario.money.agent_hour_eur
         segments = scenario.market.segments
-        self.channel_mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
+        mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
+        cumulative = mix.cumsum(axis=1)
+        self.channel_cdf = [row / row[-1] for row in cumulative]  # as Generator.choice(4, p=...) builds it
         self.excluded = np.array([c.name in policy.excluded_components for c in scenario.product.components])
         covered = np.flatnonzero(~self.excluded)
         self.fraud_components = covered if covered.size else np.arange(self.excluded.size)
@@ -127,15 +129,13 @@ class World:
 
     def _record_day(self, day: int) -> None:
         c = self.customers
-        active = c.active[: c.count]
-        n = int(active.sum())
-        self.daily["customers"][day] = n
-        self.daily["mean_loyalty"][day] = float(c.loyalty[: c.count][active].mean()) if n else math.nan
+        self.daily["customers"][day] = c.active_count
+        self.daily["mean_loyalty"][day] = c.loyalty_mean
         self.daily["cost_cumulative_eur"][day] = self.cost_total
 
     def _purchase_occasions(self, day: int) -> None:
         c = self.customers
-        due = np.flatnonzero(c.next_occasion_day[: c.count] < day + 1)
+        due = c.occasions_due(day)
         if not due.size:
             return
         rng = self.streams.get("purchases")
@@ -154,7 +154,7 @@ class World:
 
     def _failures(self, day: int) -> None:
         c = self.customers
-        rows, components = np.nonzero(c.failure_day[: c.count] < day + 1)
+        rows, components = c.failures_due(day)
         if not rows.size:
             return
         when = np.maximum(c.failure_day[rows, components], float(day))
@@ -176,14 +176,12 @@ class World:
 
     def _fraud_attempts(self, day: int) -> None:
         c = self.customers
-        n = c.count
-        candidates = c.active[:n] & c.opportunist[:n]
-        if not candidates.any():
+        pools = [c.opportunists(index) for index in range(len(self.scenario.market.segments))]
+        if not any(pool.size for pool in pools):
             return
         rng = self.streams.get("fraud")
         belief_ratio = self.fraud_success_belief() / max(self.scenario.fraud.prior_success_belief, 1e-9)
-        for index, segment in enumerate(self.scenario.market.segments):
-            pool = np.flatnonzero(candidates & (c.segment[:n] == index)) if len(self.scenario.market.segments) > 1 else np.flatnonzero(candidates)
+        for pool, segment in zip(pools, self.scenario.market.segments):
             rate = pool.size * segment.fraud_attempts_per_year / DAYS_PER_YEAR * belief_ratio
             attempts = int(rng.poisson(rate)) if rate > 0 else 0
             for customer in rng.choice(pool, size=attempts).tolist() if attempts else ():
@@ -213,7 +211,8 @@ class World:
     def _file(self, customer: int, component: int, at: float, is_fraud: bool) -> None:
         c = self.customers
         segment = int(c.segment[customer])
-        channel_index = int(self.streams.get("channels").choice(4, p=self.channel_mix[segment]))
+        # The same draw as Generator.choice(4, p=mix), without its per-call checks (a hot path).
+        channel_index = int(self.channel_cdf[segment].searchsorted(self.streams.get("channels").random(), side="right"))
         claim = Claim(
             claim_id=self.next_claim_id, customer_id=customer, segment=segment, is_fraud=is_fraud,
             component=component, covered=not bool(self.excluded[component]), channel=CHANNEL_NAMES[channel_index],
@@ -268,7 +267,7 @@ class World:
 
     def refunded(self, customer: int) -> None:
         """A refunded customer has no product: their next purchase occasion is now."""
-        self.customers.next_occasion_day[customer] = self.env.now
+        self.customers.occasion_now(customer, self.env.now)
 
     def fraud_success_belief(self) -> float:
         """Opportunists' shared belief in success: the prior, moved by tips about real outcomes."""
