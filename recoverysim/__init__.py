@@ -14,8 +14,11 @@ from importlib.metadata import PackageNotFoundError, version
 from recoverysim.engine import ReplicationResult, run_replication
 from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import ExperimentResult, run_experiment
+from recoverysim.experiments.breakeven import BreakEven, find_breakeven
+from recoverysim.experiments.sweep import SweepResult, run_sweep
 from recoverysim.metrics import KEY_FIGURES
-from recoverysim.results import StoredResults, read_results, write_results
+from recoverysim.queueing import erlang_a, erlang_c
+from recoverysim.results import StoredResults, read_results, read_sweep, write_results
 from recoverysim.scenario import Policy, Scenario, load_scenario, scenario_from_dict, scenario_to_dict
 from recoverysim.table import comparison_table
 
@@ -26,6 +29,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 __all__ = [
     "KEY_FIGURES",
+    "BreakEven",
     "ExperimentResult",
     "Policy",
     "RecoverySimError",
@@ -33,13 +37,19 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "StoredResults",
+    "SweepResult",
     "UsageError",
     "__version__",
     "comparison_table",
+    "erlang_a",
+    "erlang_c",
+    "find_breakeven",
     "load_scenario",
     "read_results",
+    "read_sweep",
     "run_experiment",
     "run_replication",
+    "run_sweep",
     "scenario_from_dict",
     "scenario_to_dict",
     "write_results",
