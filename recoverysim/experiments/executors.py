@@ -54,7 +54,7 @@ class SerialExecutor:
             yield function(task)
 
     def close(self) -> None:
-        pass
+        """Nothing to release: no workers."""
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -101,7 +101,7 @@ class ProcessExecutor:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
-        pass
+        """Nothing to release: each map starts and stops its own pool."""
 
 
 @contextlib.contextmanager
