@@ -23,7 +23,7 @@ class Claim:
         "filed_day", "closed_day", "contacts", "transfers", "drops", "wait_days", "decision",
         "remedy", "cost_eur", "satisfaction", "customer_shipments", "travel_hours",
         "honest_asked_for_proof", "suspected", "silent_since", "longest_silence_days",
-        "updates", "escalated", "first_failure", "log",
+        "updates", "escalated", "manager_owned", "compensation_eur", "first_failure", "log",
     )
 
     def __init__(self, claim_id: int, customer_id: int, segment: int, is_fraud: bool, component: int,
@@ -53,6 +53,8 @@ class Claim:
         self.longest_silence_days = 0.0
         self.updates = 0
         self.escalated = False
+        self.manager_owned = False
+        self.compensation_eur = 0.0
         self.first_failure = first_failure
         self.log = log
 
@@ -79,6 +81,10 @@ def reach_decider(world: World, claim: Claim):
     desk = world.desks[claim.channel]
     channel = desk.channel
     while True:
+        if claim.contacts >= world.scenario.word_of_mouth.public_post_after_contacts and not claim.escalated:
+            taken_over = yield from post_midway(world, claim)
+            if taken_over:
+                return True
         claim.contacts += 1
         claim.travel_hours += 2.0 * channel.travel_minutes_each_way / 60.0
         served = yield from desk.contact(claim)
@@ -118,6 +124,31 @@ def reach_decider(world: World, claim: Claim):
             yield env.timeout(route.exponential(channel.retry_delay_hours_mean / 24.0))
             continue
         return False
+
+
+def post_midway(world: World, claim: Claim):
+    """A customer stuck in contacts may post publicly before any decision (seed story 004's blog post).
+
+    Returns True when a manager watching posts takes the case over: no more queues, one owner.
+    """
+    segment = world.scenario.market.segments[claim.segment]
+    u = world.draws.escalation.uniform
+    if u() >= segment.public_post_probability:
+        return False
+    claim.escalated = True
+    world.public_post(claim)
+    if not world.policy.escalation_watch:
+        return False
+    world.spend(claim, "escalation", world.scenario.money.escalation_eur)
+    if u() >= world.policy.escalation_recovery_probability:
+        return False
+    yield world.env.timeout(world.policy.escalation_response_days)
+    claim.manager_owned = True
+    claim.compensation_eur = world.policy.escalation_compensation_eur
+    world.spend(claim, "escalation", claim.compensation_eur)
+    world.heard(claim)
+    world.note(claim, "a manager takes the case over", compensation_eur=claim.compensation_eur)
+    return True
 
 
 def decide(world: World, claim: Claim):
@@ -237,11 +268,12 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     world.heard(claim)
     behaviour = world.scenario.behaviour
     judgement = behaviour.satisfaction_noise_sd * world.draws.feelings.normal()
-    s = satisfaction(experience(world, claim, outcome, goodwill_eur), behaviour, judgement)
+    goodwill_eur += claim.compensation_eur
+    s = satisfaction(experience(world, claim, outcome, goodwill_eur, heard_by_manager=claim.manager_owned), behaviour, judgement)
     world.note(claim, "decision", decision=decision, satisfaction=round(s, 3), longest_silence_days=round(claim.longest_silence_days, 2), updates=claim.updates)
     segment = world.scenario.market.segments[claim.segment]
     u = world.draws.escalation.uniform
-    if s < world.scenario.word_of_mouth.public_post_below_satisfaction and u() < segment.public_post_probability:
+    if not claim.escalated and s < world.scenario.word_of_mouth.public_post_below_satisfaction and u() < segment.public_post_probability:
         claim.escalated = True
         world.public_post(claim)
         if world.policy.escalation_watch:

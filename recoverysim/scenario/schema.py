@@ -220,6 +220,7 @@ class WordOfMouth(Frozen):
     negative_loss_probability: float = probability(0.1, "Probability that a prospect who hears a negative story is lost for good. Assumption.")
     customer_loyalty_effect: float = probability(0.02, "Loyalty change of a customer who hears a story (up if positive, down if negative). Assumption.")
     public_post_below_satisfaction: float = probability(0.3, "Customers whose satisfaction ends below this may post publicly. Assumption.")
+    public_post_after_contacts: int = Field(4, ge=1, le=1000, description="A customer whose claim has taken this many contacts without a decision may post publicly there and then (with the segment's public_post_probability, once per claim), as the blogger of seed story 004 did halfway through. Assumption.")
     public_post_reach_mean: float = nonnegative(200.0, "People reached by a public post. Assumption.", 1e7)
     fraud_tips_per_outcome: float = nonnegative(2.0, "Opportunists told about each fraudulent claim's outcome; tips shape their belief in success. Assumption.", 1e4)
 
