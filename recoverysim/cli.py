@@ -10,11 +10,9 @@ from pathlib import Path
 import click
 
 from recoverysim.errors import RecoverySimError, ScenarioError
-from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, stop_interrupted, stop_late, storage_options
+from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, stopping_cleanly, storage_options
 from recoverysim.experiment import Destination, run_experiment
-from recoverysim.experiments.driver import Interrupted
 from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
-from recoverysim.scenario.schema import Scenario
 from recoverysim.table import comparison_table
 
 EXIT_BAD_INPUT = 2
@@ -39,7 +37,7 @@ class Group(click.Group):
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
-            click.echo("interrupted; nothing was written for the unfinished run", err=True)
+            click.echo("interrupted", err=True)
             sys.exit(130)
 
 
@@ -105,17 +103,10 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
     folder = Path(out) if out else Path("results") / scenario.name
     clock = time.perf_counter()
     progress = ProgressHook("run", quiet)
-    try:
+    with stopping_cleanly(progress, folder):
         result = run_experiment(scenario, policies or None, executor=executor, workers=workers, scheduler=scheduler,
                                 on_result=lambda r: progress.advance(""), on_start=progress.start,
                                 store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()))
-    except Interrupted as error:
-        progress.close()
-        stop_interrupted(error)
-    except KeyboardInterrupt:
-        progress.close()
-        stop_late(folder)
-    progress.close()
     click.echo(comparison_table(result.summary))
     ran = "nothing left to run" if progress.session_done is None else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
     click.echo(f"\n{len(result.replications)} replications ({ran}); results in {folder}/")

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
-from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, set_option, stop_interrupted, stop_late, storage_options
+from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, set_option, stopping_cleanly, storage_options
 from recoverysim.experiment import Destination
 from recoverysim.experiments.breakeven import BreakEven, find_breakeven, parse_bounds
 from recoverysim.experiments.designs import sweep_from_options
-from recoverysim.experiments.driver import Interrupted
 from recoverysim.experiments.sweep import SweepResult, point_of, run_sweep
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
 from recoverysim.scenario.load import load_scenario
@@ -80,17 +79,10 @@ def sweep(file: str, vary: tuple[str, ...], design: str | None, points: int | No
     per_point = scenario.replications * (len(dict.fromkeys(policies)) if policies else len(scenario.policies))
     progress = ProgressHook("sweep", quiet, tasks_per_point=per_point, point_of=point_of)
     clock = time.perf_counter()
-    try:
+    with stopping_cleanly(progress, folder):
         result = run_sweep(scenario, plan, policies or None, executor=executor, workers=workers, scheduler=scheduler,
                            store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
                            on_start=progress.start, on_output=lambda output: progress.advance(output.key))
-    except Interrupted as error:
-        progress.close()
-        stop_interrupted(error)
-    except KeyboardInterrupt:
-        progress.close()
-        stop_late(folder)
-    progress.close()
     click.echo(point_table(result, metric))
     ran = "nothing left to run" if progress.session_done is None else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
     click.echo(f"\n{len(result.design.points)} points x {len(result.policies)} policies x {scenario.replications} replications "
@@ -144,17 +136,10 @@ def breakeven(file: str, vary: str, metric: str, pair: str | None, replications:
     chosen = [p.strip() for p in pair.split(",")] if pair else None
     folder = Path(out) if out else Path("results") / f"{scenario.name}-breakeven"
     progress = ProgressHook("breakeven", quiet)
-    try:
+    with stopping_cleanly(progress, folder):
         result = find_breakeven(scenario, parameter, low, high, metric, chosen, tolerance=tolerance, executor=executor, workers=workers,
                                 scheduler=scheduler, store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
                                 on_start=lambda done: progress.start(None, done), on_output=lambda output: progress.advance(output.key))
-    except Interrupted as error:
-        progress.close()
-        stop_interrupted(error)
-    except KeyboardInterrupt:
-        progress.close()
-        stop_late(folder)
-    progress.close()
     click.echo(describe(result))
     click.echo(f"results in {folder}/ (breakeven.json, evaluations.parquet)")
 

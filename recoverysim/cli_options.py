@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
-from typing import Callable
+from typing import Callable, Iterator
 
 import click
 
@@ -54,6 +55,20 @@ def resume_command() -> str:
 def stop_late(folder: object) -> None:
     """Ctrl-C outside the replications: while the folder was checked, or while the final files were written."""
     stop_interrupted(Interrupted(0, None, str(folder), "interrupted while preparing the work or writing the final files"))
+
+
+@contextlib.contextmanager
+def stopping_cleanly(progress: "ProgressHook", folder: object) -> Iterator[None]:
+    """Close the progress bar however the work ends; on Ctrl-C say what was kept and how to resume."""
+    try:
+        yield
+    except Interrupted as error:
+        progress.close()
+        stop_interrupted(error)
+    except KeyboardInterrupt:
+        progress.close()
+        stop_late(folder)
+    progress.close()
 
 
 def stop_interrupted(error: Interrupted) -> None:

@@ -7,9 +7,10 @@ what `recoverysim run` does).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -86,11 +87,17 @@ def gather(scenario: Scenario, results: list[ReplicationResult], policies: tuple
     return ExperimentResult(scenario, policies, replications, claims, daily, summarize(replications, list(policies)))
 
 
-def resolve_executor(executor: str | Executor, workers: int | None, scheduler: str | None) -> tuple[Executor, bool]:
-    """An executor object, and whether we made it (and so must close it)."""
-    if isinstance(executor, str):
-        return make_executor(executor, workers, scheduler), True
-    return executor, False
+@contextlib.contextmanager
+def executor_for(executor: str | Executor, workers: int | None, scheduler: str | None) -> Iterator[Executor]:
+    """The executor named (made here, and closed after) or given (left open for its owner)."""
+    if not isinstance(executor, str):
+        yield executor
+        return
+    made = make_executor(executor, workers, scheduler)
+    try:
+        yield made
+    finally:
+        made.close()
 
 
 def run_experiment(
@@ -123,12 +130,8 @@ def run_experiment(
     if on_start is not None:
         on_start(len(tasks), set(store.done) if store else set())
     notify = None if on_result is None else (lambda output: on_result(as_replication(output)))
-    runner, owned = resolve_executor(executor, workers, scheduler)
-    try:
+    with executor_for(executor, workers, scheduler) as runner:
         outputs = drive(tasks, runner, store, notify)
-    finally:
-        if owned:
-            runner.close()
     if store is None:
         return gather(scenario, [as_replication(o) for o in outputs.values()], chosen)
     result = gather(scenario, [as_replication(store.load(t.key)) for t in tasks], chosen)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from recoverysim.errors import UsageError
-from recoverysim.experiment import Destination, choose_policies, resolve_executor
+from recoverysim.experiment import Destination, choose_policies, executor_for
 from recoverysim.experiments.designs import Point, base_value, is_integer_field, point_scenario, tidy
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
@@ -243,17 +243,13 @@ def find_breakeven(
             return read_breakeven(store.folder)
     if on_start is not None:
         on_start(set(store.done) if store else set())
-    runner, owned = resolve_executor(executor, workers, scheduler)
+    with executor_for(executor, workers, scheduler) as runner:
 
-    def run(tasks: list[Task]) -> list[TaskOutput]:
-        outputs = drive(tasks, runner, store, on_output)
-        return [store.load(t.key) for t in tasks] if store is not None else [outputs[t.key] for t in tasks]
+        def run(tasks: list[Task]) -> list[TaskOutput]:
+            outputs = drive(tasks, runner, store, on_output)
+            return [store.load(t.key) for t in tasks] if store is not None else [outputs[t.key] for t in tasks]
 
-    try:
         result = _search(Search(scenario, parameter, metric, pair, count, integer, run), low, high, step)
-    finally:
-        if owned:
-            runner.close()
     if store is not None:
         store.finish(lambda folder: write_breakeven(result, folder))
     return result

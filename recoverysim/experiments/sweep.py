@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from recoverysim.errors import UsageError
-from recoverysim.experiment import Destination, choose_policies, resolve_executor
+from recoverysim.experiment import Destination, choose_policies, executor_for
 from recoverysim.experiments.designs import Design, make_design, point_scenarios
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
@@ -115,12 +115,8 @@ def run_sweep(
             return SweepResult(scenario, design, chosen, stored.points, stored.points_summary)
     if on_start is not None:
         on_start(len(tasks), set(store.done) if store else set())
-    runner, owned = resolve_executor(executor, workers, scheduler)
-    try:
+    with executor_for(executor, workers, scheduler) as runner:
         outputs = drive(tasks, runner, store, on_output)
-    finally:
-        if owned:
-            runner.close()
     found = outputs.values() if store is None else [store.load(t.key) for t in tasks]
     points = points_table(found, design, chosen)
     result = SweepResult(scenario, design, chosen, points, summary_table(points, design, chosen))
