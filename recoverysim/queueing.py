@@ -18,7 +18,7 @@ import simpy
 from pydantic import ValidationError
 
 from recoverysim.errors import RecoverySimError
-from recoverysim.metrics import mean_interval, t_quantile_975
+from recoverysim.metrics import mean_interval, t_quantile
 from recoverysim.model.channels import ChannelDesk
 from recoverysim.rng import BufferedDraws, RandomStreams
 from recoverysim.scenario.schema import Channel
@@ -307,47 +307,6 @@ class QueueEstimates:
     customers: int
 
 
-def _t_central_probability(t: float, df: int) -> float:
-    """P(|T| <= t) for Student's t with integer df, by the finite series of Abramowitz & Stegun 26.7.3-4."""
-    theta = math.atan(t / math.sqrt(df))
-    cos2 = math.cos(theta) ** 2
-    if df % 2:  # odd: (2 / pi) [theta + sin cos (1 + 2/3 cos^2 + 2*4/(3*5) cos^4 + ...)]
-        term, total = 1.0, 1.0 if df > 1 else 0.0
-        for k in range(1, (df - 1) // 2):
-            term *= cos2 * (2 * k) / (2 * k + 1)
-            total += term
-        return 2.0 / math.pi * (theta + (math.sin(theta) * math.cos(theta) * total if df > 1 else 0.0))
-    term, total = 1.0, 1.0  # even: sin (1 + 1/2 cos^2 + 1*3/(2*4) cos^4 + ...)
-    for k in range(1, df // 2):
-        term *= cos2 * (2 * k - 1) / (2 * k)
-        total += term
-    return math.sin(theta) * total
-
-
-def t_quantile(probability: float, df: int) -> float:
-    """Student t quantile for integer df (exact, by bisection on the t distribution), used to widen intervals.
-
-    At 0.975 it returns the metrics table's value, so a 95 % interval here is the one metrics.mean_interval gives.
-    """
-    if df < 1 or not 0.0 < probability < 1.0:
-        return math.nan
-    if math.isclose(probability, 0.975):
-        return t_quantile_975(df)
-    if probability < 0.5:
-        return -t_quantile(1.0 - probability, df)
-    target = 2.0 * probability - 1.0
-    low, high = 0.0, 1.0
-    while _t_central_probability(high, df) < target:
-        high *= 2.0
-    for _ in range(200):
-        middle = (low + high) / 2.0
-        if _t_central_probability(middle, df) < target:
-            low = middle
-        else:
-            high = middle
-        if high - low < 1e-12 * high:
-            break
-    return (low + high) / 2.0
 
 
 def estimate_from(values: np.ndarray) -> Estimate:

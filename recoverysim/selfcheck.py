@@ -14,11 +14,10 @@ import importlib.util
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
-from recoverysim.metrics import mean_interval
+from recoverysim.metrics import mean_interval, t_quantile
 from recoverysim.model.world import World
 from recoverysim.scenario.load import scenario_from_dict
 from recoverysim.scenario.schema import Scenario
@@ -30,16 +29,6 @@ SELFCHECK_ALPHA = 0.01
 #: probability). Assumption: de Matos et al. (2007) report non-significance across studies, not a bound, and a
 #: simulation has unlimited power, so the check is one of practical equivalence.
 EQUIVALENCE_MARGIN_LOYALTY = 0.01
-
-
-def t_quantile(probability: float, df: int) -> float:
-    """Student t quantile by the Cornish-Fisher expansion in 1/df (Abramowitz & Stegun 26.7.5); within 1 % for df >= 3."""
-    z = NormalDist().inv_cdf(probability)
-    g1 = (z**3 + z) / 4.0
-    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96.0
-    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384.0
-    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160.0
-    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
 
 
 def interval(values: np.ndarray, alpha: float = 0.05) -> tuple[float, float, float]:

@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from recoverysim.model.bass import bass_day_probability
-from recoverysim.selfcheck import bass_errors, t_quantile
+from recoverysim.metrics import t_quantile
+from recoverysim.selfcheck import bass_errors
 
 DAYS_PER_YEAR = 365
 
