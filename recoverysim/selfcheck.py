@@ -10,13 +10,13 @@ the stated probability.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from recoverysim import queueing
 from recoverysim.metrics import mean_interval, t_quantile
 from recoverysim.model.world import World
 from recoverysim.scenario.load import scenario_from_dict
@@ -196,12 +196,8 @@ def check_recovery_paradox(customers: int = 5000, days: int = 365, replications:
 # ---------------------------------------------------------------------------------------------- queues
 
 
-def check_erlang_c(replications: int = 6, seed: int = 8) -> Check | None:
-    """The phone desk alone as M/M/c against Erlang C (EVIDENCE.md: 180 calls/h, 30 s, 2 agents); None without recoverysim.queueing."""
-    if importlib.util.find_spec("recoverysim.queueing") is None:
-        return None
-    from recoverysim import queueing
-
+def check_erlang_c(replications: int = 6, seed: int = 8) -> Check:
+    """The phone desk alone as M/M/c against Erlang C (EVIDENCE.md: 180 calls/h, 30 s, 2 agents)."""
     exact = queueing.erlang_c(180.0, 0.5, 2)
     estimates = queueing.replicate_channel(queueing.queue_channel(2, 0.5), 180.0, days=2.0, seed=seed, replications=replications, warmup_days=0.05)
     alpha = SELFCHECK_ALPHA / 2
@@ -217,12 +213,8 @@ def check_erlang_c(replications: int = 6, seed: int = 8) -> Check | None:
     )
 
 
-def check_erlang_a(replications: int = 6, seed: int = 9) -> Check | None:
+def check_erlang_a(replications: int = 6, seed: int = 9) -> Check:
     """The desk with exponential patience against Erlang A (EVIDENCE.md: 200 calls/h, 3 min, patience 2 min, 11 agents)."""
-    if importlib.util.find_spec("recoverysim.queueing") is None:
-        return None
-    from recoverysim import queueing
-
     exact = queueing.erlang_a(200.0, 3.0, 2.0, 11)
     estimates = queueing.replicate_channel(queueing.queue_channel(11, 3.0, 2.0), 200.0, days=2.0, seed=seed, replications=replications, warmup_days=0.05)
     low, high = estimates.abandon_share.interval(1.0 - SELFCHECK_ALPHA)
@@ -236,16 +228,14 @@ def check_erlang_a(replications: int = 6, seed: int = 9) -> Check | None:
 
 # ---------------------------------------------------------------------------------------------- all of them
 
-QUICK_CHECKS: tuple[Callable[[], Check | None], ...] = (check_bass, check_recovery_paradox, check_erlang_c, check_erlang_a)
+QUICK_CHECKS: tuple[Callable[[], Check], ...] = (check_bass, check_recovery_paradox, check_erlang_c, check_erlang_a)
 
 
 def run_selfcheck(on_check: Callable[[Check], None] | None = None) -> list[Check]:
-    """Every quick check that this install can run (queue checks need recoverysim.queueing)."""
+    """Every quick check, in order; `on_check` sees each as soon as it is done."""
     checks = []
     for run in QUICK_CHECKS:
         check = run()
-        if check is None:
-            continue
         checks.append(check)
         if on_check is not None:
             on_check(check)

@@ -17,7 +17,6 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 SCHEMA_VERSION = 1
 CHANNEL_NAMES = ("chat", "phone", "email", "store")
 
-TARP = "Source: TARP for the US Office of Consumer Affairs (c. 1986), as cited in Barlow & Moller, A Complaint Is a Gift (V2)"
 
 
 class Frozen(BaseModel):
