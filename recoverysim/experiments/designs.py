@@ -17,7 +17,8 @@ import pydantic
 
 from recoverysim.errors import Problem, ScenarioError, UsageError
 from recoverysim.rng import stream_key
-from recoverysim.scenario.load import parse_override, scenario_from_dict, scenario_to_dict
+from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
+from recoverysim.scenario.overrides import parse_override
 from recoverysim.scenario.schema import Scenario, Sweep, parse_range
 
 SIGNIFICANT_DIGITS = 12
