@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from recoverysim import plots
+from recoverysim import plots, sweep_plots
 from recoverysim.errors import RecoverySimError
 from recoverysim.results import atomic_write, prepare_folder, read_results
 
@@ -47,7 +47,7 @@ def read_points(folder: Path) -> pd.DataFrame:
     missing = [c for c in ("policy", "replication") if c not in points.columns]
     if missing:
         raise RecoverySimError(f"{path}: missing column(s) {', '.join(missing)}")
-    if not plots.sweep_parameters(points):
+    if not sweep_plots.sweep_parameters(points):
         raise RecoverySimError(f"{path}: no parameter varies between points")
     return points
 
@@ -70,11 +70,11 @@ def figures_for_folder(folder: Path) -> dict[str, Figure]:
     kind = folder_kind(folder)
     if kind == "sweep":
         points = read_points(folder)
-        return plots.sweep_figures(points, sweep_context(read_manifest(folder), points))
+        return sweep_plots.sweep_figures(points, sweep_context(read_manifest(folder), points))
     if kind == "breakeven":
         points = read_points(folder)
         context = sweep_context(read_manifest(folder), points)
-        return {"sweep-difference": plots.sweep_difference(points, context, figures=(breakeven_metric(folder),))}
+        return {"sweep-difference": sweep_plots.sweep_difference(points, context, figures=(breakeven_metric(folder),))}
     stored = read_results(folder)
     context = plots.Context.from_manifest(stored.manifest)
     return plots.run_figures(stored.summary, stored.replications, stored.claims, stored.daily, context)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from recoverysim import plots
+from recoverysim import plots, sweep_plots
 from recoverysim.errors import RecoverySimError
 from recoverysim.figure_files import figures_for_folder, folder_kind, read_manifest, read_points, sweep_context
 from recoverysim.metrics import KEY_FIGURES
@@ -293,7 +293,7 @@ def run_report(folder: Path) -> str:
 
 
 def points_table(points: pd.DataFrame, figure: str = "net_result_eur") -> str:
-    summary, labels = plots.sweep_summary(points)
+    summary, labels = sweep_plots.sweep_summary(points)
     rows = summary[summary["metric"] == figure]
     body = "".join(f"<tr><td>{escape(labels.get(r.point, str(r.point)))}</td><td>{escape(str(r.policy))}</td>"
                    f'<td class="num">{escape(with_interval(r.mean, r.ci_low, r.ci_high))}</td></tr>' for r in rows.itertuples())
@@ -306,7 +306,7 @@ def sweep_report(folder: Path) -> str:
     scenario = _scenario_from_manifest(manifest, folder)
     context = sweep_context(manifest, points)
     name = str(manifest.get("scenario_name", context.scenario))
-    parameters = plots.sweep_parameters(points)
+    parameters = sweep_plots.sweep_parameters(points)
     what = "break-even search" if folder_kind(folder) == "breakeven" else "sweep"
     body = [f"<h1>{escape(name)}: {what} over {', '.join(escape(p) for p in parameters)}</h1>",
             f'<p class="small">{escape(context.footer())}.</p>', "<h2>The question</h2>",

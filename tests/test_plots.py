@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from visual_support import make_points, make_run
 
-from recoverysim import plots
+from recoverysim import plots, sweep_plots
 from recoverysim.cli import main
 from recoverysim.results import read_results
 
@@ -140,15 +140,15 @@ def test_word_of_mouth_totals_match_the_key_figures(stored, context):
 
 def test_sweep_difference_marks_the_break_even_inspection_cost(folders):
     points = pd.read_parquet(folders["line"] / "points.parquet")
-    assert plots.sweep_parameters(points) == ["money.inspection_eur"]
-    fig = plots.sweep_difference(points, plots.Context("visual-small", 11, 2), figures=("net_result_eur",))
+    assert sweep_plots.sweep_parameters(points) == ["money.inspection_eur"]
+    fig = sweep_plots.sweep_difference(points, plots.Context("visual-small", 11, 2), figures=("net_result_eur",))
     ax = fig.axes[0]
-    diffs = plots.paired_differences(points, "net_result_eur", "trusting").sort_values("money.inspection_eur")
+    diffs = sweep_plots.paired_differences(points, "net_result_eur", "trusting").sort_values("money.inspection_eur")
     base = points[points["policy"] == "trusting"].set_index(["point", "replication"])["net_result_eur"]
     mine = points[points["policy"] == "suspicious"].set_index(["point", "replication"])["net_result_eur"]
     by_hand = (mine - base).groupby(level="point").mean()
     np.testing.assert_allclose(diffs.set_index("point")["diff"].sort_index(), by_hand.sort_index())
-    crossing = plots.break_even(diffs["money.inspection_eur"].to_numpy(), diffs["diff"].to_numpy())
+    crossing = sweep_plots.break_even(diffs["money.inspection_eur"].to_numpy(), diffs["diff"].to_numpy())
     assert crossing is not None and 0.0 < crossing < 450.0  # inspecting gets dearer until suspicion stops paying
     verticals = [line for line in ax.lines if len(set(line.get_xdata())) == 1 and line.get_linestyle() == ":"]
     assert verticals and verticals[0].get_xdata()[0] == pytest.approx(crossing)
@@ -157,18 +157,18 @@ def test_sweep_difference_marks_the_break_even_inspection_cost(folders):
 
 
 def test_break_even_interpolates_the_first_zero_crossing():
-    assert plots.break_even(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, -1.0])) == pytest.approx(1.5)
-    assert plots.break_even(np.array([2.0, 0.0]), np.array([-1.0, 1.0])) == pytest.approx(1.0)
-    assert plots.break_even(np.array([0.0, 1.0]), np.array([1.0, 2.0])) is None
+    assert sweep_plots.break_even(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, -1.0])) == pytest.approx(1.5)
+    assert sweep_plots.break_even(np.array([2.0, 0.0]), np.array([-1.0, 1.0])) == pytest.approx(1.0)
+    assert sweep_plots.break_even(np.array([0.0, 1.0]), np.array([1.0, 2.0])) is None
 
 
 def test_tornado_has_one_bar_pair_per_parameter_spanning_its_low_and_high_points(folders):
     points = pd.read_parquet(folders["oat"] / "points.parquet")
-    base = plots.one_at_a_time_base(points)
+    base = sweep_plots.one_at_a_time_base(points)
     assert base == {"market.segments.bold.opportunist_share": 0.3, "policies.trusting.goodwill_eur": 10.0}
-    fig = plots.tornado(points, plots.Context("visual-small", 11, 2))
+    fig = sweep_plots.tornado(points, plots.Context("visual-small", 11, 2))
     ax = fig.axes[0]
-    diffs = plots.paired_differences(points, "net_result_eur", "trusting")
+    diffs = sweep_plots.paired_differences(points, "net_result_eur", "trusting")
     scale = plots.money_scale(diffs["diff"].to_numpy())[0]
     at_base = diffs[(diffs[list(base)] == pd.Series(base)).all(axis=1)]["diff"].iloc[0]
     lows = [b for b in ax.patches][0::2]
@@ -181,8 +181,8 @@ def test_tornado_has_one_bar_pair_per_parameter_spanning_its_low_and_high_points
 
 
 def test_sweep_figures_choose_the_tornado_for_one_at_a_time_designs(folders):
-    line = plots.sweep_figures(pd.read_parquet(folders["line"] / "points.parquet"))
-    oat = plots.sweep_figures(pd.read_parquet(folders["oat"] / "points.parquet"))
+    line = sweep_plots.sweep_figures(pd.read_parquet(folders["line"] / "points.parquet"))
+    oat = sweep_plots.sweep_figures(pd.read_parquet(folders["oat"] / "points.parquet"))
     assert set(line) == {"tradeoff", "sweep-difference"} and set(oat) == {"tradeoff", "tornado"}
 
 

@@ -1,0 +1,185 @@
+"""Figures of sweep results (points.parquet): the paired difference along a parameter, and a tornado chart.
+
+Same conventions as recoverysim.plots: DataFrames in, Figures out, black-and-white and colour-blind safe.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from recoverysim.plots import (
+    LINE_STYLES, MARKERS, PALETTE, SHARE_FIGURES, SIDE_KEYS, Context, axis_label, finish, interval, money_scale,
+    new_figure, policy_styles, tradeoff,
+)
+
+
+def sweep_parameters(points: pd.DataFrame) -> list[str]:
+    """The varied parameter columns of points.parquet: every column that is neither a key nor a key figure."""
+    from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
+
+    known = set(SIDE_KEYS) | set(KEY_FIGURES) | set(EXTRA_FIGURES)
+    return [c for c in points.columns if c not in known and points[c].nunique(dropna=False) > 1]
+
+
+def _point_ids(points: pd.DataFrame, parameters: list[str]) -> pd.Series:
+    if "point" in points.columns:
+        return points["point"]
+    return points.groupby(parameters, sort=False, dropna=False).ngroup()
+
+
+def paired_differences(points: pd.DataFrame, figure: str, baseline: str) -> pd.DataFrame:
+    """Per sweep point and non-baseline policy: mean paired difference against the baseline and its 95 % interval."""
+    parameters = sweep_parameters(points)
+    frame = points.assign(point=_point_ids(points, parameters))
+    base = frame[frame["policy"] == baseline].set_index(["point", "replication"])[figure]
+    rows = []
+    for (point, policy), group in frame[frame["policy"] != baseline].groupby(["point", "policy"], sort=False):
+        mine = group.set_index(["point", "replication"])[figure]
+        paired = mine.index.intersection(base.index)
+        mean, half = interval((mine.loc[paired] - base.loc[paired]).to_numpy())
+        rows.append({"point": point, "policy": policy, **group.iloc[0][parameters].to_dict(), "diff": mean,
+                     "low": mean - half, "high": mean + half})
+    return pd.DataFrame(rows)
+
+
+def break_even(x: np.ndarray, y: np.ndarray) -> float | None:
+    """First x where the piecewise-linear curve through (x, y) crosses zero; None if it never does."""
+    order = np.argsort(x)
+    x, y = np.asarray(x, dtype=float)[order], np.asarray(y, dtype=float)[order]
+    for i in range(len(x) - 1):
+        if y[i] == 0.0:
+            return float(x[i])
+        if y[i] * y[i + 1] < 0.0:
+            return float(x[i] + (x[i + 1] - x[i]) * (0.0 - y[i]) / (y[i + 1] - y[i]))
+    return float(x[-1]) if len(x) and y[-1] == 0.0 else None
+
+
+def sweep_difference(points: pd.DataFrame, context: Context | None = None, figures: tuple[str, ...] = ("net_result_eur", "customer_value_eur"),
+                     parameter: str | None = None) -> Figure:
+    """Paired difference against the baseline policy along one varied parameter, with its band and break-even marked."""
+    parameters = sweep_parameters(points)
+    if not parameters:
+        raise ValueError("points.parquet varies no parameter")
+    parameter = parameter or parameters[0]
+    others = [p for p in parameters if p != parameter]
+    policies = list(dict.fromkeys(points["policy"]))
+    if len(policies) < 2:
+        raise ValueError("a paired difference needs at least two policies")
+    baseline = policies[0]
+    title = f"Paired difference against {baseline} as {parameter} varies"
+    fig, axes = new_figure(1, len(figures), (max(5.6 * len(figures), 8.0), 4.8),
+                            title if len(title) <= 70 else f"Paired difference against {baseline}\nas {parameter} varies", context)
+    for ax, figure in zip(axes[0], figures):
+        diffs = paired_differences(points, figure, baseline)
+        scale, unit = money_scale(diffs[["low", "high"]].to_numpy()) if figure.endswith("_eur") else (0.01, "%") if figure in SHARE_FIGURES else (1.0, "")
+        groups = diffs.groupby(others, sort=False, dropna=False) if others else [((), diffs)]
+        k = 0
+        for key, group in groups:
+            for policy in policies[1:]:
+                rows = group[group["policy"] == policy].sort_values(parameter)
+                if rows.empty:
+                    continue
+                st = policy_styles(policies)[policy]
+                colour, marker, line = PALETTE[(k + 1) % len(PALETTE)], MARKERS[(k + 1) % len(MARKERS)], LINE_STYLES[(k + 1) % len(LINE_STYLES)]
+                if not others:
+                    colour, marker, line = st.colour, st.marker, st.line
+                key_text = ", ".join(f"{o}={v}" for o, v in zip(others, key if isinstance(key, tuple) else (key,)))
+                label = f"{policy} − {baseline}" + (f" ({key_text})" if key_text else "")
+                x = rows[parameter].astype(float).to_numpy()
+                ax.fill_between(x, rows["low"] / scale, rows["high"] / scale, color=colour, alpha=0.2, linewidth=0)
+                ax.plot(x, rows["diff"] / scale, color=colour, linestyle=line, marker=marker, label=label)
+                crossing = break_even(x, rows["diff"].to_numpy())
+                if crossing is not None:
+                    ax.axvline(crossing, color=colour, linestyle=":", linewidth=1)
+                    ax.annotate(f"break-even ≈ {crossing:.3g}", (crossing, 0), textcoords="offset points", xytext=(4, 8), fontsize=8, color="0.15")
+                k += 1
+        ax.axhline(0.0, color="black", linewidth=0.8)
+        ax.set_xlabel(parameter)
+        ax.set_ylabel(f"difference in {axis_label(figure, unit)}" if figure.endswith("_eur") else f"difference in {axis_label(figure)}")
+        ax.set_title(axis_label(figure).split(" (")[0], fontsize=10)
+        ax.grid(True, color="0.9")
+        ax.legend(fontsize=7, loc="best")
+    return finish(fig)
+
+
+def one_at_a_time_base(points: pd.DataFrame) -> dict | None:
+    """The base point of a one-at-a-time design (each point changes at most one parameter from it), else None."""
+    parameters = sweep_parameters(points)
+    if len(parameters) < 2:
+        return None
+    combos = points[parameters].drop_duplicates()
+    base = {p: combos[p].mode(dropna=False).iloc[0] for p in parameters}
+    changed = (combos != pd.Series(base)).sum(axis=1)
+    return base if int(changed.max()) <= 1 and (changed == 0).any() else None
+
+
+def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = "net_result_eur") -> Figure:
+    """One-at-a-time design: how far each parameter's low and high values move the paired difference (or the figure)."""
+    base = one_at_a_time_base(points)
+    if base is None:
+        raise ValueError("points.parquet is not a one-at-a-time design")
+    parameters = list(base)
+    policies = list(dict.fromkeys(points["policy"]))
+    if len(policies) >= 2:
+        diffs = paired_differences(points, figure, policies[0])
+        diffs = diffs[diffs["policy"] == policies[1]]
+        what = f"{policies[1]} − {policies[0]}, {axis_label(figure).split(' (')[0]}"
+    else:
+        frame = points.groupby(parameters, sort=False, dropna=False)[figure].mean().reset_index()
+        diffs = frame.rename(columns={figure: "diff"})
+        what = f"{policies[0]}, {axis_label(figure).split(' (')[0]}"
+    at_base = diffs[(diffs[parameters] == pd.Series(base)).all(axis=1)]["diff"].mean()
+    bars = []
+    for p in parameters:
+        moved = diffs[(diffs[p] != base[p]) & (diffs[[o for o in parameters if o != p]] == pd.Series({o: base[o] for o in parameters if o != p})).all(axis=1)]
+        if moved.empty:
+            continue
+        low_row, high_row = moved.loc[moved[p].astype(float).idxmin()], moved.loc[moved[p].astype(float).idxmax()]
+        bars.append((p, low_row[p], low_row["diff"], high_row[p], high_row["diff"]))
+    bars.sort(key=lambda b: max(abs(b[2] - at_base), abs(b[4] - at_base)))
+    scale, unit = money_scale([at_base, *[b[2] for b in bars], *[b[4] for b in bars]]) if figure.endswith("_eur") else (1.0, "")
+    fig, axes = new_figure(1, 1, (8.5, 1.2 + 0.7 * max(len(bars), 1)), f"Tornado: what moves {what}", context)
+    ax = axes[0, 0]
+    for i, (p, low_value, low, high_value, high) in enumerate(bars):
+        ax.barh(i, (low - at_base) / scale, left=at_base / scale, height=0.6, color=PALETTE[0], edgecolor="black", label="parameter at its low value" if i == 0 else None)
+        ax.barh(i, (high - at_base) / scale, left=at_base / scale, height=0.6, color="white", hatch="///", edgecolor="black", label="parameter at its high value" if i == 0 else None)
+        ax.annotate(f"{low_value:g}", ((low) / scale, i), textcoords="offset points", xytext=(-4 if low < high else 4, 0), ha="right" if low < high else "left", va="center", fontsize=7)
+        ax.annotate(f"{high_value:g}", ((high) / scale, i), textcoords="offset points", xytext=(4 if high >= low else -4, 0), ha="left" if high >= low else "right", va="center", fontsize=7)
+    ax.axvline(at_base / scale, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(bars)), [f"{b[0]} (base {base[b[0]]:g})" for b in bars])
+    ax.set_xlabel(f"{what} ({unit})" if unit else what)
+    ax.margins(x=0.15)
+    ax.grid(True, axis="x", color="0.9")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return finish(fig, bottom=0.12 if len(bars) < 3 else 0.06)
+
+
+def sweep_summary(points: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """points.parquet as summary rows per (point, policy, figure), and a short label per point."""
+    from recoverysim.metrics import KEY_FIGURES, mean_interval
+
+    parameters = sweep_parameters(points)
+    frame = points.assign(point=_point_ids(points, parameters))
+    rows, labels = [], {}
+    for (point, policy), group in frame.groupby(["point", "policy"], sort=False):
+        labels[point] = ", ".join(f"{p.split('.')[-1]}={group.iloc[0][p]:g}" if isinstance(group.iloc[0][p], (int, float)) else f"{p.split('.')[-1]}={group.iloc[0][p]}" for p in parameters)
+        for figure in KEY_FIGURES:
+            if figure in group.columns:
+                mean, low, high = mean_interval(group[figure].to_numpy())
+                rows.append({"point": point, "policy": policy, "metric": figure, "mean": mean, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows), labels
+
+
+def sweep_figures(points: pd.DataFrame, context: Context | None = None) -> dict[str, Figure]:
+    """Every figure of a `sweep` results folder, by file stem."""
+    summary, labels = sweep_summary(points)
+    figures = {"tradeoff": tradeoff(summary, context, labels=labels)}
+    one_at_a_time = one_at_a_time_base(points) is not None
+    if len(set(points["policy"])) >= 2 and not one_at_a_time:
+        figures["sweep-difference"] = sweep_difference(points, context)
+    if one_at_a_time:
+        figures["tornado"] = tornado(points, context)
+    return figures
