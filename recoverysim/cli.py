@@ -14,6 +14,7 @@ from recoverysim.cli_options import ProgressHook, command_line, executor_options
 from recoverysim.experiment import Destination, run_experiment
 from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
 from recoverysim.table import comparison_table
+from recoverysim.verdict import verdict_sentences
 
 EXIT_BAD_INPUT = 2
 
@@ -108,6 +109,11 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
                                 on_result=lambda r: progress.advance(""), on_start=progress.start,
                                 store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()))
     click.echo(comparison_table(result.summary))
+    sentences = verdict_sentences(result.replications, list(result.policies))
+    if sentences:
+        click.echo("\nVerdict (value_total_eur: net result plus the value of customers kept, both at day 0):")
+        for sentence in sentences:
+            click.echo(f"  {sentence}")
     ran = "nothing left to run" if progress.session_done is None else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
     click.echo(f"\n{len(result.replications)} replications ({ran}); results in {folder}/")
 

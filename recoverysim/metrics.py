@@ -8,7 +8,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from recoverysim.model.world import COST_COMPONENTS, WorldTotals
+from recoverysim.model.world import COST_COMPONENTS, OUTCOME_CLASSES, WorldTotals
 
 #: Key figures, in the order tables show them; README.md defines each.
 KEY_FIGURES = (
@@ -16,11 +16,17 @@ KEY_FIGURES = (
     "honest_denied_share", "approval_share", "resolution_days_mean", "resolution_days_p90",
     "contacts_per_claim", "transfers_per_claim", "abandonment_share", "satisfaction_mean", "nps",
     "retention_share", "wom_positive", "wom_negative", "customers_won_wom", "customers_lost_wom",
-    "customer_value_eur",
+    "customer_value_eur", "value_total_eur", "honest_unremedied_share", "honest_false_denial_share",
+    "honest_excluded_share", "honest_abandoned_share", "claimant_repurchase_share",
 )
 #: Further columns of replications.parquet: the cost components and the market's counts.
 COST_FIGURES = tuple(f"cost_{name}_eur" for name in COST_COMPONENTS)
-EXTRA_FIGURES = COST_FIGURES + ("sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase", "unclaimed_failures", "open_claims")
+#: Claimants who reached a purchase occasion after their claim, and those who bought, by outcome class.
+REPURCHASE_FIGURES = tuple(f"repurchase_{kind}_{outcome}" for outcome in OUTCOME_CLASSES for kind in ("claimants", "buyers"))
+EXTRA_FIGURES = COST_FIGURES + (
+    "sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase",
+    "unclaimed_failures", "open_claims", "net_result_day0_eur", "customer_value_day0_eur",
+) + REPURCHASE_FIGURES
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -105,7 +111,10 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
     closed = decision != "open"
     resolution = (claims["closed_day"] - claims["filed_day"])[decided]
     satisfaction = claims["satisfaction"][closed]
-    score = np.round(satisfaction * 10.0)
+    score = np.round(claims["satisfaction"][closed & honest] * 10.0)  # NPS over honest claimants only
+    honest_closed = float((honest & closed).sum())
+    denied = decision == "denied"
+    covered = claims["covered"]
     cost_total = sum(totals.costs_eur.values())
     figures = {
         "net_result_eur": totals.sales_margin_eur + totals.repair_charges_eur - cost_total,
@@ -129,7 +138,15 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
         "customers_won_wom": float(totals.customers_won_wom),
         "customers_lost_wom": float(totals.customers_lost_wom),
         "customer_value_eur": totals.customer_value_eur,
+        "value_total_eur": totals.net_result_day0_eur + totals.customer_value_day0_eur,
+        "honest_false_denial_share": _share(float((honest & covered & denied).sum()), honest_closed),
+        "honest_excluded_share": _share(float((honest & ~covered & denied).sum()), honest_closed),
+        "honest_abandoned_share": _share(float((honest & (decision == "abandoned")).sum()), honest_closed),
     }
+    figures["honest_unremedied_share"] = _share(float((honest & (denied | (decision == "abandoned"))).sum()), honest_closed)
+    claimed = [outcome for outcome in OUTCOME_CLASSES if outcome != "silent_failure"]
+    figures["claimant_repurchase_share"] = _share(
+        float(sum(totals.repurchase_buyers[o] for o in claimed)), float(sum(totals.repurchase_claimants[o] for o in claimed)))
     figures.update({f"cost_{name}_eur": eur for name, eur in totals.costs_eur.items()})
     figures.update(
         sales_margin_eur=totals.sales_margin_eur,
@@ -139,7 +156,12 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
         customers_lost_at_purchase=float(totals.customers_lost_at_purchase),
         unclaimed_failures=float(totals.unclaimed_failures),
         open_claims=float((decision == "open").sum()),
+        net_result_day0_eur=totals.net_result_day0_eur,
+        customer_value_day0_eur=totals.customer_value_day0_eur,
     )
+    for outcome in OUTCOME_CLASSES:
+        figures[f"repurchase_claimants_{outcome}"] = float(totals.repurchase_claimants[outcome])
+        figures[f"repurchase_buyers_{outcome}"] = float(totals.repurchase_buyers[outcome])
     return figures
 
 
@@ -159,3 +181,25 @@ def summarize(replications: pd.DataFrame, policies: list[str], figures: tuple[st
             diff, diff_low, diff_high = mean_interval((own.loc[paired, figure] - baseline.loc[paired, figure]).to_numpy())
             rows.append((policy, figure, mean, low, high, diff, diff_low, diff_high))
     return pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high"])
+
+
+def outcomes_table(replications: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
+    """Repurchase by outcome class (TARP's rows), pooled over replications, with a 95 % Wilson interval.
+
+    `claimants` counts honest claimants (or silent failures) who reached a purchase
+    occasion after their claim, summed over replications.
+    """
+    from scipy.stats import binomtest
+
+    rows = []
+    for policy in policies:
+        own = replications[replications["policy"] == policy]
+        for outcome in OUTCOME_CLASSES:
+            claimants = int(own[f"repurchase_claimants_{outcome}"].sum())
+            buyers = int(own[f"repurchase_buyers_{outcome}"].sum())
+            if claimants:
+                low, high = binomtest(buyers, claimants).proportion_ci(0.95, method="wilson")
+                rows.append((policy, outcome, claimants, buyers / claimants, float(low), float(high)))
+            else:
+                rows.append((policy, outcome, 0, math.nan, math.nan, math.nan))
+    return pd.DataFrame(rows, columns=["policy", "outcome", "claimants", "repurchase_share", "ci_low", "ci_high"])

@@ -23,6 +23,7 @@ import pandas as pd
 
 from recoverysim.errors import RecoverySimError
 from recoverysim.experiments.tasks import task_key
+from recoverysim.metrics import outcomes_table
 from recoverysim.scenario.load import scenario_to_dict
 from recoverysim.scenario.schema import Scenario
 
@@ -153,6 +154,8 @@ def run_design(policies: tuple[str, ...] | list[str], replications: int) -> dict
 def write_run_tables(result: ExperimentResult, out: Path) -> None:
     """summary.csv, replications.parquet, claims.parquet and daily.parquet, each written atomically."""
     atomic_write(out / "summary.csv", lambda p: result.summary.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
+    outcomes = outcomes_table(result.replications, list(result.policies))
+    atomic_write(out / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
     for name, frame in (("replications", result.replications), ("claims", result.claims), ("daily", result.daily)):
         atomic_write(out / f"{name}.parquet", lambda p, frame=frame: frame.to_parquet(p, index=False))
 

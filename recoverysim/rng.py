@@ -74,3 +74,44 @@ class BufferedDraws:
             count += 1
             total += self.exponential(1.0)
         return count
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_UNIT = 2.0**-53
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser: a bijection on 64-bit words that scatters every input bit."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _MIX1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _MIX2
+    return x ^ (x >> np.uint64(31))
+
+
+class KeyedDraws:
+    """Uniforms that depend only on (seed, replication, name, keys), never on the order they are asked for.
+
+    A stream hands out draws in the order asked, so one extra draw under one
+    policy shifts every later draw. Keyed by (customer, their n-th purchase)
+    or (customer, their n-th claim), the same person meets the same luck under
+    every policy: common random numbers hold even after the paths part.
+    """
+
+    def __init__(self, seed: int, replication: int, name: str):
+        words = np.random.SeedSequence(entropy=(seed, replication), spawn_key=(stream_key(name),)).generate_state(1, np.uint64)
+        self._base = words[0]
+
+    def uniform(self, *keys: np.ndarray | int) -> np.ndarray:
+        """Uniforms in (0, 1), one per element of the broadcast keys (non-negative integers)."""
+        with np.errstate(over="ignore"):
+            h = np.full(np.broadcast(*keys).shape, self._base, dtype=np.uint64)
+            for key in keys:
+                h = _mix(h ^ (np.asarray(key).astype(np.uint64) + _GOLDEN))
+        return ((h >> np.uint64(11)).astype(np.float64) + 0.5) * _UNIT
+
+    def exponential(self, *keys: np.ndarray | int) -> np.ndarray:
+        """Unit-mean exponentials by inversion of the keyed uniforms."""
+        return -np.log(self.uniform(*keys))

@@ -114,18 +114,19 @@ def test_trusted_replacement_pays_until_opportunists_are_many():
 
     Why it stops paying: every fraudulent claim costs it a unit and a shipment,
     while inspection stops 70 % of them. With every customer an opportunist the
-    fraud outweighs the savings, so the difference changes sign between the two
-    shares: a break-even exists. Measured with 20 replications per point: for
-    cash alone at an opportunist share of 0.27 (interval 0.21 to 0.42, fraud about
-    20 % of claims; `recoverysim breakeven`), for cash plus customer value between
-    0.65 and 0.7 (fraud about 43 % of claims).
+    fraud outweighs the savings, so the difference changes sign: a break-even
+    exists. Since fraud is confined to the warranty window (version 0.2), every
+    customer an opportunist at the default 0.04 attempts a year only reaches it
+    (cash plus customer value: +0.6k [-0.9k, +2.1k], fraud 18 % of claims);
+    at 0.15 attempts a year trusting is clearly behind (-15k, fraud 27 %).
     """
     table = replications("trusted-replacement")
     assert above_zero(paired(table, "trusting", "return-and-inspect", VALUE))
     assert above_zero(paired(table, "trusting", "return-and-inspect", "satisfaction_mean"))
     assert above_zero(paired(table, "trusting", "return-and-inspect", "fraud_paid_eur"))
     assert below_zero(paired(table, "trusting", "return-and-inspect", "honest_denied_share"))
-    crowded = replications("trusted-replacement", "market.segments.hobbyists.opportunist_share=1.0")
+    crowded = replications("trusted-replacement", "market.segments.hobbyists.opportunist_share=1.0",
+                           "market.segments.hobbyists.fraud_attempts_per_year=0.15")
     assert below_zero(paired(crowded, "trusting", "return-and-inspect", VALUE))
 
 

@@ -87,9 +87,10 @@ def test_each_story_picks_a_claim_that_fits_its_definition(worlds, scenario, pol
         assert pick_story(earlier, story, scenario.behaviour.reference_satisfaction) is None
 
 
-def test_a_story_that_cannot_happen_under_a_policy_is_a_clear_error(scenario):
+def test_a_story_that_cannot_happen_under_a_policy_is_a_clear_error(scenario_file):
+    no_fraud = load_scenario(scenario_file, [f"market.segments.{i}.opportunist_share=0" for i in (0, 1)])
     with pytest.raises(UsageError, match="no fraud-paid story under policy 'suspicious' in replication 0"):
-        journey(scenario, "suspicious", 0, story="fraud-paid")
+        journey(no_fraud, "suspicious", 0, story="fraud-paid")
 
 
 def test_timeline_is_dated_in_order_and_tells_purchase_decision_loyalty_and_people_told(scenario):

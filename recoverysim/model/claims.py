@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from recoverysim.model.behaviour import Experience, paid_repair_outcome, satisfaction
 
 if TYPE_CHECKING:
+    from recoverysim.model.luck import ClaimLuck
     from recoverysim.model.world import World
 
 DECISIONS = ("approved", "denied", "abandoned", "open")
@@ -23,11 +24,12 @@ class Claim:
         "filed_day", "closed_day", "contacts", "transfers", "drops", "wait_days", "decision",
         "remedy", "cost_eur", "satisfaction", "customer_shipments", "travel_hours",
         "honest_asked_for_proof", "suspected", "silent_since", "longest_silence_days",
-        "updates", "escalated", "manager_owned", "compensation_eur", "first_failure", "log",
+        "updates", "escalated", "manager_owned", "compensation_eur", "first_failure", "luck", "log",
     )
 
     def __init__(self, claim_id: int, customer_id: int, segment: int, is_fraud: bool, component: int,
-                 covered: bool, channel: str, filed_day: float, first_failure: bool, log: list | None):
+                 covered: bool, channel: str, filed_day: float, first_failure: bool, luck: ClaimLuck,
+                 log: list | None):
         self.claim_id = claim_id
         self.customer_id = customer_id
         self.segment = segment
@@ -56,6 +58,7 @@ class Claim:
         self.manager_owned = False
         self.compensation_eur = 0.0
         self.first_failure = first_failure
+        self.luck = luck
         self.log = log
 
 
@@ -77,7 +80,7 @@ def handle_claim(world: World, claim: Claim, delay_days: float):
 
 def reach_decider(world: World, claim: Claim):
     """Contacts until someone can decide: queues, retries, transfers, drops and partner hand-offs."""
-    env, policy, route = world.env, world.policy, world.draws.routing
+    env, policy, route = world.env, world.policy, claim.luck
     desk = world.desks[claim.channel]
     channel = desk.channel
     while True:
@@ -95,7 +98,8 @@ def reach_decider(world: World, claim: Claim):
                 continue
             return False
         world.heard(claim)
-        if not policy.single_case_owner and route.uniform() < channel.partner_handoff_probability:
+        handed_off = route.uniform() < channel.partner_handoff_probability  # drawn whatever the policy (common random numbers)
+        if handed_off and not policy.single_case_owner:
             claim.transfers += 1
             yield env.timeout(route.exponential(channel.partner_delay_days_mean))
             claim.contacts += 1
@@ -132,15 +136,14 @@ def post_midway(world: World, claim: Claim):
     Returns True when a manager watching posts takes the case over: no more queues, one owner.
     """
     segment = world.scenario.market.segments[claim.segment]
-    u = world.draws.escalation.uniform
-    if u() >= segment.public_post_probability:
+    if claim.luck.slot("post_midway") >= segment.public_post_probability:
         return False
     claim.escalated = True
     world.public_post(claim)
     if not world.policy.escalation_watch:
         return False
     world.spend(claim, "escalation", world.scenario.money.escalation_eur)
-    if u() >= world.policy.escalation_recovery_probability:
+    if claim.luck.slot("midway_recovery") >= world.policy.escalation_recovery_probability:
         return False
     yield world.env.timeout(world.policy.escalation_response_days)
     claim.manager_owned = True
@@ -153,7 +156,7 @@ def post_midway(world: World, claim: Claim):
 
 def decide(world: World, claim: Claim):
     """Evidence, coverage, inspection and remedy, in that order, ending in close()."""
-    env, policy, scenario, u = world.env, world.policy, world.scenario, world.draws.decisions.uniform
+    env, policy, scenario, luck = world.env, world.policy, world.scenario, claim.luck
     behaviour, money = scenario.behaviour, scenario.money
     honest = not claim.is_fraud
     needs_photo = policy.evidence in ("photo", "photo_and_receipt")
@@ -162,21 +165,27 @@ def decide(world: World, claim: Claim):
         world.note(claim, "proof asked", evidence=policy.evidence)
         if honest:
             claim.honest_asked_for_proof = True
-            lacks = (needs_receipt and u() < behaviour.honest_lacks_receipt_probability) or (needs_photo and u() < behaviour.honest_lacks_photo_probability)
+            lacks = (needs_receipt and luck.slot("lacks_receipt") < behaviour.honest_lacks_receipt_probability) or (
+                needs_photo and luck.slot("lacks_photo") < behaviour.honest_lacks_photo_probability)
             if lacks:
                 world.note(claim, "proof missing")
-                if u() < behaviour.stalled_claim_abandon_probability:
+                if luck.slot("stalled_abandon") < behaviour.stalled_claim_abandon_probability:
                     yield from close(world, claim, "abandoned", outcome=0.0)
                     return
                 yield env.timeout(behaviour.evidence_delay_days)
                 claim.contacts += 1
                 world.heard(claim)
         else:
-            forged = (not needs_photo or u() < scenario.fraud.photo_forged_probability) and (not needs_receipt or u() < scenario.fraud.receipt_forged_probability)
+            forged = (not needs_photo or luck.slot("photo_forged") < scenario.fraud.photo_forged_probability) and (
+                not needs_receipt or luck.slot("receipt_forged") < scenario.fraud.receipt_forged_probability)
             if not forged:
                 world.note(claim, "proof not convincing")
                 yield from close(world, claim, "denied", outcome=0.0)
                 return
+    if not world.in_warranty(claim):
+        world.note(claim, "out of warranty")
+        yield from close(world, claim, "denied", outcome=0.0)
+        return
     if honest and not claim.covered:
         if policy.excluded_repair_charge_eur is None:
             world.note(claim, "component excluded")
@@ -190,7 +199,9 @@ def decide(world: World, claim: Claim):
         world.earn_repair_charge(charge)
         yield from ship(world, claim, by_customer=False)
         claim.remedy = "paid_repair"
-        yield from close(world, claim, "denied", outcome=paid_repair_outcome(charge, money.repair_cost_eur))
+        # A repair at no charge is a remedy, not a denial.
+        yield from close(world, claim, "denied" if charge > 0.0 else "approved",
+                         outcome=paid_repair_outcome(charge, money.repair_cost_eur))
         return
     returned = False
     if policy.return_for_inspection:
@@ -199,9 +210,10 @@ def decide(world: World, claim: Claim):
         returned = True
         with world.bench.request() as request:
             yield request
-            yield env.timeout(world.draws.decisions.exponential(policy.inspection.hours_mean) / INSPECTION_HOURS_PER_DAY)
+            hours = -math.log(luck.slot("inspection_hours")) * policy.inspection.hours_mean
+            yield env.timeout(hours / INSPECTION_HOURS_PER_DAY)
         world.spend(claim, "inspection", money.inspection_eur)
-        passed = u() < policy.inspection.specificity if honest else u() >= policy.inspection.sensitivity
+        passed = luck.slot("inspection_pass") < policy.inspection.specificity if honest else luck.slot("inspection_pass") >= policy.inspection.sensitivity
         world.note(claim, "inspected", passed=passed)
         if not passed:
             yield from ship(world, claim, by_customer=False)
@@ -267,20 +279,26 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     claim.decision = decision
     world.heard(claim)
     behaviour = world.scenario.behaviour
-    judgement = behaviour.satisfaction_noise_sd * world.draws.feelings.normal()
+    judgement = behaviour.satisfaction_noise_sd * claim.luck.normal("feelings")
     goodwill_eur += claim.compensation_eur
     s = satisfaction(experience(world, claim, outcome, goodwill_eur, heard_by_manager=claim.manager_owned), behaviour, judgement)
     world.note(claim, "decision", decision=decision, satisfaction=round(s, 3), longest_silence_days=round(claim.longest_silence_days, 2), updates=claim.updates)
     segment = world.scenario.market.segments[claim.segment]
-    u = world.draws.escalation.uniform
-    if not claim.escalated and s < world.scenario.word_of_mouth.public_post_below_satisfaction and u() < segment.public_post_probability:
+    luck = claim.luck
+    posts = s < world.scenario.word_of_mouth.public_post_below_satisfaction and luck.slot("post_after_close") < segment.public_post_probability
+    if not claim.escalated and posts:
         claim.escalated = True
         world.public_post(claim)
         if world.policy.escalation_watch:
             world.spend(claim, "escalation", world.scenario.money.escalation_eur)
-            if u() < world.policy.escalation_recovery_probability:
+            if luck.slot("close_recovery") < world.policy.escalation_recovery_probability:
                 yield world.env.timeout(world.policy.escalation_response_days)
-                if claim.decision != "approved":
+                if claim.remedy == "paid_repair":
+                    # Already repaired: the manager refunds the charge rather than repairing again.
+                    charge = world.policy.excluded_repair_charge_eur or 0.0
+                    world.earn_repair_charge(-charge)
+                    claim.decision = "approved"
+                elif claim.decision != "approved":
                     yield from remedy(world, claim, returned=False)
                     claim.decision = "approved"
                 compensation = world.policy.escalation_compensation_eur
@@ -292,9 +310,18 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     claim.satisfaction = s
     if claim.is_fraud:
         world.fraud_tip(approved=claim.decision == "approved")
+    if not claim.is_fraud:
+        world.note_outcome(claim.customer_id, outcome_class(claim, world.scenario.behaviour.expected_resolution_days))
     loyalty_before = float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
     world.feel(claim.customer_id, s, claim.first_failure)
     world.note(claim, "loyalty", before=round(loyalty_before, 3), after=round(float(world.customers.loyalty[claim.customer_id]), 3))
     world.word_of_mouth(claim, s)
     world.finish(claim)
 
+
+
+def outcome_class(claim: Claim, fast_within_days: float) -> str:
+    """TARP's classes: remedied within the expected time (fast_fix) or later (slow_fix), denied, or abandoned."""
+    if claim.decision == "approved":
+        return "fast_fix" if claim.closed_day - claim.filed_day <= fast_within_days else "slow_fix"
+    return "abandoned" if claim.decision == "abandoned" else "denied"

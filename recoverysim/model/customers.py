@@ -2,6 +2,9 @@
 
 Failures and purchase occasions are drawn in bulk as absolute days and filed
 in day calendars; the daily step of the world reads only those that fall due.
+Every draw is keyed by the customer and how many purchases or renewals they
+have had (rng.KeyedDraws), so one customer's different fate under another
+policy never reshuffles anybody else's failures.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from recoverysim.model.calendar import DayCalendar
+from recoverysim.rng import KeyedDraws
 from recoverysim.scenario.schema import Scenario
 
 NEVER = np.inf
@@ -17,9 +21,12 @@ NEVER = np.inf
 class Customers:
     """Every person who is or was a customer, in preallocated columns indexed by customer id."""
 
-    def __init__(self, scenario: Scenario, capacity: int, rng: np.random.Generator):
+    def __init__(self, scenario: Scenario, capacity: int, seed: int, replication: int):
         self._scenario = scenario
-        self._rng = rng
+        self._who = KeyedDraws(seed, replication, "customers.who")
+        self._lifetimes = KeyedDraws(seed, replication, "customers.lifetimes")
+        self._occasions = KeyedDraws(seed, replication, "customers.occasions")
+        self._renewals = KeyedDraws(seed, replication, "customers.renewals")
         segments = scenario.market.segments
         components = scenario.product.components
         self.segment_shares = np.array([s.share for s in segments])
@@ -36,6 +43,9 @@ class Customers:
         self.opportunist = np.zeros(capacity, dtype=bool)
         self.loyalty = np.zeros(capacity)
         self.failures = np.zeros(capacity, dtype=np.int32)
+        self.purchases = np.zeros(capacity, dtype=np.int32)
+        self.renewals = np.zeros((capacity, len(components)), dtype=np.int32)
+        self.pending_outcome = np.full(capacity, -1, dtype=np.int8)
         self.purchase_day = np.zeros(capacity)
         self.next_occasion_day = np.full(capacity, NEVER)
         self.failure_day = np.full((capacity, len(components)), NEVER)
@@ -76,22 +86,33 @@ class Customers:
         """Add n new customers who bought at `day` (minus their product's age); returns their ids."""
         ids = np.arange(self.count, self.count + n)
         self.count += n
-        rng = self._rng
-        seg = rng.choice(len(self.segment_shares), size=n, p=self.segment_shares) if len(self.segment_shares) > 1 else np.zeros(n, dtype=int)
+        cdf = self.segment_shares.cumsum() / self.segment_shares.sum()
+        seg = np.minimum(cdf.searchsorted(self._who.uniform(ids, 0), side="right"), cdf.size - 1)
         age = np.zeros(n) if product_age_days is None else product_age_days
         self.active[ids] = True
         self.segment[ids] = seg
-        self.opportunist[ids] = rng.random(n) < self.segment_opportunists[seg]
+        self.opportunist[ids] = self._who.uniform(ids, 1) < self.segment_opportunists[seg]
         self.loyalty[ids] = self.segment_loyalty[seg]
         self.purchase_day[ids] = day - age
-        self.failure_day[ids] = day + self.time_to_failure(age[:, None], rng.standard_exponential((n, self.weibull_shape.size)))
-        self.next_occasion_day[ids] = day + rng.exponential(self._scenario.product.replacement_cycle_days, n)
+        self._new_product(ids, np.full(n, day), age)
         self.active_count += n
-        self._file_failures(ids)
-        self._file_occasions(ids)
         for index, pool in enumerate(self._opportunists):
             pool.append(ids[self.opportunist[ids] & (seg == index)])
         return ids
+
+    def initial_ages(self, n: int) -> np.ndarray:
+        """Product ages of the owners at day 0: bought at some point in the last replacement cycle."""
+        return self._who.uniform(np.arange(n), 2) * self._scenario.product.replacement_cycle_days
+
+    def _new_product(self, ids: np.ndarray, day_of: np.ndarray, age_days: np.ndarray | float = 0.0) -> None:
+        """Failure times of a product bought at `day_of` (aged `age_days`) and the owner's next occasion."""
+        k = self.weibull_shape.size
+        purchase = self.purchases[ids]
+        unit = self._lifetimes.exponential(ids[:, None], purchase[:, None], np.arange(k)[None, :])
+        self.failure_day[ids] = day_of[:, None] + self.time_to_failure(np.broadcast_to(np.asarray(age_days, dtype=float).reshape(-1, 1), unit.shape), unit)
+        self.next_occasion_day[ids] = day_of + self._occasions.exponential(ids, purchase) * self._scenario.product.replacement_cycle_days
+        self._file_failures(ids)
+        self._file_occasions(ids)
 
     def time_to_failure(self, age_days: np.ndarray, unit_exponential: np.ndarray) -> np.ndarray:
         """Days to the next Weibull failure of a component that has survived to `age_days`."""
@@ -103,13 +124,9 @@ class Customers:
 
     def repurchase(self, ids: np.ndarray, day_of: np.ndarray) -> None:
         """A new product for customers who bought again: fresh failure times and next occasion."""
-        n = ids.size
-        rng = self._rng
+        self.purchases[ids] += 1
         self.purchase_day[ids] = day_of
-        self.failure_day[ids] = day_of[:, None] + self.time_to_failure(np.zeros((n, 1)), rng.standard_exponential((n, self.weibull_shape.size)))
-        self.next_occasion_day[ids] = day_of + rng.exponential(self._scenario.product.replacement_cycle_days, n)
-        self._file_failures(ids)
-        self._file_occasions(ids)
+        self._new_product(ids, day_of)
 
     def lose(self, ids: np.ndarray) -> None:
         """Active customers lost to a competitor: nothing of theirs falls due again."""
@@ -128,6 +145,7 @@ class Customers:
         """After a failure the component starts a fresh life (repaired, replaced or fixed elsewhere)."""
         k = self.weibull_shape[components]
         scale = self.weibull_scale_days[components]
-        life = scale * self._rng.standard_exponential(customers.size) ** (1.0 / k)
-        self.failure_day[customers, components] = day_of + life
+        self.renewals[customers, components] += 1
+        unit = self._renewals.exponential(customers, components, self.renewals[customers, components])
+        self.failure_day[customers, components] = day_of + scale * unit ** (1.0 / k)
         self.failure_calendar.file(customers, components, self.failure_day[customers, components])

@@ -18,28 +18,21 @@ from recoverysim.model.behaviour import loyalty_change, people_told_mean
 from recoverysim.model.channels import ChannelDesk
 from recoverysim.model.claims import Claim, handle_claim
 from recoverysim.model.customers import Customers
-from recoverysim.rng import BufferedDraws, RandomStreams
+from recoverysim.model.luck import ClaimLuckSource
+from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import CHANNEL_NAMES, Channel, Policy, Scenario
 
 COST_COMPONENTS = ("remedies", "fraud_paid", "shipping", "inspection", "staff", "goodwill", "escalation", "updates")
 DAYS_PER_YEAR = 365.0
+#: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
+OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
+OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
 
 
 def staffed_channels(scenario: Scenario, policy: Policy) -> list[tuple[str, Channel]]:
     """The scenario's channels with the staff the policy sets (Policy.channel_staff) where it sets any."""
     return [(name, channel.model_copy(update={"staff": policy.channel_staff[name]}) if name in policy.channel_staff else channel)
             for name, channel in scenario.channels.items()]
-
-
-class Draws:
-    """Buffered scalar draws for the per-claim processes, one named stream each."""
-
-    def __init__(self, streams: RandomStreams):
-        self.routing = BufferedDraws(streams.get("routing"))
-        self.decisions = BufferedDraws(streams.get("decisions"))
-        self.escalation = BufferedDraws(streams.get("escalation"))
-        self.word_of_mouth = BufferedDraws(streams.get("word_of_mouth"))
-        self.feelings = BufferedDraws(streams.get("feelings"))
 
 
 @dataclass
@@ -60,6 +53,10 @@ class WorldTotals:
     wom_negative: int
     customer_value_eur: float
     unclaimed_failures: int
+    net_result_day0_eur: float
+    customer_value_day0_eur: float
+    repurchase_claimants: dict[str, int]
+    repurchase_buyers: dict[str, int]
 
 
 class World:
@@ -71,9 +68,11 @@ class World:
         self.keep_log = keep_log
         self.env = simpy.Environment()
         self.streams = RandomStreams(scenario.seed, replication)
-        self.draws = Draws(self.streams)
+        self.luck = ClaimLuckSource(scenario.seed, replication)
+        self.keyed_purchases = KeyedDraws(scenario.seed, replication, "purchases")
+        self.keyed_complaints = KeyedDraws(scenario.seed, replication, "complaints")
         market = scenario.market
-        self.customers = Customers(scenario, market.initial_customers + market.prospects, self.streams.get("customers"))
+        self.customers = Customers(scenario, market.initial_customers + market.prospects, scenario.seed, replication)
         channels = staffed_channels(scenario, policy)
         self.desks = {
             name: ChannelDesk(self.env, name, channel, BufferedDraws(self.streams.get(f"service.{name}")), BufferedDraws(self.streams.get(f"patience.{name}")))
@@ -84,6 +83,11 @@ class World:
         self.cost_total = 0.0
         self.sales_margin_eur = 0.0
         self.repair_charges_eur = 0.0
+        # Continuous daily discount rate, so that a euro at day t is worth exp(-rate t) at day 0.
+        self.discount_per_day = math.log1p(scenario.money.discount_rate_per_year) / DAYS_PER_YEAR
+        self.net_day0_eur = 0.0
+        self.repurchase_claimants = np.zeros(len(OUTCOME_CLASSES), dtype=np.int64)
+        self.repurchase_buyers = np.zeros(len(OUTCOME_CLASSES), dtype=np.int64)
         self.prospects = market.prospects
         self.market_potential = market.initial_customers + market.prospects
         self.won_base = self.won_wom = self.lost_wom = self.lost_at_purchase = 0
@@ -103,11 +107,11 @@ class World:
         self.excluded = np.array([c.name in policy.excluded_components for c in scenario.product.components])
         covered = np.flatnonzero(~self.excluded)
         self.fraud_components = covered if covered.size else np.arange(self.excluded.size)
-        self.customers.add(market.initial_customers, 0.0, self._initial_product_ages(market.initial_customers))
+        self.customers.add(market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers))
 
-    def _initial_product_ages(self, n: int) -> np.ndarray:
-        """Owners at day 0 bought at some point in the last replacement cycle."""
-        return self.streams.get("customers").uniform(0.0, self.scenario.product.replacement_cycle_days, n)
+    def day0(self, day: float | np.ndarray) -> float | np.ndarray:
+        """What a euro at `day` is worth at day 0."""
+        return np.exp(-self.discount_per_day * day)
 
     # ---- the run -----------------------------------------------------------------
 
@@ -138,19 +142,35 @@ class World:
         due = c.occasions_due(day)
         if not due.size:
             return
-        rng = self.streams.get("purchases")
         when = np.maximum(c.next_occasion_day[due], float(day))
-        buys = rng.random(due.size) < c.loyalty[due]
+        buys = self.keyed_purchases.uniform(due, c.purchases[due]) < c.loyalty[due]
+        self._count_repurchase_by_outcome(due, buys)
         buyers = due[buys]
         c.repurchase(buyers, when[buys])
-        self._sell(buyers)
+        self._sell(buyers, when[buys])
         lost = due[~buys]
         c.lose(lost)
         self.lost_at_purchase += lost.size
 
-    def _sell(self, ids: np.ndarray) -> None:
+    def _count_repurchase_by_outcome(self, due: np.ndarray, buys: np.ndarray) -> None:
+        """At a purchase occasion, count who bought again by the outcome of their last claim since buying."""
         c = self.customers
-        self.sales_margin_eur += float(c.segment_price[c.segment[ids]].sum()) * self.scenario.money.margin_share
+        outcome = c.pending_outcome[due]
+        known = outcome >= 0
+        if known.any():
+            self.repurchase_claimants += np.bincount(outcome[known], minlength=len(OUTCOME_CLASSES))
+            self.repurchase_buyers += np.bincount(outcome[known & buys], minlength=len(OUTCOME_CLASSES))
+            c.pending_outcome[due] = -1
+
+    def note_outcome(self, customer: int, outcome: str) -> None:
+        """Remember how an honest customer's claim (or silent failure) ended, until their next purchase occasion."""
+        self.customers.pending_outcome[customer] = OUTCOME[outcome]
+
+    def _sell(self, ids: np.ndarray, when: np.ndarray | float) -> None:
+        c = self.customers
+        margins = c.segment_price[c.segment[ids]] * self.scenario.money.margin_share
+        self.sales_margin_eur += float(margins.sum())
+        self.net_day0_eur += float((margins * self.day0(when)).sum())
 
     def _failures(self, day: int) -> None:
         c = self.customers
@@ -161,22 +181,37 @@ class World:
         in_warranty = when - c.purchase_day[rows] <= self.scenario.product.warranty_days
         c.renew_components(rows, components, when)
         rows, components, when = rows[in_warranty], components[in_warranty], when[in_warranty]
-        rng = self.streams.get("complaints")
+        if not rows.size:
+            return
+        ordinals = self._take_ordinals(rows)
         segments = self.scenario.market.segments
         complain_probability = np.array([s.complaint_probability for s in segments])[c.segment[rows]]
-        claims = rng.random(rows.size) < complain_probability
-        silent = rows[~claims]
-        if silent.size:
-            self.unclaimed_failures += silent.size
+        claims = self.keyed_complaints.uniform(rows, ordinals) < complain_probability
+        silent = ~claims
+        if silent.any():
+            self.unclaimed_failures += int(silent.sum())
             behaviour = self.scenario.behaviour
-            for customer in silent.tolist():
-                self.feel(customer, behaviour.unclaimed_failure_satisfaction, c.failures[customer] == 0)
-        for customer, component, at in zip(rows[claims].tolist(), components[claims].tolist(), when[claims].tolist()):
-            self._file(customer, component, at, is_fraud=False)
+            for customer, ordinal in zip(rows[silent].tolist(), ordinals[silent].tolist()):
+                self.feel(customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0)
+                self.note_outcome(customer, "silent_failure")
+        if claims.any():
+            self._file(rows[claims], components[claims], when[claims], ordinals[claims], is_fraud=False)
+
+    def _take_ordinals(self, customers: np.ndarray) -> np.ndarray:
+        """Each failure's or claim's number for its customer (0 for their first), counting it."""
+        failures = self.customers.failures
+        ordinals = np.empty(customers.size, dtype=np.int64)
+        for position, customer in enumerate(customers.tolist()):
+            ordinals[position] = failures[customer]
+            failures[customer] += 1
+        return ordinals
 
     def _fraud_attempts(self, day: int) -> None:
+        """Opportunists whose product is still under warranty may claim a defect it does not have."""
         c = self.customers
+        warranty = self.scenario.product.warranty_days
         pools = [c.opportunists(index) for index in range(len(self.scenario.market.segments))]
+        pools = [pool[day - c.purchase_day[pool] <= warranty] for pool in pools]
         if not any(pool.size for pool in pools):
             return
         rng = self.streams.get("fraud")
@@ -184,9 +219,12 @@ class World:
         for pool, segment in zip(pools, self.scenario.market.segments):
             rate = pool.size * segment.fraud_attempts_per_year / DAYS_PER_YEAR * belief_ratio
             attempts = int(rng.poisson(rate)) if rate > 0 else 0
-            for customer in rng.choice(pool, size=attempts).tolist() if attempts else ():
-                component = int(rng.choice(self.fraud_components))
-                self._file(customer, component, day + float(rng.random()), is_fraud=True)
+            if not attempts:
+                continue
+            customers = rng.choice(pool, size=attempts)
+            components = rng.choice(self.fraud_components, size=attempts)
+            at = day + rng.random(attempts)
+            self._file(customers, components, at, self._take_ordinals(customers), is_fraud=True)
 
     def _adoption(self, day: int) -> None:
         """Bass: each prospect buys with hazard p + q * (customers / market potential), integrated exactly over the day."""
@@ -206,21 +244,22 @@ class World:
         n = min(n, self.prospects)
         if n > 0:
             self.prospects -= n
-            self._sell(self.customers.add(n, day))
+            self._sell(self.customers.add(n, day), day)
 
-    def _file(self, customer: int, component: int, at: float, is_fraud: bool) -> None:
+    def _file(self, customers: np.ndarray, components: np.ndarray, at: np.ndarray, ordinals: np.ndarray, is_fraud: bool) -> None:
+        """Start a claim process for each (customer, component) at its time; each claim brings its own luck."""
         c = self.customers
-        segment = int(c.segment[customer])
-        # The same draw as Generator.choice(4, p=mix), without its per-call checks (a hot path).
-        channel_index = int(self.channel_cdf[segment].searchsorted(self.streams.get("channels").random(), side="right"))
-        claim = Claim(
-            claim_id=self.next_claim_id, customer_id=customer, segment=segment, is_fraud=is_fraud,
-            component=component, covered=not bool(self.excluded[component]), channel=CHANNEL_NAMES[channel_index],
-            filed_day=at, first_failure=bool(c.failures[customer] == 0), log=[] if self.keep_log else None,
-        )
-        c.failures[customer] += 1
-        self.next_claim_id += 1
-        self.env.process(handle_claim(self, claim, at - self.env.now))
+        lucks = self.luck.batch(customers, ordinals)
+        for customer, component, when, ordinal, luck in zip(customers.tolist(), components.tolist(), at.tolist(), ordinals.tolist(), lucks):
+            segment = int(c.segment[customer])
+            channel_index = int(self.channel_cdf[segment].searchsorted(luck.slot("channel"), side="right"))
+            claim = Claim(
+                claim_id=self.next_claim_id, customer_id=customer, segment=segment, is_fraud=is_fraud,
+                component=component, covered=not bool(self.excluded[component]), channel=CHANNEL_NAMES[channel_index],
+                filed_day=when, first_failure=ordinal == 0, luck=luck, log=[] if self.keep_log else None,
+            )
+            self.next_claim_id += 1
+            self.env.process(handle_claim(self, claim, when - self.env.now))
 
     # ---- services for claim processes ----------------------------------------------
 
@@ -254,13 +293,21 @@ class World:
     def _spend_ledger(self, component: str, eur: float) -> None:
         self.costs[component] += eur
         self.cost_total += eur
+        self.net_day0_eur -= eur * math.exp(-self.discount_per_day * self.env.now)
 
     def spend(self, claim: Claim, component: str, eur: float) -> None:
         self._spend_ledger(component, eur)
         claim.cost_eur += eur
 
     def earn_repair_charge(self, eur: float) -> None:
+        """A charge paid by the customer (negative when a manager refunds it)."""
         self.repair_charges_eur += eur
+        self.net_day0_eur += eur * math.exp(-self.discount_per_day * self.env.now)
+
+    def in_warranty(self, claim: Claim) -> bool:
+        """Whether the product was within its warranty when the claim was filed."""
+        purchased = float(self.customers.purchase_day[claim.customer_id])
+        return claim.filed_day - purchased <= self.scenario.product.warranty_days
 
     def price_of(self, claim: Claim) -> float:
         return float(self.customers.segment_price[claim.segment])
@@ -290,14 +337,14 @@ class World:
     def word_of_mouth(self, claim: Claim, s: float) -> None:
         wom = self.scenario.word_of_mouth
         reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
-        told = self.draws.word_of_mouth.poisson(people_told_mean(s, wom) * reach)
+        told = claim.luck.poisson("people_told", people_told_mean(s, wom) * reach)
         self.note(claim, "told", people=told, positive=s >= wom.neutral_satisfaction)
         if told:
             self._spread(told, positive=s >= wom.neutral_satisfaction)
 
     def public_post(self, claim: Claim) -> None:
         reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
-        readers = self.draws.word_of_mouth.poisson(self.scenario.word_of_mouth.public_post_reach_mean * reach)
+        readers = claim.luck.poisson("post_readers", self.scenario.word_of_mouth.public_post_reach_mean * reach)
         self.note(claim, "public post", readers=readers)
         if readers:
             self._spread(readers, positive=False)
@@ -365,13 +412,22 @@ class World:
             wom_negative=int(self.daily["wom_negative"].sum()),
             customer_value_eur=self._customer_value(),
             unclaimed_failures=self.unclaimed_failures,
+            net_result_day0_eur=self.net_day0_eur,
+            customer_value_day0_eur=self._customer_value() * float(self.day0(self.scenario.horizon_days)),
+            repurchase_claimants=dict(zip(OUTCOME_CLASSES, self.repurchase_claimants.tolist())),
+            repurchase_buyers=dict(zip(OUTCOME_CLASSES, self.repurchase_buyers.tolist())),
         )
 
     def _customer_value(self) -> float:
-        """Discounted margin of future purchases by customers kept: sum over k of (L d)^k, d the discount per cycle."""
+        """Margin of the future purchases of customers kept, valued at the horizon.
+
+        Occasions come at exponential intervals of mean C days, so one cycle's
+        expected discount is E[exp(-rT)] = 1 / (1 + rC) with r the continuous daily
+        rate; each occasion is a purchase with probability L: sum over k of (L d)^k.
+        """
         c = self.customers
         ids = np.flatnonzero(c.active[: c.count])
         money = self.scenario.money
-        cycle_years = self.scenario.product.replacement_cycle_days / DAYS_PER_YEAR
-        x = np.minimum(c.loyalty[ids] * (1.0 + money.discount_rate_per_year) ** (-cycle_years), 0.999)
+        per_cycle = 1.0 / (1.0 + self.discount_per_day * self.scenario.product.replacement_cycle_days)
+        x = np.minimum(c.loyalty[ids] * per_cycle, 0.999)
         return float((c.segment_price[c.segment[ids]] * money.margin_share * x / (1.0 - x)).sum())

@@ -123,7 +123,7 @@ class Channel(Frozen):
     patience_minutes_mean: float | None = Field(10.0, gt=0.0, le=1e6, description="Mean patience in the queue (exponential, as in Erlang A); null for customers who never leave the queue. Assumption.")
     retry_probability: float = probability(0.7, "Probability that a customer who left the queue or was cut off tries again. Assumption.")
     retry_delay_hours_mean: float = Field(4.0, gt=0.0, le=1e5, description="Mean delay before a retry (exponential); above 0 so that a retry takes time. Assumption.")
-    transfer_drop_probability: float = probability(0.1, "Probability that a transferred contact is dropped on the way. Assumption.")
+    transfer_drop_probability: float = probability(0.1, "Probability that a transferred contact is dropped on the way (a phone line cut; 0 by default on chat, e-mail and store). Assumption.")
     partner_handoff_probability: float = probability(0.0, "Probability that the case is sent to a partner organisation (operator, manufacturer) instead of being handled, unless the policy keeps one owner. Assumption: 0.")
     partner_bounce_probability: float = probability(0.5, "Probability that the partner sends the customer back again. Assumption.")
     partner_delay_days_mean: float = nonnegative(2.0, "Mean days lost per hand-off to the partner. Assumption.", 3650.0)
@@ -142,11 +142,15 @@ class Channel(Frozen):
 
 
 #: Each channel's own defaults (Assumptions); a channel written in part keeps these for the fields it leaves out.
+#: Only a phone transfer can drop the line; a chat, e-mail or store hand-over cannot (transfer_drop_probability 0).
 CHANNEL_DEFAULTS: dict[str, dict] = {
-    "chat": {"staff": 1, "opens_hour": 0.0, "closes_hour": 24.0, "service_minutes_mean": 12.0, "patience_minutes_mean": 5.0},
+    "chat": {"staff": 1, "opens_hour": 0.0, "closes_hour": 24.0, "service_minutes_mean": 12.0, "patience_minutes_mean": 5.0,
+             "transfer_drop_probability": 0.0},
     "phone": {"staff": 2, "service_minutes_mean": 8.0},
-    "email": {"staff": 1, "service_minutes_mean": 10.0, "patience_minutes_mean": None, "response_hours_mean": 12.0},
-    "store": {"staff": 1, "opens_hour": 10.0, "closes_hour": 18.0, "service_minutes_mean": 15.0, "patience_minutes_mean": None, "travel_minutes_each_way": 30.0},
+    "email": {"staff": 1, "service_minutes_mean": 10.0, "patience_minutes_mean": None, "response_hours_mean": 12.0,
+              "transfer_drop_probability": 0.0},
+    "store": {"staff": 1, "opens_hour": 10.0, "closes_hour": 18.0, "service_minutes_mean": 15.0, "patience_minutes_mean": None,
+              "travel_minutes_each_way": 30.0, "transfer_drop_probability": 0.0},
 }
 
 

@@ -1,0 +1,89 @@
+"""Each claim's own luck: keyed uniforms in fixed slots, so a claim meets the same draws under every policy.
+
+Draws for a claim depend only on (seed, replication, customer, the customer's
+n-th failure or claim), never on how many other claims came before it. A
+decision the policy skips leaves its slot unread and moves nothing else;
+routing, whose number of draws varies, reads its own cursor after the slots.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+
+from recoverysim.rng import KeyedDraws
+
+#: Fixed slots: one per kind of decision a claim may meet.
+SLOTS = (
+    "channel", "lacks_receipt", "lacks_photo", "stalled_abandon", "photo_forged", "receipt_forged",
+    "inspection_pass", "inspection_hours", "feelings", "post_midway", "midway_recovery", "post_after_close",
+    "close_recovery", "people_told", "post_readers",
+)
+SLOT = {name: index for index, name in enumerate(SLOTS)}
+ROUTING_START = 16
+WIDTH = 48
+_NORMAL = NormalDist()
+
+
+class ClaimLuck:
+    """The keyed draws of one claim: `slot(name)` for decisions, `uniform()`/`exponential()` for routing."""
+
+    __slots__ = ("_values", "_cursor", "_keys", "_source", "_block")
+
+    def __init__(self, values: list[float], keys: tuple[int, int], source: KeyedDraws):
+        self._values = values
+        self._cursor = ROUTING_START
+        self._keys = keys
+        self._source = source
+        self._block = 0
+
+    def slot(self, name: str) -> float:
+        return self._values[SLOT[name]]
+
+    def uniform(self) -> float:
+        """The next routing draw; a claim that loops past its row gets a further keyed block."""
+        if self._cursor >= len(self._values):
+            self._block += 1
+            self._values = self._source.uniform(*self._keys, self._block, np.arange(WIDTH)).tolist()
+            self._cursor = 0
+        value = self._values[self._cursor]
+        self._cursor += 1
+        return value
+
+    def exponential(self, mean: float) -> float:
+        return -math.log(self.uniform()) * mean
+
+    def normal(self, name: str) -> float:
+        return _NORMAL.inv_cdf(self.slot(name))
+
+    def poisson(self, name: str, mean: float) -> int:
+        return poisson_quantile(self.slot(name), mean)
+
+
+def poisson_quantile(u: float, mean: float) -> int:
+    """The Poisson(mean) count at cumulative probability u, by inversion (normal approximation above 50)."""
+    if mean <= 0.0:
+        return 0
+    if mean > 50.0:
+        return max(0, int(round(mean + math.sqrt(mean) * _NORMAL.inv_cdf(u))))
+    k, term = 0, math.exp(-mean)
+    total = term
+    while total < u and k < 1000:
+        k += 1
+        term *= mean / k
+        total += term
+    return k
+
+
+class ClaimLuckSource:
+    """Makes the luck of a day's batch of claims in one vectorised call."""
+
+    def __init__(self, seed: int, replication: int):
+        self._draws = KeyedDraws(seed, replication, "claims")
+
+    def batch(self, customers: np.ndarray, ordinals: np.ndarray) -> list[ClaimLuck]:
+        rows = self._draws.uniform(customers[:, None], ordinals[:, None], 0, np.arange(WIDTH)[None, :]).tolist()
+        return [ClaimLuck(row, (customer, ordinal), self._draws)
+                for row, customer, ordinal in zip(rows, customers.tolist(), ordinals.tolist())]
