@@ -131,7 +131,7 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
         "transfers_per_claim": _share(float(claims["transfers"].sum()), n),
         "abandonment_share": _share(float((decision == "abandoned").sum()), n),
         "satisfaction_mean": float(satisfaction.mean()) if len(satisfaction) else math.nan,
-        "nps": 100.0 * _share(float((score >= 9).sum() - (score <= 6).sum()), len(satisfaction)),
+        "nps": 100.0 * _share(float((score >= 9).sum() - (score <= 6).sum()), len(score)),
         "retention_share": _share(totals.initial_customers_kept, totals.initial_customers),
         "wom_positive": float(totals.wom_positive),
         "wom_negative": float(totals.wom_negative),

@@ -196,8 +196,8 @@ def decide(world: World, claim: Claim):
         yield from ship(world, claim, by_customer=True)
         yield env.timeout(policy.repair_turnaround_days)
         world.spend(claim, "remedies", money.repair_cost_eur)
-        world.earn_repair_charge(charge)
         yield from ship(world, claim, by_customer=False)
+        world.earn_repair_charge(charge)  # paid on delivery
         claim.remedy = "paid_repair"
         # A repair at no charge is a remedy, not a denial.
         yield from close(world, claim, "denied" if charge > 0.0 else "approved",

@@ -211,7 +211,7 @@ class World:
         c = self.customers
         warranty = self.scenario.product.warranty_days
         pools = [c.opportunists(index) for index in range(len(self.scenario.market.segments))]
-        pools = [pool[day - c.purchase_day[pool] <= warranty] for pool in pools]
+        pools = [pool[day + 1.0 - c.purchase_day[pool] <= warranty] for pool in pools]  # inside it all day
         if not any(pool.size for pool in pools):
             return
         rng = self.streams.get("fraud")
