@@ -1,4 +1,4 @@
-"""Find what a results folder holds (a `run`, `sweep`, `breakeven` or `decompose`), build its figures, and save them atomically."""
+"""Find what a results folder holds (run, sweep, breakeven, decompose), build its figures, save them atomically."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ DECOMPOSITION_TABLE = "decomposition.csv"
 
 
 def folder_kind(folder: Path) -> str:
-    """'sweep' (points.parquet), 'breakeven' (evaluations.parquet), 'decompose' (decomposition.csv) or 'run' (summary.csv ...)."""
+    """'sweep' (points.parquet), 'breakeven' (evaluations.parquet), 'decompose' (decomposition.csv) or 'run'."""
     if (folder / DECOMPOSITION_TABLE).is_file():
         return "decompose"
     for kind, table in POINT_TABLES.items():
@@ -94,8 +94,10 @@ def decomposition_metric(manifest: dict, table: pd.DataFrame) -> str:
 def decomposition_figure(folder: Path) -> Figure:
     manifest, table = read_manifest(folder), read_decomposition(folder)
     design = manifest.get("design", {})
-    return decompose_plots.waterfall(table, decomposition_metric(manifest, table), plots.Context.from_manifest(manifest),
-                                     str(design.get("from", "A")), str(design.get("to", "B")), str(manifest.get("method", "")))
+    context = plots.Context.from_manifest(manifest)
+    ends = str(design.get("from", "A")), str(design.get("to", "B"))
+    method = str(manifest.get("method", ""))
+    return decompose_plots.waterfall(table, decomposition_metric(manifest, table), context, *ends, method)
 
 
 def figures_for_folder(folder: Path) -> dict[str, Figure]:

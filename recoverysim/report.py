@@ -18,8 +18,8 @@ from pydantic import BaseModel
 
 from recoverysim import plots, sweep_plots
 from recoverysim.errors import RecoverySimError
-from recoverysim.figure_files import (decomposition_metric, figures_for_folder, folder_kind, read_decomposition, read_manifest, read_points,
-                                      sweep_context)
+from recoverysim.figure_files import (decomposition_metric, figures_for_folder, folder_kind, read_decomposition,
+                                      read_manifest, read_points, sweep_context)
 from recoverysim.metrics import KEY_FIGURES
 from recoverysim.results import atomic_write, prepare_folder, read_results
 from recoverysim.scenario.schema import Policy, Scenario
@@ -49,7 +49,10 @@ CAPTIONS = {
     "claim-journeys": "How long claims take to a decision (share decided within so many days) and how many contacts they need, honest and fraudulent claims apart.",
     "word-of-mouth": "Positive and negative impressions over time, and the prospects won or lost through them (95 % intervals).",
     "sweep-difference": "Paired difference against the baseline policy as the varied parameter moves, with its 95 % band; a dotted line marks where it crosses zero (break-even).",
-    "decomposition": "Waterfall from the first policy to the second: each lever's Shapley value (its average effect when switched, over the orderings of the levers), stacked from zero to the total paired difference; error bars are 95 % intervals across replications.",
+    "decomposition": ("Waterfall from the first policy to the second: each lever's Shapley value (its average effect "
+                      "when switched, over the orderings of the levers), stacked from zero to the total paired "
+                      "difference; "
+                      "error bars are 95 % intervals across replications."),
     "tornado": "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the comparison.",
 }
 STYLE = """
@@ -324,7 +327,7 @@ def sweep_report(folder: Path) -> str:
 
 
 def decomposition_table(table: pd.DataFrame, metric: str) -> str:
-    """lever | contribution (95 % interval) | share of total, for one figure; levers whose interval excludes 0 in bold."""
+    """lever | contribution (95 % interval) | share of total, for one figure; bold where the interval excludes 0."""
     rows = table[table["metric"] == metric]
     total = float(rows.loc[rows["lever"] == "total", "contribution"].iloc[0])
     body = []
@@ -332,10 +335,11 @@ def decomposition_table(table: pd.DataFrame, metric: str) -> str:
         clear = not (math.isnan(r.ci_low) or math.isnan(r.ci_high)) and (r.ci_low > 0 or r.ci_high < 0)
         share = "n/a" if total == 0 or math.isnan(total) else f"{100 * r.contribution / total:.1f} %"
         name = f"<strong>{escape(r.lever)}</strong>" if clear else escape(r.lever)
-        body.append(f'<tr><td>{name}</td><td class="num">{escape(with_interval(r.contribution, r.ci_low, r.ci_high))}</td>'
-                    f'<td class="num">{escape(share)}</td></tr>')
-    return (f"<table><tr><th>lever</th><th><code>{escape(metric)}</code> contribution (95 % interval)</th><th>share of total</th></tr>"
-            + "".join(body) + "</table>")
+        value = escape(with_interval(r.contribution, r.ci_low, r.ci_high))
+        body.append(f'<tr><td>{name}</td><td class="num">{value}</td><td class="num">{escape(share)}</td></tr>')
+    head = (f"<tr><th>lever</th><th><code>{escape(metric)}</code> contribution (95 % interval)</th>"
+            "<th>share of total</th></tr>")
+    return f"<table>{head}{''.join(body)}</table>"
 
 
 def decompose_report(folder: Path) -> str:
@@ -346,15 +350,17 @@ def decompose_report(folder: Path) -> str:
     metric = decomposition_metric(manifest, table)
     context = plots.Context.from_manifest(manifest)
     name = str(manifest.get("scenario_name", "scenario"))
+    question = escape(scenario.description) if scenario and scenario.description else "No description recorded."
     body = [f"<h1>{escape(name)}: from {escape(baseline)} to {escape(target)}, lever by lever</h1>",
-            f'<p class="small">{escape(context.footer())}.</p>', "<h2>The question</h2>",
-            f"<p>{escape(scenario.description) if scenario and scenario.description else 'No description recorded.'}</p>"]
+            f'<p class="small">{escape(context.footer())}.</p>', "<h2>The question</h2>", f"<p>{question}</p>"]
     if scenario is not None:
-        body += ["<h2>The scenario in plain words</h2>", f"<p>{escape(world_sentence(scenario))}</p>", levers_table(scenario)]
+        body += ["<h2>The scenario in plain words</h2>", f"<p>{escape(world_sentence(scenario))}</p>",
+                 levers_table(scenario)]
+    method = escape(str(manifest.get("method", "Shapley values")))
     body += ["<h2>Decomposition</h2>",
-             f"<p>The paired difference {escape(target)} − {escape(baseline)} in <code>{escape(metric)}</code>, attributed to each "
-             f"lever that differs: {escape(str(manifest.get('method', 'Shapley values')))}. Hybrid policies (the first policy with "
-             "some of the second's levers) ran on the same seeds; in every replication the contributions sum exactly to the total. "
+             f"<p>The paired difference {escape(target)} − {escape(baseline)} in <code>{escape(metric)}</code>, "
+             f"attributed to each lever that differs: {method}. Hybrid policies (the first policy with some of the "
+             "second's levers) ran on the same seeds; in every replication the contributions sum exactly to the total. "
              "Levers in bold have a 95 % interval that excludes zero; decomposition.csv holds every figure.</p>",
              decomposition_table(table, metric), _figures_html(figures_for_folder(folder))]
     if scenario is not None:

@@ -14,17 +14,30 @@ from recoverysim.cli import main
 from recoverysim.cli_decompose import decompose as decompose_command
 from recoverysim.experiments import shapley as sh
 from recoverysim.experiments.decompose import (
-    COLUMNS, TOTAL, contributions_by_replication, decompose_policies, levers_between, plan_decomposition,
+    COLUMNS,
+    TOTAL,
+    contributions_by_replication,
+    decompose_policies,
+    levers_between,
+    plan_decomposition,
 )
 from recoverysim.scenario.load import scenario_from_dict
 from recoverysim.scenario.schema import Policy
 
 #: Three levers differ from cautious to generous: the proof asked, the remedy and a goodwill gesture.
 SCENARIO = {
-    "name": "decompose-test", "horizon_days": 200, "seed": 7, "replications": 3,
-    "market": {"initial_customers": 1500, "prospects": 500,
-               "segments": [{"name": "everyone", "share": 1.0, "opportunist_share": 0.1, "fraud_attempts_per_year": 0.3}]},
-    "product": {"components": [{"name": "device", "failures_per_year": 0.3}, {"name": "strap", "failures_per_year": 0.1}]},
+    "name": "decompose-test",
+    "horizon_days": 200,
+    "seed": 7,
+    "replications": 3,
+    "market": {
+        "initial_customers": 1500,
+        "prospects": 500,
+        "segments": [{"name": "everyone", "share": 1.0, "opportunist_share": 0.1, "fraud_attempts_per_year": 0.3}],
+    },
+    "product": {
+        "components": [{"name": "device", "failures_per_year": 0.3}, {"name": "strap", "failures_per_year": 0.1}]
+    },
     "policies": [
         {"name": "cautious", "evidence": "photo_and_receipt", "remedy": "repair"},
         {"name": "generous", "evidence": "none", "remedy": "replace", "goodwill_eur": 10},
@@ -38,7 +51,9 @@ def scenario(**changes):
     return scenario_from_dict({**SCENARIO, **changes})
 
 
-def additive_values(effects: list[float], interaction: float = 0.0, pair: tuple[int, int] = (0, 1)) -> dict[int, np.ndarray]:
+def additive_values(
+    effects: list[float], interaction: float = 0.0, pair: tuple[int, int] = (0, 1)
+) -> dict[int, np.ndarray]:
     """v(S) = sum of the effects of the levers in S, plus `interaction` when both levers of `pair` are in S."""
     values = {}
     for mask in range(1 << len(effects)):
@@ -90,9 +105,20 @@ def test_sampled_orderings_are_exact_when_the_levers_do_not_interact():
 
 def test_levers_are_the_fields_that_differ_with_inspection_field_by_field():
     a = Policy(name="a", excluded_components=("strap", "device"))
-    b = Policy(name="b", description="other words", excluded_components=("device", "strap"), channel_staff={"phone": 3, "chat": 2},
-               inspection={"sensitivity": 0.9, "technicians": 4}, remedy="refund")
-    assert [lever.name for lever in levers_between(a, b)] == ["inspection.technicians", "inspection.sensitivity", "remedy", "channel_staff"]
+    b = Policy(
+        name="b",
+        description="other words",
+        excluded_components=("device", "strap"),
+        channel_staff={"phone": 3, "chat": 2},
+        inspection={"sensitivity": 0.9, "technicians": 4},
+        remedy="refund",
+    )
+    assert [lever.name for lever in levers_between(a, b)] == [
+        "inspection.technicians",
+        "inspection.sensitivity",
+        "remedy",
+        "channel_staff",
+    ]
 
 
 def test_a_coalition_is_a_valid_policy_with_the_targets_values_for_its_levers():
@@ -106,20 +132,35 @@ def test_a_coalition_is_a_valid_policy_with_the_targets_values_for_its_levers():
 
 
 def test_many_levers_sample_orderings_seeded_from_the_scenario():
-    many = scenario(policies=[{"name": "a"}, {"name": "b", "evidence": "none", "remedy": "replace", "goodwill_eur": 5,
-                                              "single_case_owner": True, "escalation_watch": True, "shipping_days": 1,
-                                              "return_for_inspection": True}])
+    many = scenario(
+        policies=[
+            {"name": "a"},
+            {
+                "name": "b",
+                "evidence": "none",
+                "remedy": "replace",
+                "goodwill_eur": 5,
+                "single_case_owner": True,
+                "escalation_watch": True,
+                "shipping_days": 1,
+                "return_for_inspection": True,
+            },
+        ]
+    )
     plan = plan_decomposition(many, "a", "b", orderings=3)
     assert not plan.exact and len(plan.orderings) == 6
     assert "over 3 sampled orderings and their reverses" in plan.method()
     assert plan.orderings == plan_decomposition(many, "a", "b", orderings=3).orderings
 
 
-@pytest.mark.parametrize(("a", "b", "message"), [
-    ("cautious", "nobody", "unknown policy 'nobody'"),
-    ("cautious", "cautious", "both name cautious"),
-    ("cautious", "same", "set every lever alike"),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [
+        ("cautious", "nobody", "unknown policy 'nobody'"),
+        ("cautious", "cautious", "both name cautious"),
+        ("cautious", "same", "set every lever alike"),
+    ],
+)
 def test_bad_pairs_are_usage_errors(a, b, message):
     from recoverysim.errors import UsageError
 
@@ -153,7 +194,9 @@ def test_the_table_has_every_metric_with_one_total_row(real):
     assert (table[table["lever"] == TOTAL].groupby("metric").size() == 1).all()
     assert {METRIC, "cost_total_eur", "customer_value_eur"} <= set(table["metric"])
     rows = table[table["metric"] == METRIC]
-    assert rows[rows["lever"] != TOTAL]["contribution"].sum() == pytest.approx(rows[rows["lever"] == TOTAL]["contribution"].iloc[0])
+    assert rows[rows["lever"] != TOTAL]["contribution"].sum() == pytest.approx(
+        rows[rows["lever"] == TOTAL]["contribution"].iloc[0]
+    )
 
 
 def test_goodwill_costs_money_and_replacing_costs_more_than_repairing(real):
@@ -165,15 +208,23 @@ def test_goodwill_costs_money_and_replacing_costs_more_than_repairing(real):
 
 
 def test_a_lever_that_cannot_act_contributes_exactly_zero():
-    """Nobody posts publicly, so watching public posts changes nothing: exactly 0 in every replication (common random numbers)."""
+    """Nobody posts publicly, so watching posts changes nothing: exactly 0 in every replication."""
     silent = {**SCENARIO["market"], "segments": [{**SCENARIO["market"]["segments"][0], "public_post_probability": 0.0}]}
-    quiet = scenario(market=silent, replications=2, policies=[
-        {"name": "plain", "remedy": "repair"}, {"name": "watched", "remedy": "replace", "escalation_watch": True}])
+    quiet = scenario(
+        market=silent,
+        replications=2,
+        policies=[
+            {"name": "plain", "remedy": "repair"},
+            {"name": "watched", "remedy": "replace", "escalation_watch": True},
+        ],
+    )
     result = decompose_policies(quiet, "plain", "watched", executor="serial", metric=METRIC)
     per_replication = contributions_by_replication(result.replications, result.plan)
     watch = per_replication[per_replication["lever"] == "escalation_watch"]
     assert (watch["contribution"].fillna(0.0) == 0.0).all()
-    remedy = per_replication[(per_replication["lever"] == "remedy") & (per_replication["metric"] == "cost_remedies_eur")]
+    remedy = per_replication[
+        (per_replication["lever"] == "remedy") & (per_replication["metric"] == "cost_remedies_eur")
+    ]
     assert (remedy["contribution"] > 0).all()  # while the other lever does act
 
 
@@ -199,15 +250,35 @@ def invoke(*args) -> tuple[int, str]:
 def folder(tmp_path_factory):
     root = tmp_path_factory.mktemp("decompose")
     out = root / "out"
-    code, output = invoke("decompose", scenario_file(root), "--from", "cautious", "--to", "generous", "--metric", METRIC,
-                          "--executor", "serial", "--quiet", "--out", out)
+    code, output = invoke(
+        "decompose",
+        scenario_file(root),
+        "--from",
+        "cautious",
+        "--to",
+        "generous",
+        "--metric",
+        METRIC,
+        "--executor",
+        "serial",
+        "--quiet",
+        "--out",
+        out,
+    )
     assert code == 0, output
     return out, output
 
 
 def test_the_command_prints_the_levers_the_total_and_the_method(folder):
     _, output = folder
-    for word in ("evidence", "remedy", "goodwill_eur", "total", "share of total", "Shapley values over all 6 orderings"):
+    for word in (
+        "evidence",
+        "remedy",
+        "goodwill_eur",
+        "total",
+        "share of total",
+        "Shapley values over all 6 orderings",
+    ):
         assert word in output
 
 
@@ -233,13 +304,25 @@ def test_plot_draws_the_waterfall_and_report_has_the_section(folder):
 
 
 def test_an_unknown_policy_exits_2_with_one_line(tmp_path):
-    code, output = invoke("decompose", scenario_file(tmp_path), "--from", "cautious", "--to", "nobody", "--out", tmp_path / "o")
+    code, output = invoke(
+        "decompose", scenario_file(tmp_path), "--from", "cautious", "--to", "nobody", "--out", tmp_path / "o"
+    )
     assert code == 2 and output.strip().count("\n") == 0 and "unknown policy 'nobody'" in output
 
 
 def test_an_unknown_metric_exits_2_listing_the_figures(tmp_path):
-    code, output = invoke("decompose", scenario_file(tmp_path), "--from", "cautious", "--to", "generous", "--metric", "nothing",
-                          "--out", tmp_path / "o")
+    code, output = invoke(
+        "decompose",
+        scenario_file(tmp_path),
+        "--from",
+        "cautious",
+        "--to",
+        "generous",
+        "--metric",
+        "nothing",
+        "--out",
+        tmp_path / "o",
+    )
     assert code == 2 and output.strip().count("\n") == 0 and "available figures: net_result_eur" in output
 
 

@@ -29,7 +29,14 @@ from recoverysim.errors import RecoverySimError, UsageError
 from recoverysim.experiment import Destination, choose_policies, executor_for
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
-from recoverysim.experiments.shapley import Ordering, all_coalitions, coalitions_of, full_mask, sample_orderings, shapley
+from recoverysim.experiments.shapley import (
+    Ordering,
+    all_coalitions,
+    coalitions_of,
+    full_mask,
+    sample_orderings,
+    shapley,
+)
 from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, mean_interval
@@ -145,18 +152,29 @@ class DecompositionPlan:
         """One line saying how the order of the levers is handled."""
         n = len(self.levers)
         if self.exact:
-            return f"Shapley values over all {math.factorial(n)} orderings (exact: all {len(self.coalitions)} coalitions simulated)"
-        return (f"Shapley values over {len(self.orderings) // 2} sampled orderings and their reverses "
-                f"({len(self.coalitions)} of the {2 ** n} coalitions simulated)")
+            return (f"Shapley values over all {math.factorial(n)} orderings "
+                    f"(exact: all {len(self.coalitions)} coalitions simulated)")
+        return (
+            f"Shapley values over {len(self.orderings) // 2} sampled orderings and their reverses "
+            f"({len(self.coalitions)} of the {2**n} coalitions simulated)"
+        )
 
     def design(self, replications: int) -> dict:
         """What the results folder's manifest records, and what --resume checks."""
         return {
-            "from": self.baseline, "to": self.target, "policies": [self.baseline, self.target], "replications": replications,
+            "from": self.baseline,
+            "to": self.target,
+            "policies": [self.baseline, self.target],
+            "replications": replications,
             "method": "exact" if self.exact else "sampled_orderings",
-            "levers": [{"lever": lever.name, "from": _plain(lever.baseline_value), "to": _plain(lever.target_value)} for lever in self.levers],
+            "levers": [
+                {"lever": lever.name, "from": _plain(lever.baseline_value), "to": _plain(lever.target_value)}
+                for lever in self.levers
+            ],
             "orderings": None if self.exact else [list(o) for o in self.orderings],
-            "coalitions": [{"policy": name, "levers": self.lever_names(mask)} for name, mask in zip(self.names, self.coalitions)],
+            "coalitions": [
+                {"policy": name, "levers": self.lever_names(mask)} for name, mask in zip(self.names, self.coalitions)
+            ],
         }
 
     def scenario(self, scenario: Scenario) -> Scenario:
@@ -168,8 +186,13 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def plan_decomposition(scenario: Scenario, baseline: str, target: str, orderings: int = DEFAULT_ORDERINGS,
-                       max_exact_levers: int = MAX_EXACT_LEVERS) -> DecompositionPlan:
+def plan_decomposition(
+    scenario: Scenario,
+    baseline: str,
+    target: str,
+    orderings: int = DEFAULT_ORDERINGS,
+    max_exact_levers: int = MAX_EXACT_LEVERS,
+) -> DecompositionPlan:
     """The coalitions from `baseline` to `target`: all of them with few levers, else those of sampled orderings."""
     choose_policies(scenario, [baseline, target])  # a clear error for unknown names
     if baseline == target:
@@ -187,7 +210,11 @@ def plan_decomposition(scenario: Scenario, baseline: str, target: str, orderings
     for mask in masks:
         name = coalition_name(baseline, target, mask, levers, taken)
         taken.add(name)
-        policies.append(scenario.policy(name) if name in (baseline, target) else hybrid_policy(scenario.policy(baseline), levers, mask, name))
+        policies.append(
+            scenario.policy(name)
+            if name in (baseline, target)
+            else hybrid_policy(scenario.policy(baseline), levers, mask, name)
+        )
     return DecompositionPlan(baseline, target, levers, masks, tuple(policies), sampled)
 
 
@@ -208,15 +235,19 @@ def contributions_by_replication(replications: pd.DataFrame, plan: Decomposition
     n = len(plan.levers)
     shares = shapley(values, n, plan.orderings)  # (levers, replications, figures)
     totals = values[full_mask(n)] - values[0]
-    stacked = np.concatenate([shares, totals[np.newaxis]]).transpose(2, 0, 1)  # (figures, levers then total, replications)
+    stacked = np.concatenate([shares, totals[np.newaxis]]).transpose(
+        2, 0, 1
+    )  # (figures, levers then total, replications)
     labels = [lever.name for lever in plan.levers] + [TOTAL]
     figure_index, lever_index, replication_index = np.indices(stacked.shape)
-    return pd.DataFrame({
-        "metric": np.array(figures, dtype=object)[figure_index.ravel()],
-        "lever": np.array(labels, dtype=object)[lever_index.ravel()],
-        "replication": np.array(numbers)[replication_index.ravel()],
-        "contribution": stacked.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "metric": np.array(figures, dtype=object)[figure_index.ravel()],
+            "lever": np.array(labels, dtype=object)[lever_index.ravel()],
+            "replication": np.array(numbers)[replication_index.ravel()],
+            "contribution": stacked.ravel(),
+        }
+    )
 
 
 def decompose(replications: pd.DataFrame, plan: DecompositionPlan) -> pd.DataFrame:
@@ -240,16 +271,22 @@ class Decomposition:
     def companion_text(self, scenario: Scenario) -> str:
         """decomposition.txt: what the csv's numbers are and how they were computed."""
         count = int(self.replications["replication"].nunique())
-        levers = "\n".join(f"  {lever.name}: {_plain(lever.baseline_value)} -> {_plain(lever.target_value)}" for lever in self.plan.levers)
-        return (f"Decomposition of {self.plan.target} - {self.plan.baseline} into {len(self.plan.levers)} levers "
-                f"(scenario {scenario.name}, seed {scenario.seed}, {count} replications on common random numbers).\n"
-                f"Method: {self.plan.method()}.\n"
-                "contribution: mean over replications of the lever's Shapley value, the average over orderings of the "
-                "lever's marginal effect when switched from the first policy's value to the second's;\n"
-                "ci_low, ci_high: 95 % Student t interval across replications.\n"
-                f"lever `{TOTAL}`: the paired difference {self.plan.target} - {self.plan.baseline}; in every replication the "
-                "levers' contributions sum to it exactly.\n"
-                f"Levers ({self.plan.baseline} -> {self.plan.target}):\n{levers}\n")
+        levers = "\n".join(
+            f"  {lever.name}: {_plain(lever.baseline_value)} -> {_plain(lever.target_value)}"
+            for lever in self.plan.levers
+        )
+        return (
+            f"Decomposition of {self.plan.target} - {self.plan.baseline} into {len(self.plan.levers)} levers "
+            f"(scenario {scenario.name}, seed {scenario.seed}, {count} replications on common random numbers).\n"
+            f"Method: {self.plan.method()}.\n"
+            "contribution: mean over replications of the lever's Shapley value, the average over orderings of the "
+            "lever's marginal effect when switched from the first policy's value to the second's;\n"
+            "ci_low, ci_high: 95 % Student t interval across replications.\n"
+            f"lever `{TOTAL}`: the paired difference {self.plan.target} - {self.plan.baseline}; "
+            "in every replication the "
+            "levers' contributions sum to it exactly.\n"
+            f"Levers ({self.plan.baseline} -> {self.plan.target}):\n{levers}\n"
+        )
 
 
 def coalitions_table(outputs: list[TaskOutput], plan: DecompositionPlan) -> pd.DataFrame:
@@ -257,15 +294,28 @@ def coalitions_table(outputs: list[TaskOutput], plan: DecompositionPlan) -> pd.D
     index = {name: i for i, name in enumerate(plan.names)}
     outputs = sorted(outputs, key=lambda o: (index[o.policy], o.replication))
     figures = [f for f in known_figures() if outputs and f in outputs[0].figures]
-    rows = [{"policy": o.policy, "levers": "+".join(plan.lever_names(plan.coalitions[index[o.policy]])), "replication": o.replication,
-             **{f: o.figures[f] for f in figures}} for o in outputs]
-    return pd.DataFrame(rows, columns=["policy", "levers", "replication", *figures]).astype({f: "float64" for f in figures})
+    rows = [
+        {
+            "policy": o.policy,
+            "levers": "+".join(plan.lever_names(plan.coalitions[index[o.policy]])),
+            "replication": o.replication,
+            **{f: o.figures[f] for f in figures},
+        }
+        for o in outputs
+    ]
+    return pd.DataFrame(rows, columns=["policy", "levers", "replication", *figures]).astype(
+        {f: "float64" for f in figures}
+    )
 
 
 def write_decomposition(result: Decomposition, scenario: Scenario, folder: Path) -> None:
     atomic_write(folder / "replications.parquet", lambda p: result.replications.to_parquet(p, index=False))
-    atomic_write(folder / "decomposition.csv", lambda p: result.table.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
-    atomic_write(folder / "decomposition.txt", lambda p: p.write_text(result.companion_text(scenario), encoding="utf-8"))
+    atomic_write(
+        folder / "decomposition.csv", lambda p: result.table.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT)
+    )
+    atomic_write(
+        folder / "decomposition.txt", lambda p: p.write_text(result.companion_text(scenario), encoding="utf-8")
+    )
 
 
 def _checked_metric(metric: str, figures: list[str] | tuple[str, ...]) -> str:
@@ -303,8 +353,16 @@ def decompose_policies(
     tasks = [Task(task_key(i, r), hybrids, name, r) for i, name in enumerate(plan.names) for r in range(count)]
     store = None
     if store_in is not None:
-        store = TaskStore.open(store_in.folder, "decompose", scenario, plan.design(count), tasks_total=len(tasks),
-                               resume=store_in.resume, overwrite=store_in.overwrite, command=store_in.command)
+        store = TaskStore.open(
+            store_in.folder,
+            "decompose",
+            scenario,
+            plan.design(count),
+            tasks_total=len(tasks),
+            resume=store_in.resume,
+            overwrite=store_in.overwrite,
+            command=store_in.command,
+        )
         if store.complete:
             frame = pd.read_parquet(store.folder / "replications.parquet")
             return Decomposition(plan, _checked_metric(metric, present_figures(frame)), frame, decompose(frame, plan))

@@ -25,7 +25,7 @@ def full_mask(levers: int) -> int:
 
 
 def exact_weight(coalition_size: int, levers: int) -> float:
-    """|S|! (n − |S| − 1)! / n!: the share of orderings in which exactly the levers of S come before a given lever."""
+    """|S|! (n − |S| − 1)! / n!: the share of orderings in which exactly S comes before a given lever."""
     return math.factorial(coalition_size) * math.factorial(levers - coalition_size - 1) / math.factorial(levers)
 
 

@@ -27,7 +27,8 @@ import pandas as pd
 
 from recoverysim.errors import RecoverySimError, UsageError
 from recoverysim.experiments.tasks import TaskOutput
-from recoverysim.results import BREAKEVEN_FILES, DECOMPOSE_FILES, RUN_FILES, SWEEP_FILES, atomic_write, new_manifest, now_utc, prepare_folder, write_json
+from recoverysim.results import (BREAKEVEN_FILES, DECOMPOSE_FILES, RUN_FILES, SWEEP_FILES, atomic_write, new_manifest,
+                                 now_utc, prepare_folder, write_json)
 from recoverysim.scenario.schema import Scenario
 
 TASKS_FOLDER = "tasks"
