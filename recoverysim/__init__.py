@@ -15,6 +15,7 @@ from recoverysim.engine import ReplicationResult, run_replication
 from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import ExperimentResult, run_experiment
 from recoverysim.experiments.breakeven import BreakEven, find_breakeven
+from recoverysim.experiments.decompose import Decomposition, decompose_policies
 from recoverysim.experiments.sweep import SweepResult, run_sweep
 from recoverysim.metrics import KEY_FIGURES
 from recoverysim.queueing import erlang_a, erlang_c
@@ -30,6 +31,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 __all__ = [
     "KEY_FIGURES",
     "BreakEven",
+    "Decomposition",
     "ExperimentResult",
     "Policy",
     "RecoverySimError",
@@ -41,6 +43,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "comparison_table",
+    "decompose_policies",
     "erlang_a",
     "erlang_c",
     "find_breakeven",

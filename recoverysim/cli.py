@@ -131,3 +131,6 @@ main.add_command(sweep); main.add_command(breakeven)
 
 from recoverysim.cli_evidence import params, selfcheck  # noqa: E402
 main.add_command(params); main.add_command(selfcheck)
+
+from recoverysim.cli_decompose import decompose  # noqa: E402
+main.add_command(decompose)

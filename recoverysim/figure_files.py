@@ -1,4 +1,4 @@
-"""Find what a results folder holds (a `run` or a `sweep`), build its figures, and save them atomically."""
+"""Find what a results folder holds (run, sweep, breakeven, decompose), build its figures, save them atomically."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from recoverysim import plots, sweep_plots
+from recoverysim import decompose_plots, plots, sweep_plots
 from recoverysim.errors import RecoverySimError
 from recoverysim.results import atomic_write, prepare_folder, read_results
 
@@ -16,10 +16,13 @@ RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.par
 
 
 POINT_TABLES = {"sweep": "points.parquet", "breakeven": "evaluations.parquet"}
+DECOMPOSITION_TABLE = "decomposition.csv"
 
 
 def folder_kind(folder: Path) -> str:
-    """'sweep' (points.parquet), 'breakeven' (evaluations.parquet) or 'run' (summary.csv ...); otherwise a clear error."""
+    """'sweep' (points.parquet), 'breakeven' (evaluations.parquet), 'decompose' (decomposition.csv) or 'run'."""
+    if (folder / DECOMPOSITION_TABLE).is_file():
+        return "decompose"
     for kind, table in POINT_TABLES.items():
         if (folder / table).is_file():
             return kind
@@ -65,9 +68,43 @@ def sweep_context(manifest: dict, points: pd.DataFrame) -> plots.Context:
     return plots.Context(context.scenario, context.seed, int(points["replication"].nunique()))
 
 
+def read_decomposition(folder: Path) -> pd.DataFrame:
+    path = folder / DECOMPOSITION_TABLE
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as error:
+        raise RecoverySimError(f"{path}: cannot be read ({error})") from None
+    missing = [c for c in ("metric", "lever", "contribution", "ci_low", "ci_high") if c not in table.columns]
+    if missing:
+        raise RecoverySimError(f"{path}: missing column(s) {', '.join(missing)}")
+    return table
+
+
+def decomposition_metric(manifest: dict, table: pd.DataFrame) -> str:
+    """The figure the command was asked to show, else net result (or the first figure the table holds)."""
+    present = list(dict.fromkeys(table["metric"]))
+    for metric in (manifest.get("metric"), "net_result_eur"):
+        if metric in present:
+            return metric
+    if not present:
+        raise RecoverySimError("the decomposition table is empty")
+    return present[0]
+
+
+def decomposition_figure(folder: Path) -> Figure:
+    manifest, table = read_manifest(folder), read_decomposition(folder)
+    design = manifest.get("design", {})
+    context = plots.Context.from_manifest(manifest)
+    ends = str(design.get("from", "A")), str(design.get("to", "B"))
+    method = str(manifest.get("method", ""))
+    return decompose_plots.waterfall(table, decomposition_metric(manifest, table), context, *ends, method)
+
+
 def figures_for_folder(folder: Path) -> dict[str, Figure]:
     """Every figure the folder's data allows, by file stem."""
     kind = folder_kind(folder)
+    if kind == "decompose":
+        return {"decomposition": decomposition_figure(folder)}
     if kind == "sweep":
         points = read_points(folder)
         return sweep_plots.sweep_figures(points, sweep_context(read_manifest(folder), points))

@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 from recoverysim import plots, sweep_plots
 from recoverysim.errors import RecoverySimError
-from recoverysim.figure_files import figures_for_folder, folder_kind, read_manifest, read_points, sweep_context
+from recoverysim.figure_files import (decomposition_metric, figures_for_folder, folder_kind, read_decomposition,
+                                      read_manifest, read_points, sweep_context)
 from recoverysim.metrics import KEY_FIGURES
 from recoverysim.results import atomic_write, prepare_folder, read_results
 from recoverysim.scenario.schema import Policy, Scenario
@@ -48,6 +49,10 @@ CAPTIONS = {
     "claim-journeys": "How long claims take to a decision (share decided within so many days) and how many contacts they need, honest and fraudulent claims apart.",
     "word-of-mouth": "Positive and negative impressions over time, and the prospects won or lost through them (95 % intervals).",
     "sweep-difference": "Paired difference against the baseline policy as the varied parameter moves, with its 95 % band; a dotted line marks where it crosses zero (break-even).",
+    "decomposition": ("Waterfall from the first policy to the second: each lever's Shapley value (its average effect "
+                      "when switched, over the orderings of the levers), stacked from zero to the total paired "
+                      "difference; "
+                      "error bars are 95 % intervals across replications."),
     "tornado": "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the comparison.",
 }
 STYLE = """
@@ -321,9 +326,55 @@ def sweep_report(folder: Path) -> str:
     return _page(f"{name} sweep report", "\n".join(body))
 
 
+def decomposition_table(table: pd.DataFrame, metric: str) -> str:
+    """lever | contribution (95 % interval) | share of total, for one figure; bold where the interval excludes 0."""
+    rows = table[table["metric"] == metric]
+    total = float(rows.loc[rows["lever"] == "total", "contribution"].iloc[0])
+    body = []
+    for r in rows.itertuples():
+        clear = not (math.isnan(r.ci_low) or math.isnan(r.ci_high)) and (r.ci_low > 0 or r.ci_high < 0)
+        share = "n/a" if total == 0 or math.isnan(total) else f"{100 * r.contribution / total:.1f} %"
+        name = f"<strong>{escape(r.lever)}</strong>" if clear else escape(r.lever)
+        value = escape(with_interval(r.contribution, r.ci_low, r.ci_high))
+        body.append(f'<tr><td>{name}</td><td class="num">{value}</td><td class="num">{escape(share)}</td></tr>')
+    head = (f"<tr><th>lever</th><th><code>{escape(metric)}</code> contribution (95 % interval)</th>"
+            "<th>share of total</th></tr>")
+    return f"<table>{head}{''.join(body)}</table>"
+
+
+def decompose_report(folder: Path) -> str:
+    manifest, table = read_manifest(folder), read_decomposition(folder)
+    scenario = _scenario_from_manifest(manifest, folder)
+    design = manifest.get("design", {})
+    baseline, target = str(design.get("from", "A")), str(design.get("to", "B"))
+    metric = decomposition_metric(manifest, table)
+    context = plots.Context.from_manifest(manifest)
+    name = str(manifest.get("scenario_name", "scenario"))
+    question = escape(scenario.description) if scenario and scenario.description else "No description recorded."
+    body = [f"<h1>{escape(name)}: from {escape(baseline)} to {escape(target)}, lever by lever</h1>",
+            f'<p class="small">{escape(context.footer())}.</p>', "<h2>The question</h2>", f"<p>{question}</p>"]
+    if scenario is not None:
+        body += ["<h2>The scenario in plain words</h2>", f"<p>{escape(world_sentence(scenario))}</p>",
+                 levers_table(scenario)]
+    method = escape(str(manifest.get("method", "Shapley values")))
+    body += ["<h2>Decomposition</h2>",
+             f"<p>The paired difference {escape(target)} − {escape(baseline)} in <code>{escape(metric)}</code>, "
+             f"attributed to each lever that differs: {method}. Hybrid policies (the first policy with some of the "
+             "second's levers) ran on the same seeds; in every replication the contributions sum exactly to the total. "
+             "Levers in bold have a 95 % interval that excludes zero; decomposition.csv holds every figure.</p>",
+             decomposition_table(table, metric), _figures_html(figures_for_folder(folder))]
+    if scenario is not None:
+        body += ["<h2>Assumptions</h2>", assumptions_table(scenario)]
+    body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]
+    return _page(f"{name} decomposition report", "\n".join(body))
+
+
 def build_report(folder: Path) -> str:
-    """The report's HTML for a `run` or `sweep` results folder."""
-    return run_report(folder) if folder_kind(folder) == "run" else sweep_report(folder)
+    """The report's HTML for a `run`, `sweep`, `breakeven` or `decompose` results folder."""
+    kind = folder_kind(folder)
+    if kind == "run":
+        return run_report(folder)
+    return decompose_report(folder) if kind == "decompose" else sweep_report(folder)
 
 
 def write_report(folder: Path, output: Path) -> Path:

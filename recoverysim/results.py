@@ -35,6 +35,7 @@ PACKAGES = ("recoverysim", "simpy", "numpy", "pandas", "pydantic", "pyarrow", "r
 RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.parquet")
 SWEEP_FILES = ("points.parquet", "points_summary.csv")
 BREAKEVEN_FILES = ("breakeven.json", "evaluations.parquet")
+DECOMPOSE_FILES = ("decomposition.csv", "decomposition.txt", "replications.parquet")
 #: Sections of a scenario that do not change any replication, left out of its hash.
 UNSIMULATED_SECTIONS = ("sweep", "whatif")
 CSV_FLOAT_FORMAT = "%.10g"

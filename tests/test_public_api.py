@@ -19,3 +19,7 @@ def test_a_notebook_needs_no_cli(tmp_path):
     rs.write_results(result, tmp_path, started="2026-01-01T00:00:00+00:00")
     stored = rs.read_results(tmp_path)
     assert len(stored.replications) == 4 and len(stored.claims) == len(result.claims)
+
+
+def test_the_public_names_are_deliberate():
+    assert {"decompose_policies", "Decomposition", "find_breakeven", "run_experiment", "run_sweep"} <= set(rs.__all__)
