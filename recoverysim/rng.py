@@ -76,19 +76,25 @@ class BufferedDraws:
         return count
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+# Odd 64-bit multipliers (from xxhash and splitmix64), one per key position.
+_KEY_MULTIPLIERS = tuple(np.uint64(m) for m in (
+    0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD))
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
+_SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11))
 _UNIT = 2.0**-53
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser: a bijection on 64-bit words that scatters every input bit."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _MIX1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _MIX2
-    return x ^ (x >> np.uint64(31))
+    """The splitmix64 finaliser: a bijection on 64-bit words that scatters every input bit.
+
+    Written with ufuncs on arrays, which wrap around silently as 64-bit hashing needs.
+    """
+    x = np.bitwise_xor(x, np.right_shift(x, _SHIFTS[0]))
+    x = np.multiply(x, _MIX1)
+    x = np.bitwise_xor(x, np.right_shift(x, _SHIFTS[1]))
+    x = np.multiply(x, _MIX2)
+    return np.bitwise_xor(x, np.right_shift(x, _SHIFTS[2]))
 
 
 class KeyedDraws:
@@ -98,19 +104,22 @@ class KeyedDraws:
     policy shifts every later draw. Keyed by (customer, their n-th purchase)
     or (customer, their n-th claim), the same person meets the same luck under
     every policy: common random numbers hold even after the paths part.
+    The keys are combined with odd multipliers and mixed twice (splitmix64);
+    keys are small non-negative integers, at most five of them.
     """
 
     def __init__(self, seed: int, replication: int, name: str):
-        words = np.random.SeedSequence(entropy=(seed, replication), spawn_key=(stream_key(name),)).generate_state(1, np.uint64)
-        self._base = words[0]
+        words = np.random.SeedSequence(entropy=(seed, replication), spawn_key=(stream_key(name),)).generate_state(2, np.uint64)
+        self._base = np.asarray(words[:1])
+        self._salt = np.asarray(words[1:])
 
     def uniform(self, *keys: np.ndarray | int) -> np.ndarray:
         """Uniforms in (0, 1), one per element of the broadcast keys (non-negative integers)."""
-        with np.errstate(over="ignore"):
-            h = np.full(np.broadcast(*keys).shape, self._base, dtype=np.uint64)
-            for key in keys:
-                h = _mix(h ^ (np.asarray(key).astype(np.uint64) + _GOLDEN))
-        return ((h >> np.uint64(11)).astype(np.float64) + 0.5) * _UNIT
+        combined = self._base
+        for key, multiplier in zip(keys, _KEY_MULTIPLIERS):
+            combined = np.add(combined, np.multiply(np.asarray(key, dtype=np.uint64), multiplier))
+        h = _mix(np.bitwise_xor(_mix(combined), self._salt))
+        return (np.right_shift(h, _SHIFTS[3]).astype(np.float64) + 0.5) * _UNIT
 
     def exponential(self, *keys: np.ndarray | int) -> np.ndarray:
         """Unit-mean exponentials by inversion of the keyed uniforms."""
