@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from recoverysim.model.world import COST_COMPONENTS, WorldTotals
+from recoverysim.scenario.schema import CHANNEL_NAMES
 
 #: Key figures, in the order tables show them; README.md defines each.
 KEY_FIGURES = (
@@ -20,7 +21,10 @@ KEY_FIGURES = (
 )
 #: Further columns of replications.parquet: the cost components and the market's counts.
 COST_FIGURES = tuple(f"cost_{name}_eur" for name in COST_COMPONENTS)
-EXTRA_FIGURES = COST_FIGURES + ("sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase", "unclaimed_failures", "open_claims")
+#: Busy share of staffed agent hours, over all staffed channels and per channel (NaN where no one is staffed),
+#: and of paid technician hours at the inspection bench (NaN when the policy inspects nothing).
+UTILISATION_FIGURES = ("agent_utilisation", *(f"agent_utilisation_{name}" for name in CHANNEL_NAMES), "technician_utilisation")
+EXTRA_FIGURES = COST_FIGURES + ("sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase", "unclaimed_failures", "open_claims") + UTILISATION_FIGURES
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -140,6 +144,16 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
         unclaimed_failures=float(totals.unclaimed_failures),
         open_claims=float((decision == "open").sum()),
     )
+    figures.update(utilisation_figures(totals))
+    return figures
+
+
+def utilisation_figures(totals: WorldTotals) -> dict[str, float]:
+    """Busy hours over staffed (or paid) hours: agents in total and per channel, technicians at the bench."""
+    busy, staffed = totals.agent_busy_hours, totals.agent_staffed_hours
+    figures = {"agent_utilisation": _share(sum(busy.get(name, 0.0) for name in staffed), sum(staffed.values()))}
+    figures.update({f"agent_utilisation_{name}": _share(busy.get(name, 0.0), staffed.get(name, 0.0)) for name in CHANNEL_NAMES})
+    figures["technician_utilisation"] = _share(totals.technician_busy_hours, totals.technician_paid_hours)
     return figures
 
 
