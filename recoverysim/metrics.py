@@ -114,7 +114,7 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
     figures = {
         "net_result_eur": totals.sales_margin_eur + totals.repair_charges_eur - cost_total,
         "cost_total_eur": cost_total,
-        "cost_per_claim_eur": _share(cost_total - totals.costs_eur["staff"], n) if n else math.nan,
+        "cost_per_claim_eur": _share(cost_total - totals.costs_eur["staff"] - totals.costs_eur.get("technicians", 0.0), n) if n else math.nan,
         "claims": float(n),
         "fraud_share": _share(float(claims["is_fraud"].sum()), n),
         "fraud_paid_eur": totals.costs_eur["fraud_paid"],
