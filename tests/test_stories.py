@@ -125,8 +125,12 @@ def test_trusted_replacement_pays_until_opportunists_are_many():
     assert above_zero(paired(table, "trusting", "return-and-inspect", "satisfaction_mean"))
     assert above_zero(paired(table, "trusting", "return-and-inspect", "fraud_paid_eur"))
     assert below_zero(paired(table, "trusting", "return-and-inspect", "honest_denied_share"))
-    crowded = replications("trusted-replacement", "market.segments.hobbyists.opportunist_share=1.0")
+    # With the bench's technician hours unpaid, fraud outweighs trusting's savings once everyone is an opportunist.
+    crowded = replications("trusted-replacement", "market.segments.hobbyists.opportunist_share=1.0", "money.technician_hour_eur=0")
     assert below_zero(paired(crowded, "trusting", "return-and-inspect", VALUE))
+    # Paying the bench (one technician, 8 h a day, even at low load) keeps trusting ahead on value at any share.
+    crowded_paid = replications("trusted-replacement", "market.segments.hobbyists.opportunist_share=1.0")
+    assert above_zero(paired(crowded_paid, "trusting", "return-and-inspect", VALUE))
 
 
 def test_excluded_strap_spreads_negative_word_of_mouth_to_prospects():
