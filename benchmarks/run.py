@@ -274,16 +274,17 @@ def _channel_mmc_own_driver(customers: int, seed: int) -> tuple[float, list[floa
 
 def scaled_overrides(customers: int, horizon_days: int | None) -> list[str]:
     """Overrides for `customers` people (half owners, half prospects, as in the canonical scenario), with every
-    channel's staff and every inspection bench scaled by customers / 100,000 (at least 1) so that load per agent,
-    and so queue behaviour, stays what the canonical scenario has."""
+    fixed channel staff and inspection bench scaled by customers / 100,000 (at least 1) so that load per agent,
+    and so queue behaviour, stays what the canonical scenario has; staff written 'auto' follows the load itself."""
     from recoverysim.scenario.load import load_scenario
 
     base = load_scenario(CANONICAL)
     factor = customers / CANONICAL_CUSTOMERS
     overrides = [f"market.initial_customers={customers // 2}", f"market.prospects={customers - customers // 2}"]
-    overrides += [f"channels.{name}.staff={max(1, round(channel.staff * factor))}" for name, channel in base.channels.items()]
+    overrides += [f"channels.{name}.staff={max(1, round(channel.staff * factor))}" for name, channel in base.channels.items()
+                  if channel.staff != "auto"]
     overrides += [f"policies.{p.name}.inspection.technicians={max(1, round(p.inspection.technicians * factor))}"
-                  for p in base.policies if p.return_for_inspection]
+                  for p in base.policies if p.return_for_inspection and p.inspection.technicians != "auto"]
     if horizon_days is not None:
         overrides.append(f"horizon_days={horizon_days}")
     return overrides
@@ -295,7 +296,10 @@ def model_child(customers: int, horizon_days: int | None, repeats: int) -> None:
     from recoverysim.engine import run_replication
     from recoverysim.scenario.load import load_scenario
 
-    scenario = load_scenario(CANONICAL, scaled_overrides(customers, horizon_days))
+    from recoverysim.staffing import resolve_staffing
+
+    # 'auto' staff is sized by a load pilot before the clock starts: the benchmark times replications, not pilots.
+    scenario = resolve_staffing(load_scenario(CANONICAL, scaled_overrides(customers, horizon_days)))
     environments: list[simpy.Environment] = []
     original_init = simpy.Environment.__init__
 

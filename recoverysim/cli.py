@@ -13,6 +13,9 @@ from recoverysim.errors import RecoverySimError, ScenarioError
 from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, stopping_cleanly, storage_options
 from recoverysim.experiment import Destination, run_experiment
 from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
+from recoverysim.results import write_staffing_table
+from recoverysim.staffing import describe as describe_staffing
+from recoverysim.staffing import staffing_plan
 from recoverysim.table import comparison_table
 from recoverysim.verdict import verdict_sentences
 
@@ -103,11 +106,16 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
     scenario = load_scenario(file, [*overrides, *extra])
     folder = Path(out) if out else Path("results") / scenario.name
     clock = time.perf_counter()
+    staffing = staffing_plan(scenario)
+    for line in describe_staffing(staffing):
+        click.echo(line)
     progress = ProgressHook("run", quiet)
     with stopping_cleanly(progress, folder):
-        result = run_experiment(scenario, policies or None, executor=executor, workers=workers, scheduler=scheduler,
+        result = run_experiment(staffing.scenario, policies or None, executor=executor, workers=workers, scheduler=scheduler,
                                 on_result=lambda r: progress.advance(""), on_start=progress.start,
                                 store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()))
+    if staffing.choices:
+        write_staffing_table(staffing, folder)
     click.echo(comparison_table(result.summary))
     sentences = verdict_sentences(result.replications, list(result.policies))
     if sentences:

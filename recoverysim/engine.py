@@ -11,6 +11,7 @@ from recoverysim.metrics import key_figures
 from recoverysim.model.claims import Claim
 from recoverysim.model.world import World
 from recoverysim.scenario.schema import Scenario
+from recoverysim.staffing import resolve_staffing
 
 CLAIM_COLUMNS = (
     "claim_id", "customer_id", "segment", "is_fraud", "component", "covered", "channel", "filed_day",
@@ -62,7 +63,11 @@ def claims_frame(claims: list[Claim], scenario: Scenario) -> pd.DataFrame:
 
 
 def run_replication(scenario: Scenario, policy: str, replication: int, keep_log: bool = False) -> ReplicationResult:
-    """Simulate one world under `policy`; replication r uses the same random streams under every policy."""
+    """Simulate one world under `policy`; replication r uses the same random streams under every policy.
+
+    Staff written as 'auto' is sized first (recoverysim.staffing; cached, so once per scenario and process).
+    """
+    scenario = resolve_staffing(scenario)
     world = World(scenario, scenario.policy(policy), replication, keep_log=keep_log)
     world.run()
     claims = world.all_claims()

@@ -23,6 +23,7 @@ from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, summarize
 from recoverysim.results import read_results, run_design, write_run_tables
 from recoverysim.scenario.schema import Scenario
+from recoverysim.staffing import resolve_staffing
 
 __all__ = ["EXECUTORS", "Destination", "ExperimentResult", "gather", "plan", "run_experiment"]
 
@@ -60,7 +61,11 @@ def choose_policies(scenario: Scenario, policies: Iterable[str] | None) -> tuple
 
 
 def plan(scenario: Scenario, policies: Iterable[str] | None = None, replications: int | None = None, keep_tables: bool = True) -> list[Task]:
-    """Every (policy, replication) task; replication r has the same seeds under every policy."""
+    """Every (policy, replication) task; replication r has the same seeds under every policy.
+
+    Tasks carry the scenario with its 'auto' staff sized here, once, so workers do not repeat the load pilots.
+    """
+    scenario = resolve_staffing(scenario)
     chosen = choose_policies(scenario, policies)
     count = scenario.replications if replications is None else replications
     if count < 1:

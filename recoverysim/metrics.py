@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from recoverysim.model.world import COST_COMPONENTS, OUTCOME_CLASSES, WorldTotals
+from recoverysim.scenario.schema import CHANNEL_NAMES
 
 #: Key figures, in the order tables show them; README.md defines each.
 KEY_FIGURES = (
@@ -23,10 +24,13 @@ KEY_FIGURES = (
 COST_FIGURES = tuple(f"cost_{name}_eur" for name in COST_COMPONENTS)
 #: Claimants who reached a purchase occasion after their claim, and those who bought, by outcome class.
 REPURCHASE_FIGURES = tuple(f"repurchase_{kind}_{outcome}" for outcome in OUTCOME_CLASSES for kind in ("claimants", "buyers"))
+#: Busy share of staffed agent hours, over all staffed channels and per channel (NaN where no one is staffed),
+#: and of paid technician hours at the inspection bench (NaN when the policy inspects nothing).
+UTILISATION_FIGURES = ("agent_utilisation", *(f"agent_utilisation_{name}" for name in CHANNEL_NAMES), "technician_utilisation")
 EXTRA_FIGURES = COST_FIGURES + (
     "sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase",
     "unclaimed_failures", "open_claims", "net_result_day0_eur", "customer_value_day0_eur",
-) + REPURCHASE_FIGURES
+) + UTILISATION_FIGURES + REPURCHASE_FIGURES
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -119,7 +123,7 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
     figures = {
         "net_result_eur": totals.sales_margin_eur + totals.repair_charges_eur - cost_total,
         "cost_total_eur": cost_total,
-        "cost_per_claim_eur": _share(cost_total - totals.costs_eur["staff"], n) if n else math.nan,
+        "cost_per_claim_eur": _share(cost_total - totals.costs_eur["staff"] - totals.costs_eur.get("technicians", 0.0), n) if n else math.nan,
         "claims": float(n),
         "fraud_share": _share(float(claims["is_fraud"].sum()), n),
         "fraud_paid_eur": totals.costs_eur["fraud_paid"],
@@ -162,6 +166,16 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
     for outcome in OUTCOME_CLASSES:
         figures[f"repurchase_claimants_{outcome}"] = float(totals.repurchase_claimants[outcome])
         figures[f"repurchase_buyers_{outcome}"] = float(totals.repurchase_buyers[outcome])
+    figures.update(utilisation_figures(totals))
+    return figures
+
+
+def utilisation_figures(totals: WorldTotals) -> dict[str, float]:
+    """Busy hours over staffed (or paid) hours: agents in total and per channel, technicians at the bench."""
+    busy, staffed = totals.agent_busy_hours, totals.agent_staffed_hours
+    figures = {"agent_utilisation": _share(sum(busy.get(name, 0.0) for name in staffed), sum(staffed.values()))}
+    figures.update({f"agent_utilisation_{name}": _share(busy.get(name, 0.0), staffed.get(name, 0.0)) for name in CHANNEL_NAMES})
+    figures["technician_utilisation"] = _share(totals.technician_busy_hours, totals.technician_paid_hours)
     return figures
 
 

@@ -28,6 +28,7 @@ STACK_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9
 COST_PARTS = (
     ("remedies", "remedies"), ("shipping", "shipping"), ("inspection", "inspection"), ("staff", "staff (agent hours)"),
     ("goodwill", "goodwill"), ("fraud_paid", "fraud paid out"), ("escalation", "escalations"), ("updates", "status updates"),
+    ("technicians", "technicians (bench hours)"),
 )
 FIGURE_LABELS = {
     "net_result_eur": "net result (EUR)",

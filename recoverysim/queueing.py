@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 from pydantic import ValidationError
+from scipy.sparse import coo_matrix
+from scipy.sparse.linalg import expm_multiply
 
 from recoverysim.errors import RecoverySimError
 from recoverysim.metrics import mean_interval, t_quantile
@@ -164,6 +166,106 @@ def erlang_a(arrivals_per_hour: float, service_minutes: float, patience_minutes:
         mean_wait_minutes=mean_wait,
         queue_length_mean=queue_length,
     )
+
+
+def _erlang_a_distribution(arrival_rate: float, service_rate: float, abandon_rate: float, servers: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stationary probabilities of k in system: (k = 0..n-1, k = n, n+1, ...), the tail cut at TAIL_PROBABILITY."""
+    log_below, log_queue = _erlang_a_log_weights(arrival_rate, service_rate, abandon_rate, servers)
+    peak = max(float(log_below.max(initial=-math.inf)), float(log_queue.max()))
+    below, queue = np.exp(log_below - peak), np.exp(log_queue - peak)
+    total = below.sum() + queue.sum()
+    return below / total, queue / total
+
+
+def answered_within_erlang_c(arrivals_per_hour: float, service_minutes: float, servers: int, within_minutes: float) -> float:
+    """P(wait <= t) in M/M/c: 1 - C exp(-(c mu - lambda) t), the closed form (FIFO, no one leaves)."""
+    exact = erlang_c(arrivals_per_hour, service_minutes, servers)
+    drain_per_minute = servers / service_minutes - arrivals_per_hour / MINUTES_PER_HOUR
+    return 1.0 - exact.wait_probability * math.exp(-drain_per_minute * max(within_minutes, 0.0))
+
+
+def answered_within_erlang_a(arrivals_per_hour: float, service_minutes: float, patience_minutes: float, servers: int,
+                             within_minutes: float) -> float:
+    """Exact share of arrivals answered (served) within t in M/M/n+M; those who leave before being served are not.
+
+    Definition: P(an arrival starts service within `within_minutes` of arriving). An arrival that
+    finds every agent free is answered at once. One that finds j >= n in system has m = j - n
+    customers ahead in the queue; it moves up one place at rate n mu + m' theta (a service ends,
+    or one of the m' ahead of it leaves), so its offered wait is hypoexponential with rates
+    n mu + m theta, ..., n mu; meanwhile it leaves itself at rate theta. P(served by t | m) is the
+    probability that the pure-death chain m -> m-1 -> ... -> 0 -> served, killed at rate theta,
+    is absorbed in "served" by t: one column of exp(G t), computed with scipy's expm_multiply
+    for every m at once. Arrivals see the stationary distribution (PASTA).
+    """
+    servers = _check_servers(servers)
+    offered_load_erlangs(arrivals_per_hour, service_minutes)
+    patience_minutes = _check_positive("patience_minutes", patience_minutes)
+    if not math.isfinite(within_minutes) or within_minutes < 0.0:
+        raise QueueTheoryError(f"within_minutes must be a number >= 0 (got {within_minutes:g})")
+    service_rate, abandon_rate = 1.0 / service_minutes, 1.0 / patience_minutes
+    below, queue = _erlang_a_distribution(arrivals_per_hour / MINUTES_PER_HOUR, service_rate, abandon_rate, servers)
+    if within_minutes == 0.0:
+        return float(below.sum())
+    # The chain's stored tail runs in chunks well past TAIL_PROBABILITY; beyond it nothing changes the sum.
+    queue = queue[: max(1, int(np.count_nonzero(np.cumsum(queue[::-1])[::-1] > TAIL_PROBABILITY)))]
+    # States 0..M-1: customers ahead of the arrival; state M: served (absorbing). Leaving is leaving the chain.
+    size = queue.size
+    ahead = np.arange(size, dtype=float)
+    moves_up = servers * service_rate + ahead * abandon_rate
+    rows = np.concatenate([ahead, ahead[1:], [0.0]]).astype(int)
+    columns = np.concatenate([ahead, ahead[1:] - 1.0, [size]]).astype(int)
+    rates = np.concatenate([-(moves_up + abandon_rate), moves_up[1:], moves_up[:1]])
+    generator = coo_matrix((rates * within_minutes, (rows, columns)), shape=(size + 1, size + 1)).tocsc()
+    served = np.zeros(size + 1)
+    served[size] = 1.0
+    by_t = np.clip(expm_multiply(generator, served)[:size], 0.0, 1.0)
+    return float(below.sum() + np.dot(queue, by_t))
+
+
+@dataclass(frozen=True)
+class StaffSize:
+    """Agents chosen for a desk and what theory predicts with them (NaN for a desk with no arrivals)."""
+
+    servers: int
+    service_level: float  # share answered within the target time
+    abandon_probability: float
+
+
+def predicted_service(arrivals_per_hour: float, service_minutes: float, patience_minutes: float | None, servers: int,
+                      within_minutes: float) -> StaffSize:
+    """Service level and abandonment of `servers` agents: Erlang A with a patience, Erlang C without one.
+
+    Without patience an unstable queue (load >= servers) answers no one in time: service level 0.
+    """
+    if patience_minutes is None:
+        if offered_load_erlangs(arrivals_per_hour, service_minutes) >= servers:
+            return StaffSize(servers, 0.0, 0.0)
+        return StaffSize(servers, answered_within_erlang_c(arrivals_per_hour, service_minutes, servers, within_minutes), 0.0)
+    return StaffSize(servers, answered_within_erlang_a(arrivals_per_hour, service_minutes, patience_minutes, servers, within_minutes),
+                     erlang_a(arrivals_per_hour, service_minutes, patience_minutes, servers).abandon_probability)
+
+
+def size_servers(arrivals_per_hour: float, service_minutes: float, patience_minutes: float | None, within_minutes: float,
+                 service_level_share: float, max_abandonment_share: float, max_servers: int = 100_000) -> StaffSize:
+    """The fewest agents with P(answered within t) >= target and P(abandon) <= max; 0 agents for no arrivals.
+
+    The search starts at a lower bound no answer can be below: the agents must serve what does not
+    abandon, lambda (1 - P(abandon)) <= n mu, so n >= A (1 - max abandonment); Erlang C needs n > A.
+    Both figures improve with every agent added, so the first n that meets both is the smallest.
+    """
+    if arrivals_per_hour <= 0.0:
+        return StaffSize(0, math.nan, math.nan)
+    load = offered_load_erlangs(arrivals_per_hour, service_minutes)
+    servers = max(1, math.floor(load) + 1 if patience_minutes is None else math.floor(load * (1.0 - max_abandonment_share)))
+    while servers <= max_servers:
+        try:
+            predicted = predicted_service(arrivals_per_hour, service_minutes, patience_minutes, servers, within_minutes)
+        except QueueTheoryError:  # a chain too long to solve exactly: far from the targets
+            predicted = None
+        if predicted is not None and predicted.service_level >= service_level_share and predicted.abandon_probability <= max_abandonment_share:
+            return predicted
+        servers += 1
+    raise QueueTheoryError(f"no staff up to {max_servers:,} agents meets the service level for {arrivals_per_hour:g} arrivals per hour")
 
 
 def relaxation_minutes(arrivals_per_hour: float, service_minutes: float, servers: int, patience_minutes: float | None = None) -> float:

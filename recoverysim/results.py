@@ -26,6 +26,7 @@ from recoverysim.experiments.tasks import task_key
 from recoverysim.metrics import outcomes_table
 from recoverysim.scenario.load import scenario_to_dict
 from recoverysim.scenario.schema import Scenario
+from recoverysim.staffing import StaffingPlan, choices_frame
 
 if TYPE_CHECKING:
     from recoverysim.experiment import ExperimentResult
@@ -39,6 +40,13 @@ DECOMPOSE_FILES = ("decomposition.csv", "decomposition.txt", "replications.parqu
 #: Sections of a scenario that do not change any replication, left out of its hash.
 UNSIMULATED_SECTIONS = ("sweep", "whatif")
 CSV_FLOAT_FORMAT = "%.10g"
+#: Written by `recoverysim run` beside the tables when some staff was 'auto' (recoverysim/staffing.py).
+STAFFING_FILE = "staffing.csv"
+
+
+def write_staffing_table(plan: StaffingPlan, folder: Path) -> None:
+    """staffing.csv: the staff sized for each policy and channel (and bench), with the load and what theory predicts."""
+    atomic_write(Path(folder) / STAFFING_FILE, lambda path: choices_frame(plan).to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT))
 
 
 def package_versions() -> dict[str, str]:

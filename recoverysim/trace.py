@@ -28,6 +28,7 @@ from recoverysim.errors import UsageError
 from recoverysim.model.claims import Claim
 from recoverysim.model.world import World
 from recoverysim.scenario.schema import Scenario
+from recoverysim.staffing import resolve_staffing
 
 STORIES = ("honest-denied", "fraud-paid", "recovered", "runaround")
 TROUBLE_EVENTS = {"transfer dropped", "sent back by partner", "proof missing"}
@@ -58,6 +59,7 @@ def simulate(scenario: Scenario, policy: str, replication: int) -> World:
         raise UsageError(f"unknown policy {policy!r}; the scenario's policies are {', '.join(names)}")
     if not 0 <= replication < 1_000_000:
         raise UsageError(f"replication must be between 0 and 999999 (got {replication})")
+    scenario = resolve_staffing(scenario)
     world = World(scenario, scenario.policy(policy), replication, keep_log=True)
     world.run()
     return world

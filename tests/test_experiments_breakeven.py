@@ -28,7 +28,10 @@ LOW, HIGH, TOLERANCE = 0.0, 1000.0, 1000.0 / 16
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
-    return load_scenario(write_scenario(tmp_path_factory.mktemp("breakeven")), ["replications=3", "horizon_days=30"])
+    # Technician hours are paid at a flat daily rate under the suspicious policy; unpaid here, so that the
+    # hand-solved crossing stays inside the search range (the search, not the price of labour, is under test).
+    return load_scenario(write_scenario(tmp_path_factory.mktemp("breakeven")),
+                         ["replications=3", "horizon_days=30", "money.technician_hour_eur=0"])
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,8 @@ def test_interrupted_search_resumes_to_the_same_answer(scenario, answer, tmp_pat
 def test_command_prints_value_and_interval(tmp_path):
     path = write_scenario(tmp_path)
     code, output = cli("breakeven", path, "--vary", f"{PARAMETER}=0:1000", "--tolerance", "250", "--replications", "3",
-                       "--set", "horizon_days=30", "--out", tmp_path / "out", "--quiet", "--executor", "serial")
+                       "--set", "horizon_days=30", "--set", "money.technician_hour_eur=0", "--out", tmp_path / "out", "--quiet",
+                       "--executor", "serial")
     assert code == 0, output
     assert f"{PARAMETER} at which suspicious - trusting in net_result_eur crosses zero: " in output
     assert "95 % interval: " in output and "paired replications" in output

@@ -91,9 +91,10 @@ def test_every_run_keeps_its_invariants(data):
             assert math.isclose(figures["abandonment_share"], (claims["decision"] == "abandoned").mean())
             assert math.isclose(figures["contacts_per_claim"], claims["contacts"].mean())
 
-        # Cost components add up to the total, and claims carry every cost but staffed hours.
+        # Cost components add up to the total, and claims carry every cost but staffed agent and technician hours.
         assert math.isclose(sum(figures[c] for c in COST_FIGURES), figures["cost_total_eur"], rel_tol=1e-9, abs_tol=1e-6)
-        assert math.isclose(claims["cost_eur"].sum() + figures["cost_staff_eur"], figures["cost_total_eur"], rel_tol=1e-9, abs_tol=1e-6)
+        hours = figures["cost_staff_eur"] + figures["cost_technicians_eur"]
+        assert math.isclose(claims["cost_eur"].sum() + hours, figures["cost_total_eur"], rel_tol=1e-9, abs_tol=1e-6)
 
         # Shares, satisfaction and loyalty stay in [0, 1].
         for name in KEY_FIGURES:

@@ -29,6 +29,8 @@ product:
     - {name: strap, failures_per_year: 0.15}
 channels:
   phone: {staff: 1, partner_handoff_probability: 0.2}
+money:
+  technician_hour_eur: 0  # the sweep plot's break-even is in the price per inspection; bench hours unpaid here
 policies:
   - name: trusting
     description: No proof, replace at once <b>fast</b>.

@@ -49,6 +49,7 @@ class ChannelDesk:
         self._patience_days = None if channel.patience_minutes_mean is None else channel.patience_minutes_mean / MINUTES_PER_DAY
         self._response_days = channel.response_hours_mean / HOURS_PER_DAY
         self.busy_days = 0.0
+        self.contacts_offered = 0  # contacts that reached the open desk (a staffing pilot's load)
 
     def delay_until_open(self, now: float) -> float:
         """Days from `now` until the desk is next open (0 when it is open)."""
@@ -70,6 +71,7 @@ class ChannelDesk:
         closed_for = self.delay_until_open(env.now)
         if closed_for > 0.0:
             yield env.timeout(closed_for)
+        self.contacts_offered += 1
         if self.staff is None:
             return False
         queued_at = env.now
@@ -89,3 +91,37 @@ class ChannelDesk:
         self.staff.release(request)
         self.busy_days += service_days
         return True
+
+
+class Bench(simpy.Resource):
+    """The inspection bench: a SimPy resource that also counts inspections started and technician time busy.
+
+    Busy time is the integral of technicians in use over simulated time; an inspection of h hours
+    holds a technician h / 8 days (model/claims.py), so busy_days / (technicians x days) is their
+    utilisation over the 8-hour working day.
+    """
+
+    def __init__(self, env: simpy.Environment, capacity: int):
+        super().__init__(env, capacity=capacity)
+        self.inspections = 0
+        self._busy_days = 0.0
+        self._since = env.now
+
+    @property
+    def busy_days(self) -> float:
+        return self._busy_days + len(self.users) * (self._env.now - self._since)
+
+    def _advance(self) -> None:
+        self._busy_days = self.busy_days
+        self._since = self._env.now
+
+    def _do_put(self, event):  # a request: granted at once when a technician is free
+        self._advance()
+        granted = super()._do_put(event)
+        if event.triggered:
+            self.inspections += 1
+        return granted
+
+    def _do_get(self, event):  # a release
+        self._advance()
+        return super()._do_get(event)

@@ -8,31 +8,58 @@ does not: purchase occasions, failures, fraud attempts and Bass adoption.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
 
 from recoverysim.model.bass import bass_day_probability
 from recoverysim.model.behaviour import loyalty_change, people_told_mean
-from recoverysim.model.channels import ChannelDesk
-from recoverysim.model.claims import Claim, handle_claim
+from recoverysim.errors import RecoverySimError
+from recoverysim.model.channels import Bench, ChannelDesk
+from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
 from recoverysim.model.customers import Customers
 from recoverysim.model.luck import ClaimLuckSource
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import CHANNEL_NAMES, Channel, Policy, Scenario
 
-COST_COMPONENTS = ("remedies", "fraud_paid", "shipping", "inspection", "staff", "goodwill", "escalation", "updates")
+#: Cost components, each a cost_<name>_eur figure. "staff" is agent hours at the channel desks only;
+#: "technicians" is technician hours at the inspection bench (paid only by a policy that inspects);
+#: "inspection" stays the cost per inspection. staff and technicians are time, not claims' own costs.
+COST_COMPONENTS = ("remedies", "fraud_paid", "shipping", "inspection", "staff", "goodwill", "escalation", "updates", "technicians")
 DAYS_PER_YEAR = 365.0
 #: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
 OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
 OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
 
 
+def used_channels(scenario: Scenario) -> set[str]:
+    """Channels some segment starts claims on; the others are neither staffed nor paid (claims stay where they start)."""
+    shares = {name: sum(getattr(s, f"{name}_share") for s in scenario.market.segments) for name in CHANNEL_NAMES}
+    return {name for name, share in shares.items() if share > 0.0}
+
+
 def staffed_channels(scenario: Scenario, policy: Policy) -> list[tuple[str, Channel]]:
-    """The scenario's channels with the staff the policy sets (Policy.channel_staff) where it sets any."""
-    return [(name, channel.model_copy(update={"staff": policy.channel_staff[name]}) if name in policy.channel_staff else channel)
-            for name, channel in scenario.channels.items()]
+    """The scenario's channels with the staff the policy sets (Policy.channel_staff) where it sets any, and
+    no staff on a channel no segment uses. Staff must be resolved: 'auto' is sized by recoverysim.staffing first."""
+    used = used_channels(scenario)
+    channels = []
+    for name, channel in scenario.channels.items():
+        staff = policy.staff_for(name, channel.staff) if name in used else 0
+        if staff == "auto":
+            raise RecoverySimError(f"channels.{name}.staff is 'auto' under policy {policy.name!r}: resolve it first "
+                                   "(recoverysim.staffing.resolve_staffing)")
+        channels.append((name, channel if staff == channel.staff else channel.model_copy(update={"staff": staff})))
+    return channels
+
+
+def technicians_paid(policy: Policy) -> int:
+    """Technicians on the bench's payroll: the policy's, when it returns items for inspection; none otherwise."""
+    technicians = policy.inspection.technicians
+    if technicians == "auto":
+        raise RecoverySimError(f"policies.{policy.name}.inspection.technicians is 'auto': resolve it first "
+                               "(recoverysim.staffing.resolve_staffing)")
+    return technicians if policy.return_for_inspection else 0
 
 
 @dataclass
@@ -57,6 +84,11 @@ class WorldTotals:
     customer_value_day0_eur: float
     repurchase_claimants: dict[str, int]
     repurchase_buyers: dict[str, int]
+    #: Per channel: agent hours spent serving, and agent hours staffed (staff x open hours x days).
+    agent_busy_hours: dict[str, float] = field(default_factory=dict)
+    agent_staffed_hours: dict[str, float] = field(default_factory=dict)
+    technician_busy_hours: float = 0.0
+    technician_paid_hours: float = 0.0
 
 
 class World:
@@ -73,12 +105,13 @@ class World:
         self.keyed_complaints = KeyedDraws(scenario.seed, replication, "complaints")
         market = scenario.market
         self.customers = Customers(scenario, market.initial_customers + market.prospects, scenario.seed, replication)
-        channels = staffed_channels(scenario, policy)
+        channels = self.channels = staffed_channels(scenario, policy)
         self.desks = {
             name: ChannelDesk(self.env, name, channel, BufferedDraws(self.streams.get(f"service.{name}")), BufferedDraws(self.streams.get(f"patience.{name}")))
             for name, channel in channels
         }
-        self.bench = simpy.Resource(self.env, capacity=policy.inspection.technicians)
+        self.technicians = technicians_paid(policy)
+        self.bench = Bench(self.env, capacity=max(self.technicians, 1))
         self.costs = dict.fromkeys(COST_COMPONENTS, 0.0)
         self.cost_total = 0.0
         self.sales_margin_eur = 0.0
@@ -100,6 +133,7 @@ class World:
         horizon = scenario.horizon_days
         self.daily = {name: np.zeros(horizon) for name in ("customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")}
         self.staff_cost_per_day = sum(c.staff * c.open_hours_per_day for _, c in channels) * scenario.money.agent_hour_eur
+        self.technician_cost_per_day = self.technicians * INSPECTION_HOURS_PER_DAY * scenario.money.technician_hour_eur
         segments = scenario.market.segments
         mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
         cumulative = mix.cumsum(axis=1)
@@ -125,6 +159,7 @@ class World:
             if day:
                 self._record_day(day - 1)
             self._spend_ledger("staff", self.staff_cost_per_day)
+            self._spend_ledger("technicians", self.technician_cost_per_day)
             self._purchase_occasions(day)
             self._failures(day)
             self._fraud_attempts(day)
@@ -416,6 +451,10 @@ class World:
             customer_value_day0_eur=self._customer_value() * float(self.day0(self.scenario.horizon_days)),
             repurchase_claimants=dict(zip(OUTCOME_CLASSES, self.repurchase_claimants.tolist())),
             repurchase_buyers=dict(zip(OUTCOME_CLASSES, self.repurchase_buyers.tolist())),
+            agent_busy_hours={name: desk.busy_days * 24.0 for name, desk in self.desks.items()},
+            agent_staffed_hours={name: c.staff * c.open_hours_per_day * self.scenario.horizon_days for name, c in self.channels},
+            technician_busy_hours=self.bench.busy_days * INSPECTION_HOURS_PER_DAY,
+            technician_paid_hours=self.technicians * INSPECTION_HOURS_PER_DAY * self.scenario.horizon_days,
         )
 
     def _customer_value(self) -> float:

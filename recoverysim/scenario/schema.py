@@ -11,11 +11,14 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, WrapValidator, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 SCHEMA_VERSION = 1
 CHANNEL_NAMES = ("chat", "phone", "email", "store")
+#: The value of a staff count that recoverysim sizes itself from the load (see recoverysim/staffing.py).
+AUTO = "auto"
+MAX_STAFF = 100_000
 
 
 
@@ -31,6 +34,39 @@ def probability(default: float, why: str) -> float:
 
 def nonnegative(default: float, why: str, upper: float = 1e9) -> float:
     return Field(default, ge=0.0, le=upper, description=why)
+
+
+def _count_or_auto(minimum: int) -> WrapValidator:
+    """Accept 'auto' or an integer in [minimum, MAX_STAFF], with pydantic's own wording for a number out of range."""
+
+    def check(value: object, handler: object) -> int | str:
+        if value == AUTO:
+            return AUTO
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise PydanticCustomError("count_or_auto", "must be an integer >= {minimum} or 'auto'", {"minimum": minimum})
+        try:
+            number = float(value)
+        except ValueError:
+            raise PydanticCustomError("count_or_auto", "must be an integer >= {minimum} or 'auto'", {"minimum": minimum}) from None
+        if not number.is_integer():
+            raise PydanticCustomError("count_or_auto", "must be an integer >= {minimum} or 'auto'", {"minimum": minimum})
+        if number < minimum:
+            raise PydanticCustomError("greater_than_equal", "Input should be greater than or equal to {ge}", {"ge": minimum})
+        if number > MAX_STAFF:
+            raise PydanticCustomError("less_than_equal", "Input should be less than or equal to {le}", {"le": MAX_STAFF})
+        return int(number)
+
+    return WrapValidator(check)
+
+
+def _count_or_auto_schema(minimum: int) -> WithJsonSchema:
+    return WithJsonSchema({"anyOf": [{"type": "integer", "minimum": minimum, "maximum": MAX_STAFF}, {"const": AUTO}]})
+
+
+#: Agents at a desk: an integer >= 0, or 'auto' (sized by recoverysim.staffing from the load).
+StaffCount = Annotated[int | Literal["auto"], _count_or_auto(0), _count_or_auto_schema(0)]
+#: Technicians at a bench: an integer >= 1, or 'auto'.
+TechnicianCount = Annotated[int | Literal["auto"], _count_or_auto(1), _count_or_auto_schema(1)]
 
 
 class Segment(Frozen):
@@ -114,7 +150,7 @@ class Product(Frozen):
 class Channel(Frozen):
     """A contact channel served by staff in opening hours, with a queue customers may leave."""
 
-    staff: int = Field(5, ge=0, le=100_000, description="Agents serving this channel at once while it is open. Assumption.")
+    staff: StaffCount = Field(5, description="Agents serving this channel at once while it is open, or 'auto': as few as meet the scenario's staffing targets for this channel's load under each policy (see staffing). Assumption.")
     opens_hour: float = Field(8.0, ge=0.0, le=24.0, description="Hour of day the channel opens. Assumption.")
     closes_hour: float = Field(20.0, ge=0.0, le=24.0, description="Hour of day the channel closes (24 with opens_hour 0 is round the clock). Assumption.")
     service_minutes_mean: float = Field(8.0, gt=0.0, le=100_000.0, description="Mean handling time of one contact. Assumption.")
@@ -247,6 +283,7 @@ class Money(Frozen):
     shipping_eur: float = nonnegative(10.0, "Cost of one shipment, one way. Assumption.")
     inspection_eur: float = nonnegative(25.0, "Cost of inspecting one returned item. Assumption.")
     agent_hour_eur: float = nonnegative(30.0, "Cost of one staffed agent hour. Assumption.")
+    technician_hour_eur: float = nonnegative(30.0, "Cost of one technician hour at the inspection bench (8 hours a day per technician, paid only under a policy that returns items for inspection). Assumption: as an agent hour.")
     status_update_eur: float = nonnegative(0.2, "Cost of one proactive status update. Assumption.")
     escalation_eur: float = nonnegative(80.0, "Manager time to handle one public complaint. Assumption.")
     discount_rate_per_year: float = Field(0.08, ge=0.0, le=10.0, description="Discount rate for the lifetime value of customers kept. Assumption.")
@@ -255,7 +292,7 @@ class Money(Frozen):
 class Inspection(Frozen):
     """Return of the item to a bench where technicians decide."""
 
-    technicians: int = Field(2, ge=1, le=100_000, description="Technicians at the inspection bench (a queue). Assumption.")
+    technicians: TechnicianCount = Field(2, description="Technicians at the inspection bench (a queue), paid money.technician_hour_eur for 8 hours a day when the policy returns items for inspection; or 'auto': sized from the load to staffing.technician_utilisation. Assumption.")
     hours_mean: float = Field(1.0, gt=0.0, le=1e4, description="Mean inspection time (exponential); technicians work 8 hours a day. Assumption.")
     sensitivity: float = probability(0.7, "Probability inspection catches a fraudulent claim. Assumption.")
     specificity: float = probability(0.9, "Probability inspection passes an honest claim. Assumption; Accenture (2008) reports most returned electronics show 'no trouble found', which is where false denials come from.")
@@ -283,7 +320,20 @@ class Policy(Frozen):
     escalation_recovery_probability: float = probability(0.7, "Probability a manager's call recovers a customer who posted publicly. Assumption.")
     escalation_response_days: float = nonnegative(1.0, "Days until a manager calls a customer who posted publicly. Assumption.", 3650.0)
     escalation_compensation_eur: float = nonnegative(50.0, "Compensation a manager offers when recovering. Assumption.")
-    channel_staff: dict[Literal["chat", "phone", "email", "store"], Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict, description="Staff per channel under this policy, replacing channels.<channel>.staff for the channels named (staffing is a policy choice). Assumption: empty, every channel keeps the scenario's staff.")
+    channel_staff: dict[Literal["chat", "phone", "email", "store"], StaffCount] = Field(default_factory=dict, description="Staff per channel under this policy (an integer or 'auto'), replacing channels.<channel>.staff for the channels named (staffing is a policy choice). Assumption: empty, every channel keeps the scenario's staff.")
+
+    def staff_for(self, channel: str, scenario_staff: int | str) -> int | str:
+        """This policy's staff on a channel: its own channel_staff where it sets one, else the scenario's."""
+        return self.channel_staff.get(channel, scenario_staff)
+
+
+class Staffing(Frozen):
+    """Targets that size every desk and bench written as 'auto' (recoverysim/staffing.py)."""
+
+    answered_within_seconds: float = Field(60.0, gt=0.0, le=86_400.0, description="Service-level time: service_level_share of contacts should be answered within this many seconds of joining the queue. Assumption: the common call-centre practice of '80 % in 60 s' (industry convention, not a finding).")
+    service_level_share: float = Field(0.8, gt=0.0, lt=1.0, description="Share of contacts to answer within answered_within_seconds (customers who give up first count as not answered). Assumption: the industry convention of 80 %.")
+    max_abandonment_share: float = Field(0.05, gt=0.0, le=1.0, description="Highest share of contacts that may leave the queue before being answered, as Erlang A predicts. Assumption: 5 %, a common planning target.")
+    technician_utilisation: float = Field(0.85, gt=0.0, le=1.0, description="Busy share of technician hours that an 'auto' inspection bench is sized to. Assumption: 85 %, a common planning ceiling that leaves slack for peaks.")
 
 
 LeverValue = bool | int | float | str | None
@@ -391,6 +441,7 @@ class Scenario(Frozen):
     word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
     fraud: Fraud = Field(default_factory=Fraud)
     money: Money = Field(default_factory=Money)
+    staffing: Staffing = Field(default_factory=Staffing, description="Targets for desks and benches written as 'auto'.")
     policies: tuple[Policy, ...] = Field(min_length=1, description="Policies to compare; the first is the baseline of paired differences.")
     whatif: WhatIf | None = Field(None, description="Levers of the what-if page; null for the page's default levers (opportunist share and status updates).")
     sweep: Sweep | None = Field(None, description="The points `recoverysim sweep` runs; null when the scenario is not swept (or give them with --vary).")
