@@ -120,7 +120,8 @@ def _size_policy(scenario: Scenario, policy: Policy) -> tuple[Policy, list[Staff
         choices.append(StaffChoice(policy.name, "inspection", technicians, auto_bench,
                                    load.inspections_per_day / INSPECTION_HOURS_PER_DAY, math.nan, math.nan))
     inspection = policy.inspection.model_copy(update={"technicians": technicians})
-    return policy.model_copy(update={"channel_staff": staff, "inspection": inspection}), choices
+    sized = tuple(auto) + (("inspection",) if auto_bench else ())
+    return policy.model_copy(update={"channel_staff": staff, "inspection": inspection, "auto_sized": sized}), choices
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def phone_scenario(first_contact: tuple[float, float]) -> dict:
          {"name": "by-the-book", "evidence": "none", "first_contact_resolution_probability": first_contact[1]}],
         channels={"phone": {"staff": "auto", "service_minutes_mean": 90.0, "patience_minutes_mean": 10.0, "transfer_drop_probability": 0.0},
                   "chat": {"staff": "auto"}, "email": {"staff": 2}, "store": {"staff": "auto"}},
-        segment=PHONE_ONLY)
+        segment=PHONE_ONLY, staffing={"auto_desk_cost": "dedicated"})
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +136,27 @@ def test_a_policy_that_makes_more_contacts_gets_and_pays_more_agents(phone_plan)
     assert cost["by-the-book"] > cost["authority"]
     extra_agents = staff["by-the-book"]["phone"] - staff["authority"]["phone"]
     assert cost["by-the-book"] - cost["authority"] == pytest.approx(extra_agents * 12 * 30.0 * HORIZON_DAYS)
+
+
+def test_a_pooled_desk_costs_the_time_its_contacts_take():
+    """Pooled (the default): staff cost = busy agent hours / occupancy x hourly cost, so more contacts cost more."""
+    scenario = resolve_staffing(scenario_from_dict({**phone_scenario((0.95, 0.3)), "staffing": {"pooled_occupancy": 0.8}}))
+    figures = {p: run_replication(scenario, p, 0).figures for p in ("authority", "by-the-book")}
+    for name, own in figures.items():
+        staffed_hours = scenario.policy(name).channel_staff["phone"] * 12 * HORIZON_DAYS
+        busy_hours = own["agent_utilisation_phone"] * staffed_hours
+        assert own["cost_staff_eur"] == pytest.approx(busy_hours / 0.8 * 30.0, rel=1e-9)
+    assert figures["by-the-book"]["cost_staff_eur"] > 1.4 * figures["authority"]["cost_staff_eur"]
+    assert scenario.policy("authority").auto_sized == ("chat", "phone", "store")
+
+
+def test_a_pooled_bench_costs_the_inspection_hours():
+    scenario = resolve_staffing(scenario_from_dict(inspecting("auto", hours_mean=2.0)))
+    figures = run_replication(scenario, "inspect", 0).figures
+    paid_hours = scenario.policies[0].inspection.technicians * 8.0 * HORIZON_DAYS
+    busy_hours = figures["technician_utilisation"] * paid_hours
+    assert busy_hours > 0
+    assert figures["cost_technicians_eur"] == pytest.approx(busy_hours / 0.85 * 30.0, rel=1e-9)
 
 
 def test_channels_nobody_uses_are_neither_staffed_nor_paid(phone_plan):

@@ -132,8 +132,15 @@ class World:
         self.next_claim_id = 0
         horizon = scenario.horizon_days
         self.daily = {name: np.zeros(horizon) for name in ("customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")}
-        self.staff_cost_per_day = sum(c.staff * c.open_hours_per_day for _, c in channels) * scenario.money.agent_hour_eur
-        self.technician_cost_per_day = self.technicians * INSPECTION_HOURS_PER_DAY * scenario.money.technician_hour_eur
+        # Fixed desks pay every staffed hour; desks sized 'auto' are paid as staffing.auto_desk_cost says.
+        pooled = set(policy.auto_sized) if scenario.staffing.auto_desk_cost == "pooled" else set()
+        self.pooled_desks = [self.desks[name] for name, _ in channels if name in pooled]
+        self.pooled_bench = "inspection" in pooled
+        money = scenario.money
+        self.staff_cost_per_day = sum(c.staff * c.open_hours_per_day for name, c in channels if name not in pooled) * money.agent_hour_eur
+        self.technician_cost_per_day = 0.0 if self.pooled_bench else self.technicians * INSPECTION_HOURS_PER_DAY * money.technician_hour_eur
+        self.pooled_busy_days_paid = 0.0
+        self.pooled_bench_days_paid = 0.0
         segments = scenario.market.segments
         mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
         cumulative = mix.cumsum(axis=1)
@@ -152,7 +159,21 @@ class World:
     def run(self) -> None:
         self.env.process(self._daily_steps())
         self.env.run(until=self.scenario.horizon_days)
+        self._pay_pooled_time()
         self._record_day(self.scenario.horizon_days - 1)
+
+    def _pay_pooled_time(self) -> None:
+        """Pay, at the start of each day, the pooled agent and technician time used since the last payment."""
+        money, occupancy = self.scenario.money, self.scenario.staffing.pooled_occupancy
+        if self.pooled_desks:
+            busy = sum(desk.busy_days for desk in self.pooled_desks)
+            self._spend_ledger("staff", (busy - self.pooled_busy_days_paid) * 24.0 / occupancy * money.agent_hour_eur)
+            self.pooled_busy_days_paid = busy
+        if self.pooled_bench:
+            busy = self.bench.busy_days
+            hours = (busy - self.pooled_bench_days_paid) * INSPECTION_HOURS_PER_DAY
+            self._spend_ledger("technicians", hours / occupancy * money.technician_hour_eur)
+            self.pooled_bench_days_paid = busy
 
     def _daily_steps(self):
         for day in range(self.scenario.horizon_days):
@@ -160,6 +181,7 @@ class World:
                 self._record_day(day - 1)
             self._spend_ledger("staff", self.staff_cost_per_day)
             self._spend_ledger("technicians", self.technician_cost_per_day)
+            self._pay_pooled_time()
             self._purchase_occasions(day)
             self._failures(day)
             self._fraud_attempts(day)

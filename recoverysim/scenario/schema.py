@@ -281,7 +281,7 @@ class Money(Frozen):
     unit_cost_eur: float = nonnegative(120.0, "Cost of a replacement unit. Assumption.")
     repair_cost_eur: float = nonnegative(40.0, "Cost of one repair. Assumption.")
     shipping_eur: float = nonnegative(10.0, "Cost of one shipment, one way. Assumption.")
-    inspection_eur: float = nonnegative(25.0, "Cost of inspecting one returned item. Assumption.")
+    inspection_eur: float = nonnegative(25.0, "Cost of inspecting one returned item apart from the technician's time (handling, testing, paperwork; technician hours are money.technician_hour_eur). Assumption.")
     agent_hour_eur: float = nonnegative(30.0, "Cost of one staffed agent hour. Assumption.")
     technician_hour_eur: float = nonnegative(30.0, "Cost of one technician hour at the inspection bench (8 hours a day per technician, paid only under a policy that returns items for inspection). Assumption: as an agent hour.")
     status_update_eur: float = nonnegative(0.2, "Cost of one proactive status update. Assumption.")
@@ -320,6 +320,7 @@ class Policy(Frozen):
     escalation_recovery_probability: float = probability(0.7, "Probability a manager's call recovers a customer who posted publicly. Assumption.")
     escalation_response_days: float = nonnegative(1.0, "Days until a manager calls a customer who posted publicly. Assumption.", 3650.0)
     escalation_compensation_eur: float = nonnegative(50.0, "Compensation a manager offers when recovering. Assumption.")
+    auto_sized: tuple[Literal["chat", "phone", "email", "store", "inspection"], ...] = Field((), description="Set by the staffing step, not by hand: the desks (and 'inspection' for the bench) whose staff was sized 'auto' for this policy, paid as staffing.auto_desk_cost says.")
     channel_staff: dict[Literal["chat", "phone", "email", "store"], StaffCount] = Field(default_factory=dict, description="Staff per channel under this policy (an integer or 'auto'), replacing channels.<channel>.staff for the channels named (staffing is a policy choice). Assumption: empty, every channel keeps the scenario's staff.")
 
     def staff_for(self, channel: str, scenario_staff: int | str) -> int | str:
@@ -334,6 +335,8 @@ class Staffing(Frozen):
     service_level_share: float = Field(0.8, gt=0.0, lt=1.0, description="Share of contacts to answer within answered_within_seconds (customers who give up first count as not answered). Assumption: the industry convention of 80 %.")
     max_abandonment_share: float = Field(0.05, gt=0.0, le=1.0, description="Highest share of contacts that may leave the queue before being answered, as Erlang A predicts. Assumption: 5 %, a common planning target.")
     technician_utilisation: float = Field(0.85, gt=0.0, le=1.0, description="Busy share of technician hours that an 'auto' inspection bench is sized to. Assumption: 85 %, a common planning ceiling that leaves slack for peaks.")
+    auto_desk_cost: Literal["pooled", "dedicated"] = Field("pooled", description="What a policy pays for a desk or bench sized 'auto'. pooled: it is part of a shared contact centre (or workshop), so the policy pays the agent or technician time its own contacts and inspections take, divided by pooled_occupancy: costs follow load, idle time is not the policy's. dedicated: every staffed hour of the sized desk is paid, as for a fixed desk. Assumption: pooled, since warranty desks at a few contacts an hour are rarely staffed alone.")
+    pooled_occupancy: float = Field(0.85, gt=0.0, le=1.0, description="Busy share of paid time in a pooled contact centre or workshop: each busy hour costs 1 / pooled_occupancy paid hours. Assumption: 85 %, a common planning ceiling.")
 
 
 LeverValue = bool | int | float | str | None
