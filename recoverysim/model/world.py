@@ -105,8 +105,12 @@ class World:
         cumulative = mix.cumsum(axis=1)
         self.channel_cdf = [row / row[-1] for row in cumulative]  # as Generator.choice(4, p=...) builds it
         self.excluded = np.array([c.name in policy.excluded_components for c in scenario.product.components])
+        # Opportunists fake a failure of a covered component: draw among all components, then move an
+        # excluded pick to a covered one, so that excluding a component never changes how many draws
+        # the fraud stream gives (choosing among one component draws nothing; common random numbers).
         covered = np.flatnonzero(~self.excluded)
-        self.fraud_components = covered if covered.size else np.arange(self.excluded.size)
+        every = np.arange(self.excluded.size)
+        self.fraud_component_of = np.where(self.excluded, covered[every % covered.size], every) if covered.size else every
         self.customers.add(market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers))
 
     def day0(self, day: float | np.ndarray) -> float | np.ndarray:
@@ -222,7 +226,7 @@ class World:
             if not attempts:
                 continue
             customers = rng.choice(pool, size=attempts)
-            components = rng.choice(self.fraud_components, size=attempts)
+            components = self.fraud_component_of[rng.choice(self.excluded.size, size=attempts)]
             at = day + rng.random(attempts)
             self._file(customers, components, at, self._take_ordinals(customers), is_fraud=True)
 
