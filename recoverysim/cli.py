@@ -106,7 +106,8 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
     scenario = load_scenario(file, [*overrides, *extra])
     folder = Path(out) if out else Path("results") / scenario.name
     for warning in inert_levers(scenario):
-        click.echo(f"warning: {warning}", err=True)
+        if not policies or warning.startswith(tuple(f"policy {name}: " for name in policies)):
+            click.echo(f"warning: {warning}", err=True)
     clock = time.perf_counter()
     progress = ProgressHook("run", quiet)
     with stopping_cleanly(progress, folder):

@@ -2,7 +2,8 @@
 
 A lever that cannot act leaves every replication unchanged (common random numbers
 hold), so comparing policies that differ only in it shows nothing. `inert_levers`
-reads the scenario; `silent_levers` reads the `lever_reach_*` counts of a run.
+reads the scenario; `silent_levers` reads the `lever_reach_*` counts of a run (the world counts
+how often each lever's mechanism was reached).
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ import pandas as pd
 
 from recoverysim.scenario.schema import CHANNEL_NAMES, Inspection, Policy, Scenario
 
-#: Each lever's mechanism as counted by the world (a `lever_reach_<name>` figure), and what a zero count means.
-LEVER_REACH = {
+#: What a zero `lever_reach_<name>` count (recoverysim.model.world.LEVER_REACH) means, in words.
+REACH_UNUSED = {
     "evidence": "no claim was asked for proof",
     "return_for_inspection": "no item was inspected",
     "inspection_queue": "no inspection waited for a technician",
-    "excluded_components": "no claim was on an excluded component",
+    "excluded_components": "no honest claim was on an excluded component",
     "first_contact_resolution_probability": "no first agent was asked to settle a claim",
     "single_case_owner": "no partner hand-off was prevented",
     "shipping_days": "nothing was shipped",
     "repair_turnaround_days": "nothing was repaired",
     "goodwill_eur": "no goodwill was paid",
-    "status_update_every_days": "no claim was silent long enough for an update",
+    "status_update_every_days": "no claim was silent for {every:g} days",
     "escalation_watch": "no public post reached a watching manager",
     "escalation_recovery": "no manager recovered a customer",
 }
@@ -40,7 +41,6 @@ REACH_OF_LEVER = {
     "escalation_watch": "escalation_watch", "escalation_recovery_probability": "escalation_watch",
     "escalation_response_days": "escalation_recovery", "escalation_compensation_eur": "escalation_recovery",
 }
-REACH_FIGURES = tuple(f"lever_reach_{name}" for name in LEVER_REACH)
 
 
 def levers_set(policy: Policy) -> list[str]:
@@ -151,5 +151,6 @@ def silent_levers(scenario: Scenario, replications: pd.DataFrame) -> list[str]:
             column = f"lever_reach_{reach}"
             if reach is None or column not in rows or rows[column].sum() > 0:
                 continue
-            notes.append(f"note: under {policy_name}, {lever} never acted in {len(rows)} replications ({LEVER_REACH[reach]})")
+            why = REACH_UNUSED[reach].format(every=policy.status_update_every_days or 0.0)
+            notes.append(f"note: under {policy_name}, {lever} never acted in {len(rows)} replications ({why})")
     return notes

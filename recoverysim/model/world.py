@@ -27,6 +27,12 @@ DAYS_PER_YEAR = 365.0
 #: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
 OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
 OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
+#: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which lever each serves).
+LEVER_REACH = (
+    "evidence", "return_for_inspection", "inspection_queue", "excluded_components", "first_contact_resolution_probability",
+    "single_case_owner", "shipping_days", "repair_turnaround_days", "goodwill_eur", "status_update_every_days",
+    "escalation_watch", "escalation_recovery",
+)
 
 
 def staffed_channels(scenario: Scenario, policy: Policy) -> list[tuple[str, Channel]]:
@@ -57,6 +63,7 @@ class WorldTotals:
     customer_value_day0_eur: float
     repurchase_claimants: dict[str, int]
     repurchase_buyers: dict[str, int]
+    lever_reach: dict[str, int]
 
 
 class World:
@@ -92,6 +99,7 @@ class World:
         self.market_potential = market.initial_customers + market.prospects
         self.won_base = self.won_wom = self.lost_wom = self.lost_at_purchase = 0
         self.unclaimed_failures = 0
+        self.reach = dict.fromkeys(LEVER_REACH, 0)  # a counter increment on the hot path, nothing more
         self.fraud_tips = 0.0
         self.fraud_tips_success = 0.0
         self.open_claims: dict[int, Claim] = {}
@@ -286,6 +294,7 @@ class World:
         if every is not None and gap > every:
             updates = int(gap // every)
             claim.updates += updates
+            self.reach["status_update_every_days"] += updates
             self.spend(claim, "updates", updates * self.scenario.money.status_update_eur)
             self.note(claim, "status updates", count=updates, every_days=every, since_day=round(claim.silent_since, 2))
             gap = every
@@ -420,6 +429,7 @@ class World:
             customer_value_day0_eur=self._customer_value() * float(self.day0(self.scenario.horizon_days)),
             repurchase_claimants=dict(zip(OUTCOME_CLASSES, self.repurchase_claimants.tolist())),
             repurchase_buyers=dict(zip(OUTCOME_CLASSES, self.repurchase_buyers.tolist())),
+            lever_reach=dict(self.reach),
         )
 
     def _customer_value(self) -> float:
