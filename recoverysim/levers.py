@@ -8,7 +8,7 @@ how often each lever's mechanism was reached).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 

@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass, field
 
 import pytest
-
 from levers_support import LEVERS, scenario_of, with_lever
 
 from recoverysim.experiment import run_experiment

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from levers_support import LEVERS, run, same_number, scenario_of, with_lever
 
 from recoverysim.levers import inert_levers

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
-
 from levers_support import scenario_of
 
 from recoverysim.experiment import run_experiment
-from recoverysim.levers import REACH_OF_LEVER, REACH_UNUSED, inert_levers, levers_set, silent_levers
+from recoverysim.levers import (
+    REACH_OF_LEVER,
+    REACH_UNUSED,
+    inert_levers,
+    levers_set,
+    silent_levers,
+)
 from recoverysim.metrics import EXTRA_FIGURES
 from recoverysim.model.world import LEVER_REACH
 from recoverysim.scenario.schema import Scenario
