@@ -12,6 +12,7 @@ import click
 from recoverysim.errors import RecoverySimError, ScenarioError
 from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, stopping_cleanly, storage_options
 from recoverysim.experiment import Destination, run_experiment
+from recoverysim.levers import inert_levers, silent_levers
 from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
 from recoverysim.results import write_staffing_table
 from recoverysim.staffing import describe as describe_staffing
@@ -59,13 +60,15 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     failed = False
     for file in files:
         try:
-            load_scenario(file, overrides)
+            scenario = load_scenario(file, overrides)
         except ScenarioError as error:
             failed = True
             for problem in error.problems:
                 click.echo(str(problem))
             continue
         click.echo(f"OK {file}")
+        for warning in inert_levers(scenario):
+            click.echo(f"warning: {warning}")
     if failed:
         sys.exit(EXIT_BAD_INPUT)
 
@@ -105,6 +108,9 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
     extra += [f"seed={seed}"] if seed is not None else []
     scenario = load_scenario(file, [*overrides, *extra])
     folder = Path(out) if out else Path("results") / scenario.name
+    for warning in inert_levers(scenario):
+        if not policies or warning.startswith(tuple(f"policy {name}: " for name in policies)):
+            click.echo(f"warning: {warning}", err=True)
     clock = time.perf_counter()
     staffing = staffing_plan(scenario)
     for line in describe_staffing(staffing):
@@ -122,6 +128,8 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
         click.echo("\nVerdict (value_total_eur: net result plus the value of customers kept, both at day 0):")
         for sentence in sentences:
             click.echo(f"  {sentence}")
+    for note in silent_levers(scenario, result.replications):
+        click.echo(note, err=True)
     ran = "nothing left to run" if progress.session_done is None else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
     click.echo(f"\n{len(result.replications)} replications ({ran}); results in {folder}/")
 

@@ -8,7 +8,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from recoverysim.model.world import COST_COMPONENTS, OUTCOME_CLASSES, WorldTotals
+from recoverysim.model.world import COST_COMPONENTS, LEVER_REACH, OUTCOME_CLASSES, WorldTotals
 from recoverysim.scenario.schema import CHANNEL_NAMES
 
 #: Key figures, in the order tables show them; README.md defines each.
@@ -30,7 +30,7 @@ UTILISATION_FIGURES = ("agent_utilisation", *(f"agent_utilisation_{name}" for na
 EXTRA_FIGURES = COST_FIGURES + (
     "sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase",
     "unclaimed_failures", "open_claims", "net_result_day0_eur", "customer_value_day0_eur",
-) + UTILISATION_FIGURES + REPURCHASE_FIGURES
+) + UTILISATION_FIGURES + REPURCHASE_FIGURES + tuple(f"lever_reach_{name}" for name in LEVER_REACH)
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -166,6 +166,7 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
     for outcome in OUTCOME_CLASSES:
         figures[f"repurchase_claimants_{outcome}"] = float(totals.repurchase_claimants[outcome])
         figures[f"repurchase_buyers_{outcome}"] = float(totals.repurchase_buyers[outcome])
+    figures.update({f"lever_reach_{name}": float(count) for name, count in totals.lever_reach.items()})
     figures.update(utilisation_figures(totals))
     return figures
 

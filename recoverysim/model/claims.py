@@ -99,7 +99,9 @@ def reach_decider(world: World, claim: Claim):
             return False
         world.heard(claim)
         handed_off = route.uniform() < channel.partner_handoff_probability  # drawn whatever the policy (common random numbers)
-        if handed_off and not policy.single_case_owner:
+        if handed_off and policy.single_case_owner:
+            world.reach["single_case_owner"] += 1
+        elif handed_off:
             claim.transfers += 1
             yield env.timeout(route.exponential(channel.partner_delay_days_mean))
             claim.contacts += 1
@@ -109,6 +111,7 @@ def reach_decider(world: World, claim: Claim):
                 continue
             world.heard(claim)
             return True
+        world.reach["first_contact_resolution_probability"] += 1
         if route.uniform() < policy.first_contact_resolution_probability:
             return True
         claim.transfers += 1
@@ -142,9 +145,11 @@ def post_midway(world: World, claim: Claim):
     world.public_post(claim)
     if not world.policy.escalation_watch:
         return False
+    world.reach["escalation_watch"] += 1
     world.spend(claim, "escalation", world.scenario.money.escalation_eur)
     if claim.luck.slot("midway_recovery") >= world.policy.escalation_recovery_probability:
         return False
+    world.reach["escalation_recovery"] += 1
     yield world.env.timeout(world.policy.escalation_response_days)
     claim.manager_owned = True
     claim.compensation_eur = world.policy.escalation_compensation_eur
@@ -163,6 +168,7 @@ def decide(world: World, claim: Claim):
     needs_receipt = policy.evidence in ("receipt", "photo_and_receipt")
     if needs_photo or needs_receipt:
         world.note(claim, "proof asked", evidence=policy.evidence)
+        world.reach["evidence"] += 1
         if honest:
             claim.honest_asked_for_proof = True
             lacks = (needs_receipt and luck.slot("lacks_receipt") < behaviour.honest_lacks_receipt_probability) or (
@@ -187,6 +193,7 @@ def decide(world: World, claim: Claim):
         yield from close(world, claim, "denied", outcome=0.0)
         return
     if honest and not claim.covered:
+        world.reach["excluded_components"] += 1
         if policy.excluded_repair_charge_eur is None:
             world.note(claim, "component excluded")
             yield from close(world, claim, "denied", outcome=0.0)
@@ -194,6 +201,7 @@ def decide(world: World, claim: Claim):
         charge = policy.excluded_repair_charge_eur
         world.note(claim, "component excluded; paid repair", charge_eur=charge)
         yield from ship(world, claim, by_customer=True)
+        world.reach["repair_turnaround_days"] += 1
         yield env.timeout(policy.repair_turnaround_days)
         world.spend(claim, "remedies", money.repair_cost_eur)
         yield from ship(world, claim, by_customer=False)
@@ -209,10 +217,12 @@ def decide(world: World, claim: Claim):
         yield from ship(world, claim, by_customer=True)
         returned = True
         with world.bench.request() as request:
+            world.reach["inspection_queue"] += not request.triggered
             yield request
             hours = -math.log(luck.slot("inspection_hours")) * policy.inspection.hours_mean
             yield env.timeout(hours / INSPECTION_HOURS_PER_DAY)
         world.spend(claim, "inspection", money.inspection_eur)
+        world.reach["return_for_inspection"] += 1
         passed = luck.slot("inspection_pass") < policy.inspection.specificity if honest else luck.slot("inspection_pass") >= policy.inspection.sensitivity
         world.note(claim, "inspected", passed=passed)
         if not passed:
@@ -222,6 +232,7 @@ def decide(world: World, claim: Claim):
     yield from remedy(world, claim, returned)
     goodwill = policy.goodwill_eur
     if goodwill > 0.0:
+        world.reach["goodwill_eur"] += 1
         world.spend(claim, "goodwill", goodwill * policy.goodwill_cost_share)
     yield from close(world, claim, "approved", outcome=1.0, goodwill_eur=goodwill)
 
@@ -233,6 +244,7 @@ def remedy(world: World, claim: Claim, returned: bool):
     if policy.remedy == "repair":
         if not returned:
             yield from ship(world, claim, by_customer=True)
+        world.reach["repair_turnaround_days"] += 1
         yield env.timeout(policy.repair_turnaround_days)
         world.spend(claim, ledger, money.repair_cost_eur)
         yield from ship(world, claim, by_customer=False)
@@ -251,6 +263,7 @@ def ship(world: World, claim: Claim, by_customer: bool):
     if by_customer:
         claim.customer_shipments += 1
     world.spend(claim, "shipping", world.scenario.money.shipping_eur)
+    world.reach["shipping_days"] += 1
     world.note(claim, "shipped to firm" if by_customer else "shipped to customer")
     yield world.env.timeout(world.policy.shipping_days)
 
@@ -290,8 +303,10 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
         claim.escalated = True
         world.public_post(claim)
         if world.policy.escalation_watch:
+            world.reach["escalation_watch"] += 1
             world.spend(claim, "escalation", world.scenario.money.escalation_eur)
             if luck.slot("close_recovery") < world.policy.escalation_recovery_probability:
+                world.reach["escalation_recovery"] += 1
                 yield world.env.timeout(world.policy.escalation_response_days)
                 if claim.remedy == "paid_repair":
                     # Already repaired: the manager refunds the charge rather than repairing again.

@@ -31,6 +31,12 @@ DAYS_PER_YEAR = 365.0
 #: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
 OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
 OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
+#: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which lever each serves).
+LEVER_REACH = (
+    "evidence", "return_for_inspection", "inspection_queue", "excluded_components", "first_contact_resolution_probability",
+    "single_case_owner", "shipping_days", "repair_turnaround_days", "goodwill_eur", "status_update_every_days",
+    "escalation_watch", "escalation_recovery",
+)
 
 
 def used_channels(scenario: Scenario) -> set[str]:
@@ -84,6 +90,7 @@ class WorldTotals:
     customer_value_day0_eur: float
     repurchase_claimants: dict[str, int]
     repurchase_buyers: dict[str, int]
+    lever_reach: dict[str, int]
     #: Per channel: agent hours spent serving, and agent hours staffed (staff x open hours x days).
     agent_busy_hours: dict[str, float] = field(default_factory=dict)
     agent_staffed_hours: dict[str, float] = field(default_factory=dict)
@@ -125,6 +132,7 @@ class World:
         self.market_potential = market.initial_customers + market.prospects
         self.won_base = self.won_wom = self.lost_wom = self.lost_at_purchase = 0
         self.unclaimed_failures = 0
+        self.reach = dict.fromkeys(LEVER_REACH, 0)  # a counter increment on the hot path, nothing more
         self.fraud_tips = 0.0
         self.fraud_tips_success = 0.0
         self.open_claims: dict[int, Claim] = {}
@@ -146,8 +154,12 @@ class World:
         cumulative = mix.cumsum(axis=1)
         self.channel_cdf = [row / row[-1] for row in cumulative]  # as Generator.choice(4, p=...) builds it
         self.excluded = np.array([c.name in policy.excluded_components for c in scenario.product.components])
+        # Opportunists fake a failure of a covered component: draw among all components, then move an
+        # excluded pick to a covered one, so that excluding a component never changes how many draws
+        # the fraud stream gives (choosing among one component draws nothing; common random numbers).
         covered = np.flatnonzero(~self.excluded)
-        self.fraud_components = covered if covered.size else np.arange(self.excluded.size)
+        every = np.arange(self.excluded.size)
+        self.fraud_component_of = np.where(self.excluded, covered[every % covered.size], every) if covered.size else every
         self.customers.add(market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers))
 
     def day0(self, day: float | np.ndarray) -> float | np.ndarray:
@@ -279,7 +291,7 @@ class World:
             if not attempts:
                 continue
             customers = rng.choice(pool, size=attempts)
-            components = rng.choice(self.fraud_components, size=attempts)
+            components = self.fraud_component_of[rng.choice(self.excluded.size, size=attempts)]
             at = day + rng.random(attempts)
             self._file(customers, components, at, self._take_ordinals(customers), is_fraud=True)
 
@@ -339,6 +351,7 @@ class World:
         if every is not None and gap > every:
             updates = int(gap // every)
             claim.updates += updates
+            self.reach["status_update_every_days"] += updates
             self.spend(claim, "updates", updates * self.scenario.money.status_update_eur)
             self.note(claim, "status updates", count=updates, every_days=every, since_day=round(claim.silent_since, 2))
             gap = every
@@ -477,6 +490,7 @@ class World:
             agent_staffed_hours={name: c.staff * c.open_hours_per_day * self.scenario.horizon_days for name, c in self.channels},
             technician_busy_hours=self.bench.busy_days * INSPECTION_HOURS_PER_DAY,
             technician_paid_hours=self.technicians * INSPECTION_HOURS_PER_DAY * self.scenario.horizon_days,
+            lever_reach=dict(self.reach),
         )
 
     def _customer_value(self) -> float:
