@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from recoverysim.model.world import used_channels
 from recoverysim.scenario.schema import CHANNEL_NAMES, Inspection, Policy, Scenario
 
 #: What a zero `lever_reach_<name>` count (recoverysim.model.world.LEVER_REACH) means, in words.
@@ -55,8 +56,9 @@ def levers_set(policy: Policy) -> list[str]:
 
 
 def _used_channels(scenario: Scenario) -> list[str]:
-    shares = {name: max(getattr(s, f"{name}_share") for s in scenario.market.segments) for name in CHANNEL_NAMES}
-    return [name for name in CHANNEL_NAMES if shares[name] > 0.0]
+    """Channels some segment starts claims on, in the schema's order."""
+    used = used_channels(scenario)
+    return [name for name in CHANNEL_NAMES if name in used]
 
 
 def _anyone_posts(scenario: Scenario) -> bool:
@@ -72,7 +74,7 @@ def _no_claims(scenario: Scenario, policy: Policy) -> str | None:
     if market.initial_customers + market.prospects == 0 or not (honest or fraud):
         return "no claim is ever filed (no component fails and nobody fakes a failure)"
     staffed = [name for name in _used_channels(scenario)
-               if policy.channel_staff.get(name, getattr(scenario.channels, name).staff) > 0]
+               if policy.staff_for(name, getattr(scenario.channels, name).staff) != 0]  # 'auto' staffs a used channel
     if not staffed and not (policy.escalation_watch and _anyone_posts(scenario)):
         return "no claim can reach an agent (every channel claims start on has no staff)"
     return None
@@ -132,8 +134,8 @@ def inert_levers(scenario: Scenario) -> list[str]:
                 used = _used_channels(scenario)
                 for name in policy.channel_staff:
                     if name not in used:
-                        warnings.append(f"policy {policy.name}: channel_staff.{name} only changes staff cost: "
-                                        f"no segment starts claims on {name}")
+                        warnings.append(f"policy {policy.name}: channel_staff.{name} cannot act: no segment starts "
+                                        f"claims on {name} (a channel nobody uses is neither staffed nor paid)")
                 continue
             reason = no_claims or _lever_rule(lever)(scenario, policy)
             if reason:

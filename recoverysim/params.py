@@ -48,7 +48,7 @@ UNIT_NAMES = {
     "effort_penalty_for_proof": "procedural justice (0-1)", "weibull_shape": "shape (dimensionless)",
     "channel_staff": "agents", "hours_mean": "hours", "schema_version": "format version", "share": "share (0-1)", "told_when_satisfied_mean": "people",
     "told_when_dissatisfied_mean": "people", "public_post_reach_mean": "people", "public_post_after_contacts": "contacts",
-    "answered_within_seconds": "seconds", "technician_utilisation": "share (0-1)",
+    "answered_within_seconds": "seconds", "technician_utilisation": "share (0-1)", "pooled_occupancy": "share (0-1)",
 }
 
 

@@ -85,16 +85,28 @@ _SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11))
 _UNIT = 2.0**-53
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser: a bijection on 64-bit words that scatters every input bit.
+def _as_words(key: np.ndarray | int) -> np.ndarray:
+    """A non-negative integer key as 64-bit words, without a copy where the bits already fit."""
+    if isinstance(key, np.ndarray):
+        return key.view(np.uint64) if key.dtype == np.int64 else key.astype(np.uint64)
+    return np.asarray(key, dtype=np.uint64)
+
+
+def _mix_in_place(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser, in place: a bijection on 64-bit words that scatters every input bit.
 
     Written with ufuncs on arrays, which wrap around silently as 64-bit hashing needs.
     """
-    x = np.bitwise_xor(x, np.right_shift(x, _SHIFTS[0]))
-    x = np.multiply(x, _MIX1)
-    x = np.bitwise_xor(x, np.right_shift(x, _SHIFTS[1]))
-    x = np.multiply(x, _MIX2)
-    return np.bitwise_xor(x, np.right_shift(x, _SHIFTS[2]))
+    shifted = np.empty_like(x)
+    np.right_shift(x, _SHIFTS[0], out=shifted)
+    np.bitwise_xor(x, shifted, out=x)
+    np.multiply(x, _MIX1, out=x)
+    np.right_shift(x, _SHIFTS[1], out=shifted)
+    np.bitwise_xor(x, shifted, out=x)
+    np.multiply(x, _MIX2, out=x)
+    np.right_shift(x, _SHIFTS[2], out=shifted)
+    np.bitwise_xor(x, shifted, out=x)
+    return x
 
 
 class KeyedDraws:
@@ -104,21 +116,21 @@ class KeyedDraws:
     policy shifts every later draw. Keyed by (customer, their n-th purchase)
     or (customer, their n-th claim), the same person meets the same luck under
     every policy: common random numbers hold even after the paths part.
-    The keys are combined with odd multipliers and mixed twice (splitmix64);
-    keys are small non-negative integers, at most five of them.
+    Like splitmix64, a uniform is the splitmix64 finaliser of a Weyl-style word:
+    the stream's base plus each key times its own odd multiplier (keys are small
+    non-negative integers, at most five of them).
     """
 
     def __init__(self, seed: int, replication: int, name: str):
-        words = np.random.SeedSequence(entropy=(seed, replication), spawn_key=(stream_key(name),)).generate_state(2, np.uint64)
-        self._base = np.asarray(words[:1])
-        self._salt = np.asarray(words[1:])
+        words = np.random.SeedSequence(entropy=(seed, replication), spawn_key=(stream_key(name),)).generate_state(1, np.uint64)
+        self._base = words[0]
 
     def uniform(self, *keys: np.ndarray | int) -> np.ndarray:
         """Uniforms in (0, 1), one per element of the broadcast keys (non-negative integers)."""
         combined = self._base
         for key, multiplier in zip(keys, _KEY_MULTIPLIERS):
-            combined = np.add(combined, np.multiply(np.asarray(key, dtype=np.uint64), multiplier))
-        h = _mix(np.bitwise_xor(_mix(combined), self._salt))
+            combined = np.add(combined, np.multiply(_as_words(key), multiplier))
+        h = _mix_in_place(np.asarray(combined))
         return (np.right_shift(h, _SHIFTS[3]).astype(np.float64) + 0.5) * _UNIT
 
     def exponential(self, *keys: np.ndarray | int) -> np.ndarray:

@@ -25,7 +25,7 @@ BASE = {
 
 #: Every lever of a policy, as the dotted names the tests and the warnings use.
 LEVERS = tuple(
-    [name for name in Policy.model_fields if name not in ("name", "description", "inspection")]
+    [name for name in Policy.model_fields if name not in ("name", "description", "inspection", "auto_sized")]
     + [f"inspection.{name}" for name in Inspection.model_fields]
 )
 

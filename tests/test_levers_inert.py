@@ -46,7 +46,9 @@ class Inert:
 CASES = [
     Inert("evidence", "no claim is ever filed", ZERO_FAILURES, {"opportunist_share": 0.0}, values=("none", "photo_and_receipt"),
           claims_expected=False),
-    Inert("return_for_inspection", "no claim reaches an agent", NO_STAFF, NO_POSTS, values=(False, True)),
+    # A bench sized 'auto' is paid for the inspections it does (pooled); a fixed bench would be paid idle.
+    Inert("return_for_inspection", "no claim reaches an agent", NO_STAFF, NO_POSTS, {"inspection": {"technicians": "auto"}},
+          values=(False, True), unmoved_except=frozenset({"technician_utilisation"})),  # NaN without a bench, 0 with an idle one
     Inert("inspection.technicians", "items are not returned", strategy=st.integers(1, 20)),
     Inert("inspection.hours_mean", "items are not returned", strategy=st.floats(0.01, 100.0)),
     Inert("inspection.sensitivity", "items are not returned", strategy=st.floats(0.0, 1.0)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from levers_support import scenario_of
 
@@ -47,7 +49,7 @@ INERT_WARNINGS = [
     "policy suspicious: excluded_repair_charge_eur cannot act: no component is excluded",
     "policy suspicious: single_case_owner cannot act: no channel hands cases to a partner (partner_handoff_probability is 0 everywhere)",
     "policy suspicious: goodwill_cost_share cannot act: goodwill_eur is 0",
-    "policy suspicious: channel_staff.store only changes staff cost: no segment starts claims on store",
+    "policy suspicious: channel_staff.store cannot act: no segment starts claims on store (a channel nobody uses is neither staffed nor paid)",
     "policy suspicious: inspection.technicians cannot act: items are not returned for inspection (return_for_inspection is false)",
 ]
 
@@ -127,3 +129,11 @@ def test_silent_levers_is_quiet_when_every_lever_acted():
                                         "policies": [{"name": "p", "goodwill_eur": 5.0, "status_update_every_days": 1.0}]})
     rows = run_experiment(scenario, replications=2, executor="serial").replications
     assert silent_levers(scenario, rows) == []
+
+
+def test_every_shipped_scenario_validates_with_staff_written_auto(cli):
+    """The lever checks read staff counts that may be 'auto' (a sized desk staffs a used channel)."""
+    files = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
+    result = cli("validate", *files)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("OK ") == len(files)

@@ -117,7 +117,7 @@ def phone_scenario(first_contact: tuple[float, float]) -> dict:
     return small_scenario(
         [{"name": "authority", "evidence": "none", "first_contact_resolution_probability": first_contact[0]},
          {"name": "by-the-book", "evidence": "none", "first_contact_resolution_probability": first_contact[1]}],
-        channels={"phone": {"staff": "auto", "service_minutes_mean": 90.0, "patience_minutes_mean": 10.0, "transfer_drop_probability": 0.0},
+        channels={"phone": {"staff": "auto", "service_minutes_mean": 240.0, "patience_minutes_mean": 10.0, "transfer_drop_probability": 0.0},
                   "chat": {"staff": "auto"}, "email": {"staff": 2}, "store": {"staff": "auto"}},
         segment=PHONE_ONLY, staffing={"auto_desk_cost": "dedicated"})
 

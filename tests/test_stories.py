@@ -159,13 +159,14 @@ def test_phone_runaround_one_owner_ends_the_runaround():
     Escalation: a customer stuck after four contacts may post publicly there
     and then (word_of_mouth.public_post_after_contacts, as the blogger of the
     story did halfway through); under runaround-watched a manager takes such a
-    case over, owns it to the end and offers 20 EUR. About 1.6-1.9 % of claims
-    escalate. Watching posts keeps more customer value (+1,210 EUR
-    [176, 2,244] with the shipped 8 replications). What does not come out
-    clearly: mean satisfaction over all claims (+0.003 [-0.007, 0.014]) and
-    over escalated claims alone (0.60 unwatched, 0.66 watched; +0.06
-    [-0.10, 0.22]), because an escalated claim under runaround still ends in
-    the remedy, and its outcome part (weight 0.5) dominates satisfaction.
+    case over, owns it to the end and offers 20 EUR. Since 0.2 (auto-sized
+    chat, e-mail and store desks, fewer repeat contacts) about 0.9 % of claims
+    escalate, 1-2 a replication; the same claims escalate under both policies
+    (common random numbers), and their mean satisfaction rises from 0.66 to
+    0.81. NPS over honest claimants rises (+0.44 [0.09, 0.79] with the shipped
+    8 replications); customer value moves by +177 EUR [-80, 434], too few
+    escalations to show in it (0.1 reported +1,210 [176, 2,244] before its
+    common random numbers held).
     """
     table = replications("phone-runaround")
     assert below_zero(paired(table, "one-owner", "runaround", "contacts_per_claim"))
@@ -173,7 +174,8 @@ def test_phone_runaround_one_owner_ends_the_runaround():
     assert below_zero(paired(table, "one-owner", "runaround", "resolution_days_mean"))
     assert above_zero(paired(table, "one-owner", "runaround", "satisfaction_mean"))
     assert above_zero(paired(table, "one-owner", "runaround", "customer_value_eur"))
-    assert above_zero(paired(table, "runaround-watched", "runaround", "customer_value_eur"))
+    assert above_zero(paired(table, "runaround-watched", "runaround", "nps"))
+    assert above_zero(paired(table, "runaround-watched", "runaround", "cost_escalation_eur"))
 
 
 def test_call_centre_staffing_trades_wages_for_waits_and_satisfaction():

@@ -48,7 +48,7 @@ DEFAULT_ORDERINGS = 8
 MAX_EXACT_LEVERS = 6
 """Up to 6 levers (64 coalitions) every coalition is simulated; beyond, orderings are sampled. Assumption: 64
 coalitions is about the work of a large run."""
-NOT_LEVERS = ("name", "description")
+NOT_LEVERS = ("name", "description", "auto_sized")  # auto_sized is written by the staffing step
 TOTAL = "total"
 COLUMNS = ("metric", "lever", "contribution", "ci_low", "ci_high")
 

@@ -16,6 +16,7 @@ from recoverysim.rng import KeyedDraws
 from recoverysim.scenario.schema import Scenario
 
 NEVER = np.inf
+_WHO_SLOTS = np.array([[0, 1]])  # a new customer's segment draw and opportunist draw
 
 
 class Customers:
@@ -25,7 +26,7 @@ class Customers:
         self._scenario = scenario
         self._who = KeyedDraws(seed, replication, "customers.who")
         self._lifetimes = KeyedDraws(seed, replication, "customers.lifetimes")
-        self._occasions = KeyedDraws(seed, replication, "customers.occasions")
+        self._slots = np.arange(len(scenario.product.components) + 1)[None, :]
         self._renewals = KeyedDraws(seed, replication, "customers.renewals")
         segments = scenario.market.segments
         components = scenario.product.components
@@ -47,27 +48,31 @@ class Customers:
         self.renewals = np.zeros((capacity, len(components)), dtype=np.int32)
         self.pending_outcome = np.full(capacity, -1, dtype=np.int8)
         self.purchase_day = np.zeros(capacity)
-        self.next_occasion_day = np.full(capacity, NEVER)
-        self.failure_day = np.full((capacity, len(components)), NEVER)
+        # One day calendar for everything that falls due: columns 0..k-1 are the components'
+        # failure days, column k the next purchase occasion (views share the one array).
+        k = len(components)
+        self.due_day = np.full((capacity, k + 1), NEVER)
+        self.failure_day = self.due_day[:, :k]
+        self.next_occasion_day = self.due_day[:, k]
         self.active_count = 0
-        self.failure_calendar = DayCalendar(scenario.horizon_days)
-        self.occasion_calendar = DayCalendar(scenario.horizon_days)
+        self.calendar = DayCalendar(scenario.horizon_days)
         self._opportunists: list[list[np.ndarray]] = [[] for _ in segments]
 
-    def _file_failures(self, ids: np.ndarray) -> None:
-        k = self.weibull_shape.size
-        self.failure_calendar.file(np.repeat(ids, k), np.tile(np.arange(k), ids.size), self.failure_day[ids].ravel())
+    def _file_product(self, ids: np.ndarray) -> None:
+        """File every component's failure and the next occasion of these customers' new products."""
+        slots = self.due_day.shape[1]
+        self.calendar.file(np.repeat(ids, slots), np.tile(np.arange(slots), ids.size), self.due_day[ids].ravel())
 
-    def _file_occasions(self, ids: np.ndarray) -> None:
-        self.occasion_calendar.file(ids, np.zeros(ids.size, dtype=np.int64), self.next_occasion_day[ids])
+    def due_today(self, day: int) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """What falls due before the end of `day`: customers at a purchase occasion (in id order), and
+        (customer, component, failure day) triples (customer then component order).
 
-    def failures_due(self, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """(customer, component) pairs failing before the end of `day`, in customer then component order."""
-        return self.failure_calendar.read(day, self.failure_day)
-
-    def occasions_due(self, day: int) -> np.ndarray:
-        """Customers whose purchase occasion comes before the end of `day`, in id order."""
-        return self.occasion_calendar.read(day, self.next_occasion_day[:, None])[0]
+        The failure days are returned so that the caller can drop failures made stale by a
+        purchase taken the same day (a new product, or a customer lost)."""
+        keys, slots = self.calendar.read(day, self.due_day)
+        occasion = slots == self.due_day.shape[1] - 1
+        rows, components = keys[~occasion], slots[~occasion]
+        return keys[occasion], (rows, components, self.failure_day[rows, components])
 
     def opportunists(self, segment: int) -> np.ndarray:
         """Active opportunists of a segment, in id order."""
@@ -87,11 +92,12 @@ class Customers:
         ids = np.arange(self.count, self.count + n)
         self.count += n
         cdf = self.segment_shares.cumsum() / self.segment_shares.sum()
-        seg = np.minimum(cdf.searchsorted(self._who.uniform(ids, 0), side="right"), cdf.size - 1)
+        who = self._who.uniform(ids[:, None], _WHO_SLOTS)  # one call: a keyed call costs ~15 us however small
+        seg = np.minimum(cdf.searchsorted(who[:, 0], side="right"), cdf.size - 1)
         age = np.zeros(n) if product_age_days is None else product_age_days
         self.active[ids] = True
         self.segment[ids] = seg
-        self.opportunist[ids] = self._who.uniform(ids, 1) < self.segment_opportunists[seg]
+        self.opportunist[ids] = who[:, 1] < self.segment_opportunists[seg]
         self.loyalty[ids] = self.segment_loyalty[seg]
         self.purchase_day[ids] = day - age
         self._new_product(ids, np.full(n, day), age)
@@ -107,12 +113,12 @@ class Customers:
     def _new_product(self, ids: np.ndarray, day_of: np.ndarray, age_days: np.ndarray | float = 0.0) -> None:
         """Failure times of a product bought at `day_of` (aged `age_days`) and the owner's next occasion."""
         k = self.weibull_shape.size
-        purchase = self.purchases[ids]
-        unit = self._lifetimes.exponential(ids[:, None], purchase[:, None], np.arange(k)[None, :])
-        self.failure_day[ids] = day_of[:, None] + self.time_to_failure(np.broadcast_to(np.asarray(age_days, dtype=float).reshape(-1, 1), unit.shape), unit)
-        self.next_occasion_day[ids] = day_of + self._occasions.exponential(ids, purchase) * self._scenario.product.replacement_cycle_days
-        self._file_failures(ids)
-        self._file_occasions(ids)
+        # Column j < k: component j's life; column k: the gap to the next purchase occasion.
+        unit = self._lifetimes.exponential(ids[:, None], self.purchases[ids][:, None], self._slots)
+        lives = unit[:, :k]
+        self.failure_day[ids] = day_of[:, None] + self.time_to_failure(np.broadcast_to(np.asarray(age_days, dtype=float).reshape(-1, 1), lives.shape), lives)
+        self.next_occasion_day[ids] = day_of + unit[:, k] * self._scenario.product.replacement_cycle_days
+        self._file_product(ids)
 
     def time_to_failure(self, age_days: np.ndarray, unit_exponential: np.ndarray) -> np.ndarray:
         """Days to the next Weibull failure of a component that has survived to `age_days`."""
@@ -139,7 +145,7 @@ class Customers:
     def occasion_now(self, customer: int, day: float) -> None:
         """Bring a customer's purchase occasion forward (after a refund they own nothing)."""
         self.next_occasion_day[customer] = day
-        self._file_occasions(np.array([customer]))
+        self.calendar.file(np.array([customer]), np.array([self.due_day.shape[1] - 1]), np.array([day]))
 
     def renew_components(self, customers: np.ndarray, components: np.ndarray, day_of: np.ndarray) -> None:
         """After a failure the component starts a fresh life (repaired, replaced or fixed elsewhere)."""
@@ -148,4 +154,4 @@ class Customers:
         self.renewals[customers, components] += 1
         unit = self._renewals.exponential(customers, components, self.renewals[customers, components])
         self.failure_day[customers, components] = day_of + scale * unit ** (1.0 / k)
-        self.failure_calendar.file(customers, components, self.failure_day[customers, components])
+        self.calendar.file(customers, components, self.failure_day[customers, components])

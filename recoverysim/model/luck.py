@@ -23,7 +23,7 @@ SLOTS = (
 )
 SLOT = {name: index for index, name in enumerate(SLOTS)}
 ROUTING_START = 16
-WIDTH = 48
+WIDTH = 32
 _NORMAL = NormalDist()
 
 

@@ -194,8 +194,9 @@ class World:
             self._spend_ledger("staff", self.staff_cost_per_day)
             self._spend_ledger("technicians", self.technician_cost_per_day)
             self._pay_pooled_time()
-            self._purchase_occasions(day)
-            self._failures(day)
+            occasions, failures = self.customers.due_today(day)
+            self._purchase_occasions(day, occasions)
+            self._failures(day, *failures)
             self._fraud_attempts(day)
             self._adoption(day)
             yield self.env.timeout(1.0)
@@ -206,9 +207,8 @@ class World:
         self.daily["mean_loyalty"][day] = c.loyalty_mean
         self.daily["cost_cumulative_eur"][day] = self.cost_total
 
-    def _purchase_occasions(self, day: int) -> None:
+    def _purchase_occasions(self, day: int, due: np.ndarray) -> None:
         c = self.customers
-        due = c.occasions_due(day)
         if not due.size:
             return
         when = np.maximum(c.next_occasion_day[due], float(day))
@@ -241,9 +241,11 @@ class World:
         self.sales_margin_eur += float(margins.sum())
         self.net_day0_eur += float((margins * self.day0(when)).sum())
 
-    def _failures(self, day: int) -> None:
+    def _failures(self, day: int, rows: np.ndarray, components: np.ndarray, due_days: np.ndarray) -> None:
         c = self.customers
-        rows, components = c.failures_due(day)
+        current = c.failure_day[rows, components] == due_days  # a purchase today replaced the product, or the customer left
+        if not current.all():
+            rows, components = rows[current], components[current]
         if not rows.size:
             return
         when = np.maximum(c.failure_day[rows, components], float(day))
@@ -276,11 +278,15 @@ class World:
         return ordinals
 
     def _fraud_attempts(self, day: int) -> None:
-        """Opportunists whose product is still under warranty may claim a defect it does not have."""
+        """Opportunists whose product is still under warranty may claim a defect it does not have.
+
+        Attempts are drawn over every active opportunist and kept for those inside the
+        warranty all day: a thinned Poisson process, the same in law as drawing among
+        the eligible alone, without testing every opportunist every day.
+        """
         c = self.customers
         warranty = self.scenario.product.warranty_days
         pools = [c.opportunists(index) for index in range(len(self.scenario.market.segments))]
-        pools = [pool[day + 1.0 - c.purchase_day[pool] <= warranty] for pool in pools]  # inside it all day
         if not any(pool.size for pool in pools):
             return
         rng = self.streams.get("fraud")
@@ -293,7 +299,10 @@ class World:
             customers = rng.choice(pool, size=attempts)
             components = self.fraud_component_of[rng.choice(self.excluded.size, size=attempts)]
             at = day + rng.random(attempts)
-            self._file(customers, components, at, self._take_ordinals(customers), is_fraud=True)
+            eligible = day + 1.0 - c.purchase_day[customers] <= warranty
+            if eligible.any():
+                customers, components, at = customers[eligible], components[eligible], at[eligible]
+                self._file(customers, components, at, self._take_ordinals(customers), is_fraud=True)
 
     def _adoption(self, day: int) -> None:
         """Bass: each prospect buys with hazard p + q * (customers / market potential), integrated exactly over the day."""
