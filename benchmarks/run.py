@@ -56,14 +56,15 @@ class Sizes:
     timeouts: int
     queue_customers: int
     model_customers: tuple[int, ...]
-    model_horizon_days: int | None  # None: the scenario's own two years
+    model_horizon_days: int | None  # None: the scenario's own horizon (six years since 0.2)
     parallel_customers: int | None  # None: the canonical scenario as it is
     parallel_horizon_days: int | None
     parallel_replications: int
     repeats: int
 
 
-FULL = Sizes(1_000_000, 200_000, (10_000, 100_000, 1_000_000), None, None, None, 30, 3)
+# Two years, the horizon 0.1's runs measured, so that medians compare across versions.
+FULL = Sizes(1_000_000, 200_000, (10_000, 100_000, 1_000_000), 730, None, 730, 30, 3)
 QUICK = Sizes(20_000, 3_000, (1_000, 2_000, 4_000), 60, 1_000, 30, 30, 2)
 
 
@@ -370,7 +371,8 @@ def parallel_scenario(sizes: Sizes):
     from recoverysim.scenario.load import load_scenario
 
     if sizes.parallel_customers is None:
-        return load_scenario(CANONICAL)
+        horizon = [] if sizes.parallel_horizon_days is None else [f"horizon_days={sizes.parallel_horizon_days}"]
+        return load_scenario(CANONICAL, horizon)
     return load_scenario(CANONICAL, scaled_overrides(sizes.parallel_customers, sizes.parallel_horizon_days))
 
 
@@ -511,7 +513,7 @@ def measure_model(figures: Figures, sizes: Sizes, cap: int, timeout_s: float) ->
 
 def print_model(figures: Figures, sizes: Sizes, seen: dict, timeout_s: float) -> None:
     heading("whole model")
-    horizon = f"{sizes.model_horizon_days} days" if sizes.model_horizon_days else "two years"
+    horizon = f"{sizes.model_horizon_days} days" if sizes.model_horizon_days else "the scenario's own horizon"
     note(f"canonical scenario, {horizon}; N customers = N/2 owners + N/2 prospects; every channel's staff and the")
     note(f"inspection bench scaled by N/{CANONICAL_CUSTOMERS:,} (rounded, at least 1), so load per agent stays canonical")
     for policy in POLICIES:
