@@ -143,12 +143,19 @@ def inert_levers(scenario: Scenario) -> list[str]:
     return warnings
 
 
+#: Values that switch a lever's mechanism off: set so, the lever acts by its absence and its count is 0 by design.
+SWITCHED_OFF = {"evidence": "none", "return_for_inspection": False, "excluded_components": (), "single_case_owner": False,
+                "goodwill_eur": 0.0, "status_update_every_days": None, "escalation_watch": False}
+
+
 def silent_levers(scenario: Scenario, replications: pd.DataFrame) -> list[str]:
     """Notes for levers a policy sets whose mechanism was never reached in any replication of a run."""
     notes = []
     for policy_name, rows in replications.groupby("policy", sort=False):
         policy = scenario.policy(policy_name)
         for lever in levers_set(policy):
+            if lever in SWITCHED_OFF and getattr(policy, lever) == SWITCHED_OFF[lever]:
+                continue
             reach = REACH_OF_LEVER.get(lever)
             column = f"lever_reach_{reach}"
             if reach is None or column not in rows or rows[column].sum() > 0:

@@ -137,3 +137,13 @@ def test_every_shipped_scenario_validates_with_staff_written_auto(cli):
     result = cli("validate", *files)
     assert result.exit_code == 0, result.output
     assert result.output.count("OK ") == len(files)
+
+
+def test_a_lever_switched_off_is_not_noted_as_never_acting():
+    """evidence: none asks nobody for proof by design; its count of 0 is the lever acting, not idle."""
+    scenario = Scenario.model_validate({"name": "s", "horizon_days": 200, "market": {"initial_customers": 800, "prospects": 0},
+                                        "policies": [{"name": "p", "evidence": "none", "single_case_owner": False,
+                                                      "status_update_every_days": 1.0}]})
+    rows = run_experiment(scenario, replications=2, executor="serial").replications
+    assert rows["lever_reach_evidence"].sum() == 0
+    assert silent_levers(scenario, rows) == []
