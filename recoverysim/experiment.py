@@ -124,6 +124,7 @@ def run_experiment(
     the same unfinished run is continued when `store_in.resume` is set. `on_start`
     hears the number of tasks and the keys already done, before any work starts.
     """
+    scenario = resolve_staffing(scenario)  # stored resolved, whether the CLI or a notebook called
     tasks = plan(scenario, policies, replications)
     chosen = tuple(dict.fromkeys(t.policy for t in tasks))
     store = None

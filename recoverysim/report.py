@@ -17,6 +17,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from recoverysim import plots, sweep_plots
+from recoverysim.verdict import verdict_sentences
 from recoverysim.errors import RecoverySimError
 from recoverysim.figure_files import (decomposition_metric, figures_for_folder, folder_kind, read_decomposition,
                                       read_manifest, read_points, sweep_context)
@@ -27,8 +28,11 @@ from recoverysim.table import number, with_interval
 
 #: Figures the headline speaks about, in order, with a plain name and a unit kind.
 HEADLINE = (
+    ("value_total_eur", "total value at day 0 (net result plus the customers kept, both discounted)", "eur"),
     ("net_result_eur", "net result (margin earned minus every cost)", "eur"),
-    ("customer_value_eur", "value of the customers kept (discounted future margin)", "eur"),
+    ("customer_value_eur", "value of the customers kept (future margin, at the horizon)", "eur"),
+    ("claimant_repurchase_share", "share of honest claimants who bought again at their next occasion", "share"),
+    ("honest_unremedied_share", "share of honest claims that got nothing (denied, excluded or abandoned)", "share"),
     ("retention_share", "share of the initial customers still customers at the end", "share"),
     ("cost_total_eur", "total cost", "eur"),
     ("fraud_paid_eur", "fraud paid out", "eur"),
@@ -287,6 +291,8 @@ def run_report(folder: Path) -> str:
                  f"<p>The policies and the levers each sets (highlighted where they differ; {escape(policies[0])} is the baseline):</p>",
                  levers_table(scenario)]
     body += ["<h2>Headline comparison</h2>"]
+    body += [f'<p class="quote"><strong>Verdict.</strong> {escape(s)}</p>'
+             for s in verdict_sentences(stored.replications, policies)]
     body += [f'<p class="quote">{escape(s)}</p>' for s in sentences] or ["<p>Only one policy was run: there is nothing to compare.</p>"]
     body += ["<h3>Every key figure</h3>", figures_table(stored.summary), "<h2>Figures</h2>", _figures_html(figures)]
     if scenario is not None:

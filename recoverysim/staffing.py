@@ -62,9 +62,14 @@ def _auto_channels(scenario: Scenario, policy: Policy) -> list[str]:
     return [name for name, channel in scenario.channels.items() if policy.staff_for(name, channel.staff) == AUTO]
 
 
+def _auto_bench(policy: Policy) -> bool:
+    """An 'auto' bench to size: only a policy that inspects has one (the others leave 'auto' unused)."""
+    return policy.return_for_inspection and policy.inspection.technicians == AUTO
+
+
 def needs_sizing(scenario: Scenario) -> bool:
     """Whether some policy has an 'auto' desk or bench still to size."""
-    return any(_auto_channels(scenario, p) or p.inspection.technicians == AUTO for p in scenario.policies)
+    return any(_auto_channels(scenario, p) or _auto_bench(p) for p in scenario.policies)
 
 
 def resolve_staffing(scenario: Scenario) -> Scenario:
@@ -93,7 +98,7 @@ def _cached_plan(scenario_json: str) -> StaffingPlan:
 def _size_policy(scenario: Scenario, policy: Policy) -> tuple[Policy, list[StaffChoice]]:
     """One policy's pilot and sizing; a policy with nothing 'auto' comes back unchanged, with no choices."""
     auto = _auto_channels(scenario, policy)
-    auto_bench = policy.inspection.technicians == AUTO
+    auto_bench = _auto_bench(policy)
     if not auto and not auto_bench:
         return policy, []
     load = pilot_load(scenario, policy)

@@ -62,10 +62,12 @@ def staffed_channels(scenario: Scenario, policy: Policy) -> list[tuple[str, Chan
 def technicians_paid(policy: Policy) -> int:
     """Technicians on the bench's payroll: the policy's, when it returns items for inspection; none otherwise."""
     technicians = policy.inspection.technicians
+    if not policy.return_for_inspection:
+        return 0
     if technicians == "auto":
         raise RecoverySimError(f"policies.{policy.name}.inspection.technicians is 'auto': resolve it first "
                                "(recoverysim.staffing.resolve_staffing)")
-    return technicians if policy.return_for_inspection else 0
+    return technicians
 
 
 @dataclass

@@ -292,7 +292,7 @@ class Money(Frozen):
 class Inspection(Frozen):
     """Return of the item to a bench where technicians decide."""
 
-    technicians: TechnicianCount = Field(2, description="Technicians at the inspection bench (a queue), paid money.technician_hour_eur for 8 hours a day when the policy returns items for inspection; or 'auto': sized from the load to staffing.technician_utilisation. Assumption.")
+    technicians: TechnicianCount = Field("auto", description="Technicians at the inspection bench (a queue): 'auto' sizes the bench from the policy's inspection load to staffing.technician_utilisation and pays it as staffing.auto_desk_cost says (pooled by default: the hours its inspections take); a number fixes the bench, paid money.technician_hour_eur for 8 hours a day when the policy returns items for inspection. Assumption: 'auto', so that switching inspection on never brings an idle bench with it.")
     hours_mean: float = Field(1.0, gt=0.0, le=1e4, description="Mean inspection time (exponential); technicians work 8 hours a day. Assumption.")
     sensitivity: float = probability(0.7, "Probability inspection catches a fraudulent claim. Assumption.")
     specificity: float = probability(0.9, "Probability inspection passes an honest claim. Assumption; Accenture (2008) reports most returned electronics show 'no trouble found', which is where false denials come from.")
