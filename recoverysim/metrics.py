@@ -8,7 +8,8 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from recoverysim.model.world import COST_COMPONENTS, LEVER_REACH, OUTCOME_CLASSES, WorldTotals
+from recoverysim.model.ledger import COST_COMPONENTS
+from recoverysim.model.world import LEVER_REACH, OUTCOME_CLASSES, WorldTotals
 from recoverysim.scenario.schema import CHANNEL_NAMES
 
 #: Key figures, in the order tables show them; README.md defines each.

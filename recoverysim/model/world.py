@@ -19,15 +19,11 @@ from recoverysim.errors import RecoverySimError
 from recoverysim.model.channels import Bench, ChannelDesk
 from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
 from recoverysim.model.customers import Customers
+from recoverysim.model.ledger import COST_COMPONENTS, DAYS_PER_YEAR, Ledger
 from recoverysim.model.luck import ClaimLuckSource
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import CHANNEL_NAMES, Channel, Policy, Scenario
 
-#: Cost components, each a cost_<name>_eur figure. "staff" is agent hours at the channel desks only;
-#: "technicians" is technician hours at the inspection bench (paid only by a policy that inspects);
-#: "inspection" stays the cost per inspection. staff and technicians are time, not claims' own costs.
-COST_COMPONENTS = ("remedies", "fraud_paid", "shipping", "inspection", "staff", "goodwill", "escalation", "updates", "technicians")
-DAYS_PER_YEAR = 365.0
 #: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
 OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
 OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
@@ -121,13 +117,7 @@ class World:
         }
         self.technicians = technicians_paid(policy)
         self.bench = Bench(self.env, capacity=max(self.technicians, 1))
-        self.costs = dict.fromkeys(COST_COMPONENTS, 0.0)
-        self.cost_total = 0.0
-        self.sales_margin_eur = 0.0
-        self.repair_charges_eur = 0.0
-        # Continuous daily discount rate, so that a euro at day t is worth exp(-rate t) at day 0.
-        self.discount_per_day = math.log1p(scenario.money.discount_rate_per_year) / DAYS_PER_YEAR
-        self.net_day0_eur = 0.0
+        self.ledger = Ledger(scenario.money.discount_rate_per_year)
         self.repurchase_claimants = np.zeros(len(OUTCOME_CLASSES), dtype=np.int64)
         self.repurchase_buyers = np.zeros(len(OUTCOME_CLASSES), dtype=np.int64)
         self.prospects = market.prospects
@@ -164,10 +154,6 @@ class World:
         self.fraud_component_of = np.where(self.excluded, covered[every % covered.size], every) if covered.size else every
         self.customers.add(market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers))
 
-    def day0(self, day: float | np.ndarray) -> float | np.ndarray:
-        """What a euro at `day` is worth at day 0."""
-        return np.exp(-self.discount_per_day * day)
-
     # ---- the run -----------------------------------------------------------------
 
     def run(self) -> None:
@@ -181,20 +167,20 @@ class World:
         money, occupancy = self.scenario.money, self.scenario.staffing.pooled_occupancy
         if self.pooled_desks:
             busy = sum(desk.busy_days for desk in self.pooled_desks)
-            self._spend_ledger("staff", (busy - self.pooled_busy_days_paid) * 24.0 / occupancy * money.agent_hour_eur)
+            self._book("staff", (busy - self.pooled_busy_days_paid) * 24.0 / occupancy * money.agent_hour_eur)
             self.pooled_busy_days_paid = busy
         if self.pooled_bench:
             busy = self.bench.busy_days
             hours = (busy - self.pooled_bench_days_paid) * INSPECTION_HOURS_PER_DAY
-            self._spend_ledger("technicians", hours / occupancy * money.technician_hour_eur)
+            self._book("technicians", hours / occupancy * money.technician_hour_eur)
             self.pooled_bench_days_paid = busy
 
     def _daily_steps(self):
         for day in range(self.scenario.horizon_days):
             if day:
                 self._record_day(day - 1)
-            self._spend_ledger("staff", self.staff_cost_per_day)
-            self._spend_ledger("technicians", self.technician_cost_per_day)
+            self._book("staff", self.staff_cost_per_day)
+            self._book("technicians", self.technician_cost_per_day)
             self._pay_pooled_time()
             occasions, failures = self.customers.due_today(day)
             self._purchase_occasions(day, occasions)
@@ -207,7 +193,7 @@ class World:
         c = self.customers
         self.daily["customers"][day] = c.active_count
         self.daily["mean_loyalty"][day] = c.loyalty_mean
-        self.daily["cost_cumulative_eur"][day] = self.cost_total
+        self.daily["cost_cumulative_eur"][day] = self.ledger.cost_total
 
     def _purchase_occasions(self, day: int, due: np.ndarray) -> None:
         c = self.customers
@@ -239,9 +225,7 @@ class World:
 
     def _sell(self, ids: np.ndarray, when: np.ndarray | float) -> None:
         c = self.customers
-        margins = c.segment_price[c.segment[ids]] * self.scenario.money.margin_share
-        self.sales_margin_eur += float(margins.sum())
-        self.net_day0_eur += float((margins * self.day0(when)).sum())
+        self.ledger.sell(c.segment_price[c.segment[ids]] * self.scenario.money.margin_share, when)
 
     def _failures(self, day: int, rows: np.ndarray, components: np.ndarray, due_days: np.ndarray) -> None:
         c = self.customers
@@ -371,19 +355,16 @@ class World:
         claim.longest_silence_days = max(claim.longest_silence_days, gap)
         claim.silent_since = self.env.now
 
-    def _spend_ledger(self, component: str, eur: float) -> None:
-        self.costs[component] += eur
-        self.cost_total += eur
-        self.net_day0_eur -= eur * math.exp(-self.discount_per_day * self.env.now)
+    def _book(self, component: str, eur: float) -> None:
+        self.ledger.spend(component, eur, self.env.now)
 
     def spend(self, claim: Claim, component: str, eur: float) -> None:
-        self._spend_ledger(component, eur)
+        self._book(component, eur)
         claim.cost_eur += eur
 
     def earn_repair_charge(self, eur: float) -> None:
         """A charge paid by the customer (negative when a manager refunds it)."""
-        self.repair_charges_eur += eur
-        self.net_day0_eur += eur * math.exp(-self.discount_per_day * self.env.now)
+        self.ledger.earn_charge(eur, self.env.now)
 
     def in_warranty(self, claim: Claim) -> bool:
         """Whether the product was within its warranty when the claim was filed."""
@@ -479,9 +460,9 @@ class World:
         n0 = self.scenario.market.initial_customers
         active = c.active[: c.count]
         return WorldTotals(
-            costs_eur=dict(self.costs),
-            sales_margin_eur=self.sales_margin_eur,
-            repair_charges_eur=self.repair_charges_eur,
+            costs_eur=dict(self.ledger.costs),
+            sales_margin_eur=self.ledger.sales_margin_eur,
+            repair_charges_eur=self.ledger.repair_charges_eur,
             initial_customers=n0,
             initial_customers_kept=int(c.active[:n0].sum()),
             customers_end=int(active.sum()),
@@ -493,8 +474,8 @@ class World:
             wom_negative=int(self.daily["wom_negative"].sum()),
             customer_value_eur=self._customer_value(),
             unclaimed_failures=self.unclaimed_failures,
-            net_result_day0_eur=self.net_day0_eur,
-            customer_value_day0_eur=self._customer_value() * float(self.day0(self.scenario.horizon_days)),
+            net_result_day0_eur=self.ledger.net_day0_eur,
+            customer_value_day0_eur=self._customer_value() * float(self.ledger.day0(self.scenario.horizon_days)),
             repurchase_claimants=dict(zip(OUTCOME_CLASSES, self.repurchase_claimants.tolist())),
             repurchase_buyers=dict(zip(OUTCOME_CLASSES, self.repurchase_buyers.tolist())),
             agent_busy_hours={name: desk.busy_days * 24.0 for name, desk in self.desks.items()},
@@ -514,6 +495,6 @@ class World:
         c = self.customers
         ids = np.flatnonzero(c.active[: c.count])
         money = self.scenario.money
-        per_cycle = 1.0 / (1.0 + self.discount_per_day * self.scenario.product.replacement_cycle_days)
+        per_cycle = 1.0 / (1.0 + self.ledger.rate_per_day * self.scenario.product.replacement_cycle_days)
         x = np.minimum(c.loyalty[ids] * per_cycle, 0.999)
         return float((c.segment_price[c.segment[ids]] * money.margin_share * x / (1.0 - x)).sum())
