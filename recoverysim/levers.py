@@ -65,6 +65,16 @@ def _anyone_posts(scenario: Scenario) -> bool:
     return any(s.public_post_probability > 0.0 for s in scenario.market.segments)
 
 
+#: Contacts on one claim beyond which a post midway is out of reach in practice (claims take 1 to a few dozen).
+UNREACHED_CONTACTS = 100
+
+
+def _posts_out_of_reach(scenario: Scenario) -> bool:
+    """No satisfaction is below 0, so nobody posts at the close, and a post midway needs absurdly many contacts."""
+    wom = scenario.word_of_mouth
+    return wom.public_post_below_satisfaction <= 0.0 and wom.public_post_after_contacts >= UNREACHED_CONTACTS
+
+
 def _no_claims(scenario: Scenario, policy: Policy) -> str | None:
     """Why no claim can reach a decision under this policy, or None."""
     market = scenario.market
@@ -117,6 +127,10 @@ def _lever_rule(lever: str) -> Callable[[Scenario, Policy], str | None]:
         if lever.startswith("escalation_"):
             if not _anyone_posts(scenario):
                 return "no segment ever posts publicly (public_post_probability is 0 everywhere)"
+            if _posts_out_of_reach(scenario):
+                wom = scenario.word_of_mouth
+                return (f"no claim can reach a public post (word_of_mouth.public_post_below_satisfaction is 0, and a post "
+                        f"midway needs {wom.public_post_after_contacts} contacts)")
             if lever != "escalation_watch" and not policy.escalation_watch:
                 return "no manager watches public posts (escalation_watch is false)"
         return None

@@ -147,3 +147,11 @@ def test_a_lever_switched_off_is_not_noted_as_never_acting():
     rows = run_experiment(scenario, replications=2, executor="serial").replications
     assert rows["lever_reach_evidence"].sum() == 0
     assert silent_levers(scenario, rows) == []
+
+
+def test_escalation_watch_with_a_threshold_no_claim_reaches_is_warned():
+    scenario = scenario_of({"word_of_mouth": {"public_post_below_satisfaction": 0.0, "public_post_after_contacts": 500}},
+                           [{"name": "watched", "escalation_watch": True}], {"public_post_probability": 0.5})
+    assert inert_levers(scenario) == [
+        "policy watched: escalation_watch cannot act: no claim can reach a public post "
+        "(word_of_mouth.public_post_below_satisfaction is 0, and a post midway needs 500 contacts)"]

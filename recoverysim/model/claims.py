@@ -223,7 +223,8 @@ def decide(world: World, claim: Claim):
             yield env.timeout(hours / INSPECTION_HOURS_PER_DAY)
         world.spend(claim, "inspection", money.inspection_eur)
         world.reach["return_for_inspection"] += 1
-        passed = luck.slot("inspection_pass") < policy.inspection.specificity if honest else luck.slot("inspection_pass") >= policy.inspection.sensitivity
+        draw = luck.slot("inspection_pass")
+        passed = draw < policy.inspection.specificity if honest else draw >= policy.inspection.sensitivity
         world.note(claim, "inspected", passed=passed)
         if not passed:
             yield from ship(world, claim, by_customer=False)
