@@ -40,6 +40,9 @@ FIGURE_LABELS = {
     "fraud_share": "fraudulent share of claims (%)",
     "honest_denied_share": "honest claims denied (%)",
     "fraud_paid_eur": "fraud paid out (EUR)",
+    "value_total_eur": "total value at day 0 (EUR)",
+    "honest_unremedied_share": "honest claims that got nothing (%)",
+    "claimant_repurchase_share": "honest claimants who bought again (%)",
 }
 SHARE_FIGURES = {"retention_share", "fraud_share", "honest_denied_share", "approval_share", "abandonment_share"}
 SIDE_KEYS = ("point", "policy", "replication")
@@ -108,7 +111,8 @@ def money_scale(values) -> tuple[float, str]:
 
 
 def axis_label(figure: str, scale_unit: str | None = None) -> str:
-    label = FIGURE_LABELS.get(figure, figure.replace("_", " "))
+    default = f"{figure[:-4].replace('_', ' ')} (EUR)" if figure.endswith("_eur") else figure.replace("_", " ")
+    label = FIGURE_LABELS.get(figure, default)
     if scale_unit and "(EUR)" in label:
         label = label.replace("(EUR)", f"({scale_unit})")
     return label
