@@ -116,7 +116,8 @@ class Customers:
         # Column j < k: component j's life; column k: the gap to the next purchase occasion.
         unit = self._lifetimes.exponential(ids[:, None], self.purchases[ids][:, None], self._slots)
         lives = unit[:, :k]
-        self.failure_day[ids] = day_of[:, None] + self.time_to_failure(np.broadcast_to(np.asarray(age_days, dtype=float).reshape(-1, 1), lives.shape), lives)
+        ages = np.broadcast_to(np.asarray(age_days, dtype=float).reshape(-1, 1), lives.shape)
+        self.failure_day[ids] = day_of[:, None] + self.time_to_failure(ages, lives)
         self.next_occasion_day[ids] = day_of + unit[:, k] * self._scenario.product.replacement_cycle_days
         self._file_product(ids)
 

@@ -137,8 +137,10 @@ class World:
         self.pooled_desks = [self.desks[name] for name, _ in channels if name in pooled]
         self.pooled_bench = "inspection" in pooled
         money = scenario.money
-        self.staff_cost_per_day = sum(c.staff * c.open_hours_per_day for name, c in channels if name not in pooled) * money.agent_hour_eur
-        self.technician_cost_per_day = 0.0 if self.pooled_bench else self.technicians * INSPECTION_HOURS_PER_DAY * money.technician_hour_eur
+        fixed_hours = sum(c.staff * c.open_hours_per_day for name, c in channels if name not in pooled)
+        self.staff_cost_per_day = fixed_hours * money.agent_hour_eur
+        bench_hours = 0.0 if self.pooled_bench else self.technicians * INSPECTION_HOURS_PER_DAY
+        self.technician_cost_per_day = bench_hours * money.technician_hour_eur
         self.pooled_busy_days_paid = 0.0
         self.pooled_bench_days_paid = 0.0
         segments = scenario.market.segments
@@ -229,7 +231,8 @@ class World:
 
     def _failures(self, day: int, rows: np.ndarray, components: np.ndarray, due_days: np.ndarray) -> None:
         c = self.customers
-        current = c.failure_day[rows, components] == due_days  # a purchase today replaced the product, or the customer left
+        # A purchase today replaced the product, or the customer left: those failures are stale.
+        current = c.failure_day[rows, components] == due_days
         if not current.all():
             rows, components = rows[current], components[current]
         if not rows.size:
@@ -310,11 +313,13 @@ class World:
             self.prospects -= n
             self._sell(self.customers.add(n, day), day)
 
-    def _file(self, customers: np.ndarray, components: np.ndarray, at: np.ndarray, ordinals: np.ndarray, is_fraud: bool) -> None:
+    def _file(self, customers: np.ndarray, components: np.ndarray, at: np.ndarray, ordinals: np.ndarray,
+              is_fraud: bool) -> None:
         """Start a claim process for each (customer, component) at its time; each claim brings its own luck."""
         c = self.customers
         lucks = self.luck.batch(customers, ordinals)
-        for customer, component, when, ordinal, luck in zip(customers.tolist(), components.tolist(), at.tolist(), ordinals.tolist(), lucks):
+        rows = zip(customers.tolist(), components.tolist(), at.tolist(), ordinals.tolist(), lucks)
+        for customer, component, when, ordinal, luck in rows:
             segment = int(c.segment[customer])
             channel_index = int(self.channel_cdf[segment].searchsorted(luck.slot("channel"), side="right"))
             claim = Claim(
