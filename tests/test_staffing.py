@@ -263,3 +263,13 @@ def test_validate_accepts_auto_and_rejects_other_words(tmp_path):
     assert f"{bad}:3: channels.phone.staff: must be an integer >= 0 or 'auto' (got 'lots')" in output
     schema = file_json_schema()
     assert {"const": "auto"} in schema["$defs"]["Channel"]["properties"]["staff"]["anyOf"]
+
+
+def test_a_file_cannot_write_which_desks_were_sized(tmp_path):
+    """auto_sized decides who pays idle time; only the staffing step writes it (a file gets a one-line error)."""
+    path = tmp_path / "s.yaml"
+    path.write_text("policies:\n  - name: p\n    auto_sized: [phone]\n", encoding="utf-8")
+    code, output = cli("validate", path)
+    assert code == 2
+    assert output.strip() == (f"{path}:3: policies.0.auto_sized: is written by the staffing step, not by hand: "
+                              "write staff: auto on the desk instead (got ['phone'])")

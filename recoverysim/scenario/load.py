@@ -83,10 +83,25 @@ def validate(located: Located, source: str) -> Scenario:
         raise ScenarioError([Problem(source, None, "", f"cannot be validated: {error}")]) from None
 
 
+def _written_by_the_tool(located: Located, source: str) -> list[Problem]:
+    """Fields the staffing step writes (policies[].auto_sized): a file that sets them would change who pays for what."""
+    policies = located.data.get("policies") if isinstance(located.data, dict) else None
+    problems = []
+    for index, policy in enumerate(policies if isinstance(policies, list) else []):
+        if isinstance(policy, dict) and policy.get("auto_sized"):
+            error = {"loc": ("policies", index, "auto_sized"), "type": "value_error", "input": policy["auto_sized"],
+                     "msg": "is written by the staffing step, not by hand: write staff: auto on the desk instead"}
+            problems.append(_problem_from(error, located, source))
+    return problems
+
+
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Load, resolve and validate a scenario file, with optional `dotted.path=value` overrides."""
     try:
         located = apply_overrides(load_located(Path(path)), overrides)
+        problems = _written_by_the_tool(located, str(path))
+        if problems:
+            raise ScenarioError(problems)
         return validate(located, str(path))
     except ScenarioError as error:
         raise _printable(error) from None
