@@ -157,7 +157,7 @@ def levers_table(scenario: Scenario) -> str:
     head = "".join(f"<th>{escape(p.name)}</th>" for p in policies)
     rows = ["<tr><td>what it is</td>" + "".join(f"<td>{escape(p.description) or '—'}</td>" for p in policies) + "</tr>"]
     for name, field in Policy.model_fields.items():
-        if name in ("name", "description"):
+        if name in ("name", "description", "auto_sized"):  # auto_sized is the staffing step's record, not a lever
             continue
         values = [_plain(getattr(p, name)) for p in policies]
         differs = len(set(values)) > 1
