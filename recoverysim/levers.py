@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from recoverysim.model.world import used_channels
+from recoverysim.model.desks import used_channels
 from recoverysim.scenario.schema import CHANNEL_NAMES, Inspection, Policy, Scenario
 
 #: What a zero `lever_reach_<name>` count (recoverysim.model.world.LEVER_REACH) means, in words.
@@ -32,26 +32,45 @@ REACH_UNUSED = {
 }
 #: The policy lever (as written in a scenario) whose mechanism each count measures.
 REACH_OF_LEVER = {
-    "evidence": "evidence", "return_for_inspection": "return_for_inspection", "inspection.technicians": "inspection_queue",
-    "inspection.hours_mean": "return_for_inspection", "inspection.sensitivity": "return_for_inspection",
-    "inspection.specificity": "return_for_inspection", "excluded_components": "excluded_components",
+    "evidence": "evidence",
+    "return_for_inspection": "return_for_inspection",
+    "inspection.technicians": "inspection_queue",
+    "inspection.hours_mean": "return_for_inspection",
+    "inspection.sensitivity": "return_for_inspection",
+    "inspection.specificity": "return_for_inspection",
+    "excluded_components": "excluded_components",
     "excluded_repair_charge_eur": "excluded_components",
     "first_contact_resolution_probability": "first_contact_resolution_probability",
-    "single_case_owner": "single_case_owner", "shipping_days": "shipping_days", "repair_turnaround_days": "repair_turnaround_days",
-    "goodwill_eur": "goodwill_eur", "goodwill_cost_share": "goodwill_eur", "status_update_every_days": "status_update_every_days",
-    "escalation_watch": "escalation_watch", "escalation_recovery_probability": "escalation_watch",
-    "escalation_response_days": "escalation_recovery", "escalation_compensation_eur": "escalation_recovery",
+    "single_case_owner": "single_case_owner",
+    "shipping_days": "shipping_days",
+    "repair_turnaround_days": "repair_turnaround_days",
+    "goodwill_eur": "goodwill_eur",
+    "goodwill_cost_share": "goodwill_eur",
+    "status_update_every_days": "status_update_every_days",
+    "escalation_watch": "escalation_watch",
+    "escalation_recovery_probability": "escalation_watch",
+    "escalation_response_days": "escalation_recovery",
+    "escalation_compensation_eur": "escalation_recovery",
 }
 
 
 def levers_set(policy: Policy) -> list[str]:
     """The levers a policy writes with a value other than the default, as dotted names."""
     defaults = Policy(name=policy.name)
-    written = [name for name in policy.model_fields_set if name not in ("name", "description", "inspection")
-               and getattr(policy, name) != getattr(defaults, name)]
-    written += [f"inspection.{name}" for name in policy.inspection.model_fields_set
-                if getattr(policy.inspection, name) != getattr(defaults.inspection, name)]
-    order = {name: index for index, name in enumerate([*Policy.model_fields, *(f"inspection.{n}" for n in Inspection.model_fields)])}
+    written = [
+        name
+        for name in policy.model_fields_set
+        if name not in ("name", "description", "inspection") and getattr(policy, name) != getattr(defaults, name)
+    ]
+    written += [
+        f"inspection.{name}"
+        for name in policy.inspection.model_fields_set
+        if getattr(policy.inspection, name) != getattr(defaults.inspection, name)
+    ]
+    order = {
+        name: index
+        for index, name in enumerate([*Policy.model_fields, *(f"inspection.{n}" for n in Inspection.model_fields)])
+    }
     return sorted(written, key=order.__getitem__)
 
 
@@ -79,12 +98,14 @@ def _no_claims(scenario: Scenario, policy: Policy) -> str | None:
     """Why no claim can reach a decision under this policy, or None."""
     market = scenario.market
     honest = any(c.failures_per_year > 0.0 for c in scenario.product.components) and any(
-        s.complaint_probability > 0.0 for s in market.segments)
+        s.complaint_probability > 0.0 for s in market.segments
+    )
     fraud = any(s.opportunist_share > 0.0 and s.fraud_attempts_per_year > 0.0 for s in market.segments)
     if market.initial_customers + market.prospects == 0 or not (honest or fraud):
         return "no claim is ever filed (no component fails and nobody fakes a failure)"
-    staffed = [name for name in _used_channels(scenario)
-               if policy.staff_for(name, getattr(scenario.channels, name).staff) != 0]  # 'auto' staffs a used channel
+    staffed = [
+        name for name in _used_channels(scenario) if policy.staff_for(name, getattr(scenario.channels, name).staff) != 0
+    ]  # 'auto' staffs a used channel
     if not staffed and not (policy.escalation_watch and _anyone_posts(scenario)):
         return "no claim can reach an agent (every channel claims start on has no staff)"
     return None
@@ -103,34 +124,53 @@ def _lever_rule(lever: str) -> Callable[[Scenario, Policy], str | None]:
         components = {c.name: c for c in scenario.product.components}
         if lever.startswith("inspection.") and not policy.return_for_inspection:
             return "items are not returned for inspection (return_for_inspection is false)"
-        if lever == "excluded_components" and all(components[n].failures_per_year == 0.0 for n in policy.excluded_components):
+        if lever == "excluded_components" and all(
+            components[n].failures_per_year == 0.0 for n in policy.excluded_components
+        ):
             return f"no excluded component ever fails ({', '.join(policy.excluded_components)}: failures_per_year 0)"
         if lever == "excluded_repair_charge_eur":
             if not policy.excluded_components:
                 return "no component is excluded"
             if all(components[n].failures_per_year == 0.0 for n in policy.excluded_components):
                 return "no excluded component ever fails"
-        if lever == "first_contact_resolution_probability" and handoff and min(handoff) >= 1.0 and not policy.single_case_owner:
+        if (
+            lever == "first_contact_resolution_probability"
+            and handoff
+            and min(handoff) >= 1.0
+            and not policy.single_case_owner
+        ):
             return "every contact is handed to a partner first (partner_handoff_probability is 1 on every channel used)"
         if lever == "single_case_owner" and max(handoff, default=0.0) == 0.0:
             return "no channel hands cases to a partner (partner_handoff_probability is 0 everywhere)"
-        if lever == "shipping_days" and policy.remedy == "refund" and not policy.return_for_inspection and _no_paid_repairs(policy):
+        if (
+            lever == "shipping_days"
+            and policy.remedy == "refund"
+            and not policy.return_for_inspection
+            and _no_paid_repairs(policy)
+        ):
             return "nothing is shipped (remedy refund, no return for inspection, no paid repairs)"
         if lever == "repair_turnaround_days" and policy.remedy != "repair" and _no_paid_repairs(policy):
             return f"nothing is repaired (remedy {policy.remedy}, no paid repairs of excluded components)"
         if lever == "goodwill_cost_share" and policy.goodwill_eur == 0.0:
             return "goodwill_eur is 0"
-        if lever == "status_update_every_days" and policy.status_update_every_days is not None \
-                and policy.status_update_every_days >= scenario.horizon_days:
-            return (f"no claim can be silent for {policy.status_update_every_days:g} days within a horizon of "
-                    f"{scenario.horizon_days} days")
+        if (
+            lever == "status_update_every_days"
+            and policy.status_update_every_days is not None
+            and policy.status_update_every_days >= scenario.horizon_days
+        ):
+            return (
+                f"no claim can be silent for {policy.status_update_every_days:g} days within a horizon of "
+                f"{scenario.horizon_days} days"
+            )
         if lever.startswith("escalation_"):
             if not _anyone_posts(scenario):
                 return "no segment ever posts publicly (public_post_probability is 0 everywhere)"
             if _posts_out_of_reach(scenario):
                 wom = scenario.word_of_mouth
-                return (f"no claim can reach a public post (word_of_mouth.public_post_below_satisfaction is 0, and a post "
-                        f"midway needs {wom.public_post_after_contacts} contacts)")
+                return (
+                    f"no claim can reach a public post (word_of_mouth.public_post_below_satisfaction is 0, and a post "
+                    f"midway needs {wom.public_post_after_contacts} contacts)"
+                )
             if lever != "escalation_watch" and not policy.escalation_watch:
                 return "no manager watches public posts (escalation_watch is false)"
         return None
@@ -148,8 +188,10 @@ def inert_levers(scenario: Scenario) -> list[str]:
                 used = _used_channels(scenario)
                 for name in policy.channel_staff:
                     if name not in used:
-                        warnings.append(f"policy {policy.name}: channel_staff.{name} cannot act: no segment starts "
-                                        f"claims on {name} (a channel nobody uses is neither staffed nor paid)")
+                        warnings.append(
+                            f"policy {policy.name}: channel_staff.{name} cannot act: no segment starts "
+                            f"claims on {name} (a channel nobody uses is neither staffed nor paid)"
+                        )
                 continue
             reason = no_claims or _lever_rule(lever)(scenario, policy)
             if reason:
@@ -158,8 +200,15 @@ def inert_levers(scenario: Scenario) -> list[str]:
 
 
 #: Values that switch a lever's mechanism off: set so, the lever acts by its absence and its count is 0 by design.
-SWITCHED_OFF = {"evidence": "none", "return_for_inspection": False, "excluded_components": (), "single_case_owner": False,
-                "goodwill_eur": 0.0, "status_update_every_days": None, "escalation_watch": False}
+SWITCHED_OFF = {
+    "evidence": "none",
+    "return_for_inspection": False,
+    "excluded_components": (),
+    "single_case_owner": False,
+    "goodwill_eur": 0.0,
+    "status_update_every_days": None,
+    "escalation_watch": False,
+}
 
 
 def silent_levers(scenario: Scenario, replications: pd.DataFrame) -> list[str]:

@@ -63,18 +63,6 @@ class BufferedDraws:
             self._normal = self._generator.standard_normal(self._block).tolist()
         return self._normal.pop()
 
-    def poisson(self, mean: float) -> int:
-        """Poisson by counting unit-rate exponential arrivals up to `mean` (exact; means here are small)."""
-        if mean <= 0.0:
-            return 0
-        if mean > 50.0:
-            return int(self._generator.poisson(mean))
-        count, total = 0, self.exponential(1.0)
-        while total < mean:
-            count += 1
-            total += self.exponential(1.0)
-        return count
-
 
 # Odd 64-bit multipliers (from xxhash and splitmix64), one per key position.
 _KEY_MULTIPLIERS = tuple(np.uint64(m) for m in (

@@ -26,7 +26,8 @@ import math
 from dataclasses import dataclass
 
 from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY
-from recoverysim.model.world import World, used_channels
+from recoverysim.model.desks import used_channels
+from recoverysim.model.world import World
 from recoverysim.queueing import size_servers
 from recoverysim.scenario.schema import AUTO, MAX_STAFF, Policy, Scenario
 
@@ -109,21 +110,41 @@ def _size_policy(scenario: Scenario, policy: Policy) -> tuple[Policy, list[Staff
         fixed = policy.staff_for(name, channel.staff)
         arrivals = load.arrivals_per_open_hour[name]
         if name in auto:
-            size = size_servers(arrivals if name in used else 0.0, channel.service_minutes_mean, channel.patience_minutes_mean,
-                                targets.answered_within_seconds / SECONDS_PER_MINUTE, targets.service_level_share,
-                                targets.max_abandonment_share)
+            size = size_servers(
+                arrivals if name in used else 0.0,
+                channel.service_minutes_mean,
+                channel.patience_minutes_mean,
+                targets.answered_within_seconds / SECONDS_PER_MINUTE,
+                targets.service_level_share,
+                targets.max_abandonment_share,
+            )
             staff[name] = size.servers
-            choices.append(StaffChoice(policy.name, name, size.servers, True, arrivals, size.service_level, size.abandon_probability))
+            choices.append(
+                StaffChoice(
+                    policy.name, name, size.servers, True, arrivals, size.service_level, size.abandon_probability
+                )
+            )
         else:
             staff[name] = fixed
-            choices.append(StaffChoice(policy.name, name, fixed if name in used else 0, False, arrivals, math.nan, math.nan))
+            choices.append(
+                StaffChoice(policy.name, name, fixed if name in used else 0, False, arrivals, math.nan, math.nan)
+            )
     technicians = policy.inspection.technicians
     if auto_bench:
         work_days = load.inspections_per_day * policy.inspection.hours_mean / INSPECTION_HOURS_PER_DAY
         technicians = max(1, math.ceil(work_days / targets.technician_utilisation - 1e-9))
     if policy.return_for_inspection:
-        choices.append(StaffChoice(policy.name, "inspection", technicians, auto_bench,
-                                   load.inspections_per_day / INSPECTION_HOURS_PER_DAY, math.nan, math.nan))
+        choices.append(
+            StaffChoice(
+                policy.name,
+                "inspection",
+                technicians,
+                auto_bench,
+                load.inspections_per_day / INSPECTION_HOURS_PER_DAY,
+                math.nan,
+                math.nan,
+            )
+        )
     inspection = policy.inspection.model_copy(update={"technicians": technicians})
     sized = tuple(auto) + (("inspection",) if auto_bench else ())
     return policy.model_copy(update={"channel_staff": staff, "inspection": inspection, "auto_sized": sized}), choices
@@ -139,16 +160,21 @@ class PilotLoad:
 
 def pilot_load(scenario: Scenario, policy: Policy) -> PilotLoad:
     """Run the load pilot of one policy: its 'auto' desks and bench unlimited, everything else as written."""
-    staff = {name: PILOT_STAFF if policy.staff_for(name, channel.staff) == AUTO else policy.staff_for(name, channel.staff)
-             for name, channel in scenario.channels.items()}
+    staff = {
+        name: PILOT_STAFF if policy.staff_for(name, channel.staff) == AUTO else policy.staff_for(name, channel.staff)
+        for name, channel in scenario.channels.items()
+    }
     technicians = PILOT_STAFF if policy.inspection.technicians == AUTO else policy.inspection.technicians
-    pilot_policy = policy.model_copy(update={"channel_staff": staff,
-                                             "inspection": policy.inspection.model_copy(update={"technicians": technicians})})
+    pilot_policy = policy.model_copy(
+        update={"channel_staff": staff, "inspection": policy.inspection.model_copy(update={"technicians": technicians})}
+    )
     world = World(scenario, pilot_policy, PILOT_REPLICATION)
     world.run()
     days = scenario.horizon_days
-    arrivals = {name: world.desks[name].contacts_offered / (channel.open_hours_per_day * days)
-                for name, channel in scenario.channels.items()}
+    arrivals = {
+        name: world.desks[name].contacts_offered / (channel.open_hours_per_day * days)
+        for name, channel in scenario.channels.items()
+    }
     return PilotLoad(arrivals, world.bench.inspections / days)
 
 
@@ -157,23 +183,45 @@ def describe(plan: StaffingPlan) -> list[str]:
     if not plan.choices:
         return []
     targets = plan.scenario.staffing
-    lines = [f"staffing (auto, {targets.service_level_share:.0%} in {targets.answered_within_seconds:g} s, "
-             f"abandonment <= {targets.max_abandonment_share:.0%}):"]
+    lines = [
+        f"staffing (auto, {targets.service_level_share:.0%} in {targets.answered_within_seconds:g} s, "
+        f"abandonment <= {targets.max_abandonment_share:.0%}):"
+    ]
     for policy in plan.scenario.policies:
         mine = [c for c in plan.choices if c.policy == policy.name]
         if mine:
-            parts = [f"{'technicians' if c.channel == 'inspection' else c.channel} {c.staff}{'' if c.auto else ' (fixed)'}" for c in mine]
+            parts = [
+                f"{'technicians' if c.channel == 'inspection' else c.channel} {c.staff}{'' if c.auto else ' (fixed)'}"
+                for c in mine
+            ]
             lines.append(f"  {policy.name}: {', '.join(parts)}")
     return lines
 
 
 def choices_frame(plan: StaffingPlan):
-    """The choices as a table: policy, channel, staff, auto, arrivals_per_open_hour, predicted_service_level, predicted_abandonment."""
+    """The choices as a table (staffing.csv), one row per policy and desk or bench."""
     import pandas as pd
 
-    columns = ["policy", "channel", "staff", "auto", "arrivals_per_open_hour", "predicted_service_level", "predicted_abandonment"]
+    columns = [
+        "policy",
+        "channel",
+        "staff",
+        "auto",
+        "arrivals_per_open_hour",
+        "predicted_service_level",
+        "predicted_abandonment",
+    ]
     return pd.DataFrame([[getattr(c, name) for name in columns] for c in plan.choices], columns=columns)
 
 
-__all__ = ["PILOT_REPLICATION", "StaffChoice", "StaffingPlan", "choices_frame", "describe", "needs_sizing", "pilot_load",
-           "resolve_staffing", "staffing_plan"]
+__all__ = [
+    "PILOT_REPLICATION",
+    "StaffChoice",
+    "StaffingPlan",
+    "choices_frame",
+    "describe",
+    "needs_sizing",
+    "pilot_load",
+    "resolve_staffing",
+    "staffing_plan",
+]

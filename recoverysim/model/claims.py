@@ -188,10 +188,6 @@ def decide(world: World, claim: Claim):
                 world.note(claim, "proof not convincing")
                 yield from close(world, claim, "denied", outcome=0.0)
                 return
-    if not world.in_warranty(claim):
-        world.note(claim, "out of warranty")
-        yield from close(world, claim, "denied", outcome=0.0)
-        return
     if honest and not claim.covered:
         world.reach["excluded_components"] += 1
         if policy.excluded_repair_charge_eur is None:

@@ -13,7 +13,17 @@ import numpy as np
 #: Cost components, each a cost_<name>_eur figure. "staff" is agent hours at the channel desks only;
 #: "technicians" is technician hours at the inspection bench (paid only by a policy that inspects);
 #: "inspection" stays the cost per inspection. staff and technicians are time, not claims' own costs.
-COST_COMPONENTS = ("remedies", "fraud_paid", "shipping", "inspection", "staff", "goodwill", "escalation", "updates", "technicians")
+COST_COMPONENTS = (
+    "remedies",
+    "fraud_paid",
+    "shipping",
+    "inspection",
+    "staff",
+    "goodwill",
+    "escalation",
+    "updates",
+    "technicians",
+)
 DAYS_PER_YEAR = 365.0
 
 
@@ -47,3 +57,14 @@ class Ledger:
         """Margins of sales made at `days`."""
         self.sales_margin_eur += float(margins_eur.sum())
         self.net_day0_eur += float((margins_eur * self.day0(days)).sum())
+
+    def customer_value(self, margins_eur: np.ndarray, loyalty: np.ndarray, cycle_days: float) -> float:
+        """Margin of the future purchases of customers kept, valued at the horizon.
+
+        Occasions come at exponential intervals of mean C days, so one cycle's
+        expected discount is E[exp(-rT)] = 1 / (1 + rC) with r the continuous daily
+        rate; each occasion is a purchase with probability L: sum over k of (L d)^k.
+        """
+        per_cycle = 1.0 / (1.0 + self.rate_per_day * cycle_days)
+        x = np.minimum(loyalty * per_cycle, 0.999)
+        return float((margins_eur * x / (1.0 - x)).sum())

@@ -15,14 +15,14 @@ import simpy
 
 from recoverysim.model.bass import bass_day_probability
 from recoverysim.model.behaviour import loyalty_change, people_told_mean
-from recoverysim.errors import RecoverySimError
 from recoverysim.model.channels import Bench, ChannelDesk
 from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
 from recoverysim.model.customers import Customers
-from recoverysim.model.ledger import COST_COMPONENTS, DAYS_PER_YEAR, Ledger
+from recoverysim.model.desks import Payroll, staffed_channels, technicians_paid
+from recoverysim.model.ledger import DAYS_PER_YEAR, Ledger
 from recoverysim.model.luck import ClaimLuckSource
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
-from recoverysim.scenario.schema import CHANNEL_NAMES, Channel, Policy, Scenario
+from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
 
 #: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
 OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
@@ -33,37 +33,6 @@ LEVER_REACH = (
     "single_case_owner", "shipping_days", "repair_turnaround_days", "goodwill_eur", "status_update_every_days",
     "escalation_watch", "escalation_recovery",
 )
-
-
-def used_channels(scenario: Scenario) -> set[str]:
-    """Channels some segment starts claims on; the others are neither staffed nor paid (claims stay where they start)."""
-    shares = {name: sum(getattr(s, f"{name}_share") for s in scenario.market.segments) for name in CHANNEL_NAMES}
-    return {name for name, share in shares.items() if share > 0.0}
-
-
-def staffed_channels(scenario: Scenario, policy: Policy) -> list[tuple[str, Channel]]:
-    """The scenario's channels with the staff the policy sets (Policy.channel_staff) where it sets any, and
-    no staff on a channel no segment uses. Staff must be resolved: 'auto' is sized by recoverysim.staffing first."""
-    used = used_channels(scenario)
-    channels = []
-    for name, channel in scenario.channels.items():
-        staff = policy.staff_for(name, channel.staff) if name in used else 0
-        if staff == "auto":
-            raise RecoverySimError(f"channels.{name}.staff is 'auto' under policy {policy.name!r}: resolve it first "
-                                   "(recoverysim.staffing.resolve_staffing)")
-        channels.append((name, channel if staff == channel.staff else channel.model_copy(update={"staff": staff})))
-    return channels
-
-
-def technicians_paid(policy: Policy) -> int:
-    """Technicians on the bench's payroll: the policy's, when it returns items for inspection; none otherwise."""
-    technicians = policy.inspection.technicians
-    if not policy.return_for_inspection:
-        return 0
-    if technicians == "auto":
-        raise RecoverySimError(f"policies.{policy.name}.inspection.technicians is 'auto': resolve it first "
-                               "(recoverysim.staffing.resolve_staffing)")
-    return technicians
 
 
 @dataclass
@@ -112,7 +81,8 @@ class World:
         self.customers = Customers(scenario, market.initial_customers + market.prospects, scenario.seed, replication)
         channels = self.channels = staffed_channels(scenario, policy)
         self.desks = {
-            name: ChannelDesk(self.env, name, channel, BufferedDraws(self.streams.get(f"service.{name}")), BufferedDraws(self.streams.get(f"patience.{name}")))
+            name: ChannelDesk(self.env, name, channel, BufferedDraws(self.streams.get(f"service.{name}")),
+                              BufferedDraws(self.streams.get(f"patience.{name}")))
             for name, channel in channels
         }
         self.technicians = technicians_paid(policy)
@@ -132,17 +102,7 @@ class World:
         self.next_claim_id = 0
         horizon = scenario.horizon_days
         self.daily = {name: np.zeros(horizon) for name in ("customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")}
-        # Fixed desks pay every staffed hour; desks sized 'auto' are paid as staffing.auto_desk_cost says.
-        pooled = set(policy.auto_sized) if scenario.staffing.auto_desk_cost == "pooled" else set()
-        self.pooled_desks = [self.desks[name] for name, _ in channels if name in pooled]
-        self.pooled_bench = "inspection" in pooled
-        money = scenario.money
-        fixed_hours = sum(c.staff * c.open_hours_per_day for name, c in channels if name not in pooled)
-        self.staff_cost_per_day = fixed_hours * money.agent_hour_eur
-        bench_hours = 0.0 if self.pooled_bench else self.technicians * INSPECTION_HOURS_PER_DAY
-        self.technician_cost_per_day = bench_hours * money.technician_hour_eur
-        self.pooled_busy_days_paid = 0.0
-        self.pooled_bench_days_paid = 0.0
+        self.payroll = Payroll(scenario, policy, channels, self.desks, self.bench, self.technicians)
         segments = scenario.market.segments
         mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
         cumulative = mix.cumsum(axis=1)
@@ -165,24 +125,19 @@ class World:
         self._record_day(self.scenario.horizon_days - 1)
 
     def _pay_pooled_time(self) -> None:
-        """Pay, at the start of each day, the pooled agent and technician time used since the last payment."""
-        money, occupancy = self.scenario.money, self.scenario.staffing.pooled_occupancy
-        if self.pooled_desks:
-            busy = sum(desk.busy_days for desk in self.pooled_desks)
-            self._book("staff", (busy - self.pooled_busy_days_paid) * 24.0 / occupancy * money.agent_hour_eur)
-            self.pooled_busy_days_paid = busy
-        if self.pooled_bench:
-            busy = self.bench.busy_days
-            hours = (busy - self.pooled_bench_days_paid) * INSPECTION_HOURS_PER_DAY
-            self._book("technicians", hours / occupancy * money.technician_hour_eur)
-            self.pooled_bench_days_paid = busy
+        """Pay, at the start of each day (and at the horizon), the pooled time used since the last payment."""
+        staff, technicians = self.payroll.pooled_since_last()
+        if staff is not None:
+            self._book("staff", staff)
+        if technicians is not None:
+            self._book("technicians", technicians)
 
     def _daily_steps(self):
         for day in range(self.scenario.horizon_days):
             if day:
                 self._record_day(day - 1)
-            self._book("staff", self.staff_cost_per_day)
-            self._book("technicians", self.technician_cost_per_day)
+            self._book("staff", self.payroll.fixed_staff_eur_per_day)
+            self._book("technicians", self.payroll.fixed_technicians_eur_per_day)
             self._pay_pooled_time()
             occasions, failures = self.customers.due_today(day)
             self._purchase_occasions(day, occasions)
@@ -371,11 +326,6 @@ class World:
         """A charge paid by the customer (negative when a manager refunds it)."""
         self.ledger.earn_charge(eur, self.env.now)
 
-    def in_warranty(self, claim: Claim) -> bool:
-        """Whether the product was within its warranty when the claim was filed."""
-        purchased = float(self.customers.purchase_day[claim.customer_id])
-        return claim.filed_day - purchased <= self.scenario.product.warranty_days
-
     def price_of(self, claim: Claim) -> float:
         return float(self.customers.segment_price[claim.segment])
 
@@ -464,6 +414,7 @@ class World:
         c = self.customers
         n0 = self.scenario.market.initial_customers
         active = c.active[: c.count]
+        kept_value = self._customer_value()
         return WorldTotals(
             costs_eur=dict(self.ledger.costs),
             sales_margin_eur=self.ledger.sales_margin_eur,
@@ -477,10 +428,10 @@ class World:
             customers_lost_at_purchase=self.lost_at_purchase,
             wom_positive=int(self.daily["wom_positive"].sum()),
             wom_negative=int(self.daily["wom_negative"].sum()),
-            customer_value_eur=self._customer_value(),
+            customer_value_eur=kept_value,
             unclaimed_failures=self.unclaimed_failures,
             net_result_day0_eur=self.ledger.net_day0_eur,
-            customer_value_day0_eur=self._customer_value() * float(self.ledger.day0(self.scenario.horizon_days)),
+            customer_value_day0_eur=kept_value * float(self.ledger.day0(self.scenario.horizon_days)),
             repurchase_claimants=dict(zip(OUTCOME_CLASSES, self.repurchase_claimants.tolist())),
             repurchase_buyers=dict(zip(OUTCOME_CLASSES, self.repurchase_buyers.tolist())),
             agent_busy_hours={name: desk.busy_days * 24.0 for name, desk in self.desks.items()},
@@ -491,15 +442,8 @@ class World:
         )
 
     def _customer_value(self) -> float:
-        """Margin of the future purchases of customers kept, valued at the horizon.
-
-        Occasions come at exponential intervals of mean C days, so one cycle's
-        expected discount is E[exp(-rT)] = 1 / (1 + rC) with r the continuous daily
-        rate; each occasion is a purchase with probability L: sum over k of (L d)^k.
-        """
+        """Margin of the future purchases of the customers kept, valued at the horizon (Ledger.customer_value)."""
         c = self.customers
         ids = np.flatnonzero(c.active[: c.count])
-        money = self.scenario.money
-        per_cycle = 1.0 / (1.0 + self.ledger.rate_per_day * self.scenario.product.replacement_cycle_days)
-        x = np.minimum(c.loyalty[ids] * per_cycle, 0.999)
-        return float((c.segment_price[c.segment[ids]] * money.margin_share * x / (1.0 - x)).sum())
+        margins = c.segment_price[c.segment[ids]] * self.scenario.money.margin_share
+        return self.ledger.customer_value(margins, c.loyalty[ids], self.scenario.product.replacement_cycle_days)
