@@ -57,13 +57,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--replications", type=int, default=6, help="replications per round of the fit")
     parser.add_argument("--table-replications", type=int, default=10, help="replications of the final table")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--tolerance", type=float, default=0.002, help="accepted distance of the mean share from 12.5 %%")
+    parser.add_argument("--tolerance", type=float, default=0.002, help="accepted distance of the share from 12.5 %%")
     parser.add_argument("--start", type=float, default=None, help="first rate tried (default: the schema's)")
     args = parser.parse_args(argv)
     start = args.start or load_scenario(CANONICAL).market.segments[0].fraud_attempts_per_year
     rate = fit_rate(start, args.replications, args.workers, args.tolerance)
-    print(f"\nfitted {PARAMETER} = {rate:.3f} per willing opportunist per year (target {TARGET_SHARE:.1%} under trusting)")
-    print(f"\n{'parameter':<52} {'value':>7}  {'policy':<11} fraud share [95 % interval], {args.table_replications} replications")
+    print(f"\nfitted {PARAMETER} = {rate:.3f} per willing opportunist per year (target {TARGET_SHARE:.1%})")
+    print(f"\n{'parameter':<52} {'value':>7}  {'policy':<11} fraud share [95 % interval]"
+          f" over {args.table_replications} replications")
     for policy in ("trusting", "suspicious"):
         mean, low, high = mean_interval(fraud_shares(round(rate, 3), policy, args.table_replications, args.workers))
         print(f"{PARAMETER:<52} {round(rate, 3):>7}  {policy:<11} {mean:.4f} [{low:.4f}, {high:.4f}]")

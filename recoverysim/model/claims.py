@@ -324,7 +324,8 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     claim.satisfaction = s
     if claim.is_fraud:
         rescued = claim.decision != decision  # a manager remedied it after a public post, with compensation
-        world.fraud_tip(claim, received_eur=goodwill_eur + (world.policy.escalation_compensation_eur if rescued else 0.0))
+        compensation = world.policy.escalation_compensation_eur if rescued else 0.0
+        world.fraud_tip(claim, received_eur=goodwill_eur + compensation)
     if caught:
         # Found out: the account is closed, and nobody hears a story from them.
         world.close_account(claim)

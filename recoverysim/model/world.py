@@ -375,7 +375,8 @@ class World:
     def fraud_value_eur(self, claim: Claim, received_eur: float) -> float:
         """What a fraudulent claim brought the cheater: the remedy's value to them, plus goodwill and compensation."""
         fraud = self.scenario.fraud
-        shares = {"refund": fraud.refund_value_share, "replace": fraud.replace_value_share, "repair": fraud.repair_value_share}
+        shares = {"refund": fraud.refund_value_share, "replace": fraud.replace_value_share,
+                  "repair": fraud.repair_value_share}
         remedy = shares.get(claim.remedy, 0.0) * self.price_of(claim) if claim.decision == "approved" else 0.0
         return remedy + received_eur
 
