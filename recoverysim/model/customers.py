@@ -44,7 +44,7 @@ class Customers:
         self.active = np.zeros(capacity, dtype=bool)
         self.segment = np.zeros(capacity, dtype=np.int16)
         self.opportunist = np.zeros(capacity, dtype=bool)
-        self.scruple_eur = np.full(capacity, np.inf)
+        self.scruple_eur = np.full(capacity, np.inf)  # an opportunist's moral cost of cheating (EUR), drawn once
         self.loyalty = np.zeros(capacity)
         self.failures = np.zeros(capacity, dtype=np.int32)
         self.purchases = np.zeros(capacity, dtype=np.int32)
@@ -61,6 +61,7 @@ class Customers:
         self.calendar = DayCalendar(scenario.horizon_days)
         # Per segment, the opportunists sorted by scruple (ids and scruples): the willing are a prefix.
         self._by_scruple = [(np.empty(0, dtype=np.int64), np.empty(0)) for _ in segments]
+        self._new_opportunists: list[np.ndarray] = []  # scruples drawn and filed when the willing are next asked for
 
     def _file_product(self, ids: np.ndarray) -> None:
         """File every component's failure and the next occasion of these customers' new products."""
@@ -80,15 +81,21 @@ class Customers:
 
     def willing(self, segment: int, threshold_eur: float) -> np.ndarray:
         """Active opportunists of a segment whose scruple is below `threshold_eur`, by rising scruple."""
+        if self._new_opportunists:
+            self._file_opportunists()
         ids, scruples = self._by_scruple[segment]
         ids = ids[: scruples.searchsorted(threshold_eur, side="left")]
         return ids[self.active[ids]]
 
-    def _file_opportunists(self, ids: np.ndarray, segments: np.ndarray) -> None:
-        """Draw the new opportunists' scruples (keyed by customer) and merge them into their segment's order."""
-        if not ids.size:
-            return
+    def _file_opportunists(self) -> None:
+        """Draw the new opportunists' scruples (keyed by customer) and merge them into their segment's order.
+
+        Done once a day when the willing are asked for, not at every sale: customers are added many times a day.
+        """
+        ids = np.concatenate(self._new_opportunists)
+        self._new_opportunists.clear()
         self.scruple_eur[ids] = self._scruples.exponential(ids) * self._scruple_scale_eur
+        segments = self.segment[ids]
         for index, (pool, scruples) in enumerate(self._by_scruple):
             mine = ids[segments == index]
             if mine.size:
@@ -117,7 +124,8 @@ class Customers:
         self.purchase_day[ids] = day - age
         self._new_product(ids, np.full(n, day), age)
         self.active_count += n
-        self._file_opportunists(ids[self.opportunist[ids]], seg[self.opportunist[ids]])
+        if self.opportunist[ids].any():
+            self._new_opportunists.append(ids[self.opportunist[ids]])
         return ids
 
     def initial_ages(self, n: int) -> np.ndarray:
