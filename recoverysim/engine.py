@@ -18,7 +18,9 @@ CLAIM_COLUMNS = (
     "closed_day", "contacts", "transfers", "drops", "wait_minutes", "decision", "remedy", "cost_eur",
     "satisfaction", "escalated",
 )
-DAILY_COLUMNS = ("day", "customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")
+DAILY_COLUMNS = (
+    "day", "customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative", "fraud_willing_share",
+)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ REPURCHASE_FIGURES = tuple(f"repurchase_{kind}_{outcome}" for outcome in OUTCOME
 UTILISATION_FIGURES = ("agent_utilisation", *(f"agent_utilisation_{name}" for name in CHANNEL_NAMES), "technician_utilisation")
 EXTRA_FIGURES = COST_FIGURES + (
     "sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase",
-    "unclaimed_failures", "open_claims", "net_result_day0_eur", "customer_value_day0_eur",
+    "unclaimed_failures", "fraud_accounts_closed", "open_claims", "net_result_day0_eur", "customer_value_day0_eur",
 ) + UTILISATION_FIGURES + REPURCHASE_FIGURES + tuple(f"lever_reach_{name}" for name in LEVER_REACH)
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
@@ -160,6 +160,7 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
         customers_won_base=float(totals.customers_won_base),
         customers_lost_at_purchase=float(totals.customers_lost_at_purchase),
         unclaimed_failures=float(totals.unclaimed_failures),
+        fraud_accounts_closed=float(totals.fraud_accounts_closed),
         open_claims=float((decision == "open").sum()),
         net_result_day0_eur=totals.net_result_day0_eur,
         customer_value_day0_eur=totals.customer_value_day0_eur,

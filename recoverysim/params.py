@@ -49,6 +49,8 @@ UNIT_NAMES = {
     "channel_staff": "agents", "hours_mean": "hours", "schema_version": "format version", "share": "share (0-1)", "told_when_satisfied_mean": "people",
     "told_when_dissatisfied_mean": "people", "public_post_reach_mean": "people", "public_post_after_contacts": "contacts",
     "answered_within_seconds": "seconds", "technician_utilisation": "share (0-1)", "pooled_occupancy": "share (0-1)",
+    "prior_caught_belief": "probability", "prior_value_share": "share of price", "refund_value_share": "share of price",
+    "replace_value_share": "share of price", "repair_value_share": "share of price",
 }
 
 

@@ -64,8 +64,9 @@ CASES = [
     Acts("status_update_every_days", None, 1.0, (("cost_updates_eur", UP), ("satisfaction_mean", UP)),
          {"repair_turnaround_days": 20.0}),
     Acts("escalation_watch", False, True, (("cost_escalation_eur", UP),), world=POSTING, segment=POSTS),
-    Acts("escalation_recovery_probability", 0.1, 0.9, (("satisfaction_mean", UP), ("approval_share", UP)), WATCHED,
-         world=POSTING, segment=POSTS),
+    # Honest claims on the excluded strap are denied: a manager can approve them (a caught fraudster is never rescued).
+    Acts("escalation_recovery_probability", 0.1, 0.9, (("satisfaction_mean", UP), ("approval_share", UP)),
+         {**WATCHED, **STRAP_EXCLUDED}, world=POSTING, segment=POSTS),
     Acts("escalation_response_days", 1.0, 20.0, (("resolution_days_mean", UP),), WATCHED, world=POSTING, segment=POSTS),
     Acts("escalation_compensation_eur", 0.0, 100.0, (("cost_escalation_eur", UP),), WATCHED, world=POSTING, segment=POSTS),
     Acts("channel_staff", {"phone": 1}, {"phone": 6}, (("abandonment_share", DOWN),), world=PHONE_LOADED, segment=PHONE_ONLY),

@@ -115,10 +115,13 @@ def test_trusted_replacement_pays_until_opportunists_are_many():
     Why it stops paying: every fraudulent claim costs it a unit and a shipment,
     while inspection stops 70 % of them. With every customer an opportunist the
     fraud outweighs the savings, so the difference changes sign: a break-even
-    exists. Since fraud is confined to the warranty window (version 0.2), every
-    customer an opportunist at the default 0.04 attempts a year only reaches it
-    (cash plus customer value: +0.6k [-0.9k, +2.1k], fraud 18 % of claims);
-    at 0.15 attempts a year trusting is clearly behind (-15k, fraud 27 %).
+    exists. Since fraud is a decision (version 0.2, issue 10), the attempt rate
+    counts only willing opportunists (those whose expected gain beats the
+    expected penalty and their scruple), and return-and-inspect deters them:
+    with every customer an opportunist at 0.15 attempts a year trusting only
+    reaches it (cash plus customer value +0.2k [-1.8k, +2.1k], fraud 40 % of
+    claims); at 0.5 a year, fraud near the 75 % of claims that 0.15 a year gave
+    before, trusting is clearly behind (-27k [-31k, -23k], fraud 69 %).
     """
     table = replications("trusted-replacement")
     assert above_zero(paired(table, "trusting", "return-and-inspect", VALUE))
@@ -126,7 +129,7 @@ def test_trusted_replacement_pays_until_opportunists_are_many():
     assert above_zero(paired(table, "trusting", "return-and-inspect", "fraud_paid_eur"))
     assert below_zero(paired(table, "trusting", "return-and-inspect", "honest_denied_share"))
     crowded = replications("trusted-replacement", "market.segments.hobbyists.opportunist_share=1.0",
-                           "market.segments.hobbyists.fraud_attempts_per_year=0.15")
+                           "market.segments.hobbyists.fraud_attempts_per_year=0.5")
     assert below_zero(paired(crowded, "trusting", "return-and-inspect", VALUE))
 
 

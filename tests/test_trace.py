@@ -40,13 +40,16 @@ def test_keeping_the_log_changes_no_number(scenario):
 
 
 def test_every_logged_claim_starts_filed_and_ends_with_loyalty_and_word_of_mouth(worlds):
+    """A caught fraudster (a fraudulent claim denied) ends with the account closed instead: they tell nobody."""
     for world in worlds.values():
         for claim in world.all_claims():
             events = [e for _, e, _ in claim.log]
             days = [d for d, _, _ in claim.log]
             assert events[0] == "filed" and days == sorted(days)
             if claim.decision != "open":
-                assert events.count("decision") == 1 and events[-2:] == ["loyalty", "told"], events
+                caught = claim.is_fraud and claim.decision == "denied"
+                ending = ["decision", "account closed"] if caught else ["loyalty", "told"]
+                assert events.count("decision") == 1 and events[-2:] == ending, events
 
 
 def test_loyalty_notes_follow_the_behaviour_model(worlds, scenario):

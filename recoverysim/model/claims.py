@@ -295,8 +295,10 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     world.note(claim, "decision", decision=decision, satisfaction=round(s, 3), longest_silence_days=round(claim.longest_silence_days, 2), updates=claim.updates)
     segment = world.scenario.market.segments[claim.segment]
     luck = claim.luck
+    # A caught fraudster (a fraudulent claim denied) has nothing to complain about in public.
+    caught = claim.is_fraud and decision == "denied"
     posts = s < world.scenario.word_of_mouth.public_post_below_satisfaction and luck.slot("post_after_close") < segment.public_post_probability
-    if not claim.escalated and posts:
+    if not claim.escalated and posts and not caught:
         claim.escalated = True
         world.public_post(claim)
         if world.policy.escalation_watch:
@@ -321,7 +323,14 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
                 world.note(claim, "recovered by a manager", satisfaction=round(s, 3))
     claim.satisfaction = s
     if claim.is_fraud:
-        world.fraud_tip(approved=claim.decision == "approved")
+        rescued = claim.decision != decision  # a manager remedied it after a public post, with compensation
+        compensation = world.policy.escalation_compensation_eur if rescued else 0.0
+        world.fraud_tip(claim, received_eur=goodwill_eur + compensation)
+    if caught:
+        # Found out: the account is closed, and nobody hears a story from them.
+        world.close_account(claim)
+        world.finish(claim)
+        return
     if not claim.is_fraud:
         world.note_outcome(claim.customer_id, outcome_class(claim, world.scenario.behaviour.expected_resolution_days))
     loyalty_before = float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0

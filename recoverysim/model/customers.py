@@ -28,6 +28,8 @@ class Customers:
         self._lifetimes = KeyedDraws(seed, replication, "customers.lifetimes")
         self._slots = np.arange(len(scenario.product.components) + 1)[None, :]
         self._renewals = KeyedDraws(seed, replication, "customers.renewals")
+        self._scruples = KeyedDraws(seed, replication, "customers.scruple")
+        self._scruple_scale_eur = scenario.fraud.scruple_scale_eur
         segments = scenario.market.segments
         components = scenario.product.components
         self.segment_shares = np.array([s.share for s in segments])
@@ -42,6 +44,7 @@ class Customers:
         self.active = np.zeros(capacity, dtype=bool)
         self.segment = np.zeros(capacity, dtype=np.int16)
         self.opportunist = np.zeros(capacity, dtype=bool)
+        self.scruple_eur = np.full(capacity, np.inf)  # an opportunist's moral cost of cheating (EUR), drawn once
         self.loyalty = np.zeros(capacity)
         self.failures = np.zeros(capacity, dtype=np.int32)
         self.purchases = np.zeros(capacity, dtype=np.int32)
@@ -56,7 +59,9 @@ class Customers:
         self.next_occasion_day = self.due_day[:, k]
         self.active_count = 0
         self.calendar = DayCalendar(scenario.horizon_days)
-        self._opportunists: list[list[np.ndarray]] = [[] for _ in segments]
+        # Per segment, the opportunists sorted by scruple (ids and scruples): the willing are a prefix.
+        self._by_scruple = [(np.empty(0, dtype=np.int64), np.empty(0)) for _ in segments]
+        self._new_opportunists: list[np.ndarray] = []  # scruples drawn and filed when the willing are next asked for
 
     def _file_product(self, ids: np.ndarray) -> None:
         """File every component's failure and the next occasion of these customers' new products."""
@@ -74,13 +79,30 @@ class Customers:
         rows, components = keys[~occasion], slots[~occasion]
         return keys[occasion], (rows, components, self.failure_day[rows, components])
 
-    def opportunists(self, segment: int) -> np.ndarray:
-        """Active opportunists of a segment, in id order."""
-        pool = self._opportunists[segment]
-        if len(pool) > 1:
-            pool[:] = [np.concatenate(pool)]
-        ids = pool[0] if pool else np.empty(0, dtype=np.int64)
+    def willing(self, segment: int, threshold_eur: float) -> np.ndarray:
+        """Active opportunists of a segment whose scruple is below `threshold_eur`, by rising scruple."""
+        if self._new_opportunists:
+            self._file_opportunists()
+        ids, scruples = self._by_scruple[segment]
+        ids = ids[: scruples.searchsorted(threshold_eur, side="left")]
         return ids[self.active[ids]]
+
+    def _file_opportunists(self) -> None:
+        """Draw the new opportunists' scruples (keyed by customer) and merge them into their segment's order.
+
+        Done once a day when the willing are asked for, not at every sale: customers are added many times a day.
+        """
+        ids = np.concatenate(self._new_opportunists)
+        self._new_opportunists.clear()
+        self.scruple_eur[ids] = self._scruples.exponential(ids) * self._scruple_scale_eur
+        segments = self.segment[ids]
+        for index, (pool, scruples) in enumerate(self._by_scruple):
+            mine = ids[segments == index]
+            if mine.size:
+                new = self.scruple_eur[mine]
+                order = np.argsort(new, kind="stable")
+                at = scruples.searchsorted(new[order], side="right")
+                self._by_scruple[index] = (np.insert(pool, at, mine[order]), np.insert(scruples, at, new[order]))
 
     @property
     def loyalty_mean(self) -> float:
@@ -102,8 +124,8 @@ class Customers:
         self.purchase_day[ids] = day - age
         self._new_product(ids, np.full(n, day), age)
         self.active_count += n
-        for index, pool in enumerate(self._opportunists):
-            pool.append(ids[self.opportunist[ids] & (seg == index)])
+        if self.opportunist[ids].any():
+            self._new_opportunists.append(ids[self.opportunist[ids]])
         return ids
 
     def initial_ages(self, n: int) -> np.ndarray:

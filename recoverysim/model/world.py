@@ -53,6 +53,7 @@ class WorldTotals:
     wom_negative: int
     customer_value_eur: float
     unclaimed_failures: int
+    fraud_accounts_closed: int
     net_result_day0_eur: float
     customer_value_day0_eur: float
     repurchase_claimants: dict[str, int]
@@ -95,13 +96,13 @@ class World:
         self.won_base = self.won_wom = self.lost_wom = self.lost_at_purchase = 0
         self.unclaimed_failures = 0
         self.reach = dict.fromkeys(LEVER_REACH, 0)  # a counter increment on the hot path, nothing more
-        self.fraud_tips = 0.0
-        self.fraud_tips_success = 0.0
+        self._init_fraud_beliefs(len(market.segments))
         self.open_claims: dict[int, Claim] = {}
         self.finished: list[Claim] = []
         self.next_claim_id = 0
         horizon = scenario.horizon_days
         self.daily = {name: np.zeros(horizon) for name in ("customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")}
+        self.daily["fraud_willing_share"] = np.zeros(horizon)
         self.payroll = Payroll(scenario, policy, channels, self.desks, self.bench, self.technicians)
         segments = scenario.market.segments
         mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
@@ -222,21 +223,24 @@ class World:
         return ordinals
 
     def _fraud_attempts(self, day: int) -> None:
-        """Opportunists whose product is still under warranty may claim a defect it does not have.
+        """Willing opportunists whose product is still under warranty may claim a defect it does not have.
 
-        Attempts are drawn over every active opportunist and kept for those inside the
-        warranty all day: a thinned Poisson process, the same in law as drawing among
-        the eligible alone, without testing every opportunist every day.
+        An opportunist is willing while the gain their segment expects exceeds the penalty it expects
+        plus their own scruple (fraud_threshold_eur): a prefix of the segment's opportunists sorted by
+        scruple, so the pool grows and shrinks as beliefs move. Attempts are drawn over every willing
+        opportunist and kept for those inside the warranty all day: a thinned Poisson process, the same
+        in law as drawing among the eligible alone, without testing every opportunist every day.
         """
         c = self.customers
-        warranty = self.scenario.product.warranty_days
-        pools = [c.opportunists(index) for index in range(len(self.scenario.market.segments))]
+        segments = self.scenario.market.segments
+        pools = [c.willing(index, self.fraud_threshold_eur(index)) for index in range(len(segments))]
+        self.daily["fraud_willing_share"][day] = sum(pool.size for pool in pools) / max(c.active_count, 1)
         if not any(pool.size for pool in pools):
             return
         rng = self.streams.get("fraud")
-        belief_ratio = self.fraud_success_belief() / max(self.scenario.fraud.prior_success_belief, 1e-9)
-        for pool, segment in zip(pools, self.scenario.market.segments):
-            rate = pool.size * segment.fraud_attempts_per_year / DAYS_PER_YEAR * belief_ratio
+        warranty = self.scenario.product.warranty_days
+        for pool, segment in zip(pools, segments):
+            rate = pool.size * segment.fraud_attempts_per_year / DAYS_PER_YEAR
             attempts = int(rng.poisson(rate)) if rate > 0 else 0
             if not attempts:
                 continue
@@ -333,16 +337,65 @@ class World:
         """A refunded customer has no product: their next purchase occasion is now."""
         self.customers.occasion_now(customer, self.env.now)
 
-    def fraud_success_belief(self) -> float:
-        """Opportunists' shared belief in success: the prior, moved by tips about real outcomes."""
-        fraud = self.scenario.fraud
-        return (fraud.prior_success_belief * fraud.belief_weight + self.fraud_tips_success) / (fraud.belief_weight + self.fraud_tips) if (fraud.belief_weight + self.fraud_tips) > 0 else fraud.prior_success_belief
+    # ---- fraud: beliefs by segment, and the cost of being caught ------------------------
 
-    def fraud_tip(self, approved: bool) -> None:
+    def _init_fraud_beliefs(self, segments: int) -> None:
+        """Tips heard by each segment's opportunists: how many, how many were successes, caught, and the gain."""
+        self.fraud_tips = np.zeros(segments)
+        self.fraud_tips_success = np.zeros(segments)
+        self.fraud_tips_caught = np.zeros(segments)
+        self.fraud_tips_gain_eur = np.zeros(segments)
+        self.fraud_accounts_closed = 0
+
+    def _believed(self, segment: int, prior: float, heard: np.ndarray) -> float:
+        """A belief: the prior weighted by its pseudo-count, moved by what the segment heard per tip."""
+        weight = self.scenario.fraud.belief_weight
+        tips = weight + self.fraud_tips[segment]
+        return (prior * weight + heard[segment]) / tips if tips > 0 else prior
+
+    def fraud_success_belief(self, segment: int) -> float:
+        """The chance of success a segment's opportunists believe in: the prior, moved by tips."""
+        return self._believed(segment, self.scenario.fraud.prior_success_belief, self.fraud_tips_success)
+
+    def fraud_caught_belief(self, segment: int) -> float:
+        """The chance of being caught (the claim denied) a segment's opportunists believe in."""
+        return self._believed(segment, self.scenario.fraud.prior_caught_belief, self.fraud_tips_caught)
+
+    def fraud_expected_gain_eur(self, segment: int) -> float:
+        """The gain a segment's opportunists expect from one fraudulent claim (success chance x its value)."""
+        fraud = self.scenario.fraud
+        prior = fraud.prior_success_belief * fraud.prior_value_share * float(self.customers.segment_price[segment])
+        return self._believed(segment, prior, self.fraud_tips_gain_eur)
+
+    def fraud_threshold_eur(self, segment: int) -> float:
+        """The scruple below which an opportunist of the segment cheats: expected gain minus expected penalty."""
+        penalty = self.fraud_caught_belief(segment) * self.scenario.fraud.caught_penalty_eur
+        return self.fraud_expected_gain_eur(segment) - penalty
+
+    def fraud_value_eur(self, claim: Claim, received_eur: float) -> float:
+        """What a fraudulent claim brought the cheater: the remedy's value to them, plus goodwill and compensation."""
+        fraud = self.scenario.fraud
+        shares = {"refund": fraud.refund_value_share, "replace": fraud.replace_value_share,
+                  "repair": fraud.repair_value_share}
+        remedy = shares.get(claim.remedy, 0.0) * self.price_of(claim) if claim.decision == "approved" else 0.0
+        return remedy + received_eur
+
+    def fraud_tip(self, claim: Claim, received_eur: float) -> None:
+        """The outcome of a fraudulent claim reaches the segment's opportunists as tips."""
         tips = self.scenario.word_of_mouth.fraud_tips_per_outcome
-        self.fraud_tips += tips
-        if approved:
-            self.fraud_tips_success += tips
+        segment = claim.segment
+        self.fraud_tips[segment] += tips
+        self.fraud_tips_success[segment] += tips * (claim.decision == "approved")
+        self.fraud_tips_caught[segment] += tips * (claim.decision == "denied")
+        self.fraud_tips_gain_eur[segment] += tips * self.fraud_value_eur(claim, received_eur)
+
+    def close_account(self, claim: Claim) -> None:
+        """A caught fraudster's account is closed: the brand sells them nothing more (the penalty they weighed)."""
+        customer = claim.customer_id
+        if self.customers.active[customer]:
+            self.customers.lose(np.array([customer]))
+            self.fraud_accounts_closed += 1
+        self.note(claim, "account closed")
 
     def feel(self, customer: int, s: float, first_failure: bool) -> None:
         c = self.customers
@@ -430,6 +483,7 @@ class World:
             wom_negative=int(self.daily["wom_negative"].sum()),
             customer_value_eur=kept_value,
             unclaimed_failures=self.unclaimed_failures,
+            fraud_accounts_closed=self.fraud_accounts_closed,
             net_result_day0_eur=self.ledger.net_day0_eur,
             customer_value_day0_eur=kept_value * float(self.ledger.day0(self.scenario.horizon_days)),
             repurchase_claimants=dict(zip(OUTCOME_CLASSES, self.repurchase_claimants.tolist())),

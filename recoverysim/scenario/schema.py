@@ -75,8 +75,8 @@ class Segment(Frozen):
     name: str = Field(description="Segment name, used in outputs.")
     share: float = Field(ge=0.0, le=1.0, description="Share of customers and prospects in this segment; shares sum to 1.")
     price_multiplier: float = Field(1.0, gt=0.0, le=100.0, description="Price tier: price paid relative to money.price_eur. Assumption: 1.")
-    opportunist_share: float = probability(0.05, "Share of the segment who would file a claim without a real defect. Assumption, inside the 3-15 % of warranty billing that Kurvinen, Toyryla & Murthy (2016) call fraudulent.")
-    fraud_attempts_per_year: float = nonnegative(0.04, "Base rate of fraudulent claims per opportunist per year, before the policy's deterrence or encouragement. Assumption, chosen so that fraud is of the order of 10-15 % of claims under a trusting policy, as retail return fraud is in NRF / Appriss Retail (2021-2024).", 365.0)
+    opportunist_share: float = probability(0.05, "Share of the segment who would ever consider a claim without a real defect; the rest never would (an infinite scruple). Whether one who would does so depends on their scruple and the segment's beliefs (see fraud). Assumption, inside the 3-15 % of warranty billing that Kurvinen, Toyryla & Murthy (2016) call fraudulent.")
+    fraud_attempts_per_year: float = nonnegative(0.102, "Fraudulent claims per year by a customer who is willing (expected gain above the expected penalty plus their scruple) and whose product is inside the warranty. Fitted by recoverysim/fits/fraud.py so that fraud is 12.5 % of claims under the canonical trusting policy, the middle of retail return fraud at 10.3-15.1 % of returns. Source: NRF / Appriss Retail (2021-2024) (V1/V2).", 365.0)
     complaint_probability: float = probability(0.6, "Probability that a customer whose product fails files a claim rather than leaving silently. Assumption (TARP's 'for every complaint, 26 stay silent' is folklore and concerns complaints to head office).")
     social_reach_multiplier: float = nonnegative(1.0, "How many more people than average this segment tells. Assumption: 1.", 100.0)
     public_post_probability: float = probability(0.15, "Probability that a customer whose claim ends badly posts about it publicly. Assumption, below the 32 % of problem-experiencers who posted in the National Customer Rage Study 2023.")
@@ -265,10 +265,21 @@ class WordOfMouth(Frozen):
 
 
 class Fraud(Frozen):
-    """How opportunists decide to try, and how well they fake proof."""
+    """How opportunists decide to try, what they believe, and how well they fake proof.
+
+    A customer who would consider fraud (segment.opportunist_share) is willing when the gain they expect
+    from a claim exceeds the penalty they expect plus their own scruple (a moral cost in EUR).
+    """
 
     prior_success_belief: float = probability(0.5, "Success chance opportunists believe in before hearing any tips. Assumption.")
-    belief_weight: float = nonnegative(20.0, "Pseudo-count of the prior belief: tips needed to move it halfway. Assumption.", 1e6)
+    prior_caught_belief: float = probability(0.2, "Chance of being caught (the claim denied) opportunists believe in before hearing any tips. Assumption.")
+    belief_weight: float = nonnegative(20.0, "Pseudo-count of the prior beliefs: tips needed to move them halfway. Assumption.", 1e6)
+    prior_value_share: float = nonnegative(0.6, "Value to the cheater of a successful claim, as a share of the price, that opportunists expect before hearing any tips. Assumption: as a replacement (replace_value_share).", 10.0)
+    refund_value_share: float = nonnegative(1.0, "Value to the cheater of a refund, as a share of the price: the money back. Assumption: 1.", 10.0)
+    replace_value_share: float = nonnegative(0.6, "Value to the cheater of a replacement unit, as a share of the price: what a new unit sells for second hand. Assumption.", 10.0)
+    repair_value_share: float = nonnegative(0.1, "Value to the cheater of a repair of a unit that was not broken, as a share of the price. Assumption: little.", 10.0)
+    caught_penalty_eur: float = nonnegative(20.0, "What being caught costs a cheater, in EUR: the account closed (the brand sells them nothing more) and the embarrassment of being found out. Assumption; the value of future purchases to the customer is not known.", 1e6)
+    scruple_scale_eur: float = Field(100.0, gt=0.0, le=1e6, description="Mean moral cost of cheating, in EUR, among those who would consider it (exponential across people). Assumption.")
     photo_forged_probability: float = probability(0.6, "Probability a fraudulent claimant supplies a convincing photo. Assumption.")
     receipt_forged_probability: float = probability(0.8, "Probability a fraudulent claimant supplies a receipt (they often own the product). Assumption.")
 
