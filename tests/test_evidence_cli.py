@@ -74,7 +74,7 @@ def test_source_is_the_provenance_part_of_a_description():
 def test_selfcheck_runs_every_quick_check_and_passes(cli):
     result = cli("selfcheck")
     assert result.exit_code == 0, result.output
-    for name in ("bass-diffusion", "recovery-paradox", "erlang-c", "erlang-a"):
+    for name in ("bass-diffusion", "recovery-paradox", "tarp-repurchase", "erlang-c", "erlang-a"):
         assert f"PASS  {name}" in result.output
     assert "measured:" in result.output and "reference:" in result.output
-    assert result.output.rstrip().endswith("4 of 4 checks passed")
+    assert result.output.rstrip().endswith("5 of 5 checks passed")

@@ -59,6 +59,18 @@ def patience(b: Behaviour, loyalty_before: float) -> float:
     return 1.0 + b.patience_from_loyalty * loyalty_before
 
 
+def missed_updates(gap_days: float, every_days: float | None, cadence_days: float) -> int:
+    """Expected updates missed in a silent gap: whole cadences of silence between two pieces of news.
+
+    Status updates every k days split the gap; since floor(a) + floor(b) <= floor(a + b),
+    updates never add a missed update.
+    """
+    if every_days is None or gap_days <= every_days:
+        return int(gap_days // cadence_days)
+    updates = int(gap_days // every_days)
+    return updates * int(every_days // cadence_days) + int((gap_days - updates * every_days) // cadence_days)
+
+
 def distributive(exp: Experience) -> float:
     """Outcome plus goodwill relative to price; may exceed 1 so that goodwill offsets a poor process."""
     return exp.outcome + exp.goodwill_share_of_price

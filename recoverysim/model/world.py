@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from recoverysim.model.bass import bass_day_probability
-from recoverysim.model.behaviour import loyalty_change, people_told_mean
+from recoverysim.model.behaviour import loyalty_change, missed_updates, people_told_mean
 from recoverysim.model.channels import Bench, ChannelDesk
 from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
 from recoverysim.model.customers import Customers
@@ -97,6 +97,7 @@ class World:
         # One cell per (severity, outcome class): code = outcome + len(OUTCOME_CLASSES) * (severity is major).
         self.repurchase_claimants = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES), dtype=np.int64)
         self.repurchase_buyers = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES), dtype=np.int64)
+        self.repurchase_loyalty = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES))  # expected buyers, for smooth fits
         self.prospects = market.prospects
         self.market_potential = market.initial_customers + market.prospects
         self.won_base = self.won_wom = self.lost_wom = self.lost_at_purchase = 0
@@ -183,6 +184,7 @@ class World:
             cells = self.repurchase_claimants.size
             self.repurchase_claimants += np.bincount(outcome[known], minlength=cells)
             self.repurchase_buyers += np.bincount(outcome[known & buys], minlength=cells)
+            self.repurchase_loyalty += np.bincount(outcome[known], weights=c.loyalty[due][known], minlength=cells)
             c.pending_outcome[due] = -1
 
     def note_outcome(self, customer: int, outcome: str, major: bool = False) -> None:
@@ -315,6 +317,7 @@ class World:
         """The firm speaks to the customer: close the silent gap, counting any status updates sent in it."""
         gap = self.env.now - claim.silent_since
         every = self.policy.status_update_every_days
+        claim.missed_updates += missed_updates(gap, every, self.scenario.behaviour.expected_update_every_days)
         if every is not None and gap > every:
             updates = int(gap // every)
             claim.updates += updates
@@ -325,7 +328,6 @@ class World:
         elif gap >= 1.0:
             self.note(claim, "silence ended", silent_days=round(gap, 2))
         claim.longest_silence_days = max(claim.longest_silence_days, gap)
-        claim.missed_updates += int(gap // self.scenario.behaviour.expected_update_every_days)
         claim.silent_since = self.env.now
 
     def _book(self, component: str, eur: float) -> None:
