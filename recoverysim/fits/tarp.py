@@ -47,7 +47,7 @@ TARP_CLASSES = {"fast_fix": ("fast_fix",), "slow_fix": ("slow_fix",), "not_fixed
 FITTED = {"loss_aversion": (1.0, 30.0), "loss_curvature": (0.1, 1.0), "unclaimed_failure_satisfaction": (0.0, 0.9),
           "major_satisfaction_drop": (0.0, 0.8), "major_loss_factor": (1.0, 5.0)}
 #: TARP's implied repurchase of customers with no problem (the validation world's initial loyalty), from the last fit.
-TARP_IMPLIED_NO_PROBLEM_LOYALTY = 0.94
+TARP_IMPLIED_NO_PROBLEM_LOYALTY = 0.9925
 POLICIES = (
     {"name": "fast", "evidence": "none", "remedy": "replace", "first_contact_resolution_probability": 1.0},
     {"name": "slow", "evidence": "none", "remedy": "repair", "first_contact_resolution_probability": 1.0},
@@ -56,7 +56,7 @@ POLICIES = (
 )
 
 
-def tarp_scenario(customers: int = 20_000, seed: int = 1986, initial_loyalty: float = TARP_IMPLIED_NO_PROBLEM_LOYALTY,
+def tarp_scenario(customers: int = 40_000, seed: int = 1986, initial_loyalty: float = TARP_IMPLIED_NO_PROBLEM_LOYALTY,
                   behaviour: dict | None = None) -> Scenario:
     """The validation world: one purchase cycle a year, two years, a minor and a major component, no fraud."""
     return scenario_from_dict({
@@ -65,8 +65,8 @@ def tarp_scenario(customers: int = 20_000, seed: int = 1986, initial_loyalty: fl
             "name": "everyone", "share": 1.0, "opportunist_share": 0.0, "complaint_probability": 0.5,
             "initial_loyalty": initial_loyalty}]},
         "product": {"warranty_days": 36_500, "replacement_cycle_days": 365, "components": [
-            {"name": "part", "failures_per_year": 0.1, "severity": "minor"},
-            {"name": "core", "failures_per_year": 0.1, "severity": "major"}]},
+            {"name": "part", "failures_per_year": 0.05, "severity": "minor"},
+            {"name": "core", "failures_per_year": 0.05, "severity": "major"}]},
         "behaviour": behaviour or {},
         "policies": list(POLICIES),
     })
@@ -114,18 +114,22 @@ def _scenario_at(x: np.ndarray, customers: int, seed: int) -> Scenario:
     return tarp_scenario(customers, seed, float(initial_loyalty), dict(zip(FITTED, map(float, values))))
 
 
-def fit(customers: int = 20_000, replications: int = 1, seed: int = 1986) -> tuple[dict[str, float], np.ndarray]:
+def fit(customers: int = 40_000, replications: int = 1, seed: int = 1986,
+        evaluations: int = 10) -> tuple[dict[str, float], np.ndarray]:
     """Least squares over the in-sample rows, on fixed seeds (common random numbers); returns values and residuals."""
     from scipy.optimize import least_squares
 
     def residuals(x: np.ndarray) -> np.ndarray:
         rows = simulate_rows(_scenario_at(x, customers, seed), replications)
-        return np.array([rows.expected_share(row) - TARP_ROWS[row] for row in IN_SAMPLE])
+        out = np.array([rows.expected_share(row) - TARP_ROWS[row] for row in IN_SAMPLE])
+        print("  x =", np.round(x, 4), " residuals =", np.round(out, 3), flush=True)
+        return out
 
     start = np.array([TARP_IMPLIED_NO_PROBLEM_LOYALTY, *(TARP_FIT[name] for name in FITTED)])
     low = np.array([0.5, *(b[0] for b in FITTED.values())])
     high = np.array([1.0, *(b[1] for b in FITTED.values())])
-    result = least_squares(residuals, np.clip(start, low, high), bounds=(low, high), diff_step=0.02, max_nfev=60)
+    result = least_squares(residuals, np.clip(start, low, high), bounds=(low, high), diff_step=0.02,
+                           max_nfev=evaluations, x_scale=high - low)
     values = {"initial_loyalty": float(result.x[0]), **dict(zip(FITTED, map(float, result.x[1:])))}
     return values, result.fun
 

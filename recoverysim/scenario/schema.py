@@ -20,8 +20,8 @@ CHANNEL_NAMES = ("chat", "phone", "email", "store")
 AUTO = "auto"
 MAX_STAFF = 100_000
 #: Behaviour parameters fitted to TARP's repurchase rows by `python -m recoverysim.fits.tarp` (its last run's output).
-TARP_FIT = {"loss_aversion": 3.0, "loss_curvature": 0.6, "major_satisfaction_drop": 0.1, "major_loss_factor": 1.3,
-            "unclaimed_failure_satisfaction": 0.2}
+TARP_FIT = {"loss_aversion": 2.163, "loss_curvature": 0.3611, "major_satisfaction_drop": 0.0846, "major_loss_factor": 1.479,
+            "unclaimed_failure_satisfaction": 0.0716}
 
 
 
@@ -232,20 +232,20 @@ class Behaviour(Frozen):
     effort_penalty_per_shipment: float = probability(0.1, "Lost per shipment the customer arranges. Assumption.")
     effort_penalty_per_travel_hour: float = probability(0.1, "Lost per hour of travel to a store. Assumption.")
     effort_penalty_for_proof: float = probability(0.1, "Lost when an honest customer is asked for proof. Assumption.")
-    expected_update_every_days: float = Field(3.0, gt=0.0, le=3650.0, description="Cadence of news customers expect while a claim is open: each whole cadence of silence is one expected update missed. Assumption.")
-    missed_updates_bound: int = Field(3, ge=1, le=1000, description="Missed updates at which the communication penalty is full; more silence adds nothing (delay itself is procedural). Assumption.")
+    expected_update_every_days: float = Field(4.0, gt=0.0, le=3650.0, description="Cadence of news customers expect while a claim is open: each whole cadence of silence is one expected update missed. Assumption.")
+    missed_updates_bound: int = Field(2, ge=1, le=1000, description="Missed updates at which the communication penalty is full; more silence adds nothing (delay itself is procedural). Assumption.")
     missed_updates_penalty: float = probability(0.5, "Interactional justice lost when missed_updates_bound or more expected updates were missed (in proportion below). Assumption.")
     unexplained_penalty: float = probability(0.3, "Interactional justice lost when the outcome comes without an explanation: a denial after inspection ('no trouble found' to a customer whose product fails) or a claim abandoned unanswered. Assumption.")
     distrust_penalty: float = probability(0.2, "Interactional justice lost when the item must be returned for inspection (being suspected). Assumption.")
     satisfaction_noise_sd: float = nonnegative(0.1, "Standard deviation of individual differences in how the same handling is judged (normal, added to S before clipping). Assumption.", 1.0)
     reference_satisfaction: float = probability(0.9, "Satisfaction S0 of a customer with no failure; claims below it cost loyalty, above it may add a little after a first minor failure. Assumption.")
     loyalty_sensitivity: float = nonnegative(0.3, "alpha: loyalty change per unit of (curved) satisfaction gain; gains reach loyalty only through recovery_paradox_strength. Assumption (TARP's rows are all losses and identify alpha x lambda, not alpha).", 10.0)
-    loss_aversion: float = Field(TARP_FIT["loss_aversion"], ge=1.0, le=100.0, description="lambda: a shortfall below S0 weighs this many times more than an equal gain. Fitted to TARP's repurchase rows (V2) by recoverysim/fits/tarp.py; not Tversky & Kahneman's 2.25, which comes from money gambles.")
-    loss_curvature: float = Field(TARP_FIT["loss_curvature"], gt=0.0, le=1.0, description="beta: loyalty moves with (S0 - S)^beta, so a first shortfall weighs more than the next (diminishing sensitivity). Fitted to TARP's rows (V2) by recoverysim/fits/tarp.py.")
+    loss_aversion: float = Field(TARP_FIT["loss_aversion"], ge=1.0, le=100.0, description="lambda: a shortfall below S0 weighs this many times more than an equal gain. Source: fitted to TARP's repurchase rows (V2, via Barlow & Moller) by recoverysim/fits/tarp.py; not Tversky & Kahneman's 2.25, which comes from money gambles.")
+    loss_curvature: float = Field(TARP_FIT["loss_curvature"], gt=0.0, le=1.0, description="beta: loyalty moves with (S0 - S)^beta, so a first shortfall weighs more than the next (diminishing sensitivity). Source: fitted to TARP's rows (V2) by recoverysim/fits/tarp.py.")
     recovery_paradox_strength: float = nonnegative(0.1, "Share of the curved gain above S0 that reaches loyalty, after a first failure that is not major (Maxham & Netemeyer 2002; Magnini et al. 2007, V1). Assumption: small, since de Matos, Henrique & Rossi (2007) find no significant effect on repurchase intention (V1 direction).", 1.0)
-    major_satisfaction_drop: float = probability(TARP_FIT["major_satisfaction_drop"], "Satisfaction lost to a major failure whatever its handling (stranded, data lost). Fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py.")
-    major_loss_factor: float = Field(TARP_FIT["major_loss_factor"], ge=1.0, le=10.0, description="A major failure's loyalty loss is multiplied by this. Fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py.")
-    unclaimed_failure_satisfaction: float = probability(TARP_FIT["unclaimed_failure_satisfaction"], "Satisfaction of a customer who does not claim a failure. Fitted to TARP's 37 % repurchase of customers who did not complain about a minor problem (V2) by recoverysim/fits/tarp.py.")
+    major_satisfaction_drop: float = probability(TARP_FIT["major_satisfaction_drop"], "Satisfaction lost to a major failure whatever its handling (stranded, data lost). Source: fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py.")
+    major_loss_factor: float = Field(TARP_FIT["major_loss_factor"], ge=1.0, le=10.0, description="A major failure's loyalty loss is multiplied by this. Source: fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py.")
+    unclaimed_failure_satisfaction: float = probability(TARP_FIT["unclaimed_failure_satisfaction"], "Satisfaction of a customer who does not claim a failure. Source: fitted to TARP's 37 % repurchase of customers who did not complain about a minor problem (V2) by recoverysim/fits/tarp.py.")
     honest_lacks_receipt_probability: float = probability(0.2, "Probability an honest customer cannot find the receipt. Assumption.")
     honest_lacks_photo_probability: float = probability(0.05, "Probability an honest customer cannot provide a usable photo. Assumption.")
     stalled_claim_abandon_probability: float = probability(0.5, "Probability a customer who cannot provide the proof asked gives up; the rest find it after evidence_delay_days. Assumption.")
