@@ -103,7 +103,8 @@ def simulate_rows(scenario: Scenario, replications: int) -> TarpRows:
             world.run()
             for key in TARP_ROWS:
                 cells = _cells(*key)
-                counts[key][:, replication] += (world.repurchase_claimants[cells].sum(), world.repurchase_buyers[cells].sum(),
+                counts[key][:, replication] += (world.repurchase_claimants[cells].sum(),
+                                                world.repurchase_buyers[cells].sum(),
                                                 world.repurchase_loyalty[cells].sum())
     return TarpRows({k: v[0] for k, v in counts.items()}, {k: v[1] for k, v in counts.items()},
                     {k: v[2] for k, v in counts.items()})

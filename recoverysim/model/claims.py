@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from recoverysim.model.behaviour import Experience, expected_resolution_days, paid_repair_outcome, patience, satisfaction
+from recoverysim.model.behaviour import (Experience, expected_resolution_days, paid_repair_outcome, patience,
+                                         satisfaction)
 
 if TYPE_CHECKING:
     from recoverysim.model.luck import ClaimLuck
@@ -242,7 +243,10 @@ def service_failed(world: World, claim: Claim) -> bool:
 
 
 def service_failure_gesture(world: World, claim: Claim) -> float:
-    """Targeted goodwill (seed story 001): a gesture only when service failed, doubled for a major failure; its value."""
+    """Targeted goodwill (seed story 001): a gesture only when service failed, doubled for a major failure.
+
+    Returns its value to the customer; the firm pays goodwill_cost_share of it.
+    """
     value = world.policy.goodwill_on_service_failure_eur
     if value <= 0.0 or not service_failed(world, claim):
         return 0.0
@@ -359,7 +363,8 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     if claim.is_fraud:
         world.fraud_tip(approved=claim.decision == "approved")
     if not claim.is_fraud:
-        world.note_outcome(claim.customer_id, outcome_class(claim, expected_days_of(world, claim)), is_major(world, claim))
+        outcome = outcome_class(claim, expected_days_of(world, claim))
+        world.note_outcome(claim.customer_id, outcome, is_major(world, claim))
     loyalty_before = float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
     world.feel(claim.customer_id, s, claim.first_failure, is_major(world, claim))
     world.note(claim, "loyalty", before=round(loyalty_before, 3), after=round(float(world.customers.loyalty[claim.customer_id]), 3))
