@@ -49,7 +49,7 @@ UNIT_NAMES = {
     "channel_staff": "agents", "hours_mean": "hours", "schema_version": "format version", "share": "share (0-1)", "told_when_satisfied_mean": "people",
     "told_when_dissatisfied_mean": "people", "public_post_reach_mean": "people", "public_post_after_contacts": "contacts",
     "answered_within_seconds": "seconds", "technician_utilisation": "share (0-1)", "pooled_occupancy": "share (0-1)",
-    "loss_curvature": "exponent", "major_loss_factor": "ratio", "major_satisfaction_drop": "satisfaction (0-1)",
+    "loss_curvature": "exponent", "major_loss_factor": "ratio", "major_loyalty_shock": "loyalty (0-1)",
     "missed_updates_bound": "updates", "missed_updates_penalty": "interactional justice (0-1)",
     "unexplained_penalty": "interactional justice (0-1)", "expectation_price_elasticity": "elasticity",
     "patience_from_loyalty": "share per unit of loyalty", "severity": "minor or major",

@@ -44,10 +44,15 @@ def test_a_decision_without_explanation_and_suspicion_each_cost_interactional_ju
     assert interactional(dataclasses.replace(DENIED_AT_ONCE, suspected=True, heard_by_manager=True), B) == 1.0
 
 
-def test_a_major_failure_lowers_satisfaction_and_weighs_more_on_loyalty():
+def test_a_major_failure_costs_a_loyalty_shock_whatever_its_handling_and_weighs_more_below_s0():
+    """Satisfaction judges the handling only; the major failure itself costs major_loyalty_shock, once."""
     major = dataclasses.replace(REPAIR_IN_14_DAYS, major=True)
-    assert satisfaction(major, B) == pytest.approx(satisfaction(REPAIR_IN_14_DAYS, B) - B.major_satisfaction_drop)
-    assert loyalty_change(0.5, B, True, major=True) == pytest.approx(B.major_loss_factor * loyalty_change(0.5, B, True))
+    assert satisfaction(major, B) == satisfaction(REPAIR_IN_14_DAYS, B)
+    assert B.major_loyalty_shock > 0.0 and B.major_loss_factor > 1.0
+    assert loyalty_change(0.5, B, True, major=True) == pytest.approx(
+        -B.major_loyalty_shock + B.major_loss_factor * loyalty_change(0.5, B, True))
+    for s in (B.reference_satisfaction, 1.0):  # handled perfectly: the failure itself is still a loss
+        assert loyalty_change(s, B, True, major=True) == pytest.approx(-B.major_loyalty_shock)
 
 
 def test_losses_weigh_more_than_gains_and_gains_need_a_first_minor_failure():
@@ -57,7 +62,7 @@ def test_losses_weigh_more_than_gains_and_gains_need_a_first_minor_failure():
     assert 0.0 < gain < -loss
     assert -loss / gain == pytest.approx(B.loss_aversion / B.recovery_paradox_strength)
     assert loyalty_change(B.reference_satisfaction + step, B, first_failure=False) == 0.0
-    assert loyalty_change(B.reference_satisfaction + step, B, first_failure=True, major=True) == 0.0
+    assert loyalty_change(B.reference_satisfaction + step, B, first_failure=True, major=True) == -B.major_loyalty_shock
 
 
 def test_trust_buys_patience_a_little():

@@ -18,6 +18,13 @@ by least squares to six rows (the four minor rows, major fixed quickly, major no
 fixed); major fixed slowly and major did not complain are held out, for the
 out-of-sample part of tests/validation/test_tarp.py. The objective uses the
 expected repurchase (mean loyalty at the occasion) on fixed seeds, so it is smooth.
+
+History: a first design lowered the satisfaction of a major failure
+(major_satisfaction_drop); fitted on the same six rows it missed the held-out
+major fixed slowly (45.3 % against 54 %). The present form, a loyalty shock per
+major failure (major_loyalty_shock) on top of major_loss_factor, was chosen after
+seeing that failure, so the held-out rows are only partly out of sample for it
+(tests/validation/test_tarp.py, docs/model.md section 10).
 """
 
 from __future__ import annotations
@@ -45,9 +52,9 @@ TARP_CLASSES = {"fast_fix": ("fast_fix",), "slow_fix": ("slow_fix",), "not_fixed
                 "silent": ("silent_failure",)}
 #: Behaviour parameters fitted, with the bounds of the search.
 FITTED = {"loss_aversion": (1.0, 30.0), "loss_curvature": (0.1, 1.0), "unclaimed_failure_satisfaction": (0.0, 0.9),
-          "major_satisfaction_drop": (0.0, 0.8), "major_loss_factor": (1.0, 5.0)}
+          "major_loyalty_shock": (0.0, 0.5), "major_loss_factor": (1.0, 5.0)}
 #: TARP's implied repurchase of customers with no problem (the validation world's initial loyalty), from the last fit.
-TARP_IMPLIED_NO_PROBLEM_LOYALTY = 0.9925
+TARP_IMPLIED_NO_PROBLEM_LOYALTY = 0.9935
 POLICIES = (
     {"name": "fast", "evidence": "none", "remedy": "replace", "first_contact_resolution_probability": 1.0},
     {"name": "slow", "evidence": "none", "remedy": "repair", "first_contact_resolution_probability": 1.0},

@@ -26,7 +26,7 @@ class Experience:
     suspected: bool
     heard_by_manager: bool = False
     explained: bool = True
-    major: bool = False
+    major: bool = False  # recorded, not judged: a major failure's own harm is in loyalty_change
     expected_days: float | None = None  # this customer's expected resolution time; None: behaviour's own
     patience: float = 1.0  # multiplies the tolerance of delay (trust buys patience)
 
@@ -108,12 +108,15 @@ def interactional(exp: Experience, b: Behaviour) -> float:
 
 
 def satisfaction(exp: Experience, b: Behaviour, judgement: float = 0.0) -> float:
-    """S = w_d D + w_p P + w_i I, less the harm of a major failure, plus the customer's own judgement, in [0, 1]."""
+    """S = w_d D + w_p P + w_i I plus the customer's own judgement, in [0, 1].
+
+    Judges the handling only: the harm of a major failure itself reaches loyalty in
+    loyalty_change (major_loyalty_shock), not through satisfaction.
+    """
     return _clip(
         b.distributive_weight * distributive(exp)
         + b.procedural_weight * procedural(exp, b)
         + b.interactional_weight * interactional(exp, b)
-        - (b.major_satisfaction_drop if exp.major else 0.0)
         + judgement
     )
 
@@ -122,16 +125,20 @@ def loyalty_change(s: float, b: Behaviour, first_failure: bool, major: bool = Fa
     """Value function around the no-failure satisfaction S0: losses weigh lambda times more, both curved by beta.
 
     A shortfall below S0 costs alpha * lambda * (S0 - S)^beta, times the major loss factor
-    for a major failure. A gain above S0 reaches loyalty only after a first failure that is
-    not major, scaled by the recovery paradox strength (Maxham & Netemeyer 2002; Magnini et al. 2007).
+    for a major failure. A major failure also costs major_loyalty_shock whatever its handling
+    (stranded, data lost: the failure itself is a loss); called once per failure, claimed or
+    not, so the shock is counted once. A gain above S0 reaches loyalty only after a first
+    failure that is not major, scaled by the recovery paradox strength (Maxham & Netemeyer
+    2002; Magnini et al. 2007).
     """
     gap = s - b.reference_satisfaction
+    shock = b.major_loyalty_shock if major else 0.0
     if gap < 0.0:
         factor = b.major_loss_factor if major else 1.0
-        return -b.loyalty_sensitivity * b.loss_aversion * factor * (-gap) ** b.loss_curvature
+        return -shock - b.loyalty_sensitivity * b.loss_aversion * factor * (-gap) ** b.loss_curvature
     if first_failure and not major and gap > 0.0:
         return b.loyalty_sensitivity * b.recovery_paradox_strength * gap ** b.loss_curvature
-    return 0.0
+    return -shock
 
 
 def people_told_mean(s: float, w: WordOfMouth) -> float:

@@ -220,9 +220,8 @@ class World:
             behaviour = self.scenario.behaviour
             major = self.major[components[silent]].tolist()
             for customer, ordinal, is_major in zip(rows[silent].tolist(), ordinals[silent].tolist(), major):
-                drop = behaviour.major_satisfaction_drop if is_major else 0.0
-                s = max(0.0, behaviour.unclaimed_failure_satisfaction - drop)
-                self.feel(customer, s, ordinal == 0, is_major)
+                # A major failure's shock is in loyalty_change (via feel), as for a claim.
+                self.feel(customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0, is_major)
                 self.note_outcome(customer, "silent_failure", is_major)
         if claims.any():
             self._file(rows[claims], components[claims], when[claims], ordinals[claims], is_fraud=False)

@@ -20,8 +20,8 @@ CHANNEL_NAMES = ("chat", "phone", "email", "store")
 AUTO = "auto"
 MAX_STAFF = 100_000
 #: Behaviour parameters fitted to TARP's repurchase rows by `python -m recoverysim.fits.tarp` (its last run's output).
-TARP_FIT = {"loss_aversion": 2.163, "loss_curvature": 0.3611, "major_satisfaction_drop": 0.0846, "major_loss_factor": 1.479,
-            "unclaimed_failure_satisfaction": 0.0716}
+TARP_FIT = {"loss_aversion": 2.1726, "loss_curvature": 0.3609, "major_loyalty_shock": 0.1133,
+            "major_loss_factor": 1.3406, "unclaimed_failure_satisfaction": 0.0763}
 
 
 
@@ -243,8 +243,13 @@ class Behaviour(Frozen):
     loss_aversion: float = Field(TARP_FIT["loss_aversion"], ge=1.0, le=100.0, description="lambda: a shortfall below S0 weighs this many times more than an equal gain. Source: fitted to TARP's repurchase rows (V2, via Barlow & Moller) by recoverysim/fits/tarp.py; not Tversky & Kahneman's 2.25, which comes from money gambles.")
     loss_curvature: float = Field(TARP_FIT["loss_curvature"], gt=0.0, le=1.0, description="beta: loyalty moves with (S0 - S)^beta, so a first shortfall weighs more than the next (diminishing sensitivity). Source: fitted to TARP's rows (V2) by recoverysim/fits/tarp.py.")
     recovery_paradox_strength: float = nonnegative(0.1, "Share of the curved gain above S0 that reaches loyalty, after a first failure that is not major (Maxham & Netemeyer 2002; Magnini et al. 2007, V1). Assumption: small, since de Matos, Henrique & Rossi (2007) find no significant effect on repurchase intention (V1 direction).", 1.0)
-    major_satisfaction_drop: float = probability(TARP_FIT["major_satisfaction_drop"], "Satisfaction lost to a major failure whatever its handling (stranded, data lost). Source: fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py.")
-    major_loss_factor: float = Field(TARP_FIT["major_loss_factor"], ge=1.0, le=10.0, description="A major failure's loyalty loss is multiplied by this. Source: fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py.")
+    major_loyalty_shock: float = probability(TARP_FIT["major_loyalty_shock"], (
+        "Loyalty lost at a major failure whatever its handling (stranded, data lost: the failure itself is a loss), "
+        "once per major failure, claimed or not; satisfaction judges the handling only. "
+        "Source: fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py."))
+    major_loss_factor: float = Field(TARP_FIT["major_loss_factor"], ge=1.0, le=10.0, description=(
+        "A major failure's satisfaction-driven loyalty loss (below S0) is multiplied by this; major_loyalty_shock "
+        "comes on top. Source: fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py."))
     unclaimed_failure_satisfaction: float = probability(TARP_FIT["unclaimed_failure_satisfaction"], "Satisfaction of a customer who does not claim a failure. Source: fitted to TARP's 37 % repurchase of customers who did not complain about a minor problem (V2) by recoverysim/fits/tarp.py.")
     honest_lacks_receipt_probability: float = probability(0.2, "Probability an honest customer cannot find the receipt. Assumption.")
     honest_lacks_photo_probability: float = probability(0.05, "Probability an honest customer cannot provide a usable photo. Assumption.")
