@@ -26,6 +26,7 @@ REACH_UNUSED = {
     "shipping_days": "nothing was shipped",
     "repair_turnaround_days": "nothing was repaired",
     "goodwill_eur": "no goodwill was paid",
+    "goodwill_on_service_failure_eur": "no approved claim overran its expected time or needed a second contact",
     "status_update_every_days": "no claim was silent for {every:g} days",
     "escalation_watch": "no public post reached a watching manager",
     "escalation_recovery": "no manager recovered a customer",
@@ -45,6 +46,7 @@ REACH_OF_LEVER = {
     "shipping_days": "shipping_days",
     "repair_turnaround_days": "repair_turnaround_days",
     "goodwill_eur": "goodwill_eur",
+    "goodwill_on_service_failure_eur": "goodwill_on_service_failure_eur",
     "goodwill_cost_share": "goodwill_eur",
     "status_update_every_days": "status_update_every_days",
     "escalation_watch": "escalation_watch",
@@ -151,7 +153,7 @@ def _lever_rule(lever: str) -> Callable[[Scenario, Policy], str | None]:
             return "nothing is shipped (remedy refund, no return for inspection, no paid repairs)"
         if lever == "repair_turnaround_days" and policy.remedy != "repair" and _no_paid_repairs(policy):
             return f"nothing is repaired (remedy {policy.remedy}, no paid repairs of excluded components)"
-        if lever == "goodwill_cost_share" and policy.goodwill_eur == 0.0:
+        if lever == "goodwill_cost_share" and policy.goodwill_eur == 0.0 == policy.goodwill_on_service_failure_eur:
             return "goodwill_eur is 0"
         if (
             lever == "status_update_every_days"
@@ -206,6 +208,7 @@ SWITCHED_OFF = {
     "excluded_components": (),
     "single_case_owner": False,
     "goodwill_eur": 0.0,
+    "goodwill_on_service_failure_eur": 0.0,
     "status_update_every_days": None,
     "escalation_watch": False,
 }

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from recoverysim.model.ledger import COST_COMPONENTS
-from recoverysim.model.world import LEVER_REACH, OUTCOME_CLASSES, WorldTotals
+from recoverysim.model.world import LEVER_REACH, OUTCOME_CLASSES, SEVERITIES, WorldTotals
 from recoverysim.scenario.schema import CHANNEL_NAMES
 
 #: Key figures, in the order tables show them; README.md defines each.
@@ -25,13 +25,17 @@ KEY_FIGURES = (
 COST_FIGURES = tuple(f"cost_{name}_eur" for name in COST_COMPONENTS)
 #: Claimants who reached a purchase occasion after their claim, and those who bought, by outcome class.
 REPURCHASE_FIGURES = tuple(f"repurchase_{kind}_{outcome}" for outcome in OUTCOME_CLASSES for kind in ("claimants", "buyers"))
+#: The same split by the severity of the failure (Component.severity), as TARP's minor and major tables.
+REPURCHASE_SEVERITY_FIGURES = tuple(
+    f"repurchase_{kind}_{outcome}_{severity}"
+    for severity in SEVERITIES for outcome in OUTCOME_CLASSES for kind in ("claimants", "buyers"))
 #: Busy share of staffed agent hours, over all staffed channels and per channel (NaN where no one is staffed),
 #: and of paid technician hours at the inspection bench (NaN when the policy inspects nothing).
 UTILISATION_FIGURES = ("agent_utilisation", *(f"agent_utilisation_{name}" for name in CHANNEL_NAMES), "technician_utilisation")
 EXTRA_FIGURES = COST_FIGURES + (
     "sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase",
     "unclaimed_failures", "fraud_accounts_closed", "open_claims", "net_result_day0_eur", "customer_value_day0_eur",
-) + UTILISATION_FIGURES + REPURCHASE_FIGURES + tuple(f"lever_reach_{name}" for name in LEVER_REACH)
+) + UTILISATION_FIGURES + REPURCHASE_FIGURES + REPURCHASE_SEVERITY_FIGURES + tuple(f"lever_reach_{name}" for name in LEVER_REACH)
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -168,6 +172,9 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
     for outcome in OUTCOME_CLASSES:
         figures[f"repurchase_claimants_{outcome}"] = float(totals.repurchase_claimants[outcome])
         figures[f"repurchase_buyers_{outcome}"] = float(totals.repurchase_buyers[outcome])
+    for cell, count in totals.repurchase_claimants_by_severity.items():
+        figures[f"repurchase_claimants_{cell}"] = float(count)
+        figures[f"repurchase_buyers_{cell}"] = float(totals.repurchase_buyers_by_severity[cell])
     figures.update({f"lever_reach_{name}": float(count) for name, count in totals.lever_reach.items()})
     figures.update(utilisation_figures(totals))
     return figures

@@ -51,6 +51,10 @@ UNIT_NAMES = {
     "answered_within_seconds": "seconds", "technician_utilisation": "share (0-1)", "pooled_occupancy": "share (0-1)",
     "prior_caught_belief": "probability", "prior_value_share": "share of price", "refund_value_share": "share of price",
     "replace_value_share": "share of price", "repair_value_share": "share of price",
+    "loss_curvature": "exponent", "major_loss_factor": "ratio", "major_loyalty_shock": "loyalty (0-1)",
+    "missed_updates_bound": "updates", "missed_updates_penalty": "interactional justice (0-1)",
+    "unexplained_penalty": "interactional justice (0-1)", "expectation_price_elasticity": "elasticity",
+    "patience_from_loyalty": "share per unit of loyalty", "severity": "minor or major",
 }
 
 

@@ -29,6 +29,14 @@ SELFCHECK_ALPHA = 0.01
 #: probability). Assumption: de Matos et al. (2007) report non-significance across studies, not a bound, and a
 #: simulation has unlimited power, so the check is one of practical equivalence.
 EQUIVALENCE_MARGIN_LOYALTY = 0.01
+#: Allowance added to each side of the simulated interval when comparing with TARP's rows: 5 percentage points.
+#: TARP's figures are known only through a secondary source (V2), rounded, from a c. 1986 survey of intentions whose
+#: population, question and sample size are not given; 5 points is of the order of such a survey's sampling error
+#: and rounding. Assumption, stated before the comparison was run.
+TARP_ALLOWANCE = 0.05
+#: TARP rows the model is known to miss, shown but not counted by check_tarp: none since the major-failure loyalty
+#: shock (docs/model.md, section 10; the first design missed major fixed slowly).
+KNOWN_TARP_DEVIATIONS: frozenset[tuple[str, str]] = frozenset()
 
 
 def interval(values: np.ndarray, alpha: float = 0.05) -> tuple[float, float, float]:
@@ -142,8 +150,11 @@ def recovery_scenario(customers: int, days: int, seed: int) -> Scenario:
 class RecoveryEffects:
     """Per replication: effects of one failure followed by an excellent recovery, against no failure.
 
-    satisfaction_gap: mean satisfaction after the recovery minus S0, the satisfaction of a customer without failure.
-    loyalty_gap: mean loyalty (the repurchase probability) of recovered customers minus that of customers without failure.
+    satisfaction_gap: mean satisfaction after the recovery minus S0, the model's satisfaction of a customer without
+        failure (a parameter; the recovery's satisfaction is computed from what the claim went through).
+    loyalty_gap: mean loyalty (the repurchase probability) of recovered customers minus that of the customers without
+        any failure simulated in the same runs; gains above S0 reach loyalty after a first failure
+        (recovery_paradox_strength), losses from individual judgement below S0 take some away.
     told_per_recovery: people told per recovered customer; a customer without failure tells nobody in this channel.
     recoveries: recovered customers in each replication.
     """
@@ -176,7 +187,7 @@ def recovery_effects(scenario: Scenario, replications: int) -> RecoveryEffects:
     return RecoveryEffects(np.asarray(satisfaction_gap), np.asarray(loyalty_gap), np.asarray(told), np.asarray(counts))
 
 
-def check_recovery_paradox(customers: int = 5000, days: int = 365, replications: int = 5, seed: int = 4) -> Check:
+def check_recovery_paradox(customers: int = 20_000, days: int = 365, replications: int = 5, seed: int = 4) -> Check:
     """de Matos, Henrique & Rossi (2007): satisfaction above the no-failure level, repurchase unchanged."""
     effects = recovery_effects(recovery_scenario(customers, days, seed), replications)
     alpha = SELFCHECK_ALPHA / 2
@@ -190,6 +201,65 @@ def check_recovery_paradox(customers: int = 5000, days: int = 365, replications:
         f"({l_low:+.4f} to {l_high:+.4f}); {int(effects.recoveries.mean())} recoveries per replication",
         f"de Matos, Henrique & Rossi (2007): satisfaction gap > 0; repurchase gap within +-{margin} (no effect)",
         passed,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- TARP's rows
+
+
+@dataclass(frozen=True)
+class TarpComparison:
+    """One of TARP's rows beside the simulation: share repurchasing at the next occasion, interval, verdict."""
+
+    row: str
+    sample: str
+    known_deviation: bool
+    tarp: float
+    mean: float
+    low: float
+    high: float
+
+    @property
+    def passed(self) -> bool:
+        return self.low - TARP_ALLOWANCE <= self.tarp <= self.high + TARP_ALLOWANCE
+
+
+def tarp_comparisons(rows, alpha: float = 0.05) -> list[TarpComparison]:
+    """Each TARP row against the simulated repurchase share; the interval pools the replications' counts (Wilson)."""
+    from scipy.stats import binomtest
+
+    from recoverysim.fits.tarp import IN_SAMPLE, TARP_ROWS
+
+    out = []
+    for row, target in TARP_ROWS.items():
+        claimants, buyers = int(rows.claimants[row].sum()), int(rows.buyers[row].sum())
+        low, high = binomtest(buyers, max(claimants, 1)).proportion_ci(1.0 - alpha, method="wilson")
+        out.append(TarpComparison(f"{row[1]} {row[0]}", "in" if row in IN_SAMPLE else "out",
+                                  row in KNOWN_TARP_DEVIATIONS, target,
+                                  buyers / max(claimants, 1), float(low), float(high)))
+    return out
+
+
+def check_tarp(customers: int = 40_000, replications: int = 1, seed: int = 5) -> Check:
+    """TARP's eight repurchase rows (minor and major problems) in the validation world of recoverysim/fits/tarp.py.
+
+    A row in KNOWN_TARP_DEVIATIONS is shown with its verdict but does not decide the check.
+    """
+    from recoverysim.fits.tarp import simulate_rows, tarp_scenario
+
+    rows = simulate_rows(tarp_scenario(customers=customers, seed=seed), replications)
+    comparisons = tarp_comparisons(rows, SELFCHECK_ALPHA / len(rows.claimants))
+    counted = [c for c in comparisons if not c.known_deviation]
+    worst = max(counted, key=lambda c: abs(c.mean - c.tarp))
+    known = "; ".join(f"known deviation {c.row} {100 * c.mean:.1f} % ({'inside' if c.passed else 'outside'})"
+                      for c in comparisons if c.known_deviation)
+    return Check(
+        "tarp-repurchase",
+        ", ".join(f"{c.row} {100 * c.mean:.0f}" for c in comparisons)
+        + f" %; furthest counted: {worst.row} {100 * worst.mean:.1f} % ({100 * worst.low:.1f} to {100 * worst.high:.1f})"
+        + (f"; {known}" if known else ""),
+        f"TARP (V2): minor 95/70/46/37 %, major 82/54/19/9 %; each inside its interval +-{100 * TARP_ALLOWANCE:.0f} points",
+        all(c.passed for c in counted),
     )
 
 
@@ -228,7 +298,7 @@ def check_erlang_a(replications: int = 6, seed: int = 9) -> Check:
 
 # ---------------------------------------------------------------------------------------------- all of them
 
-QUICK_CHECKS: tuple[Callable[[], Check], ...] = (check_bass, check_recovery_paradox, check_erlang_c, check_erlang_a)
+QUICK_CHECKS: tuple[Callable[[], Check], ...] = (check_bass, check_recovery_paradox, check_tarp, check_erlang_c, check_erlang_a)
 
 
 def run_selfcheck(on_check: Callable[[Check], None] | None = None) -> list[Check]:

@@ -18,7 +18,7 @@ def test_params_without_a_file_prints_the_defaults_with_units_and_sources(cli):
     lines = result.output.splitlines()
     assert lines[0].split()[:5] == ["field", "value", "default", "unit", "source"]
     loss = next(line for line in lines if line.startswith("behaviour.loss_aversion "))
-    assert loss.split()[1:4] == ["2.25", "2.25", "ratio"] and "Tversky & Kahneman (1992)" in loss
+    assert loss.split()[1:4] == ["2.1726", "2.1726", "ratio"] and "recoverysim/fits/tarp.py" in loss
     staff = next(line for line in lines if line.startswith("channels.chat.staff "))
     assert staff.split()[1:4] == ["1", "1", "agents"]
     assert any(line.startswith("policies.<policy>.evidence ") for line in lines)
@@ -74,7 +74,7 @@ def test_source_is_the_provenance_part_of_a_description():
 def test_selfcheck_runs_every_quick_check_and_passes(cli):
     result = cli("selfcheck")
     assert result.exit_code == 0, result.output
-    for name in ("bass-diffusion", "recovery-paradox", "erlang-c", "erlang-a"):
+    for name in ("bass-diffusion", "recovery-paradox", "tarp-repurchase", "erlang-c", "erlang-a"):
         assert f"PASS  {name}" in result.output
     assert "measured:" in result.output and "reference:" in result.output
-    assert result.output.rstrip().endswith("4 of 4 checks passed")
+    assert result.output.rstrip().endswith("5 of 5 checks passed")

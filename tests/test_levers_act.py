@@ -60,6 +60,8 @@ CASES = [
     Acts("shipping_days", 1.0, 6.0, (("resolution_days_mean", UP),)),
     Acts("repair_turnaround_days", 3.0, 14.0, (("resolution_days_mean", UP),)),
     Acts("goodwill_eur", 0.0, 20.0, (("cost_goodwill_eur", UP), ("satisfaction_mean", UP))),
+    Acts("goodwill_on_service_failure_eur", 0.0, 20.0, (("cost_goodwill_eur", UP), ("satisfaction_mean", UP)),
+         {"repair_turnaround_days": 20.0}),
     Acts("goodwill_cost_share", 0.2, 0.9, (("cost_goodwill_eur", UP),), {"goodwill_eur": 20.0}),
     Acts("status_update_every_days", None, 1.0, (("cost_updates_eur", UP), ("satisfaction_mean", UP)),
          {"repair_turnaround_days": 20.0}),

@@ -1,1 +1,1 @@
-"""Scripts that rerun the fit of a default to a published figure: `python -m recoverysim.fits.<name>`."""
+"""Scripts that rerun the fits of tuned defaults: `python -m recoverysim.fits.<name>` prints fitted values and fit tables."""

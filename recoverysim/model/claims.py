@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from recoverysim.model.behaviour import Experience, paid_repair_outcome, satisfaction
+from recoverysim.model.behaviour import (Experience, expected_resolution_days, paid_repair_outcome, patience,
+                                         satisfaction)
 
 if TYPE_CHECKING:
     from recoverysim.model.luck import ClaimLuck
@@ -24,7 +25,7 @@ class Claim:
         "filed_day", "closed_day", "contacts", "transfers", "drops", "wait_days", "decision",
         "remedy", "cost_eur", "satisfaction", "customer_shipments", "travel_hours",
         "honest_asked_for_proof", "suspected", "silent_since", "longest_silence_days",
-        "updates", "escalated", "manager_owned", "compensation_eur", "first_failure", "luck", "log",
+        "updates", "missed_updates", "escalated", "manager_owned", "compensation_eur", "first_failure", "luck", "log",
     )
 
     def __init__(self, claim_id: int, customer_id: int, segment: int, is_fraud: bool, component: int,
@@ -54,6 +55,7 @@ class Claim:
         self.silent_since = filed_day
         self.longest_silence_days = 0.0
         self.updates = 0
+        self.missed_updates = 0
         self.escalated = False
         self.manager_owned = False
         self.compensation_eur = 0.0
@@ -231,7 +233,37 @@ def decide(world: World, claim: Claim):
     if goodwill > 0.0:
         world.reach["goodwill_eur"] += 1
         world.spend(claim, "goodwill", goodwill * policy.goodwill_cost_share)
+    goodwill += service_failure_gesture(world, claim)
     yield from close(world, claim, "approved", outcome=1.0, goodwill_eur=goodwill)
+
+
+def service_failed(world: World, claim: Claim) -> bool:
+    """Service failed on this claim: it overran the customer's expected resolution time or took a second contact."""
+    return world.env.now - claim.filed_day > expected_days_of(world, claim) or claim.contacts > 1
+
+
+def service_failure_gesture(world: World, claim: Claim) -> float:
+    """Targeted goodwill (seed story 001): a gesture only when service failed, doubled for a major failure.
+
+    Returns its value to the customer; the firm pays goodwill_cost_share of it.
+    """
+    value = world.policy.goodwill_on_service_failure_eur
+    if value <= 0.0 or not service_failed(world, claim):
+        return 0.0
+    value *= 2.0 if is_major(world, claim) else 1.0
+    world.reach["goodwill_on_service_failure_eur"] += 1
+    world.spend(claim, "goodwill", value * world.policy.goodwill_cost_share)
+    return value
+
+
+def is_major(world: World, claim: Claim) -> bool:
+    return world.scenario.product.components[claim.component].severity == "major"
+
+
+def expected_days_of(world: World, claim: Claim) -> float:
+    """The claimant's expected resolution time: shorter in a dearer price tier."""
+    segment = world.scenario.market.segments[claim.segment]
+    return expected_resolution_days(world.scenario.behaviour, segment.price_multiplier)
 
 
 def remedy(world: World, claim: Claim, returned: bool):
@@ -266,6 +298,9 @@ def ship(world: World, claim: Claim, by_customer: bool):
 
 
 def experience(world: World, claim: Claim, outcome: float, goodwill_eur: float, heard_by_manager: bool = False) -> Experience:
+    """What the claimant went through; a denial after inspection or an abandoned claim came without explanation."""
+    explained = claim.decision == "approved" or (claim.decision == "denied" and not claim.suspected)
+    loyalty_before = float(world.customers.loyalty[claim.customer_id])
     return Experience(
         outcome=outcome,
         goodwill_share_of_price=goodwill_eur / world.price_of(claim),
@@ -277,9 +312,13 @@ def experience(world: World, claim: Claim, outcome: float, goodwill_eur: float, 
         customer_shipments=claim.customer_shipments,
         travel_hours=claim.travel_hours,
         honest_asked_for_proof=claim.honest_asked_for_proof,
-        longest_silence_days=claim.longest_silence_days,
+        missed_updates=claim.missed_updates,
         suspected=claim.suspected,
         heard_by_manager=heard_by_manager,
+        explained=explained,
+        major=is_major(world, claim),
+        expected_days=expected_days_of(world, claim),
+        patience=patience(world.scenario.behaviour, loyalty_before),
     )
 
 
@@ -292,7 +331,8 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     judgement = behaviour.satisfaction_noise_sd * claim.luck.normal("feelings")
     goodwill_eur += claim.compensation_eur
     s = satisfaction(experience(world, claim, outcome, goodwill_eur, heard_by_manager=claim.manager_owned), behaviour, judgement)
-    world.note(claim, "decision", decision=decision, satisfaction=round(s, 3), longest_silence_days=round(claim.longest_silence_days, 2), updates=claim.updates)
+    world.note(claim, "decision", decision=decision, satisfaction=round(s, 3), updates=claim.updates,
+               longest_silence_days=round(claim.longest_silence_days, 2), missed_updates=claim.missed_updates)
     segment = world.scenario.market.segments[claim.segment]
     luck = claim.luck
     # A caught fraudster (a fraudulent claim denied) has nothing to complain about in public.
@@ -332,9 +372,10 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
         world.finish(claim)
         return
     if not claim.is_fraud:
-        world.note_outcome(claim.customer_id, outcome_class(claim, world.scenario.behaviour.expected_resolution_days))
+        outcome = outcome_class(claim, expected_days_of(world, claim))
+        world.note_outcome(claim.customer_id, outcome, is_major(world, claim))
     loyalty_before = float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
-    world.feel(claim.customer_id, s, claim.first_failure)
+    world.feel(claim.customer_id, s, claim.first_failure, is_major(world, claim))
     world.note(claim, "loyalty", before=round(loyalty_before, 3), after=round(float(world.customers.loyalty[claim.customer_id]), 3))
     world.word_of_mouth(claim, s)
     world.finish(claim)

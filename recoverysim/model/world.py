@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from recoverysim.model.bass import bass_day_probability
-from recoverysim.model.behaviour import loyalty_change, people_told_mean
+from recoverysim.model.behaviour import loyalty_change, missed_updates, people_told_mean
 from recoverysim.model.channels import Bench, ChannelDesk
 from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
 from recoverysim.model.customers import Customers
@@ -27,10 +27,13 @@ from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
 #: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
 OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
 OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
+#: Failure severities (Component.severity); repurchase by outcome is also counted per severity (TARP's two tables).
+SEVERITIES = ("minor", "major")
 #: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which lever each serves).
 LEVER_REACH = (
     "evidence", "return_for_inspection", "inspection_queue", "excluded_components", "first_contact_resolution_probability",
-    "single_case_owner", "shipping_days", "repair_turnaround_days", "goodwill_eur", "status_update_every_days",
+    "single_case_owner", "shipping_days", "repair_turnaround_days", "goodwill_eur", "goodwill_on_service_failure_eur",
+    "status_update_every_days",
     "escalation_watch", "escalation_recovery",
 )
 
@@ -64,6 +67,9 @@ class WorldTotals:
     agent_staffed_hours: dict[str, float] = field(default_factory=dict)
     technician_busy_hours: float = 0.0
     technician_paid_hours: float = 0.0
+    #: As repurchase_claimants / repurchase_buyers, keyed "<outcome>_<severity>" (severity of the failure claimed).
+    repurchase_claimants_by_severity: dict[str, int] = field(default_factory=dict)
+    repurchase_buyers_by_severity: dict[str, int] = field(default_factory=dict)
 
 
 class World:
@@ -89,8 +95,10 @@ class World:
         self.technicians = technicians_paid(policy)
         self.bench = Bench(self.env, capacity=max(self.technicians, 1))
         self.ledger = Ledger(scenario.money.discount_rate_per_year)
-        self.repurchase_claimants = np.zeros(len(OUTCOME_CLASSES), dtype=np.int64)
-        self.repurchase_buyers = np.zeros(len(OUTCOME_CLASSES), dtype=np.int64)
+        # One cell per (severity, outcome class): code = outcome + len(OUTCOME_CLASSES) * (severity is major).
+        self.repurchase_claimants = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES), dtype=np.int64)
+        self.repurchase_buyers = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES), dtype=np.int64)
+        self.repurchase_loyalty = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES))  # expected buyers, for smooth fits
         self.prospects = market.prospects
         self.market_potential = market.initial_customers + market.prospects
         self.won_base = self.won_wom = self.lost_wom = self.lost_at_purchase = 0
@@ -109,6 +117,7 @@ class World:
         cumulative = mix.cumsum(axis=1)
         self.channel_cdf = [row / row[-1] for row in cumulative]  # as Generator.choice(4, p=...) builds it
         self.excluded = np.array([c.name in policy.excluded_components for c in scenario.product.components])
+        self.major = np.array([c.severity == "major" for c in scenario.product.components])
         # Opportunists fake a failure of a covered component: draw among all components, then move an
         # excluded pick to a covered one, so that excluding a component never changes how many draws
         # the fraud stream gives (choosing among one component draws nothing; common random numbers).
@@ -173,13 +182,16 @@ class World:
         outcome = c.pending_outcome[due]
         known = outcome >= 0
         if known.any():
-            self.repurchase_claimants += np.bincount(outcome[known], minlength=len(OUTCOME_CLASSES))
-            self.repurchase_buyers += np.bincount(outcome[known & buys], minlength=len(OUTCOME_CLASSES))
+            cells = self.repurchase_claimants.size
+            self.repurchase_claimants += np.bincount(outcome[known], minlength=cells)
+            self.repurchase_buyers += np.bincount(outcome[known & buys], minlength=cells)
+            self.repurchase_loyalty += np.bincount(outcome[known], weights=c.loyalty[due][known], minlength=cells)
             c.pending_outcome[due] = -1
 
-    def note_outcome(self, customer: int, outcome: str) -> None:
-        """Remember how an honest customer's claim (or silent failure) ended, until their next purchase occasion."""
-        self.customers.pending_outcome[customer] = OUTCOME[outcome]
+    def note_outcome(self, customer: int, outcome: str, major: bool = False) -> None:
+        """Remember how an honest customer's claim (or silent failure) ended, and its severity, until their next
+        purchase occasion."""
+        self.customers.pending_outcome[customer] = OUTCOME[outcome] + (len(OUTCOME_CLASSES) if major else 0)
 
     def _sell(self, ids: np.ndarray, when: np.ndarray | float) -> None:
         c = self.customers
@@ -207,9 +219,11 @@ class World:
         if silent.any():
             self.unclaimed_failures += int(silent.sum())
             behaviour = self.scenario.behaviour
-            for customer, ordinal in zip(rows[silent].tolist(), ordinals[silent].tolist()):
-                self.feel(customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0)
-                self.note_outcome(customer, "silent_failure")
+            major = self.major[components[silent]].tolist()
+            for customer, ordinal, is_major in zip(rows[silent].tolist(), ordinals[silent].tolist(), major):
+                # A major failure's shock is in loyalty_change (via feel), as for a claim.
+                self.feel(customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0, is_major)
+                self.note_outcome(customer, "silent_failure", is_major)
         if claims.any():
             self._file(rows[claims], components[claims], when[claims], ordinals[claims], is_fraud=False)
 
@@ -307,6 +321,7 @@ class World:
         """The firm speaks to the customer: close the silent gap, counting any status updates sent in it."""
         gap = self.env.now - claim.silent_since
         every = self.policy.status_update_every_days
+        claim.missed_updates += missed_updates(gap, every, self.scenario.behaviour.expected_update_every_days)
         if every is not None and gap > every:
             updates = int(gap // every)
             claim.updates += updates
@@ -397,11 +412,12 @@ class World:
             self.fraud_accounts_closed += 1
         self.note(claim, "account closed")
 
-    def feel(self, customer: int, s: float, first_failure: bool) -> None:
+    def feel(self, customer: int, s: float, first_failure: bool, major: bool = False) -> None:
+        """A claim's (or a silent failure's) satisfaction moves the customer's loyalty (behaviour.loyalty_change)."""
         c = self.customers
         if not c.active[customer]:
             return
-        new = c.loyalty[customer] + loyalty_change(s, self.scenario.behaviour, first_failure)
+        new = c.loyalty[customer] + loyalty_change(s, self.scenario.behaviour, first_failure, major)
         c.loyalty[customer] = min(1.0, max(0.0, new))
 
     def word_of_mouth(self, claim: Claim, s: float) -> None:
@@ -486,14 +502,27 @@ class World:
             fraud_accounts_closed=self.fraud_accounts_closed,
             net_result_day0_eur=self.ledger.net_day0_eur,
             customer_value_day0_eur=kept_value * float(self.ledger.day0(self.scenario.horizon_days)),
-            repurchase_claimants=dict(zip(OUTCOME_CLASSES, self.repurchase_claimants.tolist())),
-            repurchase_buyers=dict(zip(OUTCOME_CLASSES, self.repurchase_buyers.tolist())),
+            repurchase_claimants=self._by_outcome(self.repurchase_claimants),
+            repurchase_buyers=self._by_outcome(self.repurchase_buyers),
+            repurchase_claimants_by_severity=self._by_outcome_and_severity(self.repurchase_claimants),
+            repurchase_buyers_by_severity=self._by_outcome_and_severity(self.repurchase_buyers),
             agent_busy_hours={name: desk.busy_days * 24.0 for name, desk in self.desks.items()},
             agent_staffed_hours={name: c.staff * c.open_hours_per_day * self.scenario.horizon_days for name, c in self.channels},
             technician_busy_hours=self.bench.busy_days * INSPECTION_HOURS_PER_DAY,
             technician_paid_hours=self.technicians * INSPECTION_HOURS_PER_DAY * self.scenario.horizon_days,
             lever_reach=dict(self.reach),
         )
+
+    @staticmethod
+    def _by_outcome(cells: np.ndarray) -> dict[str, int]:
+        """Counts per outcome class, both severities together."""
+        return dict(zip(OUTCOME_CLASSES, cells.reshape(len(SEVERITIES), -1).sum(axis=0).tolist()))
+
+    @staticmethod
+    def _by_outcome_and_severity(cells: np.ndarray) -> dict[str, int]:
+        """Counts keyed "<outcome>_<severity>"."""
+        names = [f"{outcome}_{severity}" for severity in SEVERITIES for outcome in OUTCOME_CLASSES]
+        return dict(zip(names, cells.tolist()))
 
     def _customer_value(self) -> float:
         """Margin of the future purchases of the customers kept, valued at the horizon (Ledger.customer_value)."""

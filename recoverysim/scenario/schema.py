@@ -19,6 +19,9 @@ CHANNEL_NAMES = ("chat", "phone", "email", "store")
 #: The value of a staff count that recoverysim sizes itself from the load (see recoverysim/staffing.py).
 AUTO = "auto"
 MAX_STAFF = 100_000
+#: Behaviour parameters fitted to TARP's repurchase rows by `python -m recoverysim.fits.tarp` (its last run's output).
+TARP_FIT = {"loss_aversion": 2.1726, "loss_curvature": 0.3609, "major_loyalty_shock": 0.1133,
+            "major_loss_factor": 1.3406, "unclaimed_failure_satisfaction": 0.0763}
 
 
 
@@ -125,6 +128,7 @@ class Component(Frozen):
     name: str = Field(description="Component name; policies exclude components by this name.")
     failures_per_year: float = nonnegative(0.05, "Failure rate in the first year (Weibull scale chosen so the expected count in year one is this). Assumption, giving claim costs near the 1.5 % of revenue Warranty Week (2019) reports.", 100.0)
     weibull_shape: float = Field(1.0, gt=0.1, le=10.0, description="Weibull shape: 1 is a constant hazard, above 1 wear-out, below 1 infant mortality. Assumption: 1.")
+    severity: Literal["minor", "major"] = Field("minor", description="How badly a failure hurts: a major one lowers the satisfaction of the whole episode and weighs more on loyalty, as in TARP's major-problem rows (V2). Assumption: minor.")
 
 
 def _default_components() -> tuple[Component, ...]:
@@ -214,11 +218,13 @@ class Channels(Frozen):
 class Behaviour(Frozen):
     """How customers judge a claim's handling and how that moves their loyalty."""
 
-    distributive_weight: float = probability(0.5, "Weight of the outcome in satisfaction. Order distributive > interactional > procedural from Orsingher, Valentini & de Angelis (2010); the values are an assumption.")
-    interactional_weight: float = probability(0.3, "Weight of being informed and trusted. Order from Orsingher et al. (2010); value an assumption.")
-    procedural_weight: float = probability(0.2, "Weight of time and effort. Order from Orsingher et al. (2010); value an assumption.")
-    expected_resolution_days: float = nonnegative(5.0, "Time to resolution customers expect; only the excess lowers satisfaction. Assumption.", 3650.0)
-    resolution_tolerance_days: float = Field(10.0, gt=0.0, le=3650.0, description="Excess days that cut the time part of procedural justice to 1/e. Assumption.")
+    distributive_weight: float = probability(0.6, "Weight of the outcome in satisfaction, clearly the largest. Order distributive > interactional > procedural from Orsingher, Valentini & de Angelis (2010) (V1); the values are an assumption.")
+    interactional_weight: float = probability(0.25, "Weight of communication and respect: updates kept to the expected cadence, a decision explained, not being suspected. Order from Orsingher et al. (2010); value an assumption.")
+    procedural_weight: float = probability(0.15, "Weight of time and effort, the smallest. Order from Orsingher et al. (2010); value an assumption.")
+    expected_resolution_days: float = nonnegative(5.0, "Time to resolution a customer of the base price tier expects; only the excess lowers satisfaction. Assumption.", 3650.0)
+    expectation_price_elasticity: float = nonnegative(0.5, "Expectations rise with price tier: a segment with price_multiplier m expects resolution within expected_resolution_days / m^this (seed story 003: 'the dearer the product, the more after-sales service is worth'). Assumption, direction only.", 5.0)
+    resolution_tolerance_days: float = Field(10.0, gt=0.0, le=3650.0, description="Excess days that cut the time part of procedural justice to 1/e, for a customer of loyalty 0. Assumption.")
+    patience_from_loyalty: float = nonnegative(0.2, "Trust buys patience, a little: the tolerance of delay is multiplied by 1 + this x the customer's loyalty before the claim. Assumption; direction from Tax, Brown & Chandrashekaran (1998): good prior experience buffers a bad complaint only a little.", 10.0)
     effort_penalty_per_wait_hour: float = probability(0.1, "Procedural justice lost per hour spent waiting in queues. Assumption.")
     effort_penalty_per_contact: float = probability(0.08, "Procedural justice lost per contact beyond the first. Assumption.")
     effort_penalty_per_transfer: float = probability(0.08, "Lost per transfer. Assumption, in line with SQM's 12 % lower top-box satisfaction of transferred callers (vendor figure).")
@@ -226,15 +232,25 @@ class Behaviour(Frozen):
     effort_penalty_per_shipment: float = probability(0.1, "Lost per shipment the customer arranges. Assumption.")
     effort_penalty_per_travel_hour: float = probability(0.1, "Lost per hour of travel to a store. Assumption.")
     effort_penalty_for_proof: float = probability(0.1, "Lost when an honest customer is asked for proof. Assumption.")
-    expected_silence_days: float = nonnegative(3.0, "Longest silence during a claim that customers accept without concern. Assumption.", 3650.0)
-    silence_tolerance_days: float = Field(7.0, gt=0.0, le=3650.0, description="Excess silence that cuts interactional justice to 1/e. Assumption.")
+    expected_update_every_days: float = Field(4.0, gt=0.0, le=3650.0, description="Cadence of news customers expect while a claim is open: each whole cadence of silence is one expected update missed. Assumption.")
+    missed_updates_bound: int = Field(2, ge=1, le=1000, description="Missed updates at which the communication penalty is full; more silence adds nothing (delay itself is procedural). Assumption.")
+    missed_updates_penalty: float = probability(0.5, "Interactional justice lost when missed_updates_bound or more expected updates were missed (in proportion below). Assumption.")
+    unexplained_penalty: float = probability(0.3, "Interactional justice lost when the outcome comes without an explanation: a denial after inspection ('no trouble found' to a customer whose product fails) or a claim abandoned unanswered. Assumption.")
     distrust_penalty: float = probability(0.2, "Interactional justice lost when the item must be returned for inspection (being suspected). Assumption.")
     satisfaction_noise_sd: float = nonnegative(0.1, "Standard deviation of individual differences in how the same handling is judged (normal, added to S before clipping). Assumption.", 1.0)
-    reference_satisfaction: float = probability(0.8, "Satisfaction S0 of a customer with no failure; claims below it cost loyalty, above it may add some. Assumption.")
-    loyalty_sensitivity: float = nonnegative(0.3, "alpha: loyalty change per unit of satisfaction gain. Assumption, calibrated so that TARP's minor-problem repurchase rates (fixed quickly 95 %, slowly 70 %, not fixed 46 %) are roughly reproduced.", 10.0)
-    loss_aversion: float = Field(2.25, ge=1.0, le=10.0, description="lambda: losses weigh this many times more than gains. Source: Tversky & Kahneman (1992).")
-    recovery_paradox_strength: float = nonnegative(0.0, "Share of a satisfaction gain above S0 that reaches loyalty after a first failure. Source for the default 0: de Matos, Henrique & Rossi (2007) find no significant effect of the paradox on repurchase intention.", 1.0)
-    unclaimed_failure_satisfaction: float = probability(0.0, "Satisfaction of a customer who does not claim a failure. Assumption, calibrated to TARP's 37 % repurchase of customers who did not complain about a minor problem.")
+    reference_satisfaction: float = probability(0.9, "Satisfaction S0 of a customer with no failure; claims below it cost loyalty, above it may add a little after a first minor failure. Assumption.")
+    loyalty_sensitivity: float = nonnegative(0.3, "alpha: loyalty change per unit of (curved) satisfaction gain; gains reach loyalty only through recovery_paradox_strength. Assumption (TARP's rows are all losses and identify alpha x lambda, not alpha).", 10.0)
+    loss_aversion: float = Field(TARP_FIT["loss_aversion"], ge=1.0, le=100.0, description="lambda: a shortfall below S0 weighs this many times more than an equal gain. Source: fitted to TARP's repurchase rows (V2, via Barlow & Moller) by recoverysim/fits/tarp.py; not Tversky & Kahneman's 2.25, which comes from money gambles.")
+    loss_curvature: float = Field(TARP_FIT["loss_curvature"], gt=0.0, le=1.0, description="beta: loyalty moves with (S0 - S)^beta, so a first shortfall weighs more than the next (diminishing sensitivity). Source: fitted to TARP's rows (V2) by recoverysim/fits/tarp.py.")
+    recovery_paradox_strength: float = nonnegative(0.1, "Share of the curved gain above S0 that reaches loyalty, after a first failure that is not major (Maxham & Netemeyer 2002; Magnini et al. 2007, V1). Assumption: small, since de Matos, Henrique & Rossi (2007) find no significant effect on repurchase intention (V1 direction).", 1.0)
+    major_loyalty_shock: float = probability(TARP_FIT["major_loyalty_shock"], (
+        "Loyalty lost at a major failure whatever its handling (stranded, data lost: the failure itself is a loss), "
+        "once per major failure, claimed or not; satisfaction judges the handling only. "
+        "Source: fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py."))
+    major_loss_factor: float = Field(TARP_FIT["major_loss_factor"], ge=1.0, le=10.0, description=(
+        "A major failure's satisfaction-driven loyalty loss (below S0) is multiplied by this; major_loyalty_shock "
+        "comes on top. Source: fitted to TARP's major-problem rows (V2) by recoverysim/fits/tarp.py."))
+    unclaimed_failure_satisfaction: float = probability(TARP_FIT["unclaimed_failure_satisfaction"], "Satisfaction of a customer who does not claim a failure. Source: fitted to TARP's 37 % repurchase of customers who did not complain about a minor problem (V2) by recoverysim/fits/tarp.py.")
     honest_lacks_receipt_probability: float = probability(0.2, "Probability an honest customer cannot find the receipt. Assumption.")
     honest_lacks_photo_probability: float = probability(0.05, "Probability an honest customer cannot provide a usable photo. Assumption.")
     stalled_claim_abandon_probability: float = probability(0.5, "Probability a customer who cannot provide the proof asked gives up; the rest find it after evidence_delay_days. Assumption.")
@@ -325,6 +341,7 @@ class Policy(Frozen):
     shipping_days: float = nonnegative(3.0, "Days one shipment takes (item to the firm, or a repaired or new item to the customer). Assumption.", 3650.0)
     repair_turnaround_days: float = nonnegative(7.0, "Days a repair takes, shipping excluded. Assumption.", 3650.0)
     goodwill_eur: float = nonnegative(0.0, "Value to the customer of a goodwill gesture on an approved claim (bonus points, discount, loan).")
+    goodwill_on_service_failure_eur: float = nonnegative(0.0, "Value to the customer of a gesture given only when service fails on an approved claim: it overran the expected resolution time or needed a second contact (seed story 001's loan scooter); doubled for a major failure; costs goodwill_cost_share per euro, as the flat gesture. Assumption: 0.")
     goodwill_cost_share: float = probability(0.5, "Cost to the firm per euro of goodwill value (bonus points cost less than they are worth). Assumption.")
     status_update_every_days: float | None = Field(None, gt=0.0, le=3650.0, description="Proactive status updates every k days; null for none.")
     escalation_watch: bool = Field(False, description="Whether public posts are watched and handled by a manager.")

@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 
 from recoverysim import run_experiment
 from recoverysim.metrics import mean_interval
-from recoverysim.model.behaviour import Experience, satisfaction
+from recoverysim.model.behaviour import Experience, missed_updates, satisfaction
 from recoverysim.model.channels import ChannelDesk
 from recoverysim.rng import BufferedDraws, RandomStreams
 from recoverysim.scenario.load import scenario_from_dict
@@ -194,18 +194,26 @@ experiences = st.builds(
     customer_shipments=st.integers(0, 2),
     travel_hours=st.floats(0.0, 3.0),
     honest_asked_for_proof=st.booleans(),
-    longest_silence_days=st.floats(0.0, 60.0),
+    missed_updates=st.integers(0, 20),
     suspected=st.booleans(),
+    explained=st.booleans(),
+    major=st.booleans(),
 )
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
-@given(experience=experiences, every_days=st.floats(0.1, 30.0), judgement=st.floats(-0.3, 0.3))
-def test_status_updates_never_lower_a_claims_satisfaction(experience, every_days, judgement):
-    """Exactly, claim by claim: updates every k days cap the longest silence at k (World.heard) and change nothing else."""
-    informed = dataclasses.replace(experience, longest_silence_days=min(experience.longest_silence_days, every_days))
+@given(experience=experiences, fewer=st.integers(0, 20), judgement=st.floats(-0.3, 0.3))
+def test_status_updates_never_lower_a_claims_satisfaction(experience, fewer, judgement):
+    """Exactly, claim by claim: updates never add a missed expected update (World._missed_updates) and change nothing else."""
+    informed = dataclasses.replace(experience, missed_updates=min(experience.missed_updates, fewer))
     behaviour = Behaviour()
     assert satisfaction(informed, behaviour, judgement) >= satisfaction(experience, behaviour, judgement)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(gap=st.floats(0.0, 120.0), every_days=st.floats(0.1, 30.0), cadence=st.floats(0.5, 14.0))
+def test_status_updates_never_add_a_missed_update(gap, every_days, cadence):
+    assert missed_updates(gap, every_days, cadence) <= missed_updates(gap, None, cadence)
 
 
 @WORLD
