@@ -19,7 +19,7 @@ from recoverysim.rng import KeyedDraws
 SLOTS = (
     "channel", "lacks_receipt", "lacks_photo", "stalled_abandon", "photo_forged", "receipt_forged",
     "inspection_pass", "inspection_hours", "feelings", "post_midway", "midway_recovery", "post_after_close",
-    "close_recovery", "people_told", "post_readers",
+    "close_recovery", "people_told", "post_readers", "post_update",
 )
 SLOT = {name: index for index, name in enumerate(SLOTS)}
 ROUTING_START = 16

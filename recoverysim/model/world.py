@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from recoverysim.model.bass import bass_day_probability
+from recoverysim.model.bass import (
+    bass_day_probability, baseline_told_per_year, impression_adopter_weight, leniency_factor, leniency_index,
+)
 from recoverysim.model.behaviour import loyalty_change, people_told_mean
 from recoverysim.model.channels import Bench, ChannelDesk
 from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
 from recoverysim.model.customers import Customers
 from recoverysim.model.desks import Payroll, staffed_channels, technicians_paid
 from recoverysim.model.ledger import DAYS_PER_YEAR, Ledger
-from recoverysim.model.luck import ClaimLuckSource
+from recoverysim.model.luck import ClaimLuckSource, poisson_quantile
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
 
@@ -51,6 +53,8 @@ class WorldTotals:
     customers_lost_at_purchase: int
     wom_positive: int
     wom_negative: int
+    #: Positive impressions of the baseline talk of customers (Bass's q*F): baseline_told_per_year per customer-year.
+    wom_baseline_positive: float
     customer_value_eur: float
     unclaimed_failures: int
     net_result_day0_eur: float
@@ -92,7 +96,9 @@ class World:
         self.repurchase_buyers = np.zeros(len(OUTCOME_CLASSES), dtype=np.int64)
         self.prospects = market.prospects
         self.market_potential = market.initial_customers + market.prospects
-        self.won_base = self.won_wom = self.lost_wom = self.lost_at_purchase = 0
+        self.adopters = self.lost_at_purchase = 0
+        self.won_wom = self.lost_wom = 0.0  # expected adopters the stories added or prevented (see _adoption)
+        self._set_up_market(scenario, policy)
         self.unclaimed_failures = 0
         self.reach = dict.fromkeys(LEVER_REACH, 0)  # a counter increment on the hot path, nothing more
         self.fraud_tips = 0.0
@@ -115,6 +121,19 @@ class World:
         every = np.arange(self.excluded.size)
         self.fraud_component_of = np.where(self.excluded, covered[every % covered.size], every) if covered.size else every
         self.customers.add(market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers))
+
+    def _set_up_market(self, scenario: Scenario, policy: Policy) -> None:
+        """Stories remembered in the market, what one weighs in Bass's F, and the policy's leniency factors."""
+        wom, market = scenario.word_of_mouth, scenario.market
+        memory_days = wom.impression_memory_half_life_days / math.log(2.0)
+        self.keyed_silent_told = KeyedDraws(scenario.seed, self.streams.replication, "silent_told")
+        self.remembered = {True: 0.0, False: 0.0}  # in-market stories still remembered, positive and negative
+        self.memory_kept_per_day = math.exp(-1.0 / memory_days)
+        self.baseline_told_per_year = baseline_told_per_year(scenario)
+        self.story_weight = impression_adopter_weight(self.baseline_told_per_year, wom.in_market_share, memory_days)
+        self.leniency = leniency_index(policy, scenario)
+        self.purchase_factor = leniency_factor(market.leniency_purchase_effect, self.leniency)
+        self.repurchase_factor = leniency_factor(market.leniency_repurchase_effect, self.leniency)
 
     # ---- the run -----------------------------------------------------------------
 
@@ -157,7 +176,7 @@ class World:
         if not due.size:
             return
         when = np.maximum(c.next_occasion_day[due], float(day))
-        buys = self.keyed_purchases.uniform(due, c.purchases[due]) < c.loyalty[due]
+        buys = self.keyed_purchases.uniform(due, c.purchases[due]) < c.loyalty[due] * self.repurchase_factor
         self._count_repurchase_by_outcome(due, buys)
         buyers = due[buys]
         c.repurchase(buyers, when[buys])
@@ -209,6 +228,7 @@ class World:
             for customer, ordinal in zip(rows[silent].tolist(), ordinals[silent].tolist()):
                 self.feel(customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0)
                 self.note_outcome(customer, "silent_failure")
+                self.silent_word_of_mouth(customer, ordinal, behaviour.unclaimed_failure_satisfaction)
         if claims.any():
             self._file(rows[claims], components[claims], when[claims], ordinals[claims], is_fraud=False)
 
@@ -249,18 +269,40 @@ class World:
                 self._file(customers, components, at, self._take_ordinals(customers), is_fraud=True)
 
     def _adoption(self, day: int) -> None:
-        """Bass: each prospect buys with hazard p + q * (customers / market potential), integrated exactly over the day."""
+        """Bass with what prospects have heard: hazard = L * (p + q * max(0, F + w * (I+ - I-) / M)).
+
+        F is the adopters' share of the market potential M (Bass's own word of mouth), I+ and I-
+        the claim stories still remembered in the market (weighted), w what one weighs in adopters
+        (bass.impression_adopter_weight) and L the policy's leniency factor. With no claim stories
+        and L = 1 it is exactly Bass. Adopters the stories added (or prevented) are counted as the
+        expected difference against the same hazard without them.
+        """
+        self._forget_a_day()
         if self.prospects <= 0 or self.market_potential <= 0:
             return
         market = self.scenario.market
-        probability = bass_day_probability(
-            market.innovation_per_year / DAYS_PER_YEAR, market.imitation_per_year / DAYS_PER_YEAR,
-            self.customers.active_count / self.market_potential, self.prospects / self.market_potential,
-        )
+        p, q = (self.purchase_factor * rate / DAYS_PER_YEAR for rate in (market.innovation_per_year, market.imitation_per_year))
+        adopted, remaining = self.customers.active_count / self.market_potential, self.prospects / self.market_potential
+        heard = max(0.0, adopted + self.story_weight * self._net_stories() / self.market_potential)
+        probability = bass_day_probability(p, q, heard, remaining)
+        if heard != adopted:
+            difference = self.prospects * (probability - bass_day_probability(p, q, adopted, remaining))
+            self.won_wom += max(difference, 0.0)
+            self.lost_wom += max(-difference, 0.0)
         adopters = int(self.streams.get("adoption").binomial(self.prospects, probability))
         if adopters:
             self._new_customers(adopters, float(day))
-            self.won_base += adopters
+            self.adopters += adopters
+
+    def _forget_a_day(self) -> None:
+        """Remembered stories fade exponentially (impression_memory_half_life_days)."""
+        for positive in (True, False):
+            self.remembered[positive] *= self.memory_kept_per_day
+
+    def _net_stories(self) -> float:
+        """Remembered positive minus negative stories, each weighted by its strength against a recommendation."""
+        wom = self.scenario.word_of_mouth
+        return wom.impression_weight_positive * self.remembered[True] - wom.impression_weight_negative * self.remembered[False]
 
     def _new_customers(self, n: int, day: float) -> None:
         n = min(n, self.prospects)
@@ -352,22 +394,42 @@ class World:
         c.loyalty[customer] = min(1.0, max(0.0, new))
 
     def word_of_mouth(self, claim: Claim, s: float) -> None:
-        wom = self.scenario.word_of_mouth
+        """The claimant tells people: how many follows the U around the no-failure satisfaction S0."""
+        wom, s0 = self.scenario.word_of_mouth, self.scenario.behaviour.reference_satisfaction
         reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
-        told = claim.luck.poisson("people_told", people_told_mean(s, wom) * reach)
-        self.note(claim, "told", people=told, positive=s >= wom.neutral_satisfaction)
+        told = claim.luck.poisson("people_told", people_told_mean(s, wom, s0) * reach)
+        self.note(claim, "told", people=told, positive=s >= s0)
         if told:
-            self._spread(told, positive=s >= wom.neutral_satisfaction)
+            self._spread(told, positive=s >= s0)
+
+    def silent_word_of_mouth(self, customer: int, ordinal: int, s: float) -> None:
+        """A customer who does not claim a failure still talks, by the same U; the count is keyed by (customer, failure)."""
+        wom, s0 = self.scenario.word_of_mouth, self.scenario.behaviour.reference_satisfaction
+        reach = self.scenario.market.segments[int(self.customers.segment[customer])].social_reach_multiplier
+        told = poisson_quantile(float(self.keyed_silent_told.uniform(customer, ordinal)), people_told_mean(s, wom, s0) * reach)
+        if told:
+            self._spread(told, positive=s >= s0)
+
+    def _post_readers(self, claim: Claim) -> int:
+        reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
+        return claim.luck.poisson("post_readers", self.scenario.word_of_mouth.public_post_reach_mean * reach)
 
     def public_post(self, claim: Claim) -> None:
-        reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
-        readers = claim.luck.poisson("post_readers", self.scenario.word_of_mouth.public_post_reach_mean * reach)
+        readers = self._post_readers(claim)
         self.note(claim, "public post", readers=readers)
         if readers:
             self._spread(readers, positive=False)
 
+    def post_update(self, claim: Claim) -> None:
+        """A manager recovered the case: the poster adds a good word that a share of the same readers see."""
+        readers = self._post_readers(claim)  # the same keyed draw as the post's
+        updated = min(readers, claim.luck.poisson("post_update", readers * self.scenario.word_of_mouth.post_update_share))
+        self.note(claim, "post updated", readers=updated)
+        if updated:
+            self._spread(updated, positive=True)
+
     def _spread(self, people: int, positive: bool) -> None:
-        """People hear a story: count the impressions; prospects may buy or be lost, customers' loyalty moves."""
+        """People hear a story: count the impressions; the market remembers it; customers' loyalty moves."""
         wom = self.scenario.word_of_mouth
         day = min(int(self.env.now), self.scenario.horizon_days - 1)
         self.daily["wom_positive" if positive else "wom_negative"][day] += people
@@ -375,18 +437,9 @@ class World:
         in_market = int(rng.binomial(people, wom.in_market_share))
         if not in_market:
             return
+        self.remembered[positive] += in_market
         customers = self.customers.active_count
-        prospects = int(rng.binomial(in_market, self.prospects / max(self.prospects + customers, 1)))
-        if prospects:
-            if positive:
-                won = min(int(rng.binomial(prospects, wom.positive_purchase_probability)), self.prospects)
-                self._new_customers(won, self.env.now)
-                self.won_wom += won
-            else:
-                lost = min(int(rng.binomial(prospects, wom.negative_loss_probability)), self.prospects)
-                self.prospects -= lost
-                self.lost_wom += lost
-        listeners = in_market - prospects
+        listeners = int(rng.binomial(in_market, customers / max(self.prospects + customers, 1)))
         if listeners and wom.customer_loyalty_effect > 0:
             c = self.customers
             ids = rng.integers(0, c.count, size=listeners)
@@ -422,12 +475,13 @@ class World:
             initial_customers=n0,
             initial_customers_kept=int(c.active[:n0].sum()),
             customers_end=int(active.sum()),
-            customers_won_base=self.won_base,
-            customers_won_wom=self.won_wom,
-            customers_lost_wom=self.lost_wom,
+            customers_won_base=self.adopters - round(self.won_wom),
+            customers_won_wom=round(self.won_wom),
+            customers_lost_wom=round(self.lost_wom),
             customers_lost_at_purchase=self.lost_at_purchase,
             wom_positive=int(self.daily["wom_positive"].sum()),
             wom_negative=int(self.daily["wom_negative"].sum()),
+            wom_baseline_positive=self.baseline_told_per_year * float(self.daily["customers"].sum()) / DAYS_PER_YEAR,
             customer_value_eur=kept_value,
             unclaimed_failures=self.unclaimed_failures,
             net_result_day0_eur=self.ledger.net_day0_eur,
