@@ -49,6 +49,9 @@ UNIT_NAMES = {
     "channel_staff": "agents", "hours_mean": "hours", "schema_version": "format version", "share": "share (0-1)", "told_when_satisfied_mean": "people",
     "told_when_dissatisfied_mean": "people", "public_post_reach_mean": "people", "public_post_after_contacts": "contacts",
     "answered_within_seconds": "seconds", "technician_utilisation": "share (0-1)", "pooled_occupancy": "share (0-1)",
+    "baseline_told_per_year": "people per customer-year", "impression_weight_positive": "ratio (to a recommendation)",
+    "impression_weight_negative": "ratio (to a recommendation)", "leniency_purchase_effect": "relative change",
+    "leniency_repurchase_effect": "relative change",
 }
 
 
