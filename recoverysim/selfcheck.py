@@ -148,7 +148,7 @@ class RecoveryEffects:
 
     satisfaction_gap: mean satisfaction after the recovery minus S0, the satisfaction of a customer without failure.
     loyalty_gap: mean loyalty (the repurchase probability) of recovered customers minus that of customers without failure.
-    told_per_recovery: people told per recovered customer beyond the baseline talk (Bass's q*F) that no-failure customers share.
+    told_per_recovery: people told per recovered customer beyond the baseline talk (Bass's q*F) all customers share.
     recoveries: recovered customers in each replication.
     """
 

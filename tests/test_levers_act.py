@@ -113,7 +113,8 @@ def _leniency_runs(effect: float):
     world = {**NO_CLAIMS, "market": {**NO_CLAIMS["market"], "leniency_purchase_effect": effect,
                                      "leniency_repurchase_effect": effect}}
     scenario = scenario_of(world, [STRICT, LENIENT], {"opportunist_share": 0.0})
-    return run_experiment(scenario, replications=REPLICATIONS, executor="serial").replications.set_index(["policy", "replication"])
+    replications = run_experiment(scenario, replications=REPLICATIONS, executor="serial").replications
+    return replications.set_index(["policy", "replication"])
 
 
 @pytest.mark.parametrize(("figure", "sign"), [("customers_won_base", UP), ("customers_lost_at_purchase", DOWN)])

@@ -60,7 +60,8 @@ def main() -> int:
     baseline = baseline_told_per_year(scenario)
     print(f"default (q / in_market_share): c = {baseline:.3f} people per customer-year")
     print(f"target: positive / negative impressions = {TARGET_RATIO:g} (East, Hammond & Wright 2007, V1)")
-    print(f"{'round':>5}  {'c used':>8}  {'claim +':>9}  {'negative':>9}  {'cust-years':>11}  {'ratio':>6}  {'c fitted':>8}")
+    header = ("round", "c used", "claim +", "negative", "cust-years", "ratio", "c fitted")
+    print("  ".join(f"{name:>{width}}" for name, width in zip(header, (5, 8, 9, 9, 11, 6, 8))))
     for round_number in range(1, ROUNDS + 1):
         totals = impressions(baseline)
         ratio = (totals["claim_positive"] + baseline * totals["customer_years"]) / totals["negative"]

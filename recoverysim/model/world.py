@@ -281,7 +281,8 @@ class World:
         if self.prospects <= 0 or self.market_potential <= 0:
             return
         market = self.scenario.market
-        p, q = (self.purchase_factor * rate / DAYS_PER_YEAR for rate in (market.innovation_per_year, market.imitation_per_year))
+        rates = (market.innovation_per_year, market.imitation_per_year)
+        p, q = (self.purchase_factor * rate / DAYS_PER_YEAR for rate in rates)
         adopted, remaining = self.customers.active_count / self.market_potential, self.prospects / self.market_potential
         heard = max(0.0, adopted + self.story_weight * self._net_stories() / self.market_potential)
         probability = bass_day_probability(p, q, heard, remaining)
@@ -302,7 +303,8 @@ class World:
     def _net_stories(self) -> float:
         """Remembered positive minus negative stories, each weighted by its strength against a recommendation."""
         wom = self.scenario.word_of_mouth
-        return wom.impression_weight_positive * self.remembered[True] - wom.impression_weight_negative * self.remembered[False]
+        positive, negative = self.remembered[True], self.remembered[False]
+        return wom.impression_weight_positive * positive - wom.impression_weight_negative * negative
 
     def _new_customers(self, n: int, day: float) -> None:
         n = min(n, self.prospects)
@@ -403,10 +405,11 @@ class World:
             self._spread(told, positive=s >= s0)
 
     def silent_word_of_mouth(self, customer: int, ordinal: int, s: float) -> None:
-        """A customer who does not claim a failure still talks, by the same U; the count is keyed by (customer, failure)."""
+        """A customer who does not claim a failure still talks, by the same U; keyed by (customer, failure number)."""
         wom, s0 = self.scenario.word_of_mouth, self.scenario.behaviour.reference_satisfaction
         reach = self.scenario.market.segments[int(self.customers.segment[customer])].social_reach_multiplier
-        told = poisson_quantile(float(self.keyed_silent_told.uniform(customer, ordinal)), people_told_mean(s, wom, s0) * reach)
+        draw = float(self.keyed_silent_told.uniform(customer, ordinal))
+        told = poisson_quantile(draw, people_told_mean(s, wom, s0) * reach)
         if told:
             self._spread(told, positive=s >= s0)
 
@@ -423,7 +426,8 @@ class World:
     def post_update(self, claim: Claim) -> None:
         """A manager recovered the case: the poster adds a good word that a share of the same readers see."""
         readers = self._post_readers(claim)  # the same keyed draw as the post's
-        updated = min(readers, claim.luck.poisson("post_update", readers * self.scenario.word_of_mouth.post_update_share))
+        share = self.scenario.word_of_mouth.post_update_share
+        updated = min(readers, claim.luck.poisson("post_update", readers * share))
         self.note(claim, "post updated", readers=updated)
         if updated:
             self._spread(updated, positive=True)
