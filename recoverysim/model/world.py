@@ -22,13 +22,15 @@ from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_cla
 from recoverysim.model.customers import Customers
 from recoverysim.model.desks import Payroll, staffed_channels, technicians_paid
 from recoverysim.model.ledger import DAYS_PER_YEAR, Ledger
-from recoverysim.model.luck import ClaimLuckSource, poisson_quantile
+from recoverysim.model.luck import ClaimLuckSource, binomial_quantile, poisson_quantile
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
 
 #: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
 OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
 OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
+#: Kinds of story, the first key of the draws that decide who hears one (World._spread).
+TOLD, POST, UPDATE, SILENT = range(4)
 #: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which lever each serves).
 LEVER_REACH = (
     "evidence", "return_for_inspection", "inspection_queue", "excluded_components", "first_contact_resolution_probability",
@@ -127,6 +129,7 @@ class World:
         wom, market = scenario.word_of_mouth, scenario.market
         memory_days = wom.impression_memory_half_life_days / math.log(2.0)
         self.keyed_silent_told = KeyedDraws(scenario.seed, self.streams.replication, "silent_told")
+        self.keyed_listeners = KeyedDraws(scenario.seed, self.streams.replication, "listeners")
         self.remembered = {True: 0.0, False: 0.0}  # in-market stories still remembered, positive and negative
         self.memory_kept_per_day = math.exp(-1.0 / memory_days)
         self.baseline_told_per_year = baseline_told_per_year(scenario)
@@ -402,7 +405,7 @@ class World:
         told = claim.luck.poisson("people_told", people_told_mean(s, wom, s0) * reach)
         self.note(claim, "told", people=told, positive=s >= s0)
         if told:
-            self._spread(told, positive=s >= s0)
+            self._spread(told, s >= s0, (TOLD, *claim.luck.keys))
 
     def silent_word_of_mouth(self, customer: int, ordinal: int, s: float) -> None:
         """A customer who does not claim a failure still talks, by the same U; keyed by (customer, failure number)."""
@@ -411,7 +414,7 @@ class World:
         draw = float(self.keyed_silent_told.uniform(customer, ordinal))
         told = poisson_quantile(draw, people_told_mean(s, wom, s0) * reach)
         if told:
-            self._spread(told, positive=s >= s0)
+            self._spread(told, s >= s0, (SILENT, customer, ordinal))
 
     def _post_readers(self, claim: Claim) -> int:
         reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
@@ -421,7 +424,7 @@ class World:
         readers = self._post_readers(claim)
         self.note(claim, "public post", readers=readers)
         if readers:
-            self._spread(readers, positive=False)
+            self._spread(readers, False, (POST, *claim.luck.keys))
 
     def post_update(self, claim: Claim) -> None:
         """A manager recovered the case: the poster adds a good word that a share of the same readers see."""
@@ -430,23 +433,28 @@ class World:
         updated = min(readers, claim.luck.poisson("post_update", readers * share))
         self.note(claim, "post updated", readers=updated)
         if updated:
-            self._spread(updated, positive=True)
+            self._spread(updated, True, (UPDATE, *claim.luck.keys))
 
-    def _spread(self, people: int, positive: bool) -> None:
-        """People hear a story: count the impressions; the market remembers it; customers' loyalty moves."""
+    def _spread(self, people: int, positive: bool, key: tuple[int, int, int]) -> None:
+        """People hear a story: count the impressions; the market remembers it; customers' loyalty moves.
+
+        Who is in the market and which customers hear are keyed by the story (its kind, customer and
+        failure number), so a story told earlier or later under another policy reaches the same people.
+        """
         wom = self.scenario.word_of_mouth
         day = min(int(self.env.now), self.scenario.horizon_days - 1)
         self.daily["wom_positive" if positive else "wom_negative"][day] += people
-        rng = self.streams.get("listeners")
-        in_market = int(rng.binomial(people, wom.in_market_share))
+        draws = self.keyed_listeners
+        in_market = binomial_quantile(float(draws.uniform(*key, 0)), people, wom.in_market_share)
         if not in_market:
             return
         self.remembered[positive] += in_market
-        customers = self.customers.active_count
-        listeners = int(rng.binomial(in_market, customers / max(self.prospects + customers, 1)))
+        c = self.customers
+        customers = c.active_count
+        share = customers / max(self.prospects + customers, 1)
+        listeners = binomial_quantile(float(draws.uniform(*key, 1)), in_market, share)
         if listeners and wom.customer_loyalty_effect > 0:
-            c = self.customers
-            ids = rng.integers(0, c.count, size=listeners)
+            ids = (draws.uniform(*key, 2 + np.arange(listeners)) * c.count).astype(np.int64)
             ids = ids[c.active[ids]]
             step = wom.customer_loyalty_effect if positive else -wom.customer_loyalty_effect
             np.add.at(c.loyalty, ids, step)
