@@ -228,10 +228,11 @@ class World:
         if silent.any():
             self.unclaimed_failures += int(silent.sum())
             behaviour = self.scenario.behaviour
-            for customer, ordinal in zip(rows[silent].tolist(), ordinals[silent].tolist()):
+            talk = self.keyed_silent_told.uniform(rows[silent], ordinals[silent]).tolist()
+            for customer, ordinal, draw in zip(rows[silent].tolist(), ordinals[silent].tolist(), talk):
                 self.feel(customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0)
                 self.note_outcome(customer, "silent_failure")
-                self.silent_word_of_mouth(customer, ordinal, behaviour.unclaimed_failure_satisfaction)
+                self.silent_word_of_mouth(customer, ordinal, behaviour.unclaimed_failure_satisfaction, draw)
         if claims.any():
             self._file(rows[claims], components[claims], when[claims], ordinals[claims], is_fraud=False)
 
@@ -407,11 +408,10 @@ class World:
         if told:
             self._spread(told, s >= s0, (TOLD, *claim.luck.keys))
 
-    def silent_word_of_mouth(self, customer: int, ordinal: int, s: float) -> None:
-        """A customer who does not claim a failure still talks, by the same U; keyed by (customer, failure number)."""
+    def silent_word_of_mouth(self, customer: int, ordinal: int, s: float, draw: float) -> None:
+        """A customer who does not claim a failure still talks, by the same U; `draw` is keyed by (customer, failure)."""
         wom, s0 = self.scenario.word_of_mouth, self.scenario.behaviour.reference_satisfaction
         reach = self.scenario.market.segments[int(self.customers.segment[customer])].social_reach_multiplier
-        draw = float(self.keyed_silent_told.uniform(customer, ordinal))
         told = poisson_quantile(draw, people_told_mean(s, wom, s0) * reach)
         if told:
             self._spread(told, s >= s0, (SILENT, customer, ordinal))
@@ -444,17 +444,17 @@ class World:
         wom = self.scenario.word_of_mouth
         day = min(int(self.env.now), self.scenario.horizon_days - 1)
         self.daily["wom_positive" if positive else "wom_negative"][day] += people
-        draws = self.keyed_listeners
-        in_market = binomial_quantile(float(draws.uniform(*key, 0)), people, wom.in_market_share)
+        draws = self.keyed_listeners.uniform(*key, np.arange(2 + people))  # in market, customers, who
+        in_market = binomial_quantile(float(draws[0]), people, wom.in_market_share)
         if not in_market:
             return
         self.remembered[positive] += in_market
         c = self.customers
         customers = c.active_count
         share = customers / max(self.prospects + customers, 1)
-        listeners = binomial_quantile(float(draws.uniform(*key, 1)), in_market, share)
+        listeners = binomial_quantile(float(draws[1]), in_market, share)
         if listeners and wom.customer_loyalty_effect > 0:
-            ids = (draws.uniform(*key, 2 + np.arange(listeners)) * c.count).astype(np.int64)
+            ids = (draws[2: 2 + listeners] * c.count).astype(np.int64)
             ids = ids[c.active[ids]]
             step = wom.customer_loyalty_effect if positive else -wom.customer_loyalty_effect
             np.add.at(c.loyalty, ids, step)
