@@ -278,8 +278,8 @@ class World:
         F is the adopters' share of the market potential M (Bass's own word of mouth), I+ and I-
         the claim stories still remembered in the market (weighted), w what one weighs in adopters
         (bass.impression_adopter_weight) and L the policy's leniency factor. With no claim stories
-        and L = 1 it is exactly Bass. Adopters the stories added (or prevented) are counted as the
-        expected difference against the same hazard without them.
+        and L = 1 it is exactly Bass. Adopters positive stories added and negative ones prevented
+        are expected differences against the same hazard without stories (_attribute_to_stories).
         """
         self._forget_a_day()
         if self.prospects <= 0 or self.market_potential <= 0:
@@ -288,27 +288,31 @@ class World:
         rates = (market.innovation_per_year, market.imitation_per_year)
         p, q = (self.purchase_factor * rate / DAYS_PER_YEAR for rate in rates)
         adopted, remaining = self.customers.active_count / self.market_potential, self.prospects / self.market_potential
-        heard = max(0.0, adopted + self.story_weight * self._net_stories() / self.market_potential)
-        probability = bass_day_probability(p, q, heard, remaining)
-        if heard != adopted:
-            difference = self.prospects * (probability - bass_day_probability(p, q, adopted, remaining))
-            self.won_wom += max(difference, 0.0)
-            self.lost_wom += max(-difference, 0.0)
+        good, bad = (self.story_weight * stories / self.market_potential for stories in self._weighted_stories())
+        probability = bass_day_probability(p, q, max(0.0, adopted + good - bad), remaining)
+        if good or bad:
+            self._attribute_to_stories(p, q, adopted, remaining, good, bad)
         adopters = int(self.streams.get("adoption").binomial(self.prospects, probability))
         if adopters:
             self._new_customers(adopters, float(day))
             self.adopters += adopters
+
+    def _attribute_to_stories(self, p: float, q: float, adopted: float, remaining: float, good: float, bad: float):
+        """Expected adopters positive stories added and negative ones prevented, each against no stories at all."""
+        without = bass_day_probability(p, q, adopted, remaining)
+        self.won_wom += self.prospects * (bass_day_probability(p, q, adopted + good, remaining) - without)
+        self.lost_wom += self.prospects * (without - bass_day_probability(p, q, max(0.0, adopted - bad), remaining))
 
     def _forget_a_day(self) -> None:
         """Remembered stories fade exponentially (impression_memory_half_life_days)."""
         for positive in (True, False):
             self.remembered[positive] *= self.memory_kept_per_day
 
-    def _net_stories(self) -> float:
-        """Remembered positive minus negative stories, each weighted by its strength against a recommendation."""
+    def _weighted_stories(self) -> tuple[float, float]:
+        """Remembered positive and negative stories, each weighted by its strength against a recommendation."""
         wom = self.scenario.word_of_mouth
-        positive, negative = self.remembered[True], self.remembered[False]
-        return wom.impression_weight_positive * positive - wom.impression_weight_negative * negative
+        return (wom.impression_weight_positive * self.remembered[True],
+                wom.impression_weight_negative * self.remembered[False])
 
     def _new_customers(self, n: int, day: float) -> None:
         n = min(n, self.prospects)
