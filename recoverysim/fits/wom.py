@@ -1,6 +1,6 @@
 """What baseline talk would give East, Hammond & Wright (2007)'s ~3:1, and why the default is not it.
 
-Run: python -m recoverysim.fits.wom (about 3 minutes).
+Run: python -m recoverysim.fits.wom (under a minute).
 
 Target (EVIDENCE.md, V1): positive word of mouth is about 3 times as common as
 negative, across 15 studies. In the model, negative impressions come from claim
