@@ -113,6 +113,18 @@ def _no_claims(scenario: Scenario, policy: Policy) -> str | None:
     return None
 
 
+#: Levers that also act through the market: they make the policy more or less lenient (bass.leniency_index),
+#: which moves purchase and repurchase even when no claim is filed (market.leniency_*_effect above 0).
+LENIENCY_LEVERS = ("evidence", "return_for_inspection", "excluded_components", "remedy", "goodwill_eur")
+
+
+def _leniency_acts(scenario: Scenario) -> bool:
+    """Whether a policy's leniency reaches anyone: an effect above 0 and someone who buys or may buy."""
+    market = scenario.market
+    effect = market.leniency_purchase_effect > 0.0 or market.leniency_repurchase_effect > 0.0
+    return effect and market.initial_customers + market.prospects > 0
+
+
 def _no_paid_repairs(policy: Policy) -> bool:
     return not policy.excluded_components or policy.excluded_repair_charge_eur is None
 
@@ -195,7 +207,8 @@ def inert_levers(scenario: Scenario) -> list[str]:
                             f"claims on {name} (a channel nobody uses is neither staffed nor paid)"
                         )
                 continue
-            reason = no_claims or _lever_rule(lever)(scenario, policy)
+            through_market = lever in LENIENCY_LEVERS and _leniency_acts(scenario)
+            reason = (None if through_market else no_claims) or _lever_rule(lever)(scenario, policy)
             if reason:
                 warnings.append(f"policy {policy.name}: {lever} cannot act: {reason}")
     return warnings

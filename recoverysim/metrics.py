@@ -32,10 +32,13 @@ REPURCHASE_SEVERITY_FIGURES = tuple(
 #: Busy share of staffed agent hours, over all staffed channels and per channel (NaN where no one is staffed),
 #: and of paid technician hours at the inspection bench (NaN when the policy inspects nothing).
 UTILISATION_FIGURES = ("agent_utilisation", *(f"agent_utilisation_{name}" for name in CHANNEL_NAMES), "technician_utilisation")
+#: Word of mouth beside the key figures: the baseline talk Bass's q*F stands for, and positive:negative ratios
+#: of the whole population (baseline included) and of claim stories alone, to set against East et al.'s ~3:1.
+WOM_FIGURES = ("wom_baseline_positive", "wom_positive_to_negative", "wom_positive_to_negative_claims")
 EXTRA_FIGURES = COST_FIGURES + (
     "sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase",
     "unclaimed_failures", "fraud_accounts_closed", "open_claims", "net_result_day0_eur", "customer_value_day0_eur",
-) + UTILISATION_FIGURES + REPURCHASE_FIGURES + REPURCHASE_SEVERITY_FIGURES + tuple(f"lever_reach_{name}" for name in LEVER_REACH)
+) + WOM_FIGURES + UTILISATION_FIGURES + REPURCHASE_FIGURES + REPURCHASE_SEVERITY_FIGURES + tuple(f"lever_reach_{name}" for name in LEVER_REACH)
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -169,6 +172,7 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
         net_result_day0_eur=totals.net_result_day0_eur,
         customer_value_day0_eur=totals.customer_value_day0_eur,
     )
+    figures.update(_word_of_mouth_ratios(totals))
     for outcome in OUTCOME_CLASSES:
         figures[f"repurchase_claimants_{outcome}"] = float(totals.repurchase_claimants[outcome])
         figures[f"repurchase_buyers_{outcome}"] = float(totals.repurchase_buyers[outcome])
@@ -227,3 +231,13 @@ def outcomes_table(replications: pd.DataFrame, policies: list[str]) -> pd.DataFr
             else:
                 rows.append((policy, outcome, 0, math.nan, math.nan, math.nan))
     return pd.DataFrame(rows, columns=["policy", "outcome", "claimants", "repurchase_share", "ci_low", "ci_high"])
+
+
+def _word_of_mouth_ratios(totals: WorldTotals) -> dict[str, float]:
+    """Positive:negative impressions, of the whole population (baseline talk included) and of claim stories alone."""
+    positive, negative = totals.wom_positive + totals.wom_baseline_positive, totals.wom_negative
+    return {
+        "wom_baseline_positive": totals.wom_baseline_positive,
+        "wom_positive_to_negative": positive / negative if negative else math.nan,
+        "wom_positive_to_negative_claims": totals.wom_positive / negative if negative else math.nan,
+    }

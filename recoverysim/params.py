@@ -55,6 +55,9 @@ UNIT_NAMES = {
     "missed_updates_bound": "updates", "missed_updates_penalty": "interactional justice (0-1)",
     "unexplained_penalty": "interactional justice (0-1)", "expectation_price_elasticity": "elasticity",
     "patience_from_loyalty": "share per unit of loyalty", "severity": "minor or major",
+    "baseline_told_per_year": "people per customer-year", "impression_weight_positive": "ratio (to a recommendation)",
+    "impression_weight_negative": "ratio (to a recommendation)", "leniency_purchase_effect": "relative change",
+    "leniency_repurchase_effect": "relative change",
 }
 
 

@@ -70,12 +70,16 @@ def bass_closed_form(innovation_per_year: float, imitation_per_year: float, year
 
 
 def bass_scenario(innovation_per_year: float, imitation_per_year: float, market_potential: int, days: int, seed: int) -> Scenario:
-    """A world that is only Bass adoption: nobody owns the product at day 0, nothing fails, nobody leaves or cheats."""
+    """A world that is only Bass adoption: nobody owns the product at day 0, nothing fails, nobody leaves or cheats.
+
+    Nothing fails, so no story is told and the hazard has Bass's form once the leniency effect is off.
+    """
     return scenario_from_dict({
         "name": "bass-validation", "horizon_days": days, "seed": seed,
         "market": {
             "initial_customers": 0, "prospects": market_potential,
             "innovation_per_year": innovation_per_year, "imitation_per_year": imitation_per_year,
+            "leniency_purchase_effect": 0.0,  # Bass's form: no policy terms in the hazard
             "segments": [{"name": "everyone", "share": 1.0, "opportunist_share": 0.0, "fraud_attempts_per_year": 0.0, "initial_loyalty": 1.0}],
         },
         "product": {"components": [{"name": "device", "failures_per_year": 0.0}]},
@@ -155,7 +159,7 @@ class RecoveryEffects:
     loyalty_gap: mean loyalty (the repurchase probability) of recovered customers minus that of the customers without
         any failure simulated in the same runs; gains above S0 reach loyalty after a first failure
         (recovery_paradox_strength), losses from individual judgement below S0 take some away.
-    told_per_recovery: people told per recovered customer; a customer without failure tells nobody in this channel.
+    told_per_recovery: people told per recovered customer beyond the baseline talk (Bass's q*F) all customers share.
     recoveries: recovered customers in each replication.
     """
 

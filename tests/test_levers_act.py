@@ -103,3 +103,36 @@ def test_a_lever_moves_its_target_the_expected_way(case, figure, sign):
     mean, low, high = paired_difference(case, figure)
     assert not math.isnan(low), f"{case.id}: {figure} has no interval"
     assert (low > 0.0 if sign == UP else high < 0.0), f"{case.id}: {figure} moved {mean:+.4g} [{low:+.4g}, {high:+.4g}]"
+
+
+NO_CLAIMS = {"product": {"components": [{"name": "device", "failures_per_year": 0.0},
+                                        {"name": "strap", "failures_per_year": 0.0}]},
+             "market": {"initial_customers": 1500, "prospects": 3000}, "horizon_days": 730}
+STRICT = {"name": "low", "evidence": "photo_and_receipt", "return_for_inspection": True}
+LENIENT = {"name": "high", "evidence": "none", "remedy": "replace", "goodwill_eur": 20.0}
+
+
+def _leniency_runs(effect: float):
+    world = {**NO_CLAIMS, "market": {**NO_CLAIMS["market"], "leniency_purchase_effect": effect,
+                                     "leniency_repurchase_effect": effect}}
+    scenario = scenario_of(world, [STRICT, LENIENT], {"opportunist_share": 0.0})
+    replications = run_experiment(scenario, replications=REPLICATIONS, executor="serial").replications
+    return replications.set_index(["policy", "replication"])
+
+
+@pytest.mark.parametrize(("figure", "sign"), [("customers_won_base", UP), ("customers_lost_at_purchase", DOWN)])
+def test_leniency_reaches_purchase_and_repurchase_without_any_claim(figure, sign):
+    """Janakiraman et al. (2016), direction: a lenient policy wins more prospects and keeps more customers.
+
+    No component fails and nobody cheats, so the policies differ only in the leniency index; at
+    an effect of 0.5 the lenient policy must win more adopters and lose fewer customers at purchase.
+    """
+    rows = _leniency_runs(0.5)[figure]
+    mean, low, high = mean_interval((rows["high"] - rows["low"]).to_numpy())
+    assert (low > 0.0 if sign == UP else high < 0.0), f"{figure} moved {mean:+.4g} [{low:+.4g}, {high:+.4g}]"
+
+
+def test_no_leniency_effect_leaves_purchase_identical():
+    rows = _leniency_runs(0.0)
+    for figure in ("customers_won_base", "customers_lost_at_purchase", "value_total_eur"):
+        assert (rows.loc["high", figure] == rows.loc["low", figure]).all(), figure

@@ -24,6 +24,8 @@ NO_POSTS = {"public_post_probability": 0.0}
 ALL_HANDED_OFF = {"channels": {name: {"partner_handoff_probability": 1.0} for name in ("chat", "phone", "email", "store")}}
 NO_HANDOFF = {"channels": {name: {"partner_handoff_probability": 0.0} for name in ("chat", "phone", "email", "store")}}
 STRAP_NEVER_FAILS = {"product": {"components": [{"name": "device", "failures_per_year": 0.25}, {"name": "strap", "failures_per_year": 0.0}]}}
+#: Leniency moves purchase through the market even when no claim is filed (recoverysim.levers.LENIENCY_LEVERS).
+NO_LENIENCY = {"market": {"leniency_purchase_effect": 0.0, "leniency_repurchase_effect": 0.0}}
 #: Figures that staff on a channel moves even when no claim ever reaches it.
 STAFF_COST_FIGURES = {"cost_staff_eur", "cost_total_eur", "net_result_eur", "net_result_day0_eur", "value_total_eur"}
 
@@ -44,10 +46,12 @@ class Inert:
 
 
 CASES = [
-    Inert("evidence", "no claim is ever filed", ZERO_FAILURES, {"opportunist_share": 0.0}, values=("none", "photo_and_receipt"),
+    Inert("evidence", "no claim is ever filed", {**ZERO_FAILURES, **NO_LENIENCY}, {"opportunist_share": 0.0},
+          values=("none", "photo_and_receipt"),
           claims_expected=False),
     # A bench sized 'auto' is paid for the inspections it does (pooled); a fixed bench would be paid idle.
-    Inert("return_for_inspection", "no claim reaches an agent", NO_STAFF, NO_POSTS, {"inspection": {"technicians": "auto"}},
+    Inert("return_for_inspection", "no claim reaches an agent", {**NO_STAFF, **NO_LENIENCY}, NO_POSTS,
+          {"inspection": {"technicians": "auto"}},
           values=(False, True), unmoved_except=frozenset({"technician_utilisation"})),  # NaN without a bench, 0 with an idle one
     Inert("inspection.technicians", "items are not returned", strategy=st.integers(1, 20)),
     Inert("inspection.hours_mean", "items are not returned", strategy=st.floats(0.01, 100.0)),
@@ -59,12 +63,14 @@ CASES = [
     Inert("first_contact_resolution_probability", "every contact is handed to a partner first", ALL_HANDED_OFF,
           strategy=st.floats(0.0, 1.0)),
     Inert("single_case_owner", "no channel hands cases to a partner", NO_HANDOFF, values=(False, True)),
-    Inert("remedy", "no claim reaches an agent", NO_STAFF, NO_POSTS, values=("repair", "replace", "refund")),
+    Inert("remedy", "no claim reaches an agent", {**NO_STAFF, **NO_LENIENCY}, NO_POSTS,
+          values=("repair", "replace", "refund")),
     Inert("shipping_days", "remedy refund, no return and no exclusions", policy={"remedy": "refund"},
           strategy=st.floats(0.0, 60.0)),
     Inert("repair_turnaround_days", "remedy replace and no exclusions", policy={"remedy": "replace"},
           strategy=st.floats(0.0, 60.0)),
-    Inert("goodwill_eur", "no claim reaches an agent", NO_STAFF, NO_POSTS, strategy=st.floats(0.0, 200.0)),
+    Inert("goodwill_eur", "no claim reaches an agent", {**NO_STAFF, **NO_LENIENCY}, NO_POSTS,
+          strategy=st.floats(0.0, 200.0)),
     Inert("goodwill_on_service_failure_eur", "no claim reaches an agent", NO_STAFF, NO_POSTS, strategy=st.floats(0.0, 200.0)),
     Inert("goodwill_cost_share", "no goodwill of either kind", policy={"goodwill_eur": 0.0}, strategy=st.floats(0.0, 1.0)),
     Inert("status_update_every_days", "no claim can stay silent that long within the horizon",

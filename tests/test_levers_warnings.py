@@ -20,6 +20,7 @@ from recoverysim.model.world import LEVER_REACH
 from recoverysim.scenario.schema import Scenario
 
 NO_POSTS = {"public_post_probability": 0.0}
+NO_LENIENCY = {"market": {"leniency_purchase_effect": 0.0, "leniency_repurchase_effect": 0.0}}
 NO_HANDOFF = {"channels": {name: {"partner_handoff_probability": 0.0} for name in ("chat", "phone", "email", "store")}}
 
 INERT_SCENARIO = """\
@@ -68,7 +69,7 @@ def test_levers_left_at_their_defaults_are_never_warned_about():
 
 
 def test_a_world_without_claims_makes_every_lever_set_inert():
-    world = {"product": {"components": [{"name": "device", "failures_per_year": 0.0}]}}
+    world = {"product": {"components": [{"name": "device", "failures_per_year": 0.0}]}, **NO_LENIENCY}
     scenario = scenario_of(world, [{"name": "p", "remedy": "replace", "goodwill_eur": 5.0}], {"opportunist_share": 0.0})
     assert inert_levers(scenario) == [
         "policy p: remedy cannot act: no claim is ever filed (no component fails and nobody fakes a failure)",
@@ -76,9 +77,20 @@ def test_a_world_without_claims_makes_every_lever_set_inert():
     ]
 
 
+def test_levers_that_make_a_policy_lenient_act_through_the_market_without_claims():
+    """Leniency moves purchase (market.leniency_purchase_effect), so remedy and goodwill act with no claim filed."""
+    world = {"product": {"components": [{"name": "device", "failures_per_year": 0.0}]}}
+    scenario = scenario_of(world, [{"name": "p", "remedy": "replace", "goodwill_eur": 5.0, "single_case_owner": True}],
+                           {"opportunist_share": 0.0})
+    assert inert_levers(scenario) == [
+        "policy p: single_case_owner cannot act: no claim is ever filed (no component fails and nobody fakes a failure)",
+    ]
+
+
 def test_a_watching_manager_reaches_claims_even_without_staff():
     """With no staff nobody is served, but a manager who watches posts takes stuck claims over."""
     world = {"channels": {name: {"staff": 0} for name in ("chat", "phone", "email", "store")}}
+    world = {**world, **NO_LENIENCY}
     quiet = scenario_of(world, [{"name": "p", "remedy": "replace"}], NO_POSTS)
     watched = scenario_of(world, [{"name": "p", "remedy": "replace", "escalation_watch": True}])
     assert inert_levers(quiet) == ["policy p: remedy cannot act: no claim can reach an agent (every channel claims start on has no staff)"]

@@ -166,8 +166,9 @@ def test_excluded_strap_spreads_negative_word_of_mouth_to_prospects():
     Why: an honest owner whose strap breaks expects it covered; a paid repair
     counts as a denial (distributive outcome 1 - charge / repair cost, here 0),
     and still takes the shipping, repair and silence of a covered repair. Those
-    owners end well below the neutral satisfaction, tell more people, and some
-    post publicly; a share of the people told are prospects, who are lost. Asking
+    owners end well below the no-failure satisfaction, tell more people, and some
+    post publicly; the market remembers those stories, which lower prospects'
+    purchase hazard (customers_lost_wom: adopters the stories prevented). Asking
     for the receipt adds stalled and abandoned claims. Lenient acceptance avoids
     both, at the cost of the strap repairs and of claims nobody checks.
     """

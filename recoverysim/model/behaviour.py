@@ -141,9 +141,11 @@ def loyalty_change(s: float, b: Behaviour, first_failure: bool, major: bool = Fa
     return -shock
 
 
-def people_told_mean(s: float, w: WordOfMouth) -> float:
-    """Asymmetric U (Anderson 1998): nobody at the neutral point, most at the extremes."""
-    n = w.neutral_satisfaction
-    if s >= n:
-        return w.told_when_satisfied_mean * ((s - n) / (1.0 - n) if n < 1.0 else 0.0)
-    return w.told_when_dissatisfied_mean * ((n - s) / n if n > 0.0 else 0.0)
+def people_told_mean(s: float, w: WordOfMouth, no_failure_satisfaction: float) -> float:
+    """Asymmetric U (Anderson 1998) anchored at the no-failure level S0: a customer as satisfied as one
+    without failure tells nobody beyond the baseline talk that Bass's imitation term already holds.
+    """
+    s0 = no_failure_satisfaction
+    if s >= s0:
+        return w.told_when_satisfied_mean * ((s - s0) / (1.0 - s0) if s0 < 1.0 else 0.0)
+    return w.told_when_dissatisfied_mean * (s0 - s) / s0

@@ -361,6 +361,7 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
                 world.heard(claim)
                 s = satisfaction(experience(world, claim, 1.0, goodwill_eur + compensation, heard_by_manager=True), behaviour, judgement)
                 world.note(claim, "recovered by a manager", satisfaction=round(s, 3))
+                world.post_update(claim)
     claim.satisfaction = s
     if claim.is_fraud:
         rescued = claim.decision != decision  # a manager remedied it after a public post, with compensation
@@ -377,6 +378,8 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     loyalty_before = float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
     world.feel(claim.customer_id, s, claim.first_failure, is_major(world, claim))
     world.note(claim, "loyalty", before=round(loyalty_before, 3), after=round(float(world.customers.loyalty[claim.customer_id]), 3))
+    if claim.manager_owned and claim.decision == "approved":
+        world.post_update(claim)  # the midway poster's "full marks" (seed story 004)
     world.word_of_mouth(claim, s)
     world.finish(claim)
 

@@ -19,7 +19,7 @@ from recoverysim.rng import KeyedDraws
 SLOTS = (
     "channel", "lacks_receipt", "lacks_photo", "stalled_abandon", "photo_forged", "receipt_forged",
     "inspection_pass", "inspection_hours", "feelings", "post_midway", "midway_recovery", "post_after_close",
-    "close_recovery", "people_told", "post_readers",
+    "close_recovery", "people_told", "post_readers", "post_update",
 )
 SLOT = {name: index for index, name in enumerate(SLOTS)}
 ROUTING_START = 16
@@ -38,6 +38,11 @@ class ClaimLuck:
         self._keys = keys
         self._source = source
         self._block = 0
+
+    @property
+    def keys(self) -> tuple[int, int]:
+        """(customer, the customer's failure or claim number): what keys this claim's draws."""
+        return self._keys
 
     def slot(self, name: str) -> float:
         return self._values[SLOT[name]]
@@ -60,6 +65,29 @@ class ClaimLuck:
 
     def poisson(self, name: str, mean: float) -> int:
         return poisson_quantile(self.slot(name), mean)
+
+
+def binomial_quantile(u: float, n: int, p: float) -> int:
+    """The Binomial(n, p) count at cumulative probability u, by inversion (normal approximation above 50 expected).
+
+    Like poisson_quantile, one keyed uniform gives the count, so common random numbers hold.
+    """
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    if p > 0.5:  # count the failures instead, so that (1 - p) ** n cannot underflow
+        return n - binomial_quantile(1.0 - u, n, 1.0 - p)
+    mean = n * p
+    if mean > 50.0:
+        return min(n, max(0, int(round(mean + math.sqrt(mean * (1.0 - p)) * _NORMAL.inv_cdf(u)))))
+    k, term = 0, (1.0 - p) ** n
+    total, odds = term, p / (1.0 - p)
+    while total < u and k < n:
+        term *= odds * (n - k) / (k + 1)
+        k += 1
+        total += term
+    return k
 
 
 def poisson_quantile(u: float, mean: float) -> int:

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from recoverysim.model.bass import bass_day_probability
+from recoverysim.model.bass import (
+    bass_day_probability, baseline_told_per_year, impression_adopter_weight, leniency_factor, leniency_index,
+)
 from recoverysim.model.behaviour import loyalty_change, missed_updates, people_told_mean
 from recoverysim.model.channels import Bench, ChannelDesk
 from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
 from recoverysim.model.customers import Customers
 from recoverysim.model.desks import Payroll, staffed_channels, technicians_paid
 from recoverysim.model.ledger import DAYS_PER_YEAR, Ledger
-from recoverysim.model.luck import ClaimLuckSource
+from recoverysim.model.luck import ClaimLuckSource, binomial_quantile, poisson_quantile
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
 
@@ -29,6 +31,8 @@ OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failur
 OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
 #: Failure severities (Component.severity); repurchase by outcome is also counted per severity (TARP's two tables).
 SEVERITIES = ("minor", "major")
+#: Kinds of story, the first key of the draws that decide who hears one (World._spread).
+TOLD, POST, UPDATE, SILENT = range(4)
 #: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which lever each serves).
 LEVER_REACH = (
     "evidence", "return_for_inspection", "inspection_queue", "excluded_components", "first_contact_resolution_probability",
@@ -54,6 +58,8 @@ class WorldTotals:
     customers_lost_at_purchase: int
     wom_positive: int
     wom_negative: int
+    #: Positive impressions of the baseline talk of customers (Bass's q*F): baseline_told_per_year per customer-year.
+    wom_baseline_positive: float
     customer_value_eur: float
     unclaimed_failures: int
     fraud_accounts_closed: int
@@ -101,7 +107,9 @@ class World:
         self.repurchase_loyalty = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES))  # expected buyers, for smooth fits
         self.prospects = market.prospects
         self.market_potential = market.initial_customers + market.prospects
-        self.won_base = self.won_wom = self.lost_wom = self.lost_at_purchase = 0
+        self.adopters = self.lost_at_purchase = 0
+        self.won_wom = self.lost_wom = 0.0  # expected adopters the stories added or prevented (see _adoption)
+        self._set_up_market(scenario, policy)
         self.unclaimed_failures = 0
         self.reach = dict.fromkeys(LEVER_REACH, 0)  # a counter increment on the hot path, nothing more
         self._init_fraud_beliefs(len(market.segments))
@@ -125,6 +133,20 @@ class World:
         every = np.arange(self.excluded.size)
         self.fraud_component_of = np.where(self.excluded, covered[every % covered.size], every) if covered.size else every
         self.customers.add(market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers))
+
+    def _set_up_market(self, scenario: Scenario, policy: Policy) -> None:
+        """Stories remembered in the market, what one weighs in Bass's F, and the policy's leniency factors."""
+        wom, market = scenario.word_of_mouth, scenario.market
+        memory_days = wom.impression_memory_half_life_days / math.log(2.0)
+        self.keyed_silent_told = KeyedDraws(scenario.seed, self.streams.replication, "silent_told")
+        self.keyed_listeners = KeyedDraws(scenario.seed, self.streams.replication, "listeners")
+        self.remembered = {True: 0.0, False: 0.0}  # in-market stories still remembered, positive and negative
+        self.memory_kept_per_day = math.exp(-1.0 / memory_days)
+        self.baseline_told_per_year = baseline_told_per_year(scenario)
+        self.story_weight = impression_adopter_weight(self.baseline_told_per_year, wom.in_market_share, memory_days)
+        self.leniency = leniency_index(policy, scenario)
+        self.purchase_factor = leniency_factor(market.leniency_purchase_effect, self.leniency)
+        self.repurchase_factor = leniency_factor(market.leniency_repurchase_effect, self.leniency)
 
     # ---- the run -----------------------------------------------------------------
 
@@ -167,7 +189,7 @@ class World:
         if not due.size:
             return
         when = np.maximum(c.next_occasion_day[due], float(day))
-        buys = self.keyed_purchases.uniform(due, c.purchases[due]) < c.loyalty[due]
+        buys = self.keyed_purchases.uniform(due, c.purchases[due]) < c.loyalty[due] * self.repurchase_factor
         self._count_repurchase_by_outcome(due, buys)
         buyers = due[buys]
         c.repurchase(buyers, when[buys])
@@ -219,11 +241,13 @@ class World:
         if silent.any():
             self.unclaimed_failures += int(silent.sum())
             behaviour = self.scenario.behaviour
+            talk = self.keyed_silent_told.uniform(rows[silent], ordinals[silent]).tolist()
             major = self.major[components[silent]].tolist()
-            for customer, ordinal, is_major in zip(rows[silent].tolist(), ordinals[silent].tolist(), major):
+            for customer, ordinal, is_major, draw in zip(rows[silent].tolist(), ordinals[silent].tolist(), major, talk):
                 # A major failure's shock is in loyalty_change (via feel), as for a claim.
                 self.feel(customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0, is_major)
                 self.note_outcome(customer, "silent_failure", is_major)
+                self.silent_word_of_mouth(customer, ordinal, behaviour.unclaimed_failure_satisfaction, draw)
         if claims.any():
             self._file(rows[claims], components[claims], when[claims], ordinals[claims], is_fraud=False)
 
@@ -267,18 +291,46 @@ class World:
                 self._file(customers, components, at, self._take_ordinals(customers), is_fraud=True)
 
     def _adoption(self, day: int) -> None:
-        """Bass: each prospect buys with hazard p + q * (customers / market potential), integrated exactly over the day."""
+        """Bass with what prospects have heard: hazard = L * (p + q * max(0, F + w * (I+ - I-) / M)).
+
+        F is the adopters' share of the market potential M (Bass's own word of mouth), I+ and I-
+        the claim stories still remembered in the market (weighted), w what one weighs in adopters
+        (bass.impression_adopter_weight) and L the policy's leniency factor. With no claim stories
+        and L = 1 it is exactly Bass. Adopters positive stories added and negative ones prevented
+        are expected differences against the same hazard without stories (_attribute_to_stories).
+        """
+        self._forget_a_day()
         if self.prospects <= 0 or self.market_potential <= 0:
             return
         market = self.scenario.market
-        probability = bass_day_probability(
-            market.innovation_per_year / DAYS_PER_YEAR, market.imitation_per_year / DAYS_PER_YEAR,
-            self.customers.active_count / self.market_potential, self.prospects / self.market_potential,
-        )
+        rates = (market.innovation_per_year, market.imitation_per_year)
+        p, q = (self.purchase_factor * rate / DAYS_PER_YEAR for rate in rates)
+        adopted, remaining = self.customers.active_count / self.market_potential, self.prospects / self.market_potential
+        good, bad = (self.story_weight * stories / self.market_potential for stories in self._weighted_stories())
+        probability = bass_day_probability(p, q, max(0.0, adopted + good - bad), remaining)
+        if good or bad:
+            self._attribute_to_stories(p, q, adopted, remaining, good, bad)
         adopters = int(self.streams.get("adoption").binomial(self.prospects, probability))
         if adopters:
             self._new_customers(adopters, float(day))
-            self.won_base += adopters
+            self.adopters += adopters
+
+    def _attribute_to_stories(self, p: float, q: float, adopted: float, remaining: float, good: float, bad: float):
+        """Expected adopters positive stories added and negative ones prevented, each against no stories at all."""
+        without = bass_day_probability(p, q, adopted, remaining)
+        self.won_wom += self.prospects * (bass_day_probability(p, q, adopted + good, remaining) - without)
+        self.lost_wom += self.prospects * (without - bass_day_probability(p, q, max(0.0, adopted - bad), remaining))
+
+    def _forget_a_day(self) -> None:
+        """Remembered stories fade exponentially (impression_memory_half_life_days)."""
+        for positive in (True, False):
+            self.remembered[positive] *= self.memory_kept_per_day
+
+    def _weighted_stories(self) -> tuple[float, float]:
+        """Remembered positive and negative stories, each weighted by its strength against a recommendation."""
+        wom = self.scenario.word_of_mouth
+        return (wom.impression_weight_positive * self.remembered[True],
+                wom.impression_weight_negative * self.remembered[False])
 
     def _new_customers(self, n: int, day: float) -> None:
         n = min(n, self.prospects)
@@ -421,44 +473,61 @@ class World:
         c.loyalty[customer] = min(1.0, max(0.0, new))
 
     def word_of_mouth(self, claim: Claim, s: float) -> None:
-        wom = self.scenario.word_of_mouth
+        """The claimant tells people: how many follows the U around the no-failure satisfaction S0."""
+        wom, s0 = self.scenario.word_of_mouth, self.scenario.behaviour.reference_satisfaction
         reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
-        told = claim.luck.poisson("people_told", people_told_mean(s, wom) * reach)
-        self.note(claim, "told", people=told, positive=s >= wom.neutral_satisfaction)
+        told = claim.luck.poisson("people_told", people_told_mean(s, wom, s0) * reach)
+        self.note(claim, "told", people=told, positive=s >= s0)
         if told:
-            self._spread(told, positive=s >= wom.neutral_satisfaction)
+            self._spread(told, s >= s0, (TOLD, *claim.luck.keys))
+
+    def silent_word_of_mouth(self, customer: int, ordinal: int, s: float, draw: float) -> None:
+        """A customer who does not claim a failure still talks, by the same U; `draw` is keyed by (customer, failure)."""
+        wom, s0 = self.scenario.word_of_mouth, self.scenario.behaviour.reference_satisfaction
+        reach = self.scenario.market.segments[int(self.customers.segment[customer])].social_reach_multiplier
+        told = poisson_quantile(draw, people_told_mean(s, wom, s0) * reach)
+        if told:
+            self._spread(told, s >= s0, (SILENT, customer, ordinal))
+
+    def _post_readers(self, claim: Claim) -> int:
+        reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
+        return claim.luck.poisson("post_readers", self.scenario.word_of_mouth.public_post_reach_mean * reach)
 
     def public_post(self, claim: Claim) -> None:
-        reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
-        readers = claim.luck.poisson("post_readers", self.scenario.word_of_mouth.public_post_reach_mean * reach)
+        readers = self._post_readers(claim)
         self.note(claim, "public post", readers=readers)
         if readers:
-            self._spread(readers, positive=False)
+            self._spread(readers, False, (POST, *claim.luck.keys))
 
-    def _spread(self, people: int, positive: bool) -> None:
-        """People hear a story: count the impressions; prospects may buy or be lost, customers' loyalty moves."""
+    def post_update(self, claim: Claim) -> None:
+        """A manager recovered the case: the poster adds a good word that a share of the same readers see."""
+        readers = self._post_readers(claim)  # the same keyed draw as the post's
+        share = self.scenario.word_of_mouth.post_update_share
+        updated = min(readers, claim.luck.poisson("post_update", readers * share))
+        self.note(claim, "post updated", readers=updated)
+        if updated:
+            self._spread(updated, True, (UPDATE, *claim.luck.keys))
+
+    def _spread(self, people: int, positive: bool, key: tuple[int, int, int]) -> None:
+        """People hear a story: count the impressions; the market remembers it; customers' loyalty moves.
+
+        Who is in the market and which customers hear are keyed by the story (its kind, customer and
+        failure number), so a story told earlier or later under another policy reaches the same people.
+        """
         wom = self.scenario.word_of_mouth
         day = min(int(self.env.now), self.scenario.horizon_days - 1)
         self.daily["wom_positive" if positive else "wom_negative"][day] += people
-        rng = self.streams.get("listeners")
-        in_market = int(rng.binomial(people, wom.in_market_share))
+        draws = self.keyed_listeners.uniform(*key, np.arange(2 + people))  # in market, customers, who
+        in_market = binomial_quantile(float(draws[0]), people, wom.in_market_share)
         if not in_market:
             return
-        customers = self.customers.active_count
-        prospects = int(rng.binomial(in_market, self.prospects / max(self.prospects + customers, 1)))
-        if prospects:
-            if positive:
-                won = min(int(rng.binomial(prospects, wom.positive_purchase_probability)), self.prospects)
-                self._new_customers(won, self.env.now)
-                self.won_wom += won
-            else:
-                lost = min(int(rng.binomial(prospects, wom.negative_loss_probability)), self.prospects)
-                self.prospects -= lost
-                self.lost_wom += lost
-        listeners = in_market - prospects
+        self.remembered[positive] += in_market
+        c = self.customers
+        customers = c.active_count
+        share = customers / max(self.prospects + customers, 1)
+        listeners = binomial_quantile(float(draws[1]), in_market, share)
         if listeners and wom.customer_loyalty_effect > 0:
-            c = self.customers
-            ids = rng.integers(0, c.count, size=listeners)
+            ids = (draws[2: 2 + listeners] * c.count).astype(np.int64)
             ids = ids[c.active[ids]]
             step = wom.customer_loyalty_effect if positive else -wom.customer_loyalty_effect
             np.add.at(c.loyalty, ids, step)
@@ -491,12 +560,13 @@ class World:
             initial_customers=n0,
             initial_customers_kept=int(c.active[:n0].sum()),
             customers_end=int(active.sum()),
-            customers_won_base=self.won_base,
-            customers_won_wom=self.won_wom,
-            customers_lost_wom=self.lost_wom,
+            customers_won_base=self.adopters - round(self.won_wom),
+            customers_won_wom=round(self.won_wom),
+            customers_lost_wom=round(self.lost_wom),
             customers_lost_at_purchase=self.lost_at_purchase,
             wom_positive=int(self.daily["wom_positive"].sum()),
             wom_negative=int(self.daily["wom_negative"].sum()),
+            wom_baseline_positive=self.baseline_told_per_year * float(self.daily["customers"].sum()) / DAYS_PER_YEAR,
             customer_value_eur=kept_value,
             unclaimed_failures=self.unclaimed_failures,
             fraud_accounts_closed=self.fraud_accounts_closed,

@@ -108,6 +108,8 @@ class Market(Frozen):
     prospects: int = Field(50_000, ge=0, le=10_000_000, description="People who might buy during the horizon (the Bass market potential not yet served). Assumption.")
     innovation_per_year: float = nonnegative(0.03, "Bass coefficient of innovation p. Source: Sultan, Farley & Lehmann (1990), mean of 213 applications (V2).", 100.0)
     imitation_per_year: float = nonnegative(0.38, "Bass coefficient of imitation q. Source: Sultan, Farley & Lehmann (1990), mean of 213 applications (V2).", 100.0)
+    leniency_purchase_effect: float = Field(0.1, ge=0.0, le=1.0, description="Relative change of a prospect's purchase hazard (Bass p and q alike) from the strictest warranty policy (leniency index 0) to the most lenient (1), centred on an index of 0.5; 0 switches it off. Assumption constrained to the direction of Janakiraman, Syrdal & Freling (2016) (V1 direction: lenient return policies raise purchases); small, well below the 55 % of consumers who said a restrictive return policy stopped a purchase (Appriss Retail & Deloitte 2024, V2).")
+    leniency_repurchase_effect: float = Field(0.02, ge=0.0, le=1.0, description="Relative change of a customer's repurchase probability at a purchase occasion from the strictest policy (leniency index 0) to the most lenient (1), centred on 0.5; 0 switches it off. Assumption constrained to the direction of Janakiraman, Syrdal & Freling (2016) (V1 direction).")
     segments: tuple[Segment, ...] = Field(default_factory=_default_segments, min_length=1, description="Customer segments; shares sum to 1.")
 
     @model_validator(mode="after")
@@ -264,20 +266,40 @@ class Behaviour(Frozen):
         return self
 
 
+#: Fields of word of mouth removed in version 0.2, and what replaced them (word of mouth now acts inside Bass's hazard).
+REMOVED_WOM_FIELDS = {
+    "neutral_satisfaction": "people told is now 0 at behaviour.reference_satisfaction, the no-failure level",
+    "positive_purchase_probability": "a positive impression now raises the Bass hazard: see impression_weight_positive",
+    "negative_loss_probability": "a negative impression now lowers the Bass hazard: see impression_weight_negative",
+}
+
+
 class WordOfMouth(Frozen):
     """Who hears about a claim, and what hearing does to them."""
 
-    told_when_satisfied_mean: float = nonnegative(3.0, "People told by a delighted customer (S = 1). Assumption; Anderson (1998) finds both extremes talk, the dissatisfied a bit more.", 1e4)
-    told_when_dissatisfied_mean: float = nonnegative(5.0, "People told by a furious customer (S = 0). Assumption; the often quoted 9-10 is attributed to TARP and unverified (folklore).", 1e4)
-    neutral_satisfaction: float = probability(0.6, "Satisfaction at which a customer tells nobody; above it impressions are positive, below negative. Assumption.")
+    told_when_satisfied_mean: float = nonnegative(0.5, "People told, beyond the baseline talk of a customer without failure, by a delighted customer (S = 1); 0 at the no-failure satisfaction S0, linear in between. Assumption constrained to the direction of de Matos, Henrique & Rossi (2007) (V1 direction: an excellent recovery has no significant effect on word of mouth), hence small.", 1e4)
+    told_when_dissatisfied_mean: float = nonnegative(5.0, "People told by a furious customer (S = 0); 0 at the no-failure satisfaction S0, linear in between. Assumption; Anderson (1998) finds both extremes talk, the dissatisfied a bit more; the often quoted 9-10 is attributed to TARP and unverified (folklore).", 1e4)
+    baseline_told_per_year: float | None = Field(None, gt=0.0, le=1e4, description="People a customer without failure tells about the product in a year: the talk Bass's imitation term q*F stands for. It counts as positive impressions in wom_positive_to_negative and sets what one claim story weighs in the market (a remembered in-market story weighs 1 / (baseline_told_per_year * in_market_share * mean memory in years) adopters). Null: market.imitation_per_year / in_market_share, the least talk that can carry Bass's imitation with at most one purchase per in-market story. Assumption; fitting it to East, Hammond & Wright (2007)'s 3:1 (V1) would need more than one purchase per story (recoverysim/fits/wom.py shows it).")
+    impression_memory_half_life_days: float = Field(90.0, gt=0.0, le=36_500.0, description="Half-life of a heard story in a prospect's mind (exponential memory): the stock of remembered impressions decays by half in this many days. Assumption.")
+    impression_weight_positive: float = Field(1.0, ge=0.0, le=100.0, description="Effect on a prospect's purchase hazard of one remembered positive claim story, relative to one of the baseline recommendations inside Bass's q*F. Assumption: 1, as strong as a recommendation.")
+    impression_weight_negative: float = Field(1.0, ge=0.0, le=100.0, description="Effect on a prospect's purchase hazard (downward) of one remembered negative claim story, relative to one baseline recommendation. Assumption: 1, no stronger than a positive one, as East, Hammond & Lomax (2008) (V1) find for familiar brands.")
     in_market_share: float = probability(0.3, "Share of people told who are in this product's market (customer or prospect). Assumption.")
-    positive_purchase_probability: float = probability(0.05, "Probability that a prospect who hears a positive story buys. Assumption.")
-    negative_loss_probability: float = probability(0.1, "Probability that a prospect who hears a negative story is lost for good. Assumption.")
     customer_loyalty_effect: float = probability(0.02, "Loyalty change of a customer who hears a story (up if positive, down if negative). Assumption.")
     public_post_below_satisfaction: float = probability(0.3, "Customers whose satisfaction ends below this may post publicly. Assumption.")
     public_post_after_contacts: int = Field(4, ge=1, le=1000, description="A customer whose claim has taken this many contacts without a decision may post publicly there and then (with the segment's public_post_probability, once per claim), as the blogger of seed story 004 did halfway through. Assumption.")
     public_post_reach_mean: float = nonnegative(200.0, "People reached by a public post. Assumption.", 1e7)
+    post_update_share: float = probability(0.5, "Share of a public post's readers who also read the positive update a customer adds when a manager recovers the case (seed story 004: the blogger added 'full marks'). Assumption.")
     fraud_tips_per_outcome: float = nonnegative(2.0, "Opportunists told about each fraudulent claim's outcome; tips shape their belief in success. Assumption.", 1e4)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_removed_fields(cls, data):
+        """Say what replaced a field of version 0.1 instead of only 'extra inputs are not permitted'."""
+        if isinstance(data, dict):
+            for name, replacement in REMOVED_WOM_FIELDS.items():
+                if name in data:
+                    raise ValueError(f"{name} was removed in version 0.2 ({replacement})")
+        return data
 
 
 class Fraud(Frozen):

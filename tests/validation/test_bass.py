@@ -5,6 +5,8 @@ nothing fails, nobody cheats or leaves (loyalty 1), so every customer is an
 adopter and the prospects are the rest of the market potential M. Each day a
 prospect adopts with the probability that Bass's hazard p + q * (adopters / M),
 integrated over that day as adopters keep growing, gives (model/bass.py).
+Nothing fails, so no claim story enters the hazard, and the policy's leniency
+effect is off (market.leniency_purchase_effect = 0): the hazard is Bass's own.
 
 Against Bass (1969): F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t}).
 """
