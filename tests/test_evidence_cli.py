@@ -77,4 +77,4 @@ def test_selfcheck_runs_every_quick_check_and_passes(cli):
     for name in ("bass-diffusion", "recovery-paradox", "tarp-repurchase", "erlang-c", "erlang-a"):
         assert f"PASS  {name}" in result.output
     assert "measured:" in result.output and "reference:" in result.output
-    assert result.output.rstrip().endswith("5 of 5 checks passed")
+    assert result.output.rstrip().endswith("6 of 6 checks passed")

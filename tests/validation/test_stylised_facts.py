@@ -36,7 +36,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from recoverysim.metrics import mean_interval
-from recoverysim.selfcheck import EQUIVALENCE_MARGIN_LOYALTY, RecoveryEffects, recovery_effects, recovery_scenario
+from recoverysim.selfcheck import EQUIVALENCE_MARGIN_LOYALTY, EQUIVALENCE_MARGIN_TOLD, RecoveryEffects, recovery_effects, recovery_scenario
 
 SEED = 2007  # fixed before the first run
 
@@ -86,4 +86,4 @@ def test_excellent_recovery_leaves_word_of_mouth_unchanged():
     makes this test fail (about 2.6 people).
     """
     mean, low, high = mean_interval(effects().told_per_recovery)
-    assert -0.5 <= low and high <= 0.5, (mean, low, high)
+    assert -EQUIVALENCE_MARGIN_TOLD <= low and high <= EQUIVALENCE_MARGIN_TOLD, (mean, low, high)
