@@ -217,6 +217,14 @@ class Channels(Frozen):
         return [(name, getattr(self, name)) for name in CHANNEL_NAMES]
 
 
+#: Fields of behaviour removed in version 0.2, and what replaced them (delay is counted once, in procedural justice).
+REMOVED_BEHAVIOUR_FIELDS = {
+    name: "interactional justice now counts expected updates missed: see expected_update_every_days, "
+          "missed_updates_penalty and missed_updates_bound"
+    for name in ("expected_silence_days", "silence_tolerance_days")
+}
+
+
 class Behaviour(Frozen):
     """How customers judge a claim's handling and how that moves their loyalty."""
 
@@ -257,6 +265,16 @@ class Behaviour(Frozen):
     honest_lacks_photo_probability: float = probability(0.05, "Probability an honest customer cannot provide a usable photo. Assumption.")
     stalled_claim_abandon_probability: float = probability(0.5, "Probability a customer who cannot provide the proof asked gives up; the rest find it after evidence_delay_days. Assumption.")
     evidence_delay_days: float = nonnegative(5.0, "Days lost finding proof. Assumption.", 3650.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_removed_fields(cls, data):
+        """Say what replaced a field of version 0.1 instead of only 'extra inputs are not permitted'."""
+        if isinstance(data, dict):
+            for name, replacement in REMOVED_BEHAVIOUR_FIELDS.items():
+                if name in data:
+                    raise ValueError(f"{name} was removed in version 0.2 ({replacement})")
+        return data
 
     @model_validator(mode="after")
     def _weights_sum_to_one(self) -> "Behaviour":
