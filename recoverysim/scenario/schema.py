@@ -217,6 +217,15 @@ class Channels(Frozen):
         return [(name, getattr(self, name)) for name in CHANNEL_NAMES]
 
 
+def refuse_removed_fields(data, removed: dict[str, str]):
+    """Say what replaced a field of version 0.1 instead of only 'extra inputs are not permitted'."""
+    if isinstance(data, dict):
+        for name, replacement in removed.items():
+            if name in data:
+                raise ValueError(f"{name} was removed in version 0.2 ({replacement})")
+    return data
+
+
 #: Fields of behaviour removed in version 0.2, and what replaced them (delay is counted once, in procedural justice).
 REMOVED_BEHAVIOUR_FIELDS = {
     name: "interactional justice now counts expected updates missed: see expected_update_every_days, "
@@ -269,12 +278,7 @@ class Behaviour(Frozen):
     @model_validator(mode="before")
     @classmethod
     def _no_removed_fields(cls, data):
-        """Say what replaced a field of version 0.1 instead of only 'extra inputs are not permitted'."""
-        if isinstance(data, dict):
-            for name, replacement in REMOVED_BEHAVIOUR_FIELDS.items():
-                if name in data:
-                    raise ValueError(f"{name} was removed in version 0.2 ({replacement})")
-        return data
+        return refuse_removed_fields(data, REMOVED_BEHAVIOUR_FIELDS)
 
     @model_validator(mode="after")
     def _weights_sum_to_one(self) -> "Behaviour":
@@ -312,12 +316,7 @@ class WordOfMouth(Frozen):
     @model_validator(mode="before")
     @classmethod
     def _no_removed_fields(cls, data):
-        """Say what replaced a field of version 0.1 instead of only 'extra inputs are not permitted'."""
-        if isinstance(data, dict):
-            for name, replacement in REMOVED_WOM_FIELDS.items():
-                if name in data:
-                    raise ValueError(f"{name} was removed in version 0.2 ({replacement})")
-        return data
+        return refuse_removed_fields(data, REMOVED_WOM_FIELDS)
 
 
 class Fraud(Frozen):
