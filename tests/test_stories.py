@@ -144,11 +144,14 @@ def test_trusted_replacement_pays_until_opportunists_are_many():
     fraud outweighs the savings, so the difference changes sign: a break-even
     exists. Since fraud is a decision (version 0.2, issue 10), the attempt rate
     counts only willing opportunists (those whose expected gain beats the
-    expected penalty and their scruple), and return-and-inspect deters them:
-    with every customer an opportunist at 0.15 attempts a year trusting only
-    reaches it (cash plus customer value +0.2k [-1.8k, +2.1k], fraud 40 % of
-    claims); at 0.5 a year, fraud near the 75 % of claims that 0.15 a year gave
-    before, trusting is clearly behind (-27k [-31k, -23k], fraud 69 %).
+    expected penalty and their scruple), and return-and-inspect deters them.
+    Measured after all of issue 10 (fraud as a decision, loyalty fitted to
+    TARP, word of mouth inside Bass, leniency): at the default trusting leads
+    by +24.8k [+22.8k, +26.8k] (cash plus customer value); with every customer
+    an opportunist at 0.15 attempts a year it still leads, +15.7k [+14.1k,
+    +17.2k] with fraud 41 % of claims, because customers kept now weigh more;
+    at 0.5 a year (fraud 70 % of claims) it is clearly behind, -13.4k [-17.1k,
+    -9.6k].
     """
     table = replications("trusted-replacement")
     assert above_zero(paired(table, "trusting", "return-and-inspect", VALUE))
