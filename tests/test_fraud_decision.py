@@ -63,13 +63,13 @@ def test_the_willing_pool_grows_under_trust_and_shrinks_under_suspicion():
     suspicious = world("suspicious").daily["fraud_willing_share"]
     assert trusting[last].mean() > trusting[first].mean()
     assert suspicious[last].mean() < 0.5 * suspicious[first].mean()
-    assert world("suspicious").fraud_caught_belief(0) > world("trusting").fraud_caught_belief(0)
+    assert world("suspicious").fraud_beliefs.caught(0) > world("trusting").fraud_beliefs.caught(0)
 
 
 def test_a_remedy_worth_more_to_the_cheater_draws_more_cheaters():
     """Refund (the price back) against repair (a unit that was not broken, repaired): opportunists learn the value."""
     refund, repair = world("trusting_refund"), world("trusting_repair")
-    assert refund.fraud_expected_gain_eur(0) > 2 * repair.fraud_expected_gain_eur(0)
+    assert refund.fraud_beliefs.expected_gain_eur(0) > 2 * repair.fraud_beliefs.expected_gain_eur(0)
     assert refund.daily["fraud_willing_share"][-30:].mean() > repair.daily["fraud_willing_share"][-30:].mean()
 
 

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from recoverysim.model.bass import (
-    bass_day_probability, baseline_told_per_year, impression_adopter_weight, leniency_factor, leniency_index,
-)
+from recoverysim.model.bass import bass_day_probability, leniency_factor, leniency_index
 from recoverysim.model.behaviour import loyalty_change, missed_updates, people_told_mean
 from recoverysim.model.channels import Bench, ChannelDesk
 from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
 from recoverysim.model.customers import Customers
 from recoverysim.model.desks import Payroll, staffed_channels, technicians_paid
+from recoverysim.model.fraud import FraudBeliefs
 from recoverysim.model.ledger import DAYS_PER_YEAR, Ledger
 from recoverysim.model.luck import ClaimLuckSource, binomial_quantile, poisson_quantile
+from recoverysim.model.stories import StoryMemory
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
 
@@ -112,7 +112,8 @@ class World:
         self._set_up_market(scenario, policy)
         self.unclaimed_failures = 0
         self.reach = dict.fromkeys(LEVER_REACH, 0)  # a counter increment on the hot path, nothing more
-        self._init_fraud_beliefs(len(market.segments))
+        self.fraud_beliefs = FraudBeliefs(scenario, self.customers.segment_price)
+        self.fraud_accounts_closed = 0
         self.open_claims: dict[int, Claim] = {}
         self.finished: list[Claim] = []
         self.next_claim_id = 0
@@ -135,15 +136,11 @@ class World:
         self.customers.add(market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers))
 
     def _set_up_market(self, scenario: Scenario, policy: Policy) -> None:
-        """Stories remembered in the market, what one weighs in Bass's F, and the policy's leniency factors."""
-        wom, market = scenario.word_of_mouth, scenario.market
-        memory_days = wom.impression_memory_half_life_days / math.log(2.0)
+        """Stories remembered in the market, who hears them, and the policy's leniency factors."""
+        market = scenario.market
         self.keyed_silent_told = KeyedDraws(scenario.seed, self.streams.replication, "silent_told")
         self.keyed_listeners = KeyedDraws(scenario.seed, self.streams.replication, "listeners")
-        self.remembered = {True: 0.0, False: 0.0}  # in-market stories still remembered, positive and negative
-        self.memory_kept_per_day = math.exp(-1.0 / memory_days)
-        self.baseline_told_per_year = baseline_told_per_year(scenario)
-        self.story_weight = impression_adopter_weight(self.baseline_told_per_year, wom.in_market_share, memory_days)
+        self.stories = StoryMemory(scenario)
         self.leniency = leniency_index(policy, scenario)
         self.purchase_factor = leniency_factor(market.leniency_purchase_effect, self.leniency)
         self.repurchase_factor = leniency_factor(market.leniency_repurchase_effect, self.leniency)
@@ -264,14 +261,14 @@ class World:
         """Willing opportunists whose product is still under warranty may claim a defect it does not have.
 
         An opportunist is willing while the gain their segment expects exceeds the penalty it expects
-        plus their own scruple (fraud_threshold_eur): a prefix of the segment's opportunists sorted by
+        plus their own scruple (model.fraud.FraudBeliefs.threshold_eur): a prefix of the segment's opportunists sorted by
         scruple, so the pool grows and shrinks as beliefs move. Attempts are drawn over every willing
         opportunist and kept for those inside the warranty all day: a thinned Poisson process, the same
         in law as drawing among the eligible alone, without testing every opportunist every day.
         """
         c = self.customers
         segments = self.scenario.market.segments
-        pools = [c.willing(index, self.fraud_threshold_eur(index)) for index in range(len(segments))]
+        pools = [c.willing(index, self.fraud_beliefs.threshold_eur(index)) for index in range(len(segments))]
         self.daily["fraud_willing_share"][day] = sum(pool.size for pool in pools) / max(c.active_count, 1)
         if not any(pool.size for pool in pools):
             return
@@ -299,14 +296,14 @@ class World:
         and L = 1 it is exactly Bass. Adopters positive stories added and negative ones prevented
         are expected differences against the same hazard without stories (_attribute_to_stories).
         """
-        self._forget_a_day()
+        self.stories.forget_a_day()
         if self.prospects <= 0 or self.market_potential <= 0:
             return
         market = self.scenario.market
         rates = (market.innovation_per_year, market.imitation_per_year)
         p, q = (self.purchase_factor * rate / DAYS_PER_YEAR for rate in rates)
         adopted, remaining = self.customers.active_count / self.market_potential, self.prospects / self.market_potential
-        good, bad = (self.story_weight * stories / self.market_potential for stories in self._weighted_stories())
+        good, bad = self.stories.adopter_shares(self.market_potential)
         probability = bass_day_probability(p, q, max(0.0, adopted + good - bad), remaining)
         if good or bad:
             self._attribute_to_stories(p, q, adopted, remaining, good, bad)
@@ -320,17 +317,6 @@ class World:
         without = bass_day_probability(p, q, adopted, remaining)
         self.won_wom += self.prospects * (bass_day_probability(p, q, adopted + good, remaining) - without)
         self.lost_wom += self.prospects * (without - bass_day_probability(p, q, max(0.0, adopted - bad), remaining))
-
-    def _forget_a_day(self) -> None:
-        """Remembered stories fade exponentially (impression_memory_half_life_days)."""
-        for positive in (True, False):
-            self.remembered[positive] *= self.memory_kept_per_day
-
-    def _weighted_stories(self) -> tuple[float, float]:
-        """Remembered positive and negative stories, each weighted by its strength against a recommendation."""
-        wom = self.scenario.word_of_mouth
-        return (wom.impression_weight_positive * self.remembered[True],
-                wom.impression_weight_negative * self.remembered[False])
 
     def _new_customers(self, n: int, day: float) -> None:
         n = min(n, self.prospects)
@@ -406,55 +392,11 @@ class World:
 
     # ---- fraud: beliefs by segment, and the cost of being caught ------------------------
 
-    def _init_fraud_beliefs(self, segments: int) -> None:
-        """Tips heard by each segment's opportunists: how many, how many were successes, caught, and the gain."""
-        self.fraud_tips = np.zeros(segments)
-        self.fraud_tips_success = np.zeros(segments)
-        self.fraud_tips_caught = np.zeros(segments)
-        self.fraud_tips_gain_eur = np.zeros(segments)
-        self.fraud_accounts_closed = 0
-
-    def _believed(self, segment: int, prior: float, heard: np.ndarray) -> float:
-        """A belief: the prior weighted by its pseudo-count, moved by what the segment heard per tip."""
-        weight = self.scenario.fraud.belief_weight
-        tips = weight + self.fraud_tips[segment]
-        return (prior * weight + heard[segment]) / tips if tips > 0 else prior
-
-    def fraud_success_belief(self, segment: int) -> float:
-        """The chance of success a segment's opportunists believe in: the prior, moved by tips."""
-        return self._believed(segment, self.scenario.fraud.prior_success_belief, self.fraud_tips_success)
-
-    def fraud_caught_belief(self, segment: int) -> float:
-        """The chance of being caught (the claim denied) a segment's opportunists believe in."""
-        return self._believed(segment, self.scenario.fraud.prior_caught_belief, self.fraud_tips_caught)
-
-    def fraud_expected_gain_eur(self, segment: int) -> float:
-        """The gain a segment's opportunists expect from one fraudulent claim (success chance x its value)."""
-        fraud = self.scenario.fraud
-        prior = fraud.prior_success_belief * fraud.prior_value_share * float(self.customers.segment_price[segment])
-        return self._believed(segment, prior, self.fraud_tips_gain_eur)
-
-    def fraud_threshold_eur(self, segment: int) -> float:
-        """The scruple below which an opportunist of the segment cheats: expected gain minus expected penalty."""
-        penalty = self.fraud_caught_belief(segment) * self.scenario.fraud.caught_penalty_eur
-        return self.fraud_expected_gain_eur(segment) - penalty
-
-    def fraud_value_eur(self, claim: Claim, received_eur: float) -> float:
-        """What a fraudulent claim brought the cheater: the remedy's value to them, plus goodwill and compensation."""
-        fraud = self.scenario.fraud
-        shares = {"refund": fraud.refund_value_share, "replace": fraud.replace_value_share,
-                  "repair": fraud.repair_value_share}
-        remedy = shares.get(claim.remedy, 0.0) * self.price_of(claim) if claim.decision == "approved" else 0.0
-        return remedy + received_eur
-
     def fraud_tip(self, claim: Claim, received_eur: float) -> None:
-        """The outcome of a fraudulent claim reaches the segment's opportunists as tips."""
-        tips = self.scenario.word_of_mouth.fraud_tips_per_outcome
-        segment = claim.segment
-        self.fraud_tips[segment] += tips
-        self.fraud_tips_success[segment] += tips * (claim.decision == "approved")
-        self.fraud_tips_caught[segment] += tips * (claim.decision == "denied")
-        self.fraud_tips_gain_eur[segment] += tips * self.fraud_value_eur(claim, received_eur)
+        """The outcome of a fraudulent claim reaches the segment's opportunists as tips (model.fraud)."""
+        value = self.fraud_beliefs.value_eur(claim.remedy, claim.decision == "approved", self.price_of(claim),
+                                             received_eur)
+        self.fraud_beliefs.tip(claim.segment, claim.decision, value)
 
     def close_account(self, claim: Claim) -> None:
         """A caught fraudster's account is closed: the brand sells them nothing more (the penalty they weighed)."""
@@ -521,7 +463,7 @@ class World:
         in_market = binomial_quantile(float(draws[0]), people, wom.in_market_share)
         if not in_market:
             return
-        self.remembered[positive] += in_market
+        self.stories.hear(positive, in_market)
         c = self.customers
         customers = c.active_count
         share = customers / max(self.prospects + customers, 1)
@@ -566,7 +508,7 @@ class World:
             customers_lost_at_purchase=self.lost_at_purchase,
             wom_positive=int(self.daily["wom_positive"].sum()),
             wom_negative=int(self.daily["wom_negative"].sum()),
-            wom_baseline_positive=self.baseline_told_per_year * float(self.daily["customers"].sum()) / DAYS_PER_YEAR,
+            wom_baseline_positive=self.stories.baseline_told_per_year * float(self.daily["customers"].sum()) / DAYS_PER_YEAR,
             customer_value_eur=kept_value,
             unclaimed_failures=self.unclaimed_failures,
             fraud_accounts_closed=self.fraud_accounts_closed,
