@@ -156,7 +156,7 @@ def fit_table(rows: TarpRows) -> list[tuple[str, str, float, float, float, float
 def main() -> None:
     started = time.time()
     values, residuals = fit()
-    print("Fitted values (paste the behaviour ones into schema.TARP_FIT, initial_loyalty into "
+    print("Fitted values (paste the behaviour ones into recoverysim/scenario/people.py TARP_FIT, initial_loyalty into "
           "TARP_IMPLIED_NO_PROBLEM_LOYALTY):")
     for name, value in values.items():
         print(f"  {name:32s} {value:.4f}")
