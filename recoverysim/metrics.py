@@ -9,40 +9,117 @@ import numpy as np
 import pandas as pd
 
 from recoverysim.model.ledger import COST_COMPONENTS
-from recoverysim.model.world import LEVER_REACH, OUTCOME_CLASSES, SEVERITIES, WorldTotals
+from recoverysim.model.totals import OUTCOME_CLASSES, SEVERITIES, WorldTotals
+from recoverysim.model.world import LEVER_REACH
 from recoverysim.scenario.schema import CHANNEL_NAMES
 
 #: Key figures, in the order tables show them; README.md defines each.
 KEY_FIGURES = (
-    "net_result_eur", "cost_total_eur", "cost_per_claim_eur", "claims", "fraud_share", "fraud_paid_eur",
-    "honest_denied_share", "approval_share", "resolution_days_mean", "resolution_days_p90",
-    "contacts_per_claim", "transfers_per_claim", "abandonment_share", "satisfaction_mean", "nps",
-    "retention_share", "wom_positive", "wom_negative", "customers_won_wom", "customers_lost_wom",
-    "customer_value_eur", "value_total_eur", "honest_unremedied_share", "honest_false_denial_share",
-    "honest_excluded_share", "honest_abandoned_share", "claimant_repurchase_share",
+    "net_result_eur",
+    "cost_total_eur",
+    "cost_per_claim_eur",
+    "claims",
+    "fraud_share",
+    "fraud_paid_eur",
+    "honest_denied_share",
+    "approval_share",
+    "resolution_days_mean",
+    "resolution_days_p90",
+    "contacts_per_claim",
+    "transfers_per_claim",
+    "abandonment_share",
+    "satisfaction_mean",
+    "nps",
+    "retention_share",
+    "wom_positive",
+    "wom_negative",
+    "customers_won_wom",
+    "customers_lost_wom",
+    "customer_value_eur",
+    "value_total_eur",
+    "honest_unremedied_share",
+    "honest_false_denial_share",
+    "honest_excluded_share",
+    "honest_abandoned_share",
+    "claimant_repurchase_share",
 )
 #: Further columns of replications.parquet: the cost components and the market's counts.
 COST_FIGURES = tuple(f"cost_{name}_eur" for name in COST_COMPONENTS)
 #: Claimants who reached a purchase occasion after their claim, and those who bought, by outcome class.
-REPURCHASE_FIGURES = tuple(f"repurchase_{kind}_{outcome}" for outcome in OUTCOME_CLASSES for kind in ("claimants", "buyers"))
+REPURCHASE_FIGURES = tuple(
+    f"repurchase_{kind}_{outcome}" for outcome in OUTCOME_CLASSES for kind in ("claimants", "buyers")
+)
 #: The same split by the severity of the failure (Component.severity), as TARP's minor and major tables.
 REPURCHASE_SEVERITY_FIGURES = tuple(
     f"repurchase_{kind}_{outcome}_{severity}"
-    for severity in SEVERITIES for outcome in OUTCOME_CLASSES for kind in ("claimants", "buyers"))
+    for severity in SEVERITIES
+    for outcome in OUTCOME_CLASSES
+    for kind in ("claimants", "buyers")
+)
 #: Busy share of staffed agent hours, over all staffed channels and per channel (NaN where no one is staffed),
 #: and of paid technician hours at the inspection bench (NaN when the policy inspects nothing).
-UTILISATION_FIGURES = ("agent_utilisation", *(f"agent_utilisation_{name}" for name in CHANNEL_NAMES), "technician_utilisation")
+UTILISATION_FIGURES = (
+    "agent_utilisation",
+    *(f"agent_utilisation_{name}" for name in CHANNEL_NAMES),
+    "technician_utilisation",
+)
 #: Word of mouth beside the key figures: the baseline talk Bass's q*F stands for, and positive:negative ratios
 #: of the whole population (baseline included) and of claim stories alone, to set against East et al.'s ~3:1.
 WOM_FIGURES = ("wom_baseline_positive", "wom_positive_to_negative", "wom_positive_to_negative_claims")
-EXTRA_FIGURES = COST_FIGURES + (
-    "sales_margin_eur", "repair_charges_eur", "customers_end", "customers_won_base", "customers_lost_at_purchase",
-    "unclaimed_failures", "fraud_accounts_closed", "open_claims", "net_result_day0_eur", "customer_value_day0_eur",
-) + WOM_FIGURES + UTILISATION_FIGURES + REPURCHASE_FIGURES + REPURCHASE_SEVERITY_FIGURES + tuple(f"lever_reach_{name}" for name in LEVER_REACH)
+EXTRA_FIGURES = (
+    COST_FIGURES
+    + (
+        "sales_margin_eur",
+        "repair_charges_eur",
+        "customers_end",
+        "customers_won_base",
+        "customers_lost_at_purchase",
+        "unclaimed_failures",
+        "fraud_accounts_closed",
+        "open_claims",
+        "net_result_day0_eur",
+        "customer_value_day0_eur",
+    )
+    + WOM_FIGURES
+    + UTILISATION_FIGURES
+    + REPURCHASE_FIGURES
+    + REPURCHASE_SEVERITY_FIGURES
+    + tuple(f"lever_reach_{name}" for name in LEVER_REACH)
+)
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+_T975 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
 
 
 def t_quantile_975(df: int) -> float:
@@ -131,7 +208,11 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
     figures = {
         "net_result_eur": totals.sales_margin_eur + totals.repair_charges_eur - cost_total,
         "cost_total_eur": cost_total,
-        "cost_per_claim_eur": _share(cost_total - totals.costs_eur["staff"] - totals.costs_eur.get("technicians", 0.0), n) if n else math.nan,
+        "cost_per_claim_eur": _share(
+            cost_total - totals.costs_eur["staff"] - totals.costs_eur.get("technicians", 0.0), n
+        )
+        if n
+        else math.nan,
         "claims": float(n),
         "fraud_share": _share(float(claims["is_fraud"].sum()), n),
         "fraud_paid_eur": totals.costs_eur["fraud_paid"],
@@ -155,10 +236,14 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
         "honest_excluded_share": _share(float((honest & ~covered & denied).sum()), honest_closed),
         "honest_abandoned_share": _share(float((honest & (decision == "abandoned")).sum()), honest_closed),
     }
-    figures["honest_unremedied_share"] = _share(float((honest & (denied | (decision == "abandoned"))).sum()), honest_closed)
+    figures["honest_unremedied_share"] = _share(
+        float((honest & (denied | (decision == "abandoned"))).sum()), honest_closed
+    )
     claimed = [outcome for outcome in OUTCOME_CLASSES if outcome != "silent_failure"]
     figures["claimant_repurchase_share"] = _share(
-        float(sum(totals.repurchase_buyers[o] for o in claimed)), float(sum(totals.repurchase_claimants[o] for o in claimed)))
+        float(sum(totals.repurchase_buyers[o] for o in claimed)),
+        float(sum(totals.repurchase_claimants[o] for o in claimed)),
+    )
     figures.update({f"cost_{name}_eur": eur for name, eur in totals.costs_eur.items()})
     figures.update(
         sales_margin_eur=totals.sales_margin_eur,
@@ -188,7 +273,9 @@ def utilisation_figures(totals: WorldTotals) -> dict[str, float]:
     """Busy hours over staffed (or paid) hours: agents in total and per channel, technicians at the bench."""
     busy, staffed = totals.agent_busy_hours, totals.agent_staffed_hours
     figures = {"agent_utilisation": _share(sum(busy.get(name, 0.0) for name in staffed), sum(staffed.values()))}
-    figures.update({f"agent_utilisation_{name}": _share(busy.get(name, 0.0), staffed.get(name, 0.0)) for name in CHANNEL_NAMES})
+    figures.update(
+        {f"agent_utilisation_{name}": _share(busy.get(name, 0.0), staffed.get(name, 0.0)) for name in CHANNEL_NAMES}
+    )
     figures["technician_utilisation"] = _share(totals.technician_busy_hours, totals.technician_paid_hours)
     return figures
 
@@ -206,9 +293,14 @@ def summarize(replications: pd.DataFrame, policies: list[str], figures: tuple[st
         paired = own.index.intersection(baseline.index)
         for figure in figures:
             mean, low, high = mean_interval(own[figure].to_numpy())
-            diff, diff_low, diff_high = mean_interval((own.loc[paired, figure] - baseline.loc[paired, figure]).to_numpy())
+            diff, diff_low, diff_high = mean_interval(
+                (own.loc[paired, figure] - baseline.loc[paired, figure]).to_numpy()
+            )
             rows.append((policy, figure, mean, low, high, diff, diff_low, diff_high))
-    return pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high"])
+    return pd.DataFrame(
+        rows,
+        columns=["policy", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high"],
+    )
 
 
 def outcomes_table(replications: pd.DataFrame, policies: list[str]) -> pd.DataFrame:

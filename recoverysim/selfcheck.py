@@ -73,22 +73,38 @@ def bass_closed_form(innovation_per_year: float, imitation_per_year: float, year
     return (1.0 - decay) / (1.0 + (q / p) * decay)
 
 
-def bass_scenario(innovation_per_year: float, imitation_per_year: float, market_potential: int, days: int, seed: int) -> Scenario:
+def bass_scenario(
+    innovation_per_year: float, imitation_per_year: float, market_potential: int, days: int, seed: int
+) -> Scenario:
     """A world that is only Bass adoption: nobody owns the product at day 0, nothing fails, nobody leaves or cheats.
 
     Nothing fails, so no story is told and the hazard has Bass's form once the leniency effect is off.
     """
-    return scenario_from_dict({
-        "name": "bass-validation", "horizon_days": days, "seed": seed,
-        "market": {
-            "initial_customers": 0, "prospects": market_potential,
-            "innovation_per_year": innovation_per_year, "imitation_per_year": imitation_per_year,
-            "leniency_purchase_effect": 0.0,  # Bass's form: no policy terms in the hazard
-            "segments": [{"name": "everyone", "share": 1.0, "opportunist_share": 0.0, "fraud_attempts_per_year": 0.0, "initial_loyalty": 1.0}],
-        },
-        "product": {"components": [{"name": "device", "failures_per_year": 0.0}]},
-        "policies": [{"name": "any"}],
-    })
+    return scenario_from_dict(
+        {
+            "name": "bass-validation",
+            "horizon_days": days,
+            "seed": seed,
+            "market": {
+                "initial_customers": 0,
+                "prospects": market_potential,
+                "innovation_per_year": innovation_per_year,
+                "imitation_per_year": imitation_per_year,
+                "leniency_purchase_effect": 0.0,  # Bass's form: no policy terms in the hazard
+                "segments": [
+                    {
+                        "name": "everyone",
+                        "share": 1.0,
+                        "opportunist_share": 0.0,
+                        "fraud_attempts_per_year": 0.0,
+                        "initial_loyalty": 1.0,
+                    }
+                ],
+            },
+            "product": {"components": [{"name": "device", "failures_per_year": 0.0}]},
+            "policies": [{"name": "any"}],
+        }
+    )
 
 
 def simulate_bass_shares(scenario: Scenario, replications: int) -> np.ndarray:
@@ -105,17 +121,30 @@ def simulate_bass_shares(scenario: Scenario, replications: int) -> np.ndarray:
     return np.asarray(rows)
 
 
-def bass_errors(innovation_per_year: float, imitation_per_year: float, market_potential: int, years: float,
-                replications: int, seed: int, checkpoints: int) -> tuple[np.ndarray, np.ndarray]:
+def bass_errors(
+    innovation_per_year: float,
+    imitation_per_year: float,
+    market_potential: int,
+    years: float,
+    replications: int,
+    seed: int,
+    checkpoints: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Check times in years, and per replication the simulated minus the closed-form share at each of them."""
     days = round(years * DAYS_PER_YEAR)
-    shares = simulate_bass_shares(bass_scenario(innovation_per_year, imitation_per_year, market_potential, days, seed), replications)
+    shares = simulate_bass_shares(
+        bass_scenario(innovation_per_year, imitation_per_year, market_potential, days, seed), replications
+    )
     check_days = np.linspace(days / checkpoints, days, checkpoints).round().astype(int)
     check_years = check_days / DAYS_PER_YEAR
-    return check_years, shares[:, check_days - 1] - bass_closed_form(innovation_per_year, imitation_per_year, check_years)
+    return check_years, shares[:, check_days - 1] - bass_closed_form(
+        innovation_per_year, imitation_per_year, check_years
+    )
 
 
-def check_bass(market_potential: int = 10_000, years: float = 6.0, replications: int = 6, seed: int = 3, checkpoints: int = 6) -> Check:
+def check_bass(
+    market_potential: int = 10_000, years: float = 6.0, replications: int = 6, seed: int = 3, checkpoints: int = 6
+) -> Check:
     """Cumulative adopters against Bass's closed form at the meta-analytic p = 0.03, q = 0.38."""
     p, q = 0.03, 0.38
     check_years, errors = bass_errors(p, q, market_potential, years, replications, seed, checkpoints)
@@ -143,15 +172,31 @@ def recovery_scenario(customers: int, days: int, seed: int) -> Scenario:
     every claim, a status update every day and a gesture worth 10 % of the price. Every failure is claimed
     and nobody cheats, so the two groups compared are exactly "one failure, recovered" and "no failure".
     """
-    return scenario_from_dict({
-        "name": "recovery-paradox", "horizon_days": days, "seed": seed,
-        "market": {"initial_customers": customers, "prospects": 0,
-                   "segments": [{"name": "everyone", "share": 1.0, "opportunist_share": 0.0, "complaint_probability": 1.0}]},
-        "policies": [{
-            "name": "excellent-recovery", "evidence": "none", "return_for_inspection": False, "remedy": "replace",
-            "first_contact_resolution_probability": 1.0, "status_update_every_days": 1, "goodwill_eur": 20,
-        }],
-    })
+    return scenario_from_dict(
+        {
+            "name": "recovery-paradox",
+            "horizon_days": days,
+            "seed": seed,
+            "market": {
+                "initial_customers": customers,
+                "prospects": 0,
+                "segments": [
+                    {"name": "everyone", "share": 1.0, "opportunist_share": 0.0, "complaint_probability": 1.0}
+                ],
+            },
+            "policies": [
+                {
+                    "name": "excellent-recovery",
+                    "evidence": "none",
+                    "return_for_inspection": False,
+                    "remedy": "replace",
+                    "first_contact_resolution_probability": 1.0,
+                    "status_update_every_days": 1,
+                    "goodwill_eur": 20,
+                }
+            ],
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -185,7 +230,9 @@ def recovery_effects(scenario: Scenario, replications: int) -> RecoveryEffects:
         loyalty = customers.loyalty[: customers.count]
         failures = customers.failures[: customers.count]
         active = customers.active[: customers.count]  # a lost customer's loyalty is no longer kept
-        recovered = np.array(sorted({c.customer_id for c in claims if failures[c.customer_id] == 1 and active[c.customer_id]}), dtype=int)
+        recovered = np.array(
+            sorted({c.customer_id for c in claims if failures[c.customer_id] == 1 and active[c.customer_id]}), dtype=int
+        )
         untouched = np.flatnonzero((failures == 0) & active)
         satisfaction_gap.append(float(np.mean([c.satisfaction for c in claims])) - reference)
         loyalty_gap.append(float(loyalty[recovered].mean() - loyalty[untouched].mean()))
@@ -245,9 +292,17 @@ def tarp_comparisons(rows, alpha: float = 0.05) -> list[TarpComparison]:
     for row, target in TARP_ROWS.items():
         claimants, buyers = int(rows.claimants[row].sum()), int(rows.buyers[row].sum())
         low, high = binomtest(buyers, max(claimants, 1)).proportion_ci(1.0 - alpha, method="wilson")
-        out.append(TarpComparison(f"{row[1]} {row[0]}", "in" if row in IN_SAMPLE else "out",
-                                  row in KNOWN_TARP_DEVIATIONS, target,
-                                  buyers / max(claimants, 1), float(low), float(high)))
+        out.append(
+            TarpComparison(
+                f"{row[1]} {row[0]}",
+                "in" if row in IN_SAMPLE else "out",
+                row in KNOWN_TARP_DEVIATIONS,
+                target,
+                buyers / max(claimants, 1),
+                float(low),
+                float(high),
+            )
+        )
     return out
 
 
@@ -262,8 +317,11 @@ def check_tarp(customers: int = 40_000, replications: int = 1, seed: int = 5) ->
     comparisons = tarp_comparisons(rows, SELFCHECK_ALPHA / len(rows.claimants))
     counted = [c for c in comparisons if not c.known_deviation]
     worst = max(counted, key=lambda c: abs(c.mean - c.tarp))
-    known = "; ".join(f"known deviation {c.row} {100 * c.mean:.1f} % ({'inside' if c.passed else 'outside'})"
-                      for c in comparisons if c.known_deviation)
+    known = "; ".join(
+        f"known deviation {c.row} {100 * c.mean:.1f} % ({'inside' if c.passed else 'outside'})"
+        for c in comparisons
+        if c.known_deviation
+    )
     return Check(
         "tarp-repurchase",
         ", ".join(f"{c.row} {100 * c.mean:.0f}" for c in comparisons)
@@ -280,7 +338,9 @@ def check_tarp(customers: int = 40_000, replications: int = 1, seed: int = 5) ->
 def check_erlang_c(replications: int = 6, seed: int = 8) -> Check:
     """The phone desk alone as M/M/c against Erlang C (EVIDENCE.md: 180 calls/h, 30 s, 2 agents)."""
     exact = queueing.erlang_c(180.0, 0.5, 2)
-    estimates = queueing.replicate_channel(queueing.queue_channel(2, 0.5), 180.0, days=2.0, seed=seed, replications=replications, warmup_days=0.05)
+    estimates = queueing.replicate_channel(
+        queueing.queue_channel(2, 0.5), 180.0, days=2.0, seed=seed, replications=replications, warmup_days=0.05
+    )
     alpha = SELFCHECK_ALPHA / 2
     wait = estimates.wait_probability.interval(1.0 - alpha)
     mean_wait = estimates.mean_wait_minutes.interval(1.0 - alpha)
@@ -297,7 +357,9 @@ def check_erlang_c(replications: int = 6, seed: int = 8) -> Check:
 def check_erlang_a(replications: int = 6, seed: int = 9) -> Check:
     """The desk with exponential patience against Erlang A (EVIDENCE.md: 200 calls/h, 3 min, patience 2 min, 11 agents)."""
     exact = queueing.erlang_a(200.0, 3.0, 2.0, 11)
-    estimates = queueing.replicate_channel(queueing.queue_channel(11, 3.0, 2.0), 200.0, days=2.0, seed=seed, replications=replications, warmup_days=0.05)
+    estimates = queueing.replicate_channel(
+        queueing.queue_channel(11, 3.0, 2.0), 200.0, days=2.0, seed=seed, replications=replications, warmup_days=0.05
+    )
     low, high = estimates.abandon_share.interval(1.0 - SELFCHECK_ALPHA)
     return Check(
         "erlang-a",
@@ -316,13 +378,24 @@ FRAUD_SHARE_BAND = (0.093, 0.161)
 
 def fraud_scenario(customers: int, days: int, seed: int) -> Scenario:
     """The canonical trusting policy on default customers: no proof, no return, a replacement, posts watched."""
-    return scenario_from_dict({
-        "name": "fraud-share", "horizon_days": days, "seed": seed,
-        "market": {"initial_customers": customers, "prospects": customers},
-        "channels": {name: {"staff": 2} for name in ("chat", "phone", "email", "store")},  # ample at this size
-        "policies": [{"name": "trusting", "evidence": "none", "return_for_inspection": False, "remedy": "replace",
-                      "escalation_watch": True}],
-    })
+    return scenario_from_dict(
+        {
+            "name": "fraud-share",
+            "horizon_days": days,
+            "seed": seed,
+            "market": {"initial_customers": customers, "prospects": customers},
+            "channels": {name: {"staff": 2} for name in ("chat", "phone", "email", "store")},  # ample at this size
+            "policies": [
+                {
+                    "name": "trusting",
+                    "evidence": "none",
+                    "return_for_inspection": False,
+                    "remedy": "replace",
+                    "escalation_watch": True,
+                }
+            ],
+        }
+    )
 
 
 def check_fraud_share(customers: int = 20_000, days: int = 730, replications: int = 6, seed: int = 6) -> Check:
@@ -347,7 +420,12 @@ def check_fraud_share(customers: int = 20_000, days: int = 730, replications: in
 # ---------------------------------------------------------------------------------------------- all of them
 
 QUICK_CHECKS: tuple[Callable[[], Check], ...] = (
-    check_bass, check_recovery_paradox, check_tarp, check_fraud_share, check_erlang_c, check_erlang_a,
+    check_bass,
+    check_recovery_paradox,
+    check_tarp,
+    check_fraud_share,
+    check_erlang_c,
+    check_erlang_a,
 )
 
 

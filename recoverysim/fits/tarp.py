@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recoverysim.model.world import OUTCOME, OUTCOME_CLASSES, SEVERITIES, World
+from recoverysim.model.totals import OUTCOME, OUTCOME_CLASSES, SEVERITIES
+from recoverysim.model.world import World
 from recoverysim.scenario.load import scenario_from_dict
 from recoverysim.scenario.schema import TARP_FIT, Scenario
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from recoverysim.model.behaviour import (Experience, expected_resolution_days, paid_repair_outcome, patience,
-                                         satisfaction)
+from recoverysim.model.behaviour import (
+    Experience,
+    expected_resolution_days,
+    paid_repair_outcome,
+    patience,
+    satisfaction,
+)
 
 if TYPE_CHECKING:
     from recoverysim.model.luck import ClaimLuck
@@ -21,16 +26,53 @@ class Claim:
     """What happened to one claim; becomes one row of claims.parquet."""
 
     __slots__ = (
-        "claim_id", "customer_id", "segment", "is_fraud", "component", "covered", "channel",
-        "filed_day", "closed_day", "contacts", "transfers", "drops", "wait_days", "decision",
-        "remedy", "cost_eur", "satisfaction", "customer_shipments", "travel_hours",
-        "honest_asked_for_proof", "suspected", "silent_since", "longest_silence_days",
-        "updates", "missed_updates", "escalated", "manager_owned", "compensation_eur", "first_failure", "luck", "log",
+        "claim_id",
+        "customer_id",
+        "segment",
+        "is_fraud",
+        "component",
+        "covered",
+        "channel",
+        "filed_day",
+        "closed_day",
+        "contacts",
+        "transfers",
+        "drops",
+        "wait_days",
+        "decision",
+        "remedy",
+        "cost_eur",
+        "satisfaction",
+        "customer_shipments",
+        "travel_hours",
+        "honest_asked_for_proof",
+        "suspected",
+        "silent_since",
+        "longest_silence_days",
+        "updates",
+        "missed_updates",
+        "escalated",
+        "manager_owned",
+        "compensation_eur",
+        "first_failure",
+        "luck",
+        "log",
     )
 
-    def __init__(self, claim_id: int, customer_id: int, segment: int, is_fraud: bool, component: int,
-                 covered: bool, channel: str, filed_day: float, first_failure: bool, luck: ClaimLuck,
-                 log: list | None):
+    def __init__(
+        self,
+        claim_id: int,
+        customer_id: int,
+        segment: int,
+        is_fraud: bool,
+        component: int,
+        covered: bool,
+        channel: str,
+        filed_day: float,
+        first_failure: bool,
+        luck: ClaimLuck,
+        log: list | None,
+    ):
         self.claim_id = claim_id
         self.customer_id = customer_id
         self.segment = segment
@@ -100,7 +142,9 @@ def reach_decider(world: World, claim: Claim):
                 continue
             return False
         world.heard(claim)
-        handed_off = route.uniform() < channel.partner_handoff_probability  # drawn whatever the policy (common random numbers)
+        handed_off = (
+            route.uniform() < channel.partner_handoff_probability
+        )  # drawn whatever the policy (common random numbers)
         if handed_off and policy.single_case_owner:
             world.reach["single_case_owner"] += 1
         elif handed_off:
@@ -174,7 +218,8 @@ def decide(world: World, claim: Claim):
         if honest:
             claim.honest_asked_for_proof = True
             lacks = (needs_receipt and luck.slot("lacks_receipt") < behaviour.honest_lacks_receipt_probability) or (
-                needs_photo and luck.slot("lacks_photo") < behaviour.honest_lacks_photo_probability)
+                needs_photo and luck.slot("lacks_photo") < behaviour.honest_lacks_photo_probability
+            )
             if lacks:
                 world.note(claim, "proof missing")
                 if luck.slot("stalled_abandon") < behaviour.stalled_claim_abandon_probability:
@@ -185,7 +230,8 @@ def decide(world: World, claim: Claim):
                 world.heard(claim)
         else:
             forged = (not needs_photo or luck.slot("photo_forged") < scenario.fraud.photo_forged_probability) and (
-                not needs_receipt or luck.slot("receipt_forged") < scenario.fraud.receipt_forged_probability)
+                not needs_receipt or luck.slot("receipt_forged") < scenario.fraud.receipt_forged_probability
+            )
             if not forged:
                 world.note(claim, "proof not convincing")
                 yield from close(world, claim, "denied", outcome=0.0)
@@ -206,8 +252,12 @@ def decide(world: World, claim: Claim):
         world.earn_repair_charge(charge)  # paid on delivery
         claim.remedy = "paid_repair"
         # A repair at no charge is a remedy, not a denial.
-        yield from close(world, claim, "denied" if charge > 0.0 else "approved",
-                         outcome=paid_repair_outcome(charge, money.repair_cost_eur))
+        yield from close(
+            world,
+            claim,
+            "denied" if charge > 0.0 else "approved",
+            outcome=paid_repair_outcome(charge, money.repair_cost_eur),
+        )
         return
     returned = False
     if policy.return_for_inspection:
@@ -297,7 +347,9 @@ def ship(world: World, claim: Claim, by_customer: bool):
     yield world.env.timeout(world.policy.shipping_days)
 
 
-def experience(world: World, claim: Claim, outcome: float, goodwill_eur: float, heard_by_manager: bool = False) -> Experience:
+def experience(
+    world: World, claim: Claim, outcome: float, goodwill_eur: float, heard_by_manager: bool = False
+) -> Experience:
     """What the claimant went through; a denial after inspection or an abandoned claim came without explanation."""
     explained = claim.decision == "approved" or (claim.decision == "denied" and not claim.suspected)
     loyalty_before = float(world.customers.loyalty[claim.customer_id])
@@ -330,14 +382,26 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     behaviour = world.scenario.behaviour
     judgement = behaviour.satisfaction_noise_sd * claim.luck.normal("feelings")
     goodwill_eur += claim.compensation_eur
-    s = satisfaction(experience(world, claim, outcome, goodwill_eur, heard_by_manager=claim.manager_owned), behaviour, judgement)
-    world.note(claim, "decision", decision=decision, satisfaction=round(s, 3), updates=claim.updates,
-               longest_silence_days=round(claim.longest_silence_days, 2), missed_updates=claim.missed_updates)
+    s = satisfaction(
+        experience(world, claim, outcome, goodwill_eur, heard_by_manager=claim.manager_owned), behaviour, judgement
+    )
+    world.note(
+        claim,
+        "decision",
+        decision=decision,
+        satisfaction=round(s, 3),
+        updates=claim.updates,
+        longest_silence_days=round(claim.longest_silence_days, 2),
+        missed_updates=claim.missed_updates,
+    )
     segment = world.scenario.market.segments[claim.segment]
     luck = claim.luck
     # A caught fraudster (a fraudulent claim denied) has nothing to complain about in public.
     caught = claim.is_fraud and decision == "denied"
-    posts = s < world.scenario.word_of_mouth.public_post_below_satisfaction and luck.slot("post_after_close") < segment.public_post_probability
+    posts = (
+        s < world.scenario.word_of_mouth.public_post_below_satisfaction
+        and luck.slot("post_after_close") < segment.public_post_probability
+    )
     if not claim.escalated and posts and not caught:
         claim.escalated = True
         world.public_post(claim)
@@ -359,7 +423,11 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
                 world.spend(claim, "escalation", compensation)
                 claim.closed_day = world.env.now
                 world.heard(claim)
-                s = satisfaction(experience(world, claim, 1.0, goodwill_eur + compensation, heard_by_manager=True), behaviour, judgement)
+                s = satisfaction(
+                    experience(world, claim, 1.0, goodwill_eur + compensation, heard_by_manager=True),
+                    behaviour,
+                    judgement,
+                )
                 world.note(claim, "recovered by a manager", satisfaction=round(s, 3))
                 world.post_update(claim)
     claim.satisfaction = s
@@ -377,12 +445,16 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
         world.note_outcome(claim.customer_id, outcome, is_major(world, claim))
     loyalty_before = float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
     world.feel(claim.customer_id, s, claim.first_failure, is_major(world, claim))
-    world.note(claim, "loyalty", before=round(loyalty_before, 3), after=round(float(world.customers.loyalty[claim.customer_id]), 3))
+    world.note(
+        claim,
+        "loyalty",
+        before=round(loyalty_before, 3),
+        after=round(float(world.customers.loyalty[claim.customer_id]), 3),
+    )
     if claim.manager_owned and claim.decision == "approved":
         world.post_update(claim)  # the midway poster's "full marks" (seed story 004)
     world.word_of_mouth(claim, s)
     world.finish(claim)
-
 
 
 def outcome_class(claim: Claim, fast_within_days: float) -> str:

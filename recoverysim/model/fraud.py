@@ -52,8 +52,11 @@ class FraudBeliefs:
     def value_eur(self, remedy: str, approved: bool, price_eur: float, received_eur: float) -> float:
         """What a fraudulent claim brought the cheater: the remedy's value to them, plus goodwill and compensation."""
         fraud = self._fraud
-        shares = {"refund": fraud.refund_value_share, "replace": fraud.replace_value_share,
-                  "repair": fraud.repair_value_share}
+        shares = {
+            "refund": fraud.refund_value_share,
+            "replace": fraud.replace_value_share,
+            "repair": fraud.repair_value_share,
+        }
         return (shares.get(remedy, 0.0) * price_eur if approved else 0.0) + received_eur
 
     def tip(self, segment: int, decision: str, value_eur: float) -> None:

@@ -34,5 +34,7 @@ class StoryMemory:
 
     def adopter_shares(self, market_potential: int) -> tuple[float, float]:
         """Positive and negative stories as shares of the market potential, in adopters (weighted)."""
-        return tuple(self.story_weight * self._weights[positive] * self.remembered[positive] / market_potential
-                     for positive in (True, False))
+        return tuple(
+            self.story_weight * self._weights[positive] * self.remembered[positive] / market_potential
+            for positive in (True, False)
+        )

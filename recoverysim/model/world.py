@@ -8,7 +8,6 @@ does not: purchase occasions, failures, fraud attempts and Bass adoption.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -23,59 +22,20 @@ from recoverysim.model.fraud import FraudBeliefs
 from recoverysim.model.ledger import DAYS_PER_YEAR, Ledger
 from recoverysim.model.luck import ClaimLuckSource, binomial_quantile, poisson_quantile
 from recoverysim.model.stories import StoryMemory
+from recoverysim.model import totals
+from recoverysim.model.totals import OUTCOME, OUTCOME_CLASSES, SEVERITIES, WorldTotals
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
 
-#: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
-OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
-OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
-#: Failure severities (Component.severity); repurchase by outcome is also counted per severity (TARP's two tables).
-SEVERITIES = ("minor", "major")
 #: Kinds of story, the first key of the draws that decide who hears one (World._spread).
 TOLD, POST, UPDATE, SILENT = range(4)
 #: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which lever each serves).
 LEVER_REACH = (
-    "evidence", "return_for_inspection", "inspection_queue", "excluded_components", "first_contact_resolution_probability",
-    "single_case_owner", "shipping_days", "repair_turnaround_days", "goodwill_eur", "goodwill_on_service_failure_eur",
-    "status_update_every_days",
-    "escalation_watch", "escalation_recovery",
+    "evidence", "return_for_inspection", "inspection_queue", "excluded_components",
+    "first_contact_resolution_probability", "single_case_owner", "shipping_days", "repair_turnaround_days",
+    "goodwill_eur", "goodwill_on_service_failure_eur", "status_update_every_days", "escalation_watch",
+    "escalation_recovery",
 )
-
-
-@dataclass
-class WorldTotals:
-    """Counters of a finished run that the claims table does not hold."""
-
-    costs_eur: dict[str, float]
-    sales_margin_eur: float
-    repair_charges_eur: float
-    initial_customers: int
-    initial_customers_kept: int
-    customers_end: int
-    customers_won_base: int
-    customers_won_wom: int
-    customers_lost_wom: int
-    customers_lost_at_purchase: int
-    wom_positive: int
-    wom_negative: int
-    #: Positive impressions of the baseline talk of customers (Bass's q*F): baseline_told_per_year per customer-year.
-    wom_baseline_positive: float
-    customer_value_eur: float
-    unclaimed_failures: int
-    fraud_accounts_closed: int
-    net_result_day0_eur: float
-    customer_value_day0_eur: float
-    repurchase_claimants: dict[str, int]
-    repurchase_buyers: dict[str, int]
-    lever_reach: dict[str, int]
-    #: Per channel: agent hours spent serving, and agent hours staffed (staff x open hours x days).
-    agent_busy_hours: dict[str, float] = field(default_factory=dict)
-    agent_staffed_hours: dict[str, float] = field(default_factory=dict)
-    technician_busy_hours: float = 0.0
-    technician_paid_hours: float = 0.0
-    #: As repurchase_claimants / repurchase_buyers, keyed "<outcome>_<severity>" (severity of the failure claimed).
-    repurchase_claimants_by_severity: dict[str, int] = field(default_factory=dict)
-    repurchase_buyers_by_severity: dict[str, int] = field(default_factory=dict)
 
 
 class World:
@@ -118,7 +78,8 @@ class World:
         self.finished: list[Claim] = []
         self.next_claim_id = 0
         horizon = scenario.horizon_days
-        self.daily = {name: np.zeros(horizon) for name in ("customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")}
+        series = ("customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")
+        self.daily = {name: np.zeros(horizon) for name in series}
         self.daily["fraud_willing_share"] = np.zeros(horizon)
         self.payroll = Payroll(scenario, policy, channels, self.desks, self.bench, self.technicians)
         segments = scenario.market.segments
@@ -132,7 +93,8 @@ class World:
         # the fraud stream gives (choosing among one component draws nothing; common random numbers).
         covered = np.flatnonzero(~self.excluded)
         every = np.arange(self.excluded.size)
-        self.fraud_component_of = np.where(self.excluded, covered[every % covered.size], every) if covered.size else every
+        moved = np.where(self.excluded, covered[every % covered.size], every) if covered.size else every
+        self.fraud_component_of = moved
         self.customers.add(market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers))
 
     def _set_up_market(self, scenario: Scenario, policy: Policy) -> None:
@@ -261,10 +223,11 @@ class World:
         """Willing opportunists whose product is still under warranty may claim a defect it does not have.
 
         An opportunist is willing while the gain their segment expects exceeds the penalty it expects
-        plus their own scruple (model.fraud.FraudBeliefs.threshold_eur): a prefix of the segment's opportunists sorted by
-        scruple, so the pool grows and shrinks as beliefs move. Attempts are drawn over every willing
-        opportunist and kept for those inside the warranty all day: a thinned Poisson process, the same
-        in law as drawing among the eligible alone, without testing every opportunist every day.
+        plus their own scruple (model.fraud.FraudBeliefs.threshold_eur): a prefix of the segment's
+        opportunists sorted by scruple, so the pool grows and shrinks as beliefs move. Attempts are
+        drawn over every willing opportunist and kept for those inside the warranty all day: a thinned
+        Poisson process, the same in law as drawing among the eligible alone, without testing every
+        opportunist every day.
         """
         c = self.customers
         segments = self.scenario.market.segments
@@ -424,7 +387,7 @@ class World:
             self._spread(told, s >= s0, (TOLD, *claim.luck.keys))
 
     def silent_word_of_mouth(self, customer: int, ordinal: int, s: float, draw: float) -> None:
-        """A customer who does not claim a failure still talks, by the same U; `draw` is keyed by (customer, failure)."""
+        """A customer who does not claim a failure still talks, by the same U (`draw` keyed by customer, failure)."""
         wom, s0 = self.scenario.word_of_mouth, self.scenario.behaviour.reference_satisfaction
         reach = self.scenario.market.segments[int(self.customers.segment[customer])].social_reach_multiplier
         told = poisson_quantile(draw, people_told_mean(s, wom, s0) * reach)
@@ -495,6 +458,8 @@ class World:
         n0 = self.scenario.market.initial_customers
         active = c.active[: c.count]
         kept_value = self._customer_value()
+        customer_days = float(self.daily["customers"].sum())
+        horizon = self.scenario.horizon_days
         return WorldTotals(
             costs_eur=dict(self.ledger.costs),
             sales_margin_eur=self.ledger.sales_margin_eur,
@@ -508,33 +473,22 @@ class World:
             customers_lost_at_purchase=self.lost_at_purchase,
             wom_positive=int(self.daily["wom_positive"].sum()),
             wom_negative=int(self.daily["wom_negative"].sum()),
-            wom_baseline_positive=self.stories.baseline_told_per_year * float(self.daily["customers"].sum()) / DAYS_PER_YEAR,
+            wom_baseline_positive=self.stories.baseline_told_per_year * customer_days / DAYS_PER_YEAR,
             customer_value_eur=kept_value,
             unclaimed_failures=self.unclaimed_failures,
             fraud_accounts_closed=self.fraud_accounts_closed,
             net_result_day0_eur=self.ledger.net_day0_eur,
             customer_value_day0_eur=kept_value * float(self.ledger.day0(self.scenario.horizon_days)),
-            repurchase_claimants=self._by_outcome(self.repurchase_claimants),
-            repurchase_buyers=self._by_outcome(self.repurchase_buyers),
-            repurchase_claimants_by_severity=self._by_outcome_and_severity(self.repurchase_claimants),
-            repurchase_buyers_by_severity=self._by_outcome_and_severity(self.repurchase_buyers),
+            repurchase_claimants=totals.by_outcome(self.repurchase_claimants),
+            repurchase_buyers=totals.by_outcome(self.repurchase_buyers),
+            repurchase_claimants_by_severity=totals.by_outcome_and_severity(self.repurchase_claimants),
+            repurchase_buyers_by_severity=totals.by_outcome_and_severity(self.repurchase_buyers),
             agent_busy_hours={name: desk.busy_days * 24.0 for name, desk in self.desks.items()},
-            agent_staffed_hours={name: c.staff * c.open_hours_per_day * self.scenario.horizon_days for name, c in self.channels},
+            agent_staffed_hours={name: ch.staff * ch.open_hours_per_day * horizon for name, ch in self.channels},
             technician_busy_hours=self.bench.busy_days * INSPECTION_HOURS_PER_DAY,
             technician_paid_hours=self.technicians * INSPECTION_HOURS_PER_DAY * self.scenario.horizon_days,
             lever_reach=dict(self.reach),
         )
-
-    @staticmethod
-    def _by_outcome(cells: np.ndarray) -> dict[str, int]:
-        """Counts per outcome class, both severities together."""
-        return dict(zip(OUTCOME_CLASSES, cells.reshape(len(SEVERITIES), -1).sum(axis=0).tolist()))
-
-    @staticmethod
-    def _by_outcome_and_severity(cells: np.ndarray) -> dict[str, int]:
-        """Counts keyed "<outcome>_<severity>"."""
-        names = [f"{outcome}_{severity}" for severity in SEVERITIES for outcome in OUTCOME_CLASSES]
-        return dict(zip(names, cells.tolist()))
 
     def _customer_value(self) -> float:
         """Margin of the future purchases of the customers kept, valued at the horizon (Ledger.customer_value)."""
