@@ -307,7 +307,7 @@ def service_failure_gesture(world: World, claim: Claim) -> float:
 
 
 def is_major(world: World, claim: Claim) -> bool:
-    return world.scenario.product.components[claim.component].severity == "major"
+    return bool(world.major[claim.component])
 
 
 def expected_days_of(world: World, claim: Claim) -> float:
