@@ -1,0 +1,11 @@
+"""Calibrate the behaviour to observed figures and carry the parameter uncertainty into the verdict.
+
+Modules, one job each:
+- `targets`: the targets file (YAML) or a firm's claims CSV, read into `Target`s; what the
+  simulation gives for a target, and the discrepancy (binomial, normal, Poisson) between the two.
+- `abc`: likelihood-free Bayesian calibration (ABC-SMC with pyabc) of named scenario fields,
+  deterministic for a seed whatever the executor or the number of workers, resumable.
+- `outputs`: the posterior sample, the fit table, the parameter table (identifiability), the
+  figures and the calibrated scenario file of a calibration folder.
+- `posterior`: read a calibration folder and draw parameter sets from it, for `run --posterior`.
+"""
