@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recoverysim.calibration.target_types import Target
+from recoverysim.calibration.target_types import REPURCHASE_FIGURE, Target
 from recoverysim.errors import Problem, ScenarioError
 from recoverysim.scenario.yaml_source import shorten
 
@@ -252,9 +252,9 @@ def summarise(claims: pd.DataFrame, policy: str, fast_within_days: float) -> lis
     for outcome in ("fast_fix", "slow_fix", "denied", "abandoned"):
         known = claims[(classes == outcome) & claims["repurchased"].notna()]
         bought = int(known["repurchased"].astype(bool).sum())
-        target = _share(f"repurchase after {outcome.replace('_', ' ')}", "claimant_repurchase_share", policy, bought,
-                        len(known), outcome_class=outcome) if len(known) else None
-        rows.append((f"repurchase after {outcome}", target, len(known)))
+        label = f"repurchase after {outcome.replace('_', ' ')}"
+        target = _share(label, REPURCHASE_FIGURE, policy, bought, len(known), outcome_class=outcome) if len(known) else None
+        rows.append((label, target, len(known)))
     segments = sorted(claims["segment"].dropna().unique())
     for segment in segments or [None]:
         own = claims if segment is None else claims[claims["segment"] == segment]
