@@ -144,7 +144,7 @@ def _parse_row(cells: dict[str, str], line: int, source: str) -> tuple[dict | No
     if filed and closed and closed < filed:
         bad("closed", f"is before the day the claim was filed ({filed.isoformat()})")
     if outcome in DECIDED and not cells["closed"]:
-        bad("closed", f"an {outcome} claim needs the day it closed")
+        bad("closed", f"{'an' if outcome == 'approved' else 'a'} {outcome} claim needs the day it closed")
     if outcome == "open" and cells["closed"]:
         bad("outcome", "the claim has a closed date but no outcome; write approved, denied or abandoned")
     contacts = int(cells["contacts"]) if re.fullmatch(r"\d{1,6}", cells["contacts"]) else 0
@@ -271,8 +271,8 @@ def summary_text(path: Path, claims: pd.DataFrame, rows: list, policy: str, fast
     open_claims = int((claims["outcome"] == "open").sum())
     lines = [
         f"{path}: {len(claims)} claims ({open_claims} open) observed under policy {policy!r}.",
-        f"Rule: fast fix = approved and closed within {fast_within_days:g} days of filing; docs/calibration.md,"
-        " 'From a claims CSV to targets'.",
+        (f"Rule: fast fix = approved and closed within {fast_within_days:g} days of filing; docs/calibration.md,"
+         " 'From a claims CSV to targets'."),
     ]
     if ignored:
         lines.append(f"Columns ignored: {', '.join(ignored)}.")

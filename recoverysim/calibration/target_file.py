@@ -39,7 +39,7 @@ class ShareObservation(Frozen):
     trials: int = Field(ge=1, le=MAX_COUNT)
 
     @model_validator(mode="after")
-    def _successes_within_trials(self) -> "ShareObservation":
+    def _successes_within_trials(self) -> ShareObservation:
         if self.successes > self.trials:
             raise ValueError(f"successes ({self.successes}) cannot exceed trials ({self.trials})")
         return self
@@ -85,7 +85,7 @@ class TargetEntry(Frozen):
         return figure
 
     @model_validator(mode="after")
-    def _consistent(self) -> "TargetEntry":
+    def _consistent(self) -> TargetEntry:
         given = [kind for kind in ("share", "mean", "rate") if getattr(self, kind) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of share, mean or rate (got {', '.join(given) or 'none'})")
@@ -180,6 +180,13 @@ def _problem(error: dict, located: Located, source: str) -> Problem:
     return Problem(file, line, path, in_our_words(error), got)
 
 
+def _echo(error: dict, errors: list[dict]) -> bool:
+    """A list with a bad item also fails its own min_length (pydantic counts only valid items): nothing new."""
+    loc = tuple(error["loc"])
+    return error["type"] == "too_short" and any(len(e["loc"]) > len(loc) and tuple(e["loc"])[: len(loc)] == loc
+                                                for e in errors)
+
+
 def _duplicate_names(entries: tuple[TargetEntry, ...], located: Located, source: str) -> list[Problem]:
     seen: dict[str, int] = {}
     problems = []
@@ -207,7 +214,8 @@ def read_targets_file(path: Path) -> tuple[tuple[Target, ...], str]:
     try:
         parsed = TargetsFile.model_validate(located.data)
     except pydantic.ValidationError as error:
-        problems = list(dict.fromkeys(_problem(e, located, source) for e in error.errors()))
+        errors = error.errors()
+        problems = list(dict.fromkeys(_problem(e, located, source) for e in errors if not _echo(e, errors)))
         raise ScenarioError(sorted(problems, key=lambda p: p.line or 0)) from None
     except (RecursionError, OverflowError, ValueError) as error:
         raise ScenarioError([Problem(source, None, "", f"cannot be validated: {error}")]) from None

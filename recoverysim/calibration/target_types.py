@@ -32,7 +32,7 @@ FIGURES = CLAIM_FIGURES + REPLICATION_FIGURES
 #: Figures that are shares in [0, 1], the only ones a `share` target (a count of successes) may name.
 SHARE_FIGURES = tuple(name for name in FIGURES if name.endswith("_share"))
 CLAIMED_CLASSES = tuple(name for name in OUTCOME_CLASSES if name != "silent_failure")
-__all__ = ["Target", "TargetSet", "FIGURES", "CLAIM_FIGURES", "KINDS", "OUTCOME_CLASSES", "SEVERITIES"]
+__all__ = ["CLAIM_FIGURES", "FIGURES", "KINDS", "OUTCOME_CLASSES", "SEVERITIES", "Target", "TargetSet"]
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -31,8 +31,16 @@ from recoverysim.errors import Problem, ScenarioError, UsageError
 from recoverysim.scenario.schema import Behaviour, Scenario
 
 __all__ = [
-    "Target", "TargetSet", "load_targets", "check_against", "load_worlds", "needs_claims_table", "simulated_value",
-    "log_likelihood", "max_log_likelihood", "predictive_draw",
+    "Target",
+    "TargetSet",
+    "check_against",
+    "load_targets",
+    "load_worlds",
+    "log_likelihood",
+    "max_log_likelihood",
+    "needs_claims_table",
+    "predictive_draw",
+    "simulated_value",
 ]
 PROBABILITY_FLOOR = 1e-9
 #: The base price tier's expected resolution time (behaviour.expected_resolution_days): the model's fast-fix line.
@@ -171,7 +179,7 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 def _counts(target: Target) -> tuple[int, int]:
     """(successes or events, trials) as whole numbers; exposure stays as given for a rate."""
-    return int(round(target.observed * target.trials)), int(round(target.trials))
+    return round(target.observed * target.trials), round(target.trials)
 
 
 def _probability(simulated: float) -> float:
@@ -188,7 +196,7 @@ def log_likelihood(target: Target, simulated: float) -> float:
     if target.kind == "mean":
         return float(stats.norm.logpdf(target.observed, loc=simulated, scale=target.standard_error))
     if target.kind == "rate":
-        events = int(round(target.observed * target.trials))
+        events = round(target.observed * target.trials)
         return float(stats.poisson.logpmf(events, max(simulated, PROBABILITY_FLOOR) * target.trials))
     raise ValueError(f"unknown target kind {target.kind!r}")
 
@@ -204,7 +212,7 @@ def max_log_likelihood(target: Target) -> float:
 def predictive_draw(target: Target, simulated: float, rng: np.random.Generator) -> float:
     """An observation as the firm would see it, with its sample size, if the simulated value were true."""
     if target.kind == "share":
-        trials = int(round(target.trials))
+        trials = round(target.trials)
         return float(rng.binomial(trials, _probability(simulated))) / trials
     if target.kind == "mean":
         return float(rng.normal(simulated, target.standard_error))
