@@ -3,6 +3,8 @@
 Modules, one job each:
 - `targets`: the targets file (YAML) or a firm's claims CSV, read into `Target`s; what the
   simulation gives for a target, and the discrepancy (binomial, normal, Poisson) between the two.
+  Behind it: `target_types` (Target, TargetSet, the figures a target may name), `target_file`
+  (the YAML schema and its messages) and `claims_csv` (the CSV rule).
 - `abc`: likelihood-free Bayesian calibration (ABC-SMC with pyabc) of named scenario fields,
   deterministic for a seed whatever the executor or the number of workers, resumable.
 - `outputs`: the posterior sample, the fit table, the parameter table (identifiability), the

@@ -9,6 +9,7 @@ pydantic; pydantic's messages are turned into the project's words here.
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -100,7 +101,7 @@ class TargetEntry(Frozen):
         return self
 
     def target(self, folder: Path) -> Target:
-        """The Target this entry describes; `world` is read relative to the targets file's folder."""
+        """The Target this entry describes; `world` is read relative to the targets file's folder (`..` folded)."""
         if self.share is not None:
             kind, observed, trials, error = "share", self.share.successes / self.share.trials, self.share.trials, None
         elif self.mean is not None:
@@ -111,7 +112,7 @@ class TargetEntry(Frozen):
             name=self.name, figure=self.figure, policy=self.policy, kind=kind, observed=float(observed),
             trials=None if trials is None else float(trials), standard_error=error,
             outcome_class=self.outcome_class, severity=self.severity, segment=self.segment,
-            world=None if self.world is None else folder / self.world, source=self.source,
+            world=None if self.world is None else Path(os.path.normpath(folder / self.world)), source=self.source,
             confidence=self.confidence,
         )
 

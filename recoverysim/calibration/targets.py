@@ -57,7 +57,8 @@ def load_targets(path: str | Path, policy: str | None = None, fast_within_days: 
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         targets, name = read_targets_file(path)
-        lines = "\n".join(f"  {t.name}: {t.figure} ({t.kind} {t.observed:.4g}) under {t.policy}" for t in targets)
+        lines = "\n".join(f"  {t.name}: {t.figure} ({t.kind} {t.observed:.4g}) under {t.policy}"
+                          + (f" in {t.world}" if t.world else "") for t in targets)
         return TargetSet(targets, str(path), f"{path}: {len(targets)} targets ({name})\n{lines}")
     if suffix == ".csv":
         if not policy:
