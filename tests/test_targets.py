@@ -322,6 +322,9 @@ CSV_CASES = {
     "several-in-a-row": ((HEADER + GOOD_ROW + "2025-01-05,2025-01-06,maybe,0,perhaps,11\n").encode(),
                          [":3: outcome: must be approved, denied, abandoned or open", ":3: contacts: must be a whole number >= 1",
                           ":3: repurchased: must be yes or no", ":3: survey_score: must be a number from 0 to 10"]),
+    "score-not-a-number": ((HEADER + "2025-01-01,2025-01-03,approved,1,yes,great\n2025-01-01,,open,1,,nan\n").encode(),
+                           [":2: survey_score: must be a number from 0 to 10, or empty (got 'great')",
+                            ":3: survey_score: must be a number"]),
     "short-row": ((HEADER + "2025-01-05,2025-01-06,approved\n").encode(), [":2: has 3 fields, the header has 6"]),
     "many-bad-rows": ((HEADER + "x,,open,1,,\n" * 25).encode(), [f":{n}: filed: must be" for n in range(2, 22)] + ["and 5 more problems"]),
 }

@@ -150,28 +150,28 @@ def _parse_row(cells: dict[str, str], line: int, source: str) -> tuple[dict | No
     contacts = int(cells["contacts"]) if re.fullmatch(r"\d{1,6}", cells["contacts"]) else 0
     if contacts < 1:
         bad("contacts", "must be a whole number >= 1")
-    repurchased = REPURCHASED.get(cells["repurchased"].lower(), "bad")
-    if repurchased == "bad":
+    if cells["repurchased"].lower() not in REPURCHASED:
         bad("repurchased", "must be yes or no, or empty while not known")
     score = _score(cells.get("survey_score", ""))
-    if score is not None and not 0.0 <= score <= 10.0:
+    if score is not None and not 0.0 <= score <= 10.0:  # NaN (not a number) fails this too
         bad("survey_score", "must be a number from 0 to 10, or empty")
     if problems:
         return None, problems
     days = float((closed - filed).days) if closed else math.nan
+    repurchased = REPURCHASED[cells["repurchased"].lower()]
     claim = {"line": line, "outcome": outcome, "days": days, "contacts": contacts, "repurchased": repurchased,
              "score": math.nan if score is None else score, "segment": cells.get("segment") or None}
     return claim, []
 
 
 def _score(text: str) -> float | None:
+    """The survey score, None when empty, NaN when it is not a number."""
     if not text:
         return None
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
-        return math.inf
-    return value if math.isfinite(value) else math.inf
+        return math.nan
 
 
 def read_claims(path: Path) -> tuple[pd.DataFrame, list[str]]:
