@@ -357,3 +357,27 @@ def test_claims_csv_needs_a_policy_and_a_known_suffix(tmp_path):
     path = tmp_path / "t.txt"
     path.write_text("x")
     assert "ends in .yaml or .yml" in problems_of(lambda: load_targets(path))[0]
+
+
+# --- on real simulation output: the frames as `run` stores them ----------------------------------------------
+
+
+def test_simulated_values_agree_with_the_run_tables_on_real_output():
+    """Pooled repurchase equals outcomes_table's; on one replication a claim-level figure equals its column."""
+    from recoverysim.experiment import run_experiment
+    from recoverysim.metrics import outcomes_table
+
+    result = run_experiment(tarp_scenario(customers=3000, seed=5), replications=2, executor="serial")
+    table = outcomes_table(result.replications, ["fast", "slow", "denied"]).set_index(["policy", "outcome"])
+    for policy, outcome in (("fast", "fast_fix"), ("slow", "slow_fix"), ("denied", "denied")):
+        target = Target("t", "claimant_repurchase_share", policy, "share", 0.5, 100, None, outcome_class=outcome)
+        assert table.loc[(policy, outcome), "claimants"] > 50
+        assert simulated_value(target, result.replications, result.claims) == pytest.approx(
+            table.loc[(policy, outcome), "repurchase_share"])
+    first = result.replications["replication"] == 0
+    replication, claims = result.replications[first], result.claims[result.claims["replication"] == 0]
+    for figure in ("approval_share", "abandonment_share", "resolution_days_mean", "contacts_per_claim",
+                   "satisfaction_mean"):
+        target = Target("t", figure, "slow", "mean", 0.5, None, 0.1)
+        column = float(replication.loc[replication["policy"] == "slow", figure].iloc[0])
+        assert simulated_value(target, replication, claims) == pytest.approx(column), figure
