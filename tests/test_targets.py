@@ -40,8 +40,13 @@ def share(observed: float, trials: float, **extra) -> Target:
 
 @pytest.mark.parametrize("successes,trials,p", [(312, 1240, 0.25), (0, 10, 0.3), (10, 10, 0.9), (7, 20, 0.5)])
 def test_binomial_log_likelihood_is_the_log_pmf(successes, trials, p):
-    expected = (math.lgamma(trials + 1) - math.lgamma(successes + 1) - math.lgamma(trials - successes + 1)
-                + successes * math.log(p) + (trials - successes) * math.log(1 - p))
+    expected = (
+        math.lgamma(trials + 1)
+        - math.lgamma(successes + 1)
+        - math.lgamma(trials - successes + 1)
+        + successes * math.log(p)
+        + (trials - successes) * math.log(1 - p)
+    )
     assert log_likelihood(share(successes / trials, trials), p) == pytest.approx(expected, rel=1e-9)
 
 
@@ -68,11 +73,14 @@ def test_poisson_log_likelihood_counts_events_in_the_exposure():
     assert log_likelihood(target, 1.2) == pytest.approx(expected, rel=1e-9)
 
 
-@pytest.mark.parametrize("target", [
-    share(312 / 1240, 1240),
-    Target("t", "resolution_days_mean", "trusting", "mean", 9.4, None, 0.3),
-    Target("t", "contacts_per_claim", "trusting", "rate", 1.15, 1000.0, None),
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        share(312 / 1240, 1240),
+        Target("t", "resolution_days_mean", "trusting", "mean", 9.4, None, 0.3),
+        Target("t", "contacts_per_claim", "trusting", "rate", 1.15, 1000.0, None),
+    ],
+)
 def test_max_log_likelihood_bounds_every_simulated_value(target):
     best = max_log_likelihood(target)
     grid = np.linspace(0.01, 0.99, 99) if target.kind == "share" else np.linspace(0.5, 15.0, 300)
@@ -100,8 +108,14 @@ def replications_frame() -> pd.DataFrame:
     """Two replications of `suspicious` with very different claimant counts (so a mean of ratios is wrong)."""
     rows = []
     for replication, (claimants, buyers, minor_claimants, minor_buyers) in enumerate([(10, 9, 4, 4), (90, 30, 50, 10)]):
-        row = {"policy": "suspicious", "replication": replication, "wom_positive": 10.0 * (replication + 1),
-               "wom_baseline_positive": 5.0, "wom_negative": 4.0 + replication, "fraud_share": 0.1 + replication / 10}
+        row = {
+            "policy": "suspicious",
+            "replication": replication,
+            "wom_positive": 10.0 * (replication + 1),
+            "wom_baseline_positive": 5.0,
+            "wom_negative": 4.0 + replication,
+            "fraud_share": 0.1 + replication / 10,
+        }
         for outcome in ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure"):
             own = outcome == "denied"
             row[f"repurchase_claimants_{outcome}"] = claimants if own else 1
@@ -117,8 +131,17 @@ def test_repurchase_share_is_pooled_over_replications():
     frame = replications_frame()
     denied = Target("t", "claimant_repurchase_share", "suspicious", "share", 0.3, 100, None, outcome_class="denied")
     assert simulated_value(denied, frame, None) == pytest.approx((9 + 30) / (10 + 90))
-    minor = Target("t", "claimant_repurchase_share", "suspicious", "share", 0.3, 100, None, outcome_class="denied",
-                   severity="minor")
+    minor = Target(
+        "t",
+        "claimant_repurchase_share",
+        "suspicious",
+        "share",
+        0.3,
+        100,
+        None,
+        outcome_class="denied",
+        severity="minor",
+    )
     assert simulated_value(minor, frame, None) == pytest.approx((4 + 10) / (4 + 50))
     every = Target("t", "claimant_repurchase_share", "suspicious", "share", 0.3, 100, None)
     # the four classes of claimants (fast, slow, denied, abandoned), silent failures left out, both replications
@@ -146,17 +169,20 @@ def claims_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).assign(replication=0)
 
 
-@pytest.mark.parametrize("figure,segment,expected", [
-    ("first_contact_resolution_share", None, 2 / 3),
-    ("first_agent_resolution_share", None, 1 / 3),
-    ("approval_share", None, 2 / 3),
-    ("abandonment_share", None, 1 / 5),
-    ("resolution_days_mean", None, (2 + 10 + 1) / 3),
-    ("contacts_per_claim", None, 8 / 5),
-    ("satisfaction_mean", None, (0.9 + 0.6 + 0.2 + 0.1) / 4),
-    ("approval_share", "old", 0.0),
-    ("contacts_per_claim", "young", 1.5),
-])
+@pytest.mark.parametrize(
+    "figure,segment,expected",
+    [
+        ("first_contact_resolution_share", None, 2 / 3),
+        ("first_agent_resolution_share", None, 1 / 3),
+        ("approval_share", None, 2 / 3),
+        ("abandonment_share", None, 1 / 5),
+        ("resolution_days_mean", None, (2 + 10 + 1) / 3),
+        ("contacts_per_claim", None, 8 / 5),
+        ("satisfaction_mean", None, (0.9 + 0.6 + 0.2 + 0.1) / 4),
+        ("approval_share", "old", 0.0),
+        ("contacts_per_claim", "young", 1.5),
+    ],
+)
 def test_claim_level_figures_from_the_claims_table(figure, segment, expected):
     target = Target("t", figure, "suspicious", "mean", 0.5, None, 0.1, segment=segment)
     assert simulated_value(target, replications_frame(), claims_frame()) == pytest.approx(expected)
@@ -176,8 +202,12 @@ def test_published_anchors_load_and_fit_their_worlds():
     names = {t.name for t in targets.targets}
     assert sum(name.startswith("TARP") for name in names) == 8
     assert all(t.source and t.confidence and t.world is not None for t in targets.targets)
-    assert {t.figure for t in targets.targets} >= {"fraud_share", "wom_positive_to_negative",
-                                                  "first_agent_resolution_share", "claimant_repurchase_share"}
+    assert {t.figure for t in targets.targets} >= {
+        "fraud_share",
+        "wom_positive_to_negative",
+        "first_agent_resolution_share",
+        "claimant_repurchase_share",
+    }
 
 
 def test_tarp_world_file_is_the_tarp_validation_world():
@@ -217,9 +247,11 @@ def test_example_claims_csv_summary_matches_an_independent_count():
 
 def test_claims_csv_with_segments_gives_claim_level_targets_per_segment(tmp_path):
     path = tmp_path / "c.csv"
-    path.write_text("filed,closed,outcome,contacts,repurchased,segment\n"
-                    "2025-01-01,2025-01-03,approved,1,yes,young\n2025-01-01,2025-01-09,denied,2,no,young\n"
-                    "2025-01-01,2025-01-02,approved,1,,old\n2025-01-02,2025-01-12,approved,3,no,old\n")
+    path.write_text(
+        "filed,closed,outcome,contacts,repurchased,segment\n"
+        "2025-01-01,2025-01-03,approved,1,yes,young\n2025-01-01,2025-01-09,denied,2,no,young\n"
+        "2025-01-01,2025-01-02,approved,1,,old\n2025-01-02,2025-01-12,approved,3,no,old\n"
+    )
     by_name = {t.name: t for t in load_targets(path, policy="trusting").targets}
     assert by_name["approval share (young)"].observed == 0.5
     assert by_name["approval share (old)"].segment == "old"
@@ -234,34 +266,60 @@ YAML_CASES = {
     "empty": ("", ["file is empty"]),
     "top-level-list": ("- 1\n", ["top level must be a mapping"]),
     "no-targets": ("name: x\n", [":1: targets: is required"]),
-    "two-kinds": (TARGET + "    share: {successes: 1, trials: 2}\n    mean: {value: 0.5, standard_error: 0.1}\n",
-                  [":2: targets.0: give exactly one of share, mean or rate (got share, mean)"]),
+    "two-kinds": (
+        TARGET + "    share: {successes: 1, trials: 2}\n    mean: {value: 0.5, standard_error: 0.1}\n",
+        [":2: targets.0: give exactly one of share, mean or rate (got share, mean)"],
+    ),
     "no-kind": (TARGET, ["give exactly one of share, mean or rate (got none)"]),
     "successes-above-trials": (TARGET + "    share: {successes: 5, trials: 2}\n", ["successes (5) cannot exceed"]),
-    "trials-zero": (TARGET + "    share: {successes: 0, trials: 0}\n",
-                    [":5: targets.0.share.trials: must be >= 1 (got 0)"]),
-    "count-not-a-number": (TARGET + "    share: {successes: many, trials: 10}\n",
-                           ["targets.0.share.successes: must be a whole number (got 'many')"]),
-    "standard-error-zero": (TARGET + "    mean: {value: 0.5, standard_error: 0}\n",
-                            ["targets.0.mean.standard_error: must be > 0.0 (got 0)"]),
-    "unknown-figure": (TARGET.replace("approval_share", "claimant_repurchase_shar") + "    mean: {value: 1, standard_error: 1}\n",
-                       [":3: targets.0.figure: unknown figure; did you mean 'claimant_repurchase_share'?"]),
-    "unknown-key": (TARGET + "    mean: {value: 0.5, stderr: 0.1}\n",
-                    ["targets.0.mean.standard_error: is required",
-                     "targets.0.mean.stderr: unknown key; did you mean 'standard_error'?"]),
-    "class-without-repurchase": (TARGET + "    outcome_class: denied\n    mean: {value: 0.5, standard_error: 0.1}\n",
-                                 ["outcome_class and severity go only with figure claimant_repurchase_share"]),
-    "bad-class": (TARGET.replace("approval_share", "claimant_repurchase_share")
-                  + "    outcome_class: refused\n    mean: {value: 0.5, standard_error: 0.1}\n",
-                  ["targets.0.outcome_class: must be one of fast_fix, slow_fix, denied, abandoned or silent_failure"]),
-    "segment-on-replication-figure": (TARGET.replace("approval_share", "fraud_share")
-                                      + "    segment: young\n    mean: {value: 0.1, standard_error: 0.1}\n",
-                                      ["segment goes only with a claim-level figure"]),
-    "share-of-a-mean": (TARGET.replace("approval_share", "resolution_days_mean") + "    share: {successes: 1, trials: 2}\n",
-                        ["needs a figure that is a share; resolution_days_mean is not"]),
-    "duplicate-name": (TARGET + "    mean: {value: 0.5, standard_error: 0.1}\n" + TARGET.removeprefix("targets:\n")
-                       + "    mean: {value: 0.5, standard_error: 0.1}\n",
-                       [":6: targets.1.name: target name already used by targets.0"]),
+    "trials-zero": (
+        TARGET + "    share: {successes: 0, trials: 0}\n",
+        [":5: targets.0.share.trials: must be >= 1 (got 0)"],
+    ),
+    "count-not-a-number": (
+        TARGET + "    share: {successes: many, trials: 10}\n",
+        ["targets.0.share.successes: must be a whole number (got 'many')"],
+    ),
+    "standard-error-zero": (
+        TARGET + "    mean: {value: 0.5, standard_error: 0}\n",
+        ["targets.0.mean.standard_error: must be > 0.0 (got 0)"],
+    ),
+    "unknown-figure": (
+        TARGET.replace("approval_share", "claimant_repurchase_shar") + "    mean: {value: 1, standard_error: 1}\n",
+        [":3: targets.0.figure: unknown figure; did you mean 'claimant_repurchase_share'?"],
+    ),
+    "unknown-key": (
+        TARGET + "    mean: {value: 0.5, stderr: 0.1}\n",
+        [
+            "targets.0.mean.standard_error: is required",
+            "targets.0.mean.stderr: unknown key; did you mean 'standard_error'?",
+        ],
+    ),
+    "class-without-repurchase": (
+        TARGET + "    outcome_class: denied\n    mean: {value: 0.5, standard_error: 0.1}\n",
+        ["outcome_class and severity go only with figure claimant_repurchase_share"],
+    ),
+    "bad-class": (
+        TARGET.replace("approval_share", "claimant_repurchase_share")
+        + "    outcome_class: refused\n    mean: {value: 0.5, standard_error: 0.1}\n",
+        ["targets.0.outcome_class: must be one of fast_fix, slow_fix, denied, abandoned or silent_failure"],
+    ),
+    "segment-on-replication-figure": (
+        TARGET.replace("approval_share", "fraud_share")
+        + "    segment: young\n    mean: {value: 0.1, standard_error: 0.1}\n",
+        ["segment goes only with a claim-level figure"],
+    ),
+    "share-of-a-mean": (
+        TARGET.replace("approval_share", "resolution_days_mean") + "    share: {successes: 1, trials: 2}\n",
+        ["needs a figure that is a share; resolution_days_mean is not"],
+    ),
+    "duplicate-name": (
+        TARGET
+        + "    mean: {value: 0.5, standard_error: 0.1}\n"
+        + TARGET.removeprefix("targets:\n")
+        + "    mean: {value: 0.5, standard_error: 0.1}\n",
+        [":6: targets.1.name: target name already used by targets.0"],
+    ),
 }
 
 
@@ -285,15 +343,24 @@ def test_bad_targets_file(case, tmp_path):
         assert line.startswith(str(path)) and part in line, (line, part)
 
 
-@pytest.mark.parametrize("field,value,expected", [
-    ("policy", "sceptical", "a: policy: no policy 'sceptical' in the calibrated scenario; it has trusting, suspicious"),
-    ("segment", "young", "a: segment: no segment 'young' in the calibrated scenario; it has everyone"),
-    ("world", "missing.yaml", "a: world: "),
-])
+@pytest.mark.parametrize(
+    "field,value,expected",
+    [
+        (
+            "policy",
+            "sceptical",
+            "a: policy: no policy 'sceptical' in the calibrated scenario; it has trusting, suspicious",
+        ),
+        ("segment", "young", "a: segment: no segment 'young' in the calibrated scenario; it has everyone"),
+        ("world", "missing.yaml", "a: world: "),
+    ],
+)
 def test_targets_that_do_not_fit_their_world(field, value, expected, tmp_path):
     figure = "approval_share"
-    text = (f"targets:\n  - name: a\n    figure: {figure}\n    policy: trusting\n    {field}: {value}\n"
-            "    mean: {value: 0.5, standard_error: 0.1}\n").replace("policy: trusting\n    policy", "policy")
+    text = (
+        f"targets:\n  - name: a\n    figure: {figure}\n    policy: trusting\n    {field}: {value}\n"
+        "    mean: {value: 0.5, standard_error: 0.1}\n"
+    ).replace("policy: trusting\n    policy", "policy")
     path = tmp_path / "t.yaml"
     path.write_text(text)
     targets = load_targets(path)
@@ -306,27 +373,54 @@ def test_targets_that_do_not_fit_their_world(field, value, expected, tmp_path):
 HEADER = "filed,closed,outcome,contacts,repurchased,survey_score\n"
 GOOD_ROW = "2025-01-01,2025-01-03,approved,1,yes,9\n"
 CSV_CASES = {
-    "latin-1": ((HEADER + GOOD_ROW + "2025-01-02,2025-01-04,approved,1,oui,\n").encode() + "é\n".encode("latin-1"),
-                [":4: is not UTF-8 text (byte 0xe9"]),
+    "latin-1": (
+        (HEADER + GOOD_ROW + "2025-01-02,2025-01-04,approved,1,oui,\n").encode() + "é\n".encode("latin-1"),
+        [":4: is not UTF-8 text (byte 0xe9"],
+    ),
     "utf-16": ((HEADER + GOOD_ROW).encode("utf-16"), [":1: is UTF-16 text"]),
     "empty": (b"", ["file is empty; a claims CSV needs a header row"]),
     "header-only": (HEADER.encode(), ["has a header but no claims"]),
-    "missing-columns": (b"filed,outcome\n2025-01-01,approved\n",
-                        [":1: closed: column missing", ":1: contacts: column missing", ":1: repurchased: column missing"]),
-    "bad-date": ((HEADER + "01/02/2025,2025-01-03,approved,1,yes,\n").encode(),
-                 [":2: filed: must be an ISO date such as 2025-03-14 (got '01/02/2025')"]),
-    "impossible-date": ((HEADER + "2025-02-30,2025-03-03,approved,1,yes,\n").encode(), [":2: filed: must be an ISO date"]),
-    "closed-before-filed": ((HEADER + "2025-01-05,2025-01-03,approved,1,yes,\n").encode(),
-                            [":2: closed: is before the day the claim was filed (2025-01-05) (got '2025-01-03')"]),
-    "decided-without-closed": ((HEADER + "2025-01-05,,denied,1,no,\n").encode(), [":2: closed: a denied claim needs the day it closed"]),
-    "several-in-a-row": ((HEADER + GOOD_ROW + "2025-01-05,2025-01-06,maybe,0,perhaps,11\n").encode(),
-                         [":3: outcome: must be approved, denied, abandoned or open", ":3: contacts: must be a whole number >= 1",
-                          ":3: repurchased: must be yes or no", ":3: survey_score: must be a number from 0 to 10"]),
-    "score-not-a-number": ((HEADER + "2025-01-01,2025-01-03,approved,1,yes,great\n2025-01-01,,open,1,,nan\n").encode(),
-                           [":2: survey_score: must be a number from 0 to 10, or empty (got 'great')",
-                            ":3: survey_score: must be a number"]),
+    "missing-columns": (
+        b"filed,outcome\n2025-01-01,approved\n",
+        [":1: closed: column missing", ":1: contacts: column missing", ":1: repurchased: column missing"],
+    ),
+    "bad-date": (
+        (HEADER + "01/02/2025,2025-01-03,approved,1,yes,\n").encode(),
+        [":2: filed: must be an ISO date such as 2025-03-14 (got '01/02/2025')"],
+    ),
+    "impossible-date": (
+        (HEADER + "2025-02-30,2025-03-03,approved,1,yes,\n").encode(),
+        [":2: filed: must be an ISO date"],
+    ),
+    "closed-before-filed": (
+        (HEADER + "2025-01-05,2025-01-03,approved,1,yes,\n").encode(),
+        [":2: closed: is before the day the claim was filed (2025-01-05) (got '2025-01-03')"],
+    ),
+    "decided-without-closed": (
+        (HEADER + "2025-01-05,,denied,1,no,\n").encode(),
+        [":2: closed: a denied claim needs the day it closed"],
+    ),
+    "several-in-a-row": (
+        (HEADER + GOOD_ROW + "2025-01-05,2025-01-06,maybe,0,perhaps,11\n").encode(),
+        [
+            ":3: outcome: must be approved, denied, abandoned or open",
+            ":3: contacts: must be a whole number >= 1",
+            ":3: repurchased: must be yes or no",
+            ":3: survey_score: must be a number from 0 to 10",
+        ],
+    ),
+    "score-not-a-number": (
+        (HEADER + "2025-01-01,2025-01-03,approved,1,yes,great\n2025-01-01,,open,1,,nan\n").encode(),
+        [
+            ":2: survey_score: must be a number from 0 to 10, or empty (got 'great')",
+            ":3: survey_score: must be a number",
+        ],
+    ),
     "short-row": ((HEADER + "2025-01-05,2025-01-06,approved\n").encode(), [":2: has 3 fields, the header has 6"]),
-    "many-bad-rows": ((HEADER + "x,,open,1,,\n" * 25).encode(), [f":{n}: filed: must be" for n in range(2, 22)] + ["and 5 more problems"]),
+    "many-bad-rows": (
+        (HEADER + "x,,open,1,,\n" * 25).encode(),
+        [f":{n}: filed: must be" for n in range(2, 22)] + ["and 5 more problems"],
+    ),
 }
 
 
@@ -373,11 +467,17 @@ def test_simulated_values_agree_with_the_run_tables_on_real_output():
         target = Target("t", "claimant_repurchase_share", policy, "share", 0.5, 100, None, outcome_class=outcome)
         assert table.loc[(policy, outcome), "claimants"] > 50
         assert simulated_value(target, result.replications, result.claims) == pytest.approx(
-            table.loc[(policy, outcome), "repurchase_share"])
+            table.loc[(policy, outcome), "repurchase_share"]
+        )
     first = result.replications["replication"] == 0
     replication, claims = result.replications[first], result.claims[result.claims["replication"] == 0]
-    for figure in ("approval_share", "abandonment_share", "resolution_days_mean", "contacts_per_claim",
-                   "satisfaction_mean"):
+    for figure in (
+        "approval_share",
+        "abandonment_share",
+        "resolution_days_mean",
+        "contacts_per_claim",
+        "satisfaction_mean",
+    ):
         target = Target("t", figure, "slow", "mean", 0.5, None, 0.1)
         column = float(replication.loc[replication["policy"] == "slow", figure].iloc[0])
         assert simulated_value(target, replication, claims) == pytest.approx(column), figure

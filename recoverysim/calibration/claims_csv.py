@@ -52,12 +52,26 @@ MAX_SHOWN_PROBLEMS = 20
 REQUIRED_COLUMNS = ("filed", "closed", "outcome", "contacts", "repurchased")
 OPTIONAL_COLUMNS = ("survey_score", "segment")
 OUTCOMES = {"approved": "approved", "denied": "denied", "abandoned": "abandoned", "open": "open", "": "open"}
-REPURCHASED = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False,
-               "": None}
+REPURCHASED = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+    "": None,
+}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DECIDED = ("approved", "denied")
-CLAIM_LEVEL = ("approval_share", "first_contact_resolution_share", "abandonment_share", "resolution_days_mean",
-               "contacts_per_claim")
+CLAIM_LEVEL = (
+    "approval_share",
+    "first_contact_resolution_share",
+    "abandonment_share",
+    "resolution_days_mean",
+    "contacts_per_claim",
+)
 
 
 @dataclass(frozen=True)
@@ -78,8 +92,18 @@ def _decode(path: Path) -> str:
             raise ScenarioError([Problem(source, None, "", "is a directory, not a claims CSV")])
         size = path.stat().st_size
         if size > MAX_CLAIMS_CSV_BYTES:
-            raise ScenarioError([Problem(source, None, "", f"is larger than {MAX_CLAIMS_CSV_BYTES:,} bytes (about "
-                                         "500,000 claims); keep the period you calibrate on", f"{size:,} bytes")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        source,
+                        None,
+                        "",
+                        f"is larger than {MAX_CLAIMS_CSV_BYTES:,} bytes (about "
+                        "500,000 claims); keep the period you calibrate on",
+                        f"{size:,} bytes",
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except OSError as error:
         raise ScenarioError([Problem(source, None, "", f"cannot be read: {error.strerror or error}")]) from None
@@ -105,10 +129,20 @@ def _rows(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]
     except csv.Error as error:
         raise ScenarioError([Problem(source, reader.line_num, "", f"is not a readable CSV: {error}")]) from None
     if not any(header):
-        raise ScenarioError([Problem(source, None, "", "file is empty; a claims CSV needs a header row and a row "
-                                                       f"per claim (columns {', '.join(REQUIRED_COLUMNS)})")])
-    missing = [Problem(source, 1, name, "column missing from the header") for name in REQUIRED_COLUMNS
-               if name not in header]
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    "file is empty; a claims CSV needs a header row and a row "
+                    f"per claim (columns {', '.join(REQUIRED_COLUMNS)})",
+                )
+            ]
+        )
+    missing = [
+        Problem(source, 1, name, "column missing from the header") for name in REQUIRED_COLUMNS if name not in header
+    ]
     if missing:
         raise ScenarioError(missing)
     if not rows:
@@ -159,8 +193,15 @@ def _parse_row(cells: dict[str, str], line: int, source: str) -> tuple[dict | No
         return None, problems
     days = float((closed - filed).days) if closed else math.nan
     repurchased = REPURCHASED[cells["repurchased"].lower()]
-    claim = {"line": line, "outcome": outcome, "days": days, "contacts": contacts, "repurchased": repurchased,
-             "score": math.nan if score is None else score, "segment": cells.get("segment") or None}
+    claim = {
+        "line": line,
+        "outcome": outcome,
+        "days": days,
+        "contacts": contacts,
+        "repurchased": repurchased,
+        "score": math.nan if score is None else score,
+        "segment": cells.get("segment") or None,
+    }
     return claim, []
 
 
@@ -253,7 +294,9 @@ def summarise(claims: pd.DataFrame, policy: str, fast_within_days: float) -> lis
         known = claims[(classes == outcome) & claims["repurchased"].notna()]
         bought = int(known["repurchased"].astype(bool).sum())
         label = f"repurchase after {outcome.replace('_', ' ')}"
-        target = _share(label, REPURCHASE_FIGURE, policy, bought, len(known), outcome_class=outcome) if len(known) else None
+        target = (
+            _share(label, REPURCHASE_FIGURE, policy, bought, len(known), outcome_class=outcome) if len(known) else None
+        )
         rows.append((label, target, len(known)))
     segments = sorted(claims["segment"].dropna().unique())
     for segment in segments or [None]:
@@ -265,14 +308,17 @@ def summarise(claims: pd.DataFrame, policy: str, fast_within_days: float) -> lis
     return rows
 
 
-def summary_text(path: Path, claims: pd.DataFrame, rows: list, policy: str, fast_within_days: float,
-                 ignored: list[str]) -> str:
+def summary_text(
+    path: Path, claims: pd.DataFrame, rows: list, policy: str, fast_within_days: float, ignored: list[str]
+) -> str:
     """What was read and how it was summarised, as a table of the targets derived and the rows each used."""
     open_claims = int((claims["outcome"] == "open").sum())
     lines = [
         f"{path}: {len(claims)} claims ({open_claims} open) observed under policy {policy!r}.",
-        (f"Rule: fast fix = approved and closed within {fast_within_days:g} days of filing; docs/calibration.md,"
-         " 'From a claims CSV to targets'."),
+        (
+            f"Rule: fast fix = approved and closed within {fast_within_days:g} days of filing; docs/calibration.md,"
+            " 'From a claims CSV to targets'."
+        ),
     ]
     if ignored:
         lines.append(f"Columns ignored: {', '.join(ignored)}.")

@@ -109,10 +109,18 @@ class TargetEntry(Frozen):
         else:
             kind, observed, trials, error = "rate", self.rate.events / self.rate.exposure, self.rate.exposure, None
         return Target(
-            name=self.name, figure=self.figure, policy=self.policy, kind=kind, observed=float(observed),
-            trials=None if trials is None else float(trials), standard_error=error,
-            outcome_class=self.outcome_class, severity=self.severity, segment=self.segment,
-            world=None if self.world is None else Path(os.path.normpath(folder / self.world)), source=self.source,
+            name=self.name,
+            figure=self.figure,
+            policy=self.policy,
+            kind=kind,
+            observed=float(observed),
+            trials=None if trials is None else float(trials),
+            standard_error=error,
+            outcome_class=self.outcome_class,
+            severity=self.severity,
+            segment=self.segment,
+            world=None if self.world is None else Path(os.path.normpath(folder / self.world)),
+            source=self.source,
             confidence=self.confidence,
         )
 
@@ -184,8 +192,9 @@ def _problem(error: dict, located: Located, source: str) -> Problem:
 def _echo(error: dict, errors: list[dict]) -> bool:
     """A list with a bad item also fails its own min_length (pydantic counts only valid items): nothing new."""
     loc = tuple(error["loc"])
-    return error["type"] == "too_short" and any(len(e["loc"]) > len(loc) and tuple(e["loc"])[: len(loc)] == loc
-                                                for e in errors)
+    return error["type"] == "too_short" and any(
+        len(e["loc"]) > len(loc) and tuple(e["loc"])[: len(loc)] == loc for e in errors
+    )
 
 
 def _duplicate_names(entries: tuple[TargetEntry, ...], located: Located, source: str) -> list[Problem]:
@@ -205,12 +214,22 @@ def read_targets_file(path: Path) -> tuple[tuple[Target, ...], str]:
     source = str(path)
     if path.is_file() and path.stat().st_size > MAX_TARGETS_FILE_BYTES:
         size = f"{path.stat().st_size:,} bytes"
-        raise ScenarioError([Problem(source, None, "", f"is larger than {MAX_TARGETS_FILE_BYTES:,} bytes; "
-                                                       "a targets file holds tens of targets", size)])
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    f"is larger than {MAX_TARGETS_FILE_BYTES:,} bytes; a targets file holds tens of targets",
+                    size,
+                )
+            ]
+        )
     text = read_text(path)
     if not text.strip():
-        raise ScenarioError([Problem(source, None, "", "file is empty; a targets file is a mapping with a "
-                                                       "'targets' list")])
+        raise ScenarioError(
+            [Problem(source, None, "", "file is empty; a targets file is a mapping with a 'targets' list")]
+        )
     located = parse_yaml(text, source)
     try:
         parsed = TargetsFile.model_validate(located.data)

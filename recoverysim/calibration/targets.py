@@ -57,8 +57,11 @@ def load_targets(path: str | Path, policy: str | None = None, fast_within_days: 
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         targets, name = read_targets_file(path)
-        lines = "\n".join(f"  {t.name}: {t.figure} ({t.kind} {t.observed:.4g}) under {t.policy}"
-                          + (f" in {t.world}" if t.world else "") for t in targets)
+        lines = "\n".join(
+            f"  {t.name}: {t.figure} ({t.kind} {t.observed:.4g}) under {t.policy}"
+            + (f" in {t.world}" if t.world else "")
+            for t in targets
+        )
         return TargetSet(targets, str(path), f"{path}: {len(targets)} targets ({name})\n{lines}")
     if suffix == ".csv":
         if not policy:
@@ -81,8 +84,9 @@ def load_worlds(targets: TargetSet, calibrated: Scenario) -> dict[Path | None, S
         try:
             worlds[target.world] = load_scenario(target.world)
         except ScenarioError as error:
-            problems.extend(Problem(targets.origin, None, f"{target.name}: world", f"{target.world}: {p}")
-                            for p in error.problems)
+            problems.extend(
+                Problem(targets.origin, None, f"{target.name}: world", f"{target.world}: {p}") for p in error.problems
+            )
             worlds[target.world] = None  # type: ignore[assignment]  # reported once, not per target
     if problems:
         raise ScenarioError(problems)
@@ -220,4 +224,3 @@ def predictive_draw(target: Target, simulated: float, rng: np.random.Generator) 
     if target.kind == "rate":
         return float(rng.poisson(max(simulated, PROBABILITY_FLOOR) * target.trials)) / target.trials
     raise ValueError(f"unknown target kind {target.kind!r}")
-
