@@ -37,6 +37,8 @@ RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.par
 SWEEP_FILES = ("points.parquet", "points_summary.csv")
 BREAKEVEN_FILES = ("breakeven.json", "evaluations.parquet")
 DECOMPOSE_FILES = ("decomposition.csv", "decomposition.txt", "replications.parquet")
+#: Written by `run --posterior` beside the run files: each policy's probability of being best.
+PROBABILITY_BEST_FILE = "probability_best.csv"
 #: Sections of a scenario that do not change any replication, left out of its hash.
 UNSIMULATED_SECTIONS = ("sweep", "whatif")
 CSV_FLOAT_FORMAT = "%.10g"
