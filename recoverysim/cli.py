@@ -126,7 +126,8 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
     progress = ProgressHook("run", quiet)
     with stopping_cleanly(progress, folder):
         result = run_experiment(staffing.scenario, policies or None, executor=executor, workers=workers, scheduler=scheduler,
-                                on_result=lambda r: progress.advance(""), on_start=progress.start, posterior=posterior,
+                                on_result=lambda r: progress.advance(""), on_start=progress.start,
+                                posterior=posterior,
                                 store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()))
     if staffing.choices:
         write_staffing_table(staffing, folder)

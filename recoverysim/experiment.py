@@ -176,8 +176,9 @@ class _Finish:
     def manifest_fields(self) -> dict:
         if self.posterior is None:
             return {}
-        return {"posterior": {"folder": str(self.posterior.folder), "calibrated_scenario": self.posterior.calibrated_scenario,
-                              **self.posterior.describe()}}
+        posterior = self.posterior
+        return {"posterior": {"folder": str(posterior.folder), "calibrated_scenario": posterior.calibrated_scenario,
+                              **posterior.describe()}}
 
     def result(self, result: ExperimentResult) -> ExperimentResult:
         if self.posterior is None:

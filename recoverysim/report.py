@@ -321,7 +321,8 @@ def probability_best_html(folder: Path, manifest: dict, replications: int) -> li
             f"<code>{escape(source)}</code> (parameters: {escape(parameters)}) and ran every policy with it, so the "
             f"comparison stays paired. Over the {replications} replications (parameter sets and randomness), "
             f"the share in which each policy had the highest {escape(str(table['metric'].iloc[0]))} "
-            "(ties shared), with a 95 % Wilson interval:</p>",
+            "(ties shared), with a 95 % Wilson interval. The assumptions below show the scenario as given; the "
+            "fitted parameters took the drawn values instead.</p>",
             f'<p class="quote">{escape(best_sentences(table, replications)[0])}.</p>',
             f"<table><tr><th>policy</th><th>probability best</th><th>95 % interval</th></tr>{rows}</table>"]
 

@@ -188,6 +188,9 @@ def _bad(folder: Path, case: str) -> Path:
     elif case == "no posterior.parquet":
         write_calibration(folder, good, [1.0, 1.0])
         (folder / "posterior.parquet").unlink()
+    elif case == "damaged parquet":
+        write_calibration(folder, good, [1.0, 1.0])
+        (folder / "posterior.parquet").write_bytes(b"PAR1 not really")
     elif case == "wrong kind":
         write_calibration(folder, good, [1.0, 1.0], kind="run")
     elif case == "unfinished":
@@ -211,6 +214,7 @@ BAD = {
     "no such folder": "no such folder",
     "no calibration.json": "not a calibration folder: calibration.json is missing (it holds a run's results",
     "no posterior.parquet": "posterior.parquet is missing",
+    "damaged parquet": "posterior.parquet: cannot be read as Parquet",
     "wrong kind": "calibration.json: kind: must be 'calibration'",
     "unfinished": "calibration.json: finished: the calibration did not finish",
     "missing column": f"posterior.parquet: {FRAUD}: column missing",

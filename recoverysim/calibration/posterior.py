@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow
 
 from recoverysim.errors import Problem, ScenarioError, UsageError
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
@@ -60,7 +61,8 @@ class Posterior:
         indices = np.empty(count, dtype=np.int64)
         for replication in range(count):
             sequence = np.random.SeedSequence(entropy=(seed, replication), spawn_key=(DRAW_STREAM,))
-            indices[replication] = np.random.Generator(np.random.PCG64(sequence)).choice(len(self.weights), p=self.weights)
+            generator = np.random.Generator(np.random.PCG64(sequence))
+            indices[replication] = generator.choice(len(self.weights), p=self.weights)
         return indices
 
     def draw(self, count: int, seed: int) -> pd.DataFrame:
@@ -73,7 +75,7 @@ class Posterior:
         return drawn
 
     def check_applies(self, scenario: Scenario) -> None:
-        """Every parameter path sets a field of `scenario`, at the posterior's weighted mean; ScenarioError otherwise."""
+        """Every parameter path sets a field of `scenario` (tried at the posterior mean); ScenarioError otherwise."""
         data = scenario_to_dict(scenario)
         means = self.particles[list(self.parameters)].to_numpy(np.float64).T @ self.weights
         problems = []
@@ -101,8 +103,9 @@ class Posterior:
                     made[index] = scenario_from_dict(data, overrides, source=scenario.name)
                 except ScenarioError as error:
                     first = error.problems[0]
+                    message = f"cannot be applied to scenario {scenario.name!r}: {first}"
                     raise ScenarioError([Problem(str(self.folder / POSTERIOR_FILE), None, f"row {int(index)}",
-                                                 f"cannot be applied to scenario {scenario.name!r}: {first}")]) from None
+                                                 message)]) from None
             result.append(made[index])
         return result
 
@@ -163,8 +166,9 @@ def _read_particles(folder: Path) -> pd.DataFrame:
                                      "posterior sample is needed")])
     try:
         return pd.read_parquet(path)
-    except Exception as error:  # pyarrow raises several types for a damaged file; all mean the same to a user
-        raise ScenarioError([Problem(str(path), None, "", f"cannot be read as Parquet ({type(error).__name__})")]) from None
+    except (OSError, ValueError, pyarrow.ArrowException) as error:  # a damaged file: all mean the same to a user
+        message = f"cannot be read as Parquet ({type(error).__name__})"
+        raise ScenarioError([Problem(str(path), None, "", message)]) from None
 
 
 def _particle_problems(path: Path, frame: pd.DataFrame, parameters: tuple[str, ...]) -> list[Problem]:
