@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from recoverysim.calibration.best import probability_best, write_probability_best
+from recoverysim.calibration.best import probability_best
 from recoverysim.calibration.posterior import Posterior, posterior_columns
 from recoverysim.engine import ReplicationResult
 from recoverysim.errors import UsageError
@@ -158,7 +158,7 @@ def run_experiment(
     if store is None:
         return finish.result(gather(scenario, [as_replication(o) for o in outputs.values()], chosen))
     result = finish.result(gather(scenario, [as_replication(store.load(t.key)) for t in tasks], chosen))
-    store.finish(lambda folder: finish.write(result, folder), **finish.manifest_fields())
+    store.finish(lambda folder: write_run_tables(result, folder), **finish.manifest_fields())
     return result
 
 
@@ -187,11 +187,6 @@ class _Finish:
         replications = result.replications.join(drawn, on="replication")
         table = probability_best(replications, list(result.policies))
         return dataclasses.replace(result, replications=replications, probability_best=table)
-
-    def write(self, result: ExperimentResult, folder: Path) -> None:
-        write_run_tables(result, folder)
-        if result.probability_best is not None:
-            write_probability_best(result.probability_best, folder)
 
 
 def _stored_result(scenario: Scenario, policies: tuple[str, ...], folder: Path) -> ExperimentResult:

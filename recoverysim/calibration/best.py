@@ -10,13 +10,11 @@ degenerate at 0 % or 100 % as a bootstrap over few replications would be.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from recoverysim.results import CSV_FLOAT_FORMAT, PROBABILITY_BEST_FILE, atomic_write
 from recoverysim.verdict import DECISION_FIGURE
 
 COLUMNS = ["metric", "policy", "probability_best", "low", "high"]
@@ -72,9 +70,3 @@ def best_sentences(table: pd.DataFrame, replications: int) -> list[str]:
         sentences.append(f"{row.policy} is best in {percent(row.probability_best)} of {replications} replications "
                          f"(parameter sets and randomness), 95 % interval {interval(row.low, row.high)}")
     return sentences
-
-
-def write_probability_best(table: pd.DataFrame, folder: Path) -> None:
-    """probability_best.csv in a results folder, written atomically."""
-    atomic_write(Path(folder) / PROBABILITY_BEST_FILE,
-                 lambda path: table.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT))
