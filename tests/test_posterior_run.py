@@ -90,6 +90,16 @@ def test_each_replication_runs_every_policy_with_its_own_drawn_set(flip_file, tm
     assert all(np.isclose(fraud, 1.0 + share) for share, fraud in seen.values()), "a set is one particle, not a mix"
 
 
+def test_fields_bound_together_are_applied_together(flip_file, tmp_path):
+    distributive = np.array([0.3, 0.4, 0.5])
+    weights = {"behaviour.distributive_weight": distributive, "behaviour.procedural_weight": 0.75 - distributive}
+    folder = write_calibration(tmp_path / "cal", weights, [1.0, 1.0, 1.0])
+    tasks = plan(load_scenario(flip_file, ["behaviour.interactional_weight=0.25"]), replications=6,
+                 posterior=read_posterior(folder))
+    assert {round(t.scenario.behaviour.distributive_weight + t.scenario.behaviour.procedural_weight, 12)
+            for t in tasks} == {0.75}
+
+
 def test_draws_are_seeded_weighted_and_independent_of_the_count(tmp_path):
     posterior = read_posterior(write_calibration(tmp_path / "cal", {OPPORTUNISTS: [0.1, 0.2, 0.3]}, [9.0, 1.0, 0.0]))
     many = posterior.draw(4000, seed=11)
@@ -205,6 +215,8 @@ def _bad(folder: Path, case: str) -> Path:
         write_calibration(folder, {"market.segments.everyone.oportunist_share": [0.1, 0.2]}, [1.0, 1.0])
     elif case == "no such segment":
         write_calibration(folder, {"market.segments.nobody.opportunist_share": [0.1, 0.2]}, [1.0, 1.0])
+    elif case == "one of weights bound together":
+        write_calibration(folder, {"behaviour.distributive_weight": [0.5, 0.6]}, [1.0, 1.0])
     elif case == "value out of range":
         write_calibration(folder, {OPPORTUNISTS: [1.5, 2.0]}, [1.0, 1.0])
     return folder
@@ -225,6 +237,8 @@ BAD = {
     "no such segment": "calibration.json: market.segments.nobody.opportunist_share: does not apply to scenario "
                        "'flip': no item named or numbered 'nobody'",
     "value out of range": f"calibration.json: {OPPORTUNISTS}: does not apply to scenario 'flip'",
+    "one of weights bound together": "calibration.json: behaviour.distributive_weight: does not apply to scenario "
+                                     "'flip': distributive_weight + interactional_weight + procedural_weight must sum",
 }
 
 

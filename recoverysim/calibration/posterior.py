@@ -75,19 +75,29 @@ class Posterior:
         return drawn
 
     def check_applies(self, scenario: Scenario) -> None:
-        """Every parameter path sets a field of `scenario` (tried at the posterior mean); ScenarioError otherwise."""
+        """Every parameter path sets a field of `scenario`, together, at the posterior mean; ScenarioError otherwise.
+
+        The paths are tried together first (fields may be bound jointly, e.g. weights that sum to 1); when that
+        fails, each path alone names the paths at fault, or else the joint problem is told.
+        """
         data = scenario_to_dict(scenario)
-        means = self.particles[list(self.parameters)].to_numpy(np.float64).T @ self.weights
+        means = [float(m) for m in self.particles[list(self.parameters)].to_numpy(np.float64).T @ self.weights]
+        source = str(self.folder / CALIBRATION_FILE)
+        doing = f"does not apply to scenario {scenario.name!r}"
+        try:
+            scenario_from_dict(data, [override(p, m) for p, m in zip(self.parameters, means)], source=scenario.name)
+            return
+        except ScenarioError as error:
+            joint = [Problem(source, None, "parameters", f"{doing} at the posterior mean: {problem.path}: "
+                             f"{problem.message}", problem.got) for problem in error.problems]
         problems = []
         for path, mean in zip(self.parameters, means):
             try:
-                scenario_from_dict(data, [override(path, float(mean))], source=scenario.name)
+                scenario_from_dict(data, [override(path, mean)], source=scenario.name)
             except ScenarioError as error:
                 first = error.problems[0]
-                problems.append(Problem(str(self.folder / CALIBRATION_FILE), None, path,
-                                        f"does not apply to scenario {scenario.name!r}: {first.message}", first.got))
-        if problems:
-            raise ScenarioError(problems)
+                problems.append(Problem(source, None, path, f"{doing}: {first.message}", first.got))
+        raise ScenarioError(problems or joint)
 
     def scenarios(self, scenario: Scenario, count: int) -> list[Scenario]:
         """`scenario` with the parameter set of each replication 0..count-1 applied, as --set overrides would be."""
