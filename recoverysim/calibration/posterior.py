@@ -34,7 +34,7 @@ COLUMN_PREFIX = "posterior."
 DRAW_STREAM = zlib.crc32(b"posterior-draw")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare posteriors by `sha256`
 class Posterior:
     """The weighted particles of a finished calibration, checked; `draw` resamples them."""
 
