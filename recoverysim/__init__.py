@@ -7,10 +7,14 @@ A notebook needs no CLI::
     result = rs.run_experiment(scenario)
     result.summary          # one row per policy and key figure, with 95 % intervals
     result.claims           # one row per claim
+    posterior = rs.read_posterior("results/my-calibration")   # a `recoverysim calibrate` folder
+    rs.run_experiment(scenario, posterior=posterior).probability_best   # each policy's chance to be best
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from recoverysim.calibration.best import probability_best
+from recoverysim.calibration.posterior import Posterior, read_posterior
 from recoverysim.engine import ReplicationResult, run_replication
 from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import ExperimentResult, run_experiment
@@ -34,6 +38,7 @@ __all__ = [
     "Decomposition",
     "ExperimentResult",
     "Policy",
+    "Posterior",
     "RecoverySimError",
     "ReplicationResult",
     "Scenario",
@@ -48,6 +53,8 @@ __all__ = [
     "erlang_c",
     "find_breakeven",
     "load_scenario",
+    "probability_best",
+    "read_posterior",
     "read_results",
     "read_sweep",
     "run_experiment",

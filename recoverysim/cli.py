@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from recoverysim.calibration.best import best_sentences
+from recoverysim.calibration.posterior import read_posterior
 from recoverysim.errors import RecoverySimError, ScenarioError
 from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, stopping_cleanly, storage_options
 from recoverysim.experiment import Destination, run_experiment
@@ -93,12 +95,15 @@ def schema() -> None:
 @click.option("--replications", type=click.IntRange(min=1, max=100_000), help="Replications per policy (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>/).")
+@click.option("--posterior", "posterior_folder", type=click.Path(), metavar="DIR",
+              help="A calibration folder (recoverysim calibrate --out): replication r runs every policy with parameter "
+                   "set r drawn from its posterior, and the probability that each policy is best is reported.")
 @executor_options
 @storage_options
 @quiet_option
 @set_option
 def run(file: str, policies: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
-        executor: str, workers: int | None, scheduler: str | None, resume: bool, overwrite: bool, quiet: bool,
+        posterior_folder: str | None, executor: str, workers: int | None, scheduler: str | None, resume: bool, overwrite: bool, quiet: bool,
         overrides: tuple[str, ...]) -> None:
     """Run every policy of a scenario on the same seeds and print the comparison with 95 % intervals.
 
@@ -107,6 +112,9 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
     extra = [f"replications={replications}"] if replications else []
     extra += [f"seed={seed}"] if seed is not None else []
     scenario = load_scenario(file, [*overrides, *extra])
+    posterior = read_posterior(posterior_folder) if posterior_folder else None
+    if posterior is not None:
+        posterior.check_applies(scenario)  # before the staff is sized: a wrong path is told at once
     folder = Path(out) if out else Path("results") / scenario.name
     for warning in inert_levers(scenario):
         if not policies or warning.startswith(tuple(f"policy {name}: " for name in policies)):
@@ -119,6 +127,7 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
     with stopping_cleanly(progress, folder):
         result = run_experiment(staffing.scenario, policies or None, executor=executor, workers=workers, scheduler=scheduler,
                                 on_result=lambda r: progress.advance(""), on_start=progress.start,
+                                posterior=posterior,
                                 store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()))
     if staffing.choices:
         write_staffing_table(staffing, folder)
@@ -128,6 +137,11 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
         click.echo("\nVerdict (value_total_eur: net result plus the value of customers kept, both at day 0):")
         for sentence in sentences:
             click.echo(f"  {sentence}")
+    if result.probability_best is not None:
+        count = int(result.replications["replication"].nunique())
+        click.echo(f"\nProbability best on value_total_eur (parameter sets from {posterior_folder}):")
+        for sentence in best_sentences(result.probability_best, count):
+            click.echo(f"  {sentence}.")
     for note in silent_levers(scenario, result.replications):
         click.echo(note, err=True)
     ran = "nothing left to run" if progress.session_done is None else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"

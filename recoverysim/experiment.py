@@ -8,12 +8,15 @@ what `recoverysim run` does).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
+from recoverysim.calibration.best import probability_best
+from recoverysim.calibration.posterior import Posterior, posterior_columns
 from recoverysim.engine import ReplicationResult
 from recoverysim.errors import UsageError
 from recoverysim.experiments.driver import drive
@@ -21,7 +24,7 @@ from recoverysim.experiments.executors import EXECUTORS, Executor, make_executor
 from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, summarize
-from recoverysim.results import read_results, run_design, write_run_tables
+from recoverysim.results import PROBABILITY_BEST_FILE, read_results, run_design, write_run_tables
 from recoverysim.scenario.schema import Scenario
 from recoverysim.staffing import resolve_staffing
 
@@ -38,6 +41,8 @@ class ExperimentResult:
     claims: pd.DataFrame
     daily: pd.DataFrame
     summary: pd.DataFrame
+    #: With a posterior: each policy's probability of being best on value_total_eur (calibration/best.py).
+    probability_best: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,13 @@ def choose_policies(scenario: Scenario, policies: Iterable[str] | None) -> tuple
     return tuple(chosen)
 
 
-def plan(scenario: Scenario, policies: Iterable[str] | None = None, replications: int | None = None, keep_tables: bool = True) -> list[Task]:
+def plan(scenario: Scenario, policies: Iterable[str] | None = None, replications: int | None = None,
+         keep_tables: bool = True, posterior: Posterior | None = None) -> list[Task]:
     """Every (policy, replication) task; replication r has the same seeds under every policy.
 
     Tasks carry the scenario with its 'auto' staff sized here, once, so workers do not repeat the load pilots.
+    With a posterior, replication r runs every policy with the same drawn parameter set (paired); the staff
+    stays as sized for the scenario given, so a parameter set changes behaviour, not the firm's staffing.
     """
     scenario = resolve_staffing(scenario)
     chosen = choose_policies(scenario, policies)
@@ -71,7 +79,8 @@ def plan(scenario: Scenario, policies: Iterable[str] | None = None, replications
     if count < 1:
         raise UsageError(f"replications must be at least 1 (got {count})")
     index = {p.name: i for i, p in enumerate(scenario.policies)}
-    return [Task(task_key(index[p], r), scenario, p, r, keep_tables) for p in chosen for r in range(count)]
+    worlds = [scenario] * count if posterior is None else posterior.scenarios(scenario, count)
+    return [Task(task_key(index[p], r), worlds[r], p, r, keep_tables) for p in chosen for r in range(count)]
 
 
 def as_replication(output: TaskOutput) -> ReplicationResult:
@@ -116,6 +125,7 @@ def run_experiment(
     scheduler: str | None = None,
     store_in: Destination | None = None,
     on_start: Callable[[int, set[str]], None] | None = None,
+    posterior: Posterior | None = None,
 ) -> ExperimentResult:
     """Run every chosen policy for the same replication numbers (common random numbers) and summarise.
 
@@ -123,13 +133,20 @@ def run_experiment(
     complete results are written there (as `recoverysim run` does); a folder holding
     the same unfinished run is continued when `store_in.resume` is set. `on_start`
     hears the number of tasks and the keys already done, before any work starts.
+
+    With `posterior` (a calibration's, calibration/posterior.py), replication r runs every policy with parameter
+    set r drawn from it; replications gain a column `posterior.<path>` per parameter, and the result carries
+    each policy's probability of being best (also written to probability_best.csv in a results folder).
     """
     scenario = resolve_staffing(scenario)  # stored resolved, whether the CLI or a notebook called
-    tasks = plan(scenario, policies, replications)
+    tasks = plan(scenario, policies, replications, posterior=posterior)
     chosen = tuple(dict.fromkeys(t.policy for t in tasks))
+    count = len(tasks) // len(chosen)
+    finish = _Finish(posterior, count, scenario.seed)
     store = None
     if store_in is not None:
-        store = TaskStore.open(store_in.folder, "run", scenario, run_design(chosen, len(tasks) // len(chosen)), tasks_total=len(tasks),
+        design = run_design(chosen, count) | finish.design()
+        store = TaskStore.open(store_in.folder, "run", scenario, design, tasks_total=len(tasks),
                                resume=store_in.resume, overwrite=store_in.overwrite, command=store_in.command)
         if store.complete:
             return _stored_result(scenario, chosen, store.folder)
@@ -139,12 +156,41 @@ def run_experiment(
     with executor_for(executor, workers, scheduler) as runner:
         outputs = drive(tasks, runner, store, notify)
     if store is None:
-        return gather(scenario, [as_replication(o) for o in outputs.values()], chosen)
-    result = gather(scenario, [as_replication(store.load(t.key)) for t in tasks], chosen)
-    store.finish(lambda folder: write_run_tables(result, folder))
+        return finish.result(gather(scenario, [as_replication(o) for o in outputs.values()], chosen))
+    result = finish.result(gather(scenario, [as_replication(store.load(t.key)) for t in tasks], chosen))
+    store.finish(lambda folder: write_run_tables(result, folder), **finish.manifest_fields())
     return result
+
+
+@dataclass(frozen=True)
+class _Finish:
+    """What a posterior adds to a run: its fingerprint in the design, its draws and the probability best."""
+
+    posterior: Posterior | None
+    replications: int
+    seed: int
+
+    def design(self) -> dict:
+        return {} if self.posterior is None else {"posterior": self.posterior.describe()}
+
+    def manifest_fields(self) -> dict:
+        if self.posterior is None:
+            return {}
+        posterior = self.posterior
+        return {"posterior": {"folder": str(posterior.folder), "calibrated_scenario": posterior.calibrated_scenario,
+                              **posterior.describe()}}
+
+    def result(self, result: ExperimentResult) -> ExperimentResult:
+        if self.posterior is None:
+            return result
+        drawn = posterior_columns(self.posterior.draw(self.replications, self.seed))
+        replications = result.replications.join(drawn, on="replication")
+        table = probability_best(replications, list(result.policies))
+        return dataclasses.replace(result, replications=replications, probability_best=table)
 
 
 def _stored_result(scenario: Scenario, policies: tuple[str, ...], folder: Path) -> ExperimentResult:
     stored = read_results(folder)
-    return ExperimentResult(scenario, policies, stored.replications, stored.claims, stored.daily, stored.summary)
+    best = folder / PROBABILITY_BEST_FILE
+    table = pd.read_csv(best) if best.is_file() else None
+    return ExperimentResult(scenario, policies, stored.replications, stored.claims, stored.daily, stored.summary, table)

@@ -17,12 +17,13 @@ import pandas as pd
 from pydantic import BaseModel
 
 from recoverysim import plots, sweep_plots
+from recoverysim.calibration.best import best_sentences, interval, percent
 from recoverysim.verdict import verdict_sentences
 from recoverysim.errors import RecoverySimError
 from recoverysim.figure_files import (decomposition_metric, figures_for_folder, folder_kind, read_decomposition,
                                       read_manifest, read_points, sweep_context)
 from recoverysim.metrics import KEY_FIGURES
-from recoverysim.results import atomic_write, prepare_folder, read_results
+from recoverysim.results import PROBABILITY_BEST_FILE, atomic_write, prepare_folder, read_results
 from recoverysim.scenario.schema import Policy, Scenario
 from recoverysim.table import number, with_interval
 
@@ -294,6 +295,7 @@ def run_report(folder: Path) -> str:
     body += [f'<p class="quote"><strong>Verdict.</strong> {escape(s)}</p>'
              for s in verdict_sentences(stored.replications, policies)]
     body += [f'<p class="quote">{escape(s)}</p>' for s in sentences] or ["<p>Only one policy was run: there is nothing to compare.</p>"]
+    body += probability_best_html(folder, manifest, int(stored.replications["replication"].nunique()))
     body += ["<h3>Every key figure</h3>", figures_table(stored.summary), "<h2>Figures</h2>", _figures_html(figures)]
     if scenario is not None:
         body += ["<h2>Assumptions</h2>", "<p>Every parameter used, whether it came from the scenario file or the default, and "
@@ -301,6 +303,28 @@ def run_report(folder: Path) -> str:
                  assumptions_table(scenario)]
     body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]
     return _page(f"{name} report", "\n".join(body))
+
+
+def probability_best_html(folder: Path, manifest: dict, replications: int) -> list[str]:
+    """The section of a `run --posterior` folder: each policy's probability of being best, and where the sets came from."""
+    path = folder / PROBABILITY_BEST_FILE
+    if not path.is_file():
+        return []
+    table = pd.read_csv(path)
+    about = manifest.get("posterior") if isinstance(manifest.get("posterior"), dict) else {}
+    source = str(about.get("folder", "a calibration folder (not recorded)"))
+    parameters = ", ".join(str(p) for p in about.get("parameters", [])) or "not recorded"
+    rows = "".join(f"<tr><td>{escape(str(r.policy))}</td><td class=\"num\">{escape(percent(r.probability_best))}</td>"
+                   f"<td class=\"num\">{escape(interval(r.low, r.high))}</td></tr>" for r in table.itertuples())
+    return ["<h3>Which policy is best, given what the calibration leaves uncertain</h3>",
+            f"<p>Each replication drew one parameter set from the posterior of the calibration folder "
+            f"<code>{escape(source)}</code> (parameters: {escape(parameters)}) and ran every policy with it, so the "
+            f"comparison stays paired. Over the {replications} replications (parameter sets and randomness), "
+            f"the share in which each policy had the highest {escape(str(table['metric'].iloc[0]))} "
+            "(ties shared), with a 95 % Wilson interval. The assumptions below show the scenario as given; the "
+            "fitted parameters took the drawn values instead.</p>",
+            f'<p class="quote">{escape(best_sentences(table, replications)[0])}.</p>',
+            f"<table><tr><th>policy</th><th>probability best</th><th>95 % interval</th></tr>{rows}</table>"]
 
 
 def points_table(points: pd.DataFrame, figure: str = "net_result_eur") -> str:

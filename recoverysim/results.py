@@ -37,6 +37,8 @@ RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.par
 SWEEP_FILES = ("points.parquet", "points_summary.csv")
 BREAKEVEN_FILES = ("breakeven.json", "evaluations.parquet")
 DECOMPOSE_FILES = ("decomposition.csv", "decomposition.txt", "replications.parquet")
+#: Written by `run --posterior` beside the run files: each policy's probability of being best.
+PROBABILITY_BEST_FILE = "probability_best.csv"
 #: Sections of a scenario that do not change any replication, left out of its hash.
 UNSIMULATED_SECTIONS = ("sweep", "whatif")
 CSV_FLOAT_FORMAT = "%.10g"
@@ -161,12 +163,15 @@ def run_design(policies: tuple[str, ...] | list[str], replications: int) -> dict
 
 
 def write_run_tables(result: ExperimentResult, out: Path) -> None:
-    """summary.csv, replications.parquet, claims.parquet and daily.parquet, each written atomically."""
+    """summary.csv, outcomes.csv, the parquet tables and (with a posterior) probability_best.csv, each atomically."""
     atomic_write(out / "summary.csv", lambda p: result.summary.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
     outcomes = outcomes_table(result.replications, list(result.policies))
     atomic_write(out / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
     for name, frame in (("replications", result.replications), ("claims", result.claims), ("daily", result.daily)):
         atomic_write(out / f"{name}.parquet", lambda p, frame=frame: frame.to_parquet(p, index=False))
+    best = result.probability_best  # only when the run drew parameter sets from a posterior (run --posterior)
+    if best is not None:
+        atomic_write(out / PROBABILITY_BEST_FILE, lambda p: best.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
 
 
 def write_results(result: ExperimentResult, out: Path, started: str, command: str = "") -> None:

@@ -27,12 +27,13 @@ import pandas as pd
 
 from recoverysim.errors import RecoverySimError, UsageError
 from recoverysim.experiments.tasks import TaskOutput
-from recoverysim.results import (BREAKEVEN_FILES, DECOMPOSE_FILES, RUN_FILES, SWEEP_FILES, atomic_write, new_manifest,
-                                 now_utc, prepare_folder, write_json)
+from recoverysim.results import (BREAKEVEN_FILES, DECOMPOSE_FILES, PROBABILITY_BEST_FILE, RUN_FILES, SWEEP_FILES,
+                                 atomic_write, new_manifest, now_utc, prepare_folder, write_json)
 from recoverysim.scenario.schema import Scenario
 
 TASKS_FOLDER = "tasks"
-OWN_FILES = tuple(dict.fromkeys(("manifest.json", *RUN_FILES, *SWEEP_FILES, *BREAKEVEN_FILES, *DECOMPOSE_FILES)))
+OWN_FILES = tuple(dict.fromkeys(("manifest.json", *RUN_FILES, PROBABILITY_BEST_FILE, *SWEEP_FILES, *BREAKEVEN_FILES,
+                                 *DECOMPOSE_FILES)))
 TABLES = ("claims", "daily")
 CHECKPOINT_SECONDS = 1.0
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_.+-]+")
