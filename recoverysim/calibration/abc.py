@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -23,9 +22,11 @@ import numpy as np
 import pandas as pd
 
 from recoverysim.calibration.parameters import FitParameter, check_applicable, parse_fit
+from recoverysim.calibration.outputs import package_versions
 from recoverysim.calibration.particle import ParticleModel, TargetLikelihood, parameter_key
 from recoverysim.calibration.targets import TargetSet, check_against, load_targets, max_log_likelihood
 from recoverysim.errors import UsageError
+from recoverysim.experiments.driver import Interrupted
 from recoverysim.experiments.executors import make_executor
 from recoverysim.scenario.load import load_scenario, scenario_to_dict
 
@@ -49,6 +50,7 @@ class Calibration:
     finished: bool
     model: ParticleModel
     seed: int
+    evaluations: int
 
 
 def pyabc_module():
@@ -64,25 +66,23 @@ def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def calibrate(scenario: str | Path, targets: str | Path, fit: Sequence[str | FitParameter], *, out: str | Path,
-              overrides: Sequence[str] = (), replications: int = 2, population: int = 100, generations: int = 6,
-              seed: int | None = None, claims_policy: str | None = None, executor: str = "processes",
-              workers: int | None = None, scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
-              on_progress: Callable[[int, int, int], None] | None = None,
-              stop_before_generation: int | None = None) -> Calibration:
-    """Fit the named parameters of `scenario` to `targets`; the final population is written to `out`.
+@dataclass(frozen=True)
+class CalibrationInputs:
+    """What a calibration fits: the scenario (file and validated), the targets, the parameters, every world as data."""
 
-    on_progress(generation, accepted, simulated) is called after every candidate. stop_before_generation
-    raises KeyboardInterrupt when that generation would start (for tests of --resume).
-    """
-    pyabc = pyabc_module()
-    if resume and overwrite:
-        raise UsageError("--resume and --overwrite exclude each other: continue the calibration or replace it")
-    for name, value in (("replications", replications), ("population", population), ("generations", generations)):
-        if value < 1:
-            raise UsageError(f"--{name} must be at least 1 (got {value})")
+    scenario_file: str
+    overrides: tuple[str, ...]
+    scenario: object
+    targets: TargetSet
+    parameters: tuple[FitParameter, ...]
+    worlds: dict
+
+
+def prepare_inputs(scenario: str | Path, targets: str | Path, fit: Sequence[str | FitParameter], *,
+                   overrides: Sequence[str] = (), claims_policy: str | None = None) -> CalibrationInputs:
+    """Load and check everything before any simulation: clear errors (ScenarioError / UsageError) for bad input."""
+    pyabc_module()
     calibrated = load_scenario(scenario, overrides)
-    seed = calibrated.seed if seed is None else seed
     target_set = load_targets(targets, claims_policy)
     scenarios = {None: calibrated, **{t.world: load_scenario(t.world) for t in target_set.targets if t.world}}
     check_against(target_set, scenarios)
@@ -93,35 +93,73 @@ def calibrate(scenario: str | Path, targets: str | Path, fit: Sequence[str | Fit
         raise UsageError("each --fit path may be named once")
     worlds = {world: scenario_to_dict(s) for world, s in scenarios.items()}
     check_applicable(parameters, {str(scenario if w is None else w): data for w, data in worlds.items()})
-    model = ParticleModel(worlds, target_set.targets, parameters, replications)
+    return CalibrationInputs(str(scenario), tuple(overrides), calibrated, target_set, parameters, worlds)
+
+
+def calibrate(scenario: str | Path, targets: str | Path, fit: Sequence[str | FitParameter], *, out: str | Path,
+              overrides: Sequence[str] = (), claims_policy: str | None = None, **options) -> Calibration:
+    """Fit the named parameters of `scenario` to `targets`; the final population is stored in `out`.
+
+    `options` are those of run_calibration (replications, population, generations, seed, executor, ...).
+    """
+    inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy)
+    return run_calibration(inputs, out=out, **options)
+
+
+def run_calibration(inputs: CalibrationInputs, *, out: str | Path, replications: int = 2, population: int = 100,
+                    generations: int = 6, seed: int | None = None, executor: str = "processes",
+                    workers: int | None = None, scheduler: str | None = None, resume: bool = False,
+                    overwrite: bool = False, on_progress: Callable[[int, int, int], None] | None = None,
+                    stop_before_generation: int | None = None) -> Calibration:
+    """ABC-SMC over `inputs`, stored in `out` (calibration.json and pyabc's calibration.db).
+
+    on_progress(generation, accepted, simulated) is called after every candidate. stop_before_generation
+    raises KeyboardInterrupt when that generation would start (for tests of --resume). Ctrl-C raises
+    Interrupted: finished generations are kept.
+    """
+    pyabc = pyabc_module()
+    if resume and overwrite:
+        raise UsageError("--resume and --overwrite exclude each other: continue the calibration or replace it")
+    for name, value in (("replications", replications), ("population", population), ("generations", generations)):
+        if value < 1:
+            raise UsageError(f"--{name} must be at least 1 (got {value})")
+    seed = inputs.scenario.seed if seed is None else seed
+    model = ParticleModel(inputs.worlds, inputs.targets.targets, inputs.parameters, replications)
     folder = Path(out)
-    settings = {"kind": "calibration", "scenario": str(scenario), "scenario_sha256": file_sha256(scenario),
-                "overrides": list(overrides), "targets": str(targets), "targets_sha256": file_sha256(targets),
-                "parameters": {p.path: {"low": p.low, "high": p.high} for p in parameters}, "seed": seed,
+    settings = {"kind": "calibration", "scenario": inputs.scenario_file,
+                "scenario_sha256": file_sha256(inputs.scenario_file), "overrides": list(inputs.overrides),
+                "targets": inputs.targets.origin, "targets_sha256": file_sha256(inputs.targets.origin),
+                "parameters": {p.path: {"low": p.low, "high": p.high} for p in inputs.parameters}, "seed": seed,
                 "replications": replications, "population": population, "generations": generations}
     stored = prepare_folder(folder, settings, resume, overwrite)
+    database = f"sqlite:///{(folder / 'calibration.db').resolve()}"
     run_executor = make_executor(executor, workers, scheduler)
     try:
         temperatures = stored.get("temperatures") or temperature_schedule(
-            model, target_set, parameters, population, generations, seed, run_executor)
+            model, inputs.targets, inputs.parameters, population, generations, seed, run_executor)
         write_manifest(folder, {**settings, "temperatures": list(temperatures), "finished": False})
-        abc = build_abc(pyabc, model, target_set, parameters, population, temperatures, seed, run_executor, on_progress)
+        abc = build_abc(pyabc, model, inputs.targets, inputs.parameters, population, temperatures, seed, run_executor,
+                        on_progress)
         abc.sampler.interrupt_before = stop_before_generation
-        database = f"sqlite:///{(folder / 'calibration.db').resolve()}"
-        observed = {t.name: t.observed for t in target_set.targets}
+        observed = {t.name: t.observed for t in inputs.targets.targets}
         history = abc.load(database, 1) if (folder / "calibration.db").exists() else abc.new(database, observed)
         done = history.max_t + 1
         if not finished_schedule(temperatures, done):
             abc.run(max_nr_populations=generations - done)
+    except KeyboardInterrupt:
+        done = pyabc.History(database).max_t + 1 if (folder / "calibration.db").exists() else 0
+        raise Interrupted(done, generations, str(folder),
+                          f"interrupted after {done} of {generations} generations") from None
     finally:
         run_executor.close()
     history = pyabc.History(database)
     done = history.max_t + 1
     finished = finished_schedule(temperatures, done)
+    evaluations = int(history.total_nr_simulations)
     write_manifest(folder, {**settings, "temperatures": list(temperatures), "finished": finished,
-                            "generations_done": done, "evaluations": int(history.total_nr_simulations)})
-    return Calibration(folder, parameters, target_set, final_population(history, parameters), tuple(temperatures),
-                       done, finished, model, seed)
+                            "generations_done": done, "evaluations": evaluations})
+    return Calibration(folder, inputs.parameters, inputs.targets, final_population(history, inputs.parameters),
+                       tuple(temperatures), done, finished, model, seed, evaluations)
 
 
 def finished_schedule(temperatures: Sequence[float], done: int) -> bool:
@@ -154,8 +192,6 @@ def prepare_folder(folder: Path, settings: dict, resume: bool, overwrite: bool) 
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
-    from recoverysim.calibration.outputs import package_versions
-
     text = json.dumps({**manifest, "package_versions": package_versions()}, indent=2)
     (folder / "calibration.json.tmp").write_text(text + "\n", encoding="utf-8")
     (folder / "calibration.json.tmp").replace(folder / "calibration.json")
