@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
 import time
@@ -76,6 +77,7 @@ def calibrate(scenario: str, targets: str, fit: tuple[str, ...], out: str | None
     from recoverysim.calibration.abc import prepare_inputs, run_calibration
     from recoverysim.calibration.outputs import write_outputs
 
+    logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc's per-generation log; the progress bar says it
     inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy)
     folder = Path(out) if out else Path("results") / f"{inputs.scenario.name}-calibration"
     click.echo(inputs.targets.summary)

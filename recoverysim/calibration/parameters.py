@@ -75,7 +75,10 @@ def field_at(path: str) -> pydantic.fields.FieldInfo | None:
 
 
 def schema_bounds(path: str) -> tuple[float, float]:
-    """The field's own lower and upper bound when both are finite; otherwise ask for bounds on the command line."""
+    """The field's own lower and upper bound when both are finite; otherwise ask for bounds on the command line.
+
+    A range wider than a million (the schema's 1e9 on money fields) is a guard against overflow, not a prior.
+    """
     field = field_at(path)
     if field is None:
         raise UsageError(f"--fit {path}: no such field in the scenario schema")
