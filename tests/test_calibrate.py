@@ -49,6 +49,7 @@ policies:
   - name: suspicious
     evidence: photo_and_receipt
     return_for_inspection: true
+    inspection: {technicians: 1}
 """
 COMPLAINT = "market.segments.everyone.complaint_probability"
 FRAUD = "market.segments.everyone.fraud_attempts_per_year"
@@ -57,7 +58,7 @@ INERT = "policies.suspicious.goodwill_eur"
 TRUE = {COMPLAINT: 0.5, FRAUD: 1.0}
 FIT = (f"{COMPLAINT}=0.2:0.9", f"{FRAUD}=0.1:3", f"{INERT}=0:50")
 FIRM_PERIODS = 6
-"""The firm observes six periods of its world (replications the fit never uses: 900 and up)."""
+"""Periods of the firm's history that give the standard error of its claims per period."""
 
 
 def write_world(folder: Path) -> Path:
@@ -67,19 +68,19 @@ def write_world(folder: Path) -> Path:
 
 
 def write_observed_targets(folder: Path, world: Path, first: int, claims_factor: float = 1.0) -> Path:
-    """Targets as the firm would observe them at the TRUE values: mean claims per period with its standard error,
-    and the fraud share of all claims seen as a count. `claims_factor` shifts the claims (to break the fit)."""
+    """Targets as the firm would observe them at the TRUE values over one period (replication `first`, never used
+    by the fit): its claims, with the period-to-period sd of six periods as standard error, and its fraud share
+    out of those claims. `claims_factor` shifts the claims observed (to break the fit)."""
     scenario = load_scenario(world, [f"{path}={value}" for path, value in TRUE.items()])
     figures = pd.DataFrame([run_replication(scenario, "trusting", first + r).figures for r in range(FIRM_PERIODS)])
-    claims = figures["claims"].to_numpy() * claims_factor
-    fraud = float((figures["fraud_share"] * figures["claims"]).sum() / figures["claims"].sum())
+    period = figures.iloc[0]
     path = folder / "targets.yaml"
     path.write_text(textwrap.dedent(f"""\
         targets:
           - {{name: claims, figure: claims, policy: trusting, kind: mean,
-              observed: {claims.mean():.4f}, standard_error: {claims.std(ddof=1) / np.sqrt(FIRM_PERIODS):.4f}}}
+              observed: {period['claims'] * claims_factor:.4f}, standard_error: {figures['claims'].std(ddof=1):.4f}}}
           - {{name: fraud, figure: fraud_share, policy: trusting, kind: share,
-              observed: {fraud:.4f}, trials: {int(figures['claims'].sum())}}}
+              observed: {period['fraud_share']:.4f}, trials: {int(period['claims'])}}}
         """), encoding="utf-8")
     return path
 
@@ -126,7 +127,8 @@ QUICK = {"replications": 1, "population": 12, "generations": 2}
 def quick_inputs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("quick")
     world = write_world(folder)
-    return prepare_inputs(world, write_observed_targets(folder, world, 900), (f"{COMPLAINT}=0.2:0.9",))
+    return prepare_inputs(world, write_observed_targets(folder, world, 900), (f"{COMPLAINT}=0.2:0.9",),
+                          overrides=[f"{FRAUD}={TRUE[FRAUD]}"])
 
 
 @pytest.fixture(scope="module")

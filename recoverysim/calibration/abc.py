@@ -25,7 +25,7 @@ from recoverysim.calibration.parameters import FitParameter, check_applicable, p
 from recoverysim.calibration.outputs import package_versions
 from recoverysim.calibration.particle import ParticleModel, TargetLikelihood, parameter_key
 from recoverysim.calibration.targets import TargetSet, check_against, load_targets, max_log_likelihood
-from recoverysim.errors import UsageError
+from recoverysim.errors import RecoverySimError, UsageError
 from recoverysim.experiments.driver import Interrupted
 from recoverysim.experiments.executors import make_executor
 from recoverysim.scenario.load import load_scenario, scenario_to_dict
@@ -35,6 +35,10 @@ INITIAL_ACCEPTANCE = 0.3
 """pyabc's default target rate for the first temperature: a convention, not a measured value."""
 SETTINGS = ("scenario_sha256", "targets_sha256", "parameters", "seed", "replications", "population", "generations")
 """What must match for --resume to continue a calibration folder."""
+
+
+class CalibrationStalled(RecoverySimError):
+    """A generation accepted under 1 % of its candidates: the model cannot reach the targets over the priors."""
 
 
 @dataclass(frozen=True)
@@ -135,17 +139,26 @@ def run_calibration(inputs: CalibrationInputs, *, out: str | Path, replications:
     database = f"sqlite:///{(folder / 'calibration.db').resolve()}"
     run_executor = make_executor(executor, workers, scheduler)
     try:
-        temperatures = stored.get("temperatures") or temperature_schedule(
-            model, inputs.targets, inputs.parameters, population, generations, seed, run_executor)
+        if stored.get("temperatures"):
+            temperatures, pdf_norm = stored["temperatures"], stored["log_likelihood_norm"]
+        else:
+            temperatures, pdf_norm = temperature_schedule(model, inputs.targets, inputs.parameters, population,
+                                                          generations, seed, run_executor)
+        settings["log_likelihood_norm"] = pdf_norm
         write_manifest(folder, {**settings, "temperatures": list(temperatures), "finished": False})
-        abc = build_abc(pyabc, model, inputs.targets, inputs.parameters, population, temperatures, seed, run_executor,
-                        on_progress)
+        abc = build_abc(pyabc, model, inputs.targets, inputs.parameters, population, temperatures, pdf_norm, seed,
+                        run_executor, on_progress)
         abc.sampler.interrupt_before = stop_before_generation
         observed = {t.name: t.observed for t in inputs.targets.targets}
         history = abc.load(database, 1) if (folder / "calibration.db").exists() else abc.new(database, observed)
         done = history.max_t + 1
         if not finished_schedule(temperatures, done):
             abc.run(max_nr_populations=generations - done)
+        if abc.sampler.starved:
+            generation, accepted, simulated = abc.sampler.starved
+            raise CalibrationStalled(f"generation {generation + 1} of {generations} accepted {accepted} of "
+                                     f"{population} particles in {simulated} simulations; the targets seem out of "
+                                     f"reach of the model over these ranges (finished generations are kept in {folder})")
     except KeyboardInterrupt:
         done = pyabc.History(database).max_t + 1 if (folder / "calibration.db").exists() else 0
         raise Interrupted(done, generations, str(folder),
@@ -203,8 +216,14 @@ def _simulate_prior_draw(task: tuple[ParticleModel, int, list[str]]) -> tuple[in
 
 
 def temperature_schedule(model: ParticleModel, targets: TargetSet, parameters: Sequence[FitParameter], population: int,
-                         generations: int, seed: int, executor) -> tuple[float, ...]:
-    """T_0 accepts 30 % of a prior sample of `population` draws (seeded from (seed, 0)); then exponential decay to 1."""
+                         generations: int, seed: int, executor) -> tuple[tuple[float, ...], float]:
+    """The temperatures and the log-likelihood norm, both from a prior sample of `population` draws (seeded from
+    (seed, 0)): the norm is the best log-likelihood found there (or the targets' maximum when nothing is finite),
+    T_0 accepts 30 % of the sample against it, then exponential decay to 1.
+
+    The norm is not the targets' theoretical maximum: with common random numbers a particle cannot reach it, and
+    acceptance against it would be tiny. pyabc weights particles above the norm (rejection control), so the
+    posterior stays exact; fixing the norm before the first generation keeps a resumed run identical."""
     from pyabc.epsilon.temperature import match_acceptance_rate
     from pyabc.distance import SCALE_LOG
 
@@ -214,25 +233,26 @@ def temperature_schedule(model: ParticleModel, targets: TargetSet, parameters: S
     simulated = dict(executor.map_unordered(_simulate_prior_draw, tasks))
     likelihood = TargetLikelihood(targets.targets)
     log_likelihoods = np.array([likelihood(simulated[i]) for i in range(population)])
-    pdf_max = sum(max_log_likelihood(t) for t in targets.targets)
     finite = np.isfinite(log_likelihoods)
+    pdf_max = float(log_likelihoods[finite].max()) if finite.any() else sum(max_log_likelihood(t) for t in targets.targets)
     weights = np.full(finite.sum(), 1.0 / max(finite.sum(), 1))
     first = match_acceptance_rate(weights, log_likelihoods[finite], pdf_max, SCALE_LOG, INITIAL_ACCEPTANCE) if finite.any() else 1e6
     first = max(float(first), 1.0)
     if generations == 1:
-        return (1.0,)
-    return tuple(float(first ** ((generations - 1 - j) / (generations - 1))) for j in range(generations - 1)) + (1.0,)
+        return (1.0,), pdf_max
+    decay = tuple(float(first ** ((generations - 1 - j) / (generations - 1))) for j in range(generations - 1))
+    return decay + (1.0,), pdf_max
 
 
 def build_abc(pyabc, model: ParticleModel, targets: TargetSet, parameters: Sequence[FitParameter], population: int,
-              temperatures: Sequence[float], seed: int, executor, on_progress) -> object:
+              temperatures: Sequence[float], pdf_norm: float, seed: int, executor, on_progress) -> object:
     """pyabc's ABCSMC with uniform priors, the targets' likelihood as a stochastic kernel and a fixed schedule."""
     from recoverysim.calibration.sampler import DeterministicSampler
 
     prior = pyabc.Distribution(**{parameter_key(i): pyabc.RV("uniform", p.low, p.high - p.low)
                                   for i, p in enumerate(parameters)})
     kernel = pyabc.distance.FunctionKernel(TargetLikelihood(targets.targets), ret_scale=pyabc.distance.SCALE_LOG,
-                                           pdf_max=sum(max_log_likelihood(t) for t in targets.targets))
+                                           pdf_max=pdf_norm)
     acceptor = pyabc.StochasticAcceptor(pdf_norm_method=pyabc.acceptor.pdf_norm_from_kernel)
     sampler = DeterministicSampler(executor, seed, batch_size=population, on_candidate=on_progress)
     return pyabc.ABCSMC(model, prior, kernel, population_size=population, acceptor=acceptor,

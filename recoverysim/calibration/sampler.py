@@ -18,8 +18,9 @@ from pyabc.sampler import Sampler
 
 from recoverysim.experiments.executors import Executor
 
-MAX_BATCHES = 1000
-"""Assumption: a generation that needs more than 1000 batches (acceptance below 1/1000) will not finish usefully."""
+MAX_CANDIDATES_PER_PARTICLE = 100
+"""Assumption: a generation accepting under 1 % of its candidates will not finish usefully; it stops there
+(`starved` says where) rather than run for hours on targets the model cannot reach."""
 
 
 def seed_global_generators(*key: int) -> None:
@@ -43,6 +44,8 @@ class DeterministicSampler(Sampler):
         super().__init__()
         self.executor, self.seed, self.batch_size = executor, seed, batch_size
         self.on_candidate = on_candidate or (lambda generation, accepted, simulated: None)
+        self.starved: tuple[int, int, int] | None = None
+        """(generation, accepted, simulated) of a generation stopped for accepting under 1 %."""
         self.interrupt_before: int | None = None
         """For tests: raise KeyboardInterrupt when generation t reaches this number."""
 
@@ -53,7 +56,7 @@ class DeterministicSampler(Sampler):
         pickled = cloudpickle.dumps(simulate_one)
         sample = self._create_empty_sample()
         evaluations = accepted = 0
-        for batch in range(MAX_BATCHES):
+        for batch in range(-(-MAX_CANDIDATES_PER_PARTICLE * n // self.batch_size)):
             tasks = [(pickled, (self.seed, t + 1, batch, i), i) for i in range(self.batch_size)]
             results = dict(self.executor.map_unordered(_simulate_candidate, tasks))
             for index in range(self.batch_size):
@@ -69,4 +72,5 @@ class DeterministicSampler(Sampler):
         self.nr_evaluations_ = evaluations
         if accepted < n:
             sample.ok = False
+            self.starved = (t, accepted, evaluations)
         return sample
