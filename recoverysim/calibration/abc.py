@@ -82,8 +82,14 @@ class CalibrationInputs:
     worlds: dict
 
 
-def prepare_inputs(scenario: str | Path, targets: str | Path, fit: Sequence[str | FitParameter], *,
-                   overrides: Sequence[str] = (), claims_policy: str | None = None) -> CalibrationInputs:
+def prepare_inputs(
+    scenario: str | Path,
+    targets: str | Path,
+    fit: Sequence[str | FitParameter],
+    *,
+    overrides: Sequence[str] = (),
+    claims_policy: str | None = None,
+) -> CalibrationInputs:
     """Load and check everything before any simulation: clear errors (ScenarioError / UsageError) for bad input."""
     pyabc_module()
     calibrated = load_scenario(scenario, overrides)
@@ -100,8 +106,16 @@ def prepare_inputs(scenario: str | Path, targets: str | Path, fit: Sequence[str 
     return CalibrationInputs(str(scenario), tuple(overrides), calibrated, target_set, parameters, worlds)
 
 
-def calibrate(scenario: str | Path, targets: str | Path, fit: Sequence[str | FitParameter], *, out: str | Path,
-              overrides: Sequence[str] = (), claims_policy: str | None = None, **options) -> Calibration:
+def calibrate(
+    scenario: str | Path,
+    targets: str | Path,
+    fit: Sequence[str | FitParameter],
+    *,
+    out: str | Path,
+    overrides: Sequence[str] = (),
+    claims_policy: str | None = None,
+    **options,
+) -> Calibration:
     """Fit the named parameters of `scenario` to `targets`; the final population is stored in `out`.
 
     `options` are those of run_calibration (replications, population, generations, seed, executor, ...).
@@ -110,11 +124,22 @@ def calibrate(scenario: str | Path, targets: str | Path, fit: Sequence[str | Fit
     return run_calibration(inputs, out=out, **options)
 
 
-def run_calibration(inputs: CalibrationInputs, *, out: str | Path, replications: int = 2, population: int = 100,
-                    generations: int = 6, seed: int | None = None, executor: str = "processes",
-                    workers: int | None = None, scheduler: str | None = None, resume: bool = False,
-                    overwrite: bool = False, on_progress: Callable[[int, int, int], None] | None = None,
-                    stop_before_generation: int | None = None) -> Calibration:
+def run_calibration(
+    inputs: CalibrationInputs,
+    *,
+    out: str | Path,
+    replications: int = 2,
+    population: int = 100,
+    generations: int = 6,
+    seed: int | None = None,
+    executor: str = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    on_progress: Callable[[int, int, int], None] | None = None,
+    stop_before_generation: int | None = None,
+) -> Calibration:
     """ABC-SMC over `inputs`, stored in `out` (calibration.json and pyabc's calibration.db).
 
     on_progress(generation, accepted, simulated) is called after every candidate. stop_before_generation
@@ -130,11 +155,19 @@ def run_calibration(inputs: CalibrationInputs, *, out: str | Path, replications:
     seed = inputs.scenario.seed if seed is None else seed
     model = ParticleModel(inputs.worlds, inputs.targets.targets, inputs.parameters, replications)
     folder = Path(out)
-    settings = {"kind": "calibration", "scenario": inputs.scenario_file,
-                "scenario_sha256": file_sha256(inputs.scenario_file), "overrides": list(inputs.overrides),
-                "targets": inputs.targets.origin, "targets_sha256": file_sha256(inputs.targets.origin),
-                "parameters": {p.path: {"low": p.low, "high": p.high} for p in inputs.parameters}, "seed": seed,
-                "replications": replications, "population": population, "generations": generations}
+    settings = {
+        "kind": "calibration",
+        "scenario": inputs.scenario_file,
+        "scenario_sha256": file_sha256(inputs.scenario_file),
+        "overrides": list(inputs.overrides),
+        "targets": inputs.targets.origin,
+        "targets_sha256": file_sha256(inputs.targets.origin),
+        "parameters": {p.path: {"low": p.low, "high": p.high} for p in inputs.parameters},
+        "seed": seed,
+        "replications": replications,
+        "population": population,
+        "generations": generations,
+    }
     stored = prepare_folder(folder, settings, resume, overwrite)
     database = f"sqlite:///{(folder / 'calibration.db').resolve()}"
     run_executor = make_executor(executor, workers, scheduler)
@@ -142,12 +175,23 @@ def run_calibration(inputs: CalibrationInputs, *, out: str | Path, replications:
         if stored.get("temperatures"):
             temperatures, pdf_norm = stored["temperatures"], stored["log_likelihood_norm"]
         else:
-            temperatures, pdf_norm = temperature_schedule(model, inputs.targets, inputs.parameters, population,
-                                                          generations, seed, run_executor)
+            temperatures, pdf_norm = temperature_schedule(
+                model, inputs.targets, inputs.parameters, population, generations, seed, run_executor
+            )
         settings["log_likelihood_norm"] = pdf_norm
         write_manifest(folder, {**settings, "temperatures": list(temperatures), "finished": False})
-        abc = build_abc(pyabc, model, inputs.targets, inputs.parameters, population, temperatures, pdf_norm, seed,
-                        run_executor, on_progress)
+        abc = build_abc(
+            pyabc,
+            model,
+            inputs.targets,
+            inputs.parameters,
+            population,
+            temperatures,
+            pdf_norm,
+            seed,
+            run_executor,
+            on_progress,
+        )
         abc.sampler.interrupt_before = stop_before_generation
         observed = {t.name: t.observed for t in inputs.targets.targets}
         history = abc.load(database, 1) if (folder / "calibration.db").exists() else abc.new(database, observed)
@@ -156,23 +200,44 @@ def run_calibration(inputs: CalibrationInputs, *, out: str | Path, replications:
             abc.run(max_nr_populations=generations - done)
         if abc.sampler.starved:
             generation, accepted, simulated = abc.sampler.starved
-            raise CalibrationStalled(f"generation {generation + 1} of {generations} accepted {accepted} of "
-                                     f"{population} particles in {simulated} simulations; the targets seem out of "
-                                     f"reach of the model over these ranges (finished generations are kept in {folder})")
+            raise CalibrationStalled(
+                f"generation {generation + 1} of {generations} accepted {accepted} of "
+                f"{population} particles in {simulated} simulations; the targets seem out of "
+                f"reach of the model over these ranges (finished generations are kept in {folder})"
+            )
     except KeyboardInterrupt:
         done = pyabc.History(database).max_t + 1 if (folder / "calibration.db").exists() else 0
-        raise Interrupted(done, generations, str(folder),
-                          f"interrupted after {done} of {generations} generations") from None
+        raise Interrupted(
+            done, generations, str(folder), f"interrupted after {done} of {generations} generations"
+        ) from None
     finally:
         run_executor.close()
     history = pyabc.History(database)
     done = history.max_t + 1
     finished = finished_schedule(temperatures, done)
     evaluations = int(history.total_nr_simulations)
-    write_manifest(folder, {**settings, "temperatures": list(temperatures), "finished": finished,
-                            "generations_done": done, "evaluations": evaluations})
-    return Calibration(folder, inputs.parameters, inputs.targets, final_population(history, inputs.parameters),
-                       tuple(temperatures), done, finished, model, seed, evaluations)
+    write_manifest(
+        folder,
+        {
+            **settings,
+            "temperatures": list(temperatures),
+            "finished": finished,
+            "generations_done": done,
+            "evaluations": evaluations,
+        },
+    )
+    return Calibration(
+        folder,
+        inputs.parameters,
+        inputs.targets,
+        final_population(history, inputs.parameters),
+        tuple(temperatures),
+        done,
+        finished,
+        model,
+        seed,
+        evaluations,
+    )
 
 
 def finished_schedule(temperatures: Sequence[float], done: int) -> bool:
@@ -199,8 +264,10 @@ def prepare_folder(folder: Path, settings: dict, resume: bool, overwrite: bool) 
     stored = json.loads(manifest.read_text(encoding="utf-8"))
     differ = [key for key in SETTINGS if stored.get(key) != settings[key]]
     if differ:
-        raise UsageError(f"cannot resume {folder}: its calibration differs in {', '.join(differ)}; "
-                         "use the same settings, or --overwrite")
+        raise UsageError(
+            f"cannot resume {folder}: its calibration differs in {', '.join(differ)}; "
+            "use the same settings, or --overwrite"
+        )
     return stored
 
 
@@ -215,8 +282,15 @@ def _simulate_prior_draw(task: tuple[ParticleModel, int, list[str]]) -> tuple[in
     return index, model.simulate(overrides)
 
 
-def temperature_schedule(model: ParticleModel, targets: TargetSet, parameters: Sequence[FitParameter], population: int,
-                         generations: int, seed: int, executor) -> tuple[tuple[float, ...], float]:
+def temperature_schedule(
+    model: ParticleModel,
+    targets: TargetSet,
+    parameters: Sequence[FitParameter],
+    population: int,
+    generations: int,
+    seed: int,
+    executor,
+) -> tuple[tuple[float, ...], float]:
     """The temperatures and the log-likelihood norm, both from a prior sample of `population` draws (seeded from
     (seed, 0)): the norm is the best log-likelihood found there (or the targets' maximum when nothing is finite),
     T_0 accepts 30 % of the sample against it, then exponential decay to 1.
@@ -234,9 +308,15 @@ def temperature_schedule(model: ParticleModel, targets: TargetSet, parameters: S
     likelihood = TargetLikelihood(targets.targets)
     log_likelihoods = np.array([likelihood(simulated[i]) for i in range(population)])
     finite = np.isfinite(log_likelihoods)
-    pdf_max = float(log_likelihoods[finite].max()) if finite.any() else sum(max_log_likelihood(t) for t in targets.targets)
+    pdf_max = (
+        float(log_likelihoods[finite].max()) if finite.any() else sum(max_log_likelihood(t) for t in targets.targets)
+    )
     weights = np.full(finite.sum(), 1.0 / max(finite.sum(), 1))
-    first = match_acceptance_rate(weights, log_likelihoods[finite], pdf_max, SCALE_LOG, INITIAL_ACCEPTANCE) if finite.any() else 1e6
+    first = (
+        match_acceptance_rate(weights, log_likelihoods[finite], pdf_max, SCALE_LOG, INITIAL_ACCEPTANCE)
+        if finite.any()
+        else 1e6
+    )
     first = max(float(first), 1.0)
     if generations == 1:
         return (1.0,), pdf_max
@@ -244,19 +324,38 @@ def temperature_schedule(model: ParticleModel, targets: TargetSet, parameters: S
     return decay + (1.0,), pdf_max
 
 
-def build_abc(pyabc, model: ParticleModel, targets: TargetSet, parameters: Sequence[FitParameter], population: int,
-              temperatures: Sequence[float], pdf_norm: float, seed: int, executor, on_progress) -> object:
+def build_abc(
+    pyabc,
+    model: ParticleModel,
+    targets: TargetSet,
+    parameters: Sequence[FitParameter],
+    population: int,
+    temperatures: Sequence[float],
+    pdf_norm: float,
+    seed: int,
+    executor,
+    on_progress,
+) -> object:
     """pyabc's ABCSMC with uniform priors, the targets' likelihood as a stochastic kernel and a fixed schedule."""
     from recoverysim.calibration.sampler import DeterministicSampler
 
-    prior = pyabc.Distribution(**{parameter_key(i): pyabc.RV("uniform", p.low, p.high - p.low)
-                                  for i, p in enumerate(parameters)})
-    kernel = pyabc.distance.FunctionKernel(TargetLikelihood(targets.targets), ret_scale=pyabc.distance.SCALE_LOG,
-                                           pdf_max=pdf_norm)
+    prior = pyabc.Distribution(
+        **{parameter_key(i): pyabc.RV("uniform", p.low, p.high - p.low) for i, p in enumerate(parameters)}
+    )
+    kernel = pyabc.distance.FunctionKernel(
+        TargetLikelihood(targets.targets), ret_scale=pyabc.distance.SCALE_LOG, pdf_max=pdf_norm
+    )
     acceptor = pyabc.StochasticAcceptor(pdf_norm_method=pyabc.acceptor.pdf_norm_from_kernel)
     sampler = DeterministicSampler(executor, seed, batch_size=population, on_candidate=on_progress)
-    return pyabc.ABCSMC(model, prior, kernel, population_size=population, acceptor=acceptor,
-                        eps=pyabc.epsilon.ListTemperature(list(temperatures)), sampler=sampler)
+    return pyabc.ABCSMC(
+        model,
+        prior,
+        kernel,
+        population_size=population,
+        acceptor=acceptor,
+        eps=pyabc.epsilon.ListTemperature(list(temperatures)),
+        sampler=sampler,
+    )
 
 
 def final_population(history, parameters: Sequence[FitParameter]) -> pd.DataFrame:

@@ -61,10 +61,19 @@ def parameter_table(posterior: pd.DataFrame, parameters: Sequence[FitParameter])
         sd = float(np.sqrt(np.average((values - mean) ** 2, weights=weights)))
         low, high = weighted_quantiles(values, weights, [0.025, 0.975])
         ratio = sd / ((parameter.high - parameter.low) / np.sqrt(12.0))  # sd of the uniform prior
-        rows.append((parameter.path, parameter.low, parameter.high, mean, float(low), float(high), ratio,
-                     identified(ratio)))
-    columns = ["parameter", "prior_low", "prior_high", "posterior_mean", "posterior_low", "posterior_high",
-               "sd_ratio", "identified"]
+        rows.append(
+            (parameter.path, parameter.low, parameter.high, mean, float(low), float(high), ratio, identified(ratio))
+        )
+    columns = [
+        "parameter",
+        "prior_low",
+        "prior_high",
+        "posterior_mean",
+        "posterior_low",
+        "posterior_high",
+        "sd_ratio",
+        "identified",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -94,11 +103,15 @@ def predictive_sample(calibration: Calibration, executor: Executor, draws: int =
     rng = np.random.default_rng(np.random.SeedSequence([calibration.seed, PREDICTIVE_STREAM]))
     posterior = calibration.posterior
     chosen = rng.choice(len(posterior), size=draws, replace=True, p=posterior["weight"].to_numpy())
-    tasks = [(calibration.model, i, [p.override(posterior[p.path].iloc[row]) for p in calibration.parameters])
-             for i, row in enumerate(chosen)]
+    tasks = [
+        (calibration.model, i, [p.override(posterior[p.path].iloc[row]) for p in calibration.parameters])
+        for i, row in enumerate(chosen)
+    ]
     simulated = dict(executor.map_unordered(_simulate_draw, tasks))
-    rows = [{t.name: predictive_draw(t, simulated[i][t.name], rng) for t in calibration.targets.targets}
-            for i in range(draws)]
+    rows = [
+        {t.name: predictive_draw(t, simulated[i][t.name], rng) for t in calibration.targets.targets}
+        for i in range(draws)
+    ]
     return pd.DataFrame(rows, columns=[t.name for t in calibration.targets.targets])
 
 
@@ -109,9 +122,19 @@ def fit_table(targets: Sequence[Target], predictive: pd.DataFrame) -> pd.DataFra
         draws = predictive[target.name].to_numpy(dtype=float)
         draws = draws[np.isfinite(draws)]
         mean = float(draws.mean()) if draws.size else float("nan")
-        low, high = (np.quantile(draws, [0.025, 0.975]) if draws.size else (np.nan, np.nan))
-        rows.append((target.name, target.figure, target.policy, target.observed, mean, float(low), float(high),
-                     bool(low <= target.observed <= high)))
+        low, high = np.quantile(draws, [0.025, 0.975]) if draws.size else (np.nan, np.nan)
+        rows.append(
+            (
+                target.name,
+                target.figure,
+                target.policy,
+                target.observed,
+                mean,
+                float(low),
+                float(high),
+                bool(low <= target.observed <= high),
+            )
+        )
     columns = ["target", "figure", "policy", "observed", "simulated_mean", "simulated_low", "simulated_high", "within"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -146,7 +169,9 @@ def write_outputs(calibration: Calibration, executor: Executor) -> tuple[pd.Data
     fit.to_csv(folder / "fit.csv", index=False)
     table.to_csv(folder / "parameters.csv", index=False)
     for parameter in calibration.parameters:
-        figures.save(figures.posterior_figure(calibration.posterior, parameter), folder / f"posterior_{parameter.path}.png")
+        figures.save(
+            figures.posterior_figure(calibration.posterior, parameter), folder / f"posterior_{parameter.path}.png"
+        )
     figures.save(figures.predictive_figure(calibration.targets.targets, predictive), folder / "predictive_check.png")
     means = posterior_means(calibration.posterior, calibration.parameters)
     write_calibrated_yaml(folder / "calibrated.yaml", calibrated_scenario(calibration, means), calibration, means)

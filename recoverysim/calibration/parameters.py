@@ -99,16 +99,31 @@ def check_applicable(parameters: Iterable[FitParameter], worlds: dict[str, dict]
     for parameter in parameters:
         field = field_at(parameter.path)
         if field is not None and float not in (field.annotation, *typing.get_args(field.annotation)):
-            problems.append(Problem(f"--fit {parameter.path}", None, "", "is not a real-valued field, cannot be fitted",
-                                    getattr(field.annotation, "__name__", str(field.annotation))))
+            problems.append(
+                Problem(
+                    f"--fit {parameter.path}",
+                    None,
+                    "",
+                    "is not a real-valued field, cannot be fitted",
+                    getattr(field.annotation, "__name__", str(field.annotation)),
+                )
+            )
             continue
         for source, data in worlds.items():
             for value in (parameter.low, (parameter.low + parameter.high) / 2, parameter.high):
                 try:
                     scenario_from_dict(data, [parameter.override(value)], source=source)
                 except ScenarioError as error:
-                    problems += [Problem(f"--fit {parameter.path}", None, "", f"{source}: {p.path + ': ' if p.path else ''}"
-                                         f"{p.message}", p.got) for p in error.problems]
+                    problems += [
+                        Problem(
+                            f"--fit {parameter.path}",
+                            None,
+                            "",
+                            f"{source}: {p.path + ': ' if p.path else ''}{p.message}",
+                            p.got,
+                        )
+                        for p in error.problems
+                    ]
                     break
             else:
                 continue

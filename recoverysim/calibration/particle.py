@@ -48,7 +48,9 @@ class ParticleModel:
                 simulated[target.name] = simulated_value(target, replications, claims)
         return simulated
 
-    def run_world(self, data: dict, targets: list[Target], overrides: list[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    def run_world(
+        self, data: dict, targets: list[Target], overrides: list[str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         scenario = scenario_from_dict(data, overrides)
         wanted = {t.policy for t in targets}
         keep_claims = needs_claims_table(targets)
@@ -68,8 +70,13 @@ class TargetLikelihood:
 
     targets: tuple[Target, ...]
 
-    def __call__(self, x: Mapping[str, float], x_0: Mapping[str, float] | None = None, t: int | None = None,
-                 par: Mapping | None = None) -> float:
+    def __call__(
+        self,
+        x: Mapping[str, float],
+        x_0: Mapping[str, float] | None = None,
+        t: int | None = None,
+        par: Mapping | None = None,
+    ) -> float:
         total = 0.0
         for target in self.targets:
             value = float(x[target.name])
