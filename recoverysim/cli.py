@@ -164,3 +164,6 @@ main.add_command(params); main.add_command(selfcheck)
 
 from recoverysim.cli_decompose import decompose  # noqa: E402
 main.add_command(decompose)
+
+from recoverysim.cli_calibrate import calibrate  # noqa: E402
+main.add_command(calibrate)

@@ -1,0 +1,104 @@
+"""`recoverysim calibrate`: a thin command over recoverysim.calibration (fit, then write the calibration folder)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from recoverysim.cli_options import executor_options, quiet_option, set_option, stopping_cleanly, storage_options
+from recoverysim.experiments.executors import make_executor
+from recoverysim.experiments.progress import REDRAW_SECONDS, clock
+
+
+class CalibrationProgress:
+    """'calibrate generation 2 of 4: 37/100 particles accepted, 120 simulated, 0:42' on a terminal, else nothing."""
+
+    def __init__(self, population: int, generations: int, quiet: bool):
+        self.population, self.generations = population, generations
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.started = time.monotonic()
+        self._drawn = 0.0
+
+    def __call__(self, generation: int, accepted: int, simulated: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self._drawn < REDRAW_SECONDS and accepted != self.population):
+            return
+        self._drawn = now
+        line = (f"calibrate generation {generation + 1} of {self.generations}: {accepted}/{self.population} particles "
+                f"accepted, {simulated} simulated, {clock(now - self.started)}")
+        width = shutil.get_terminal_size((80, 20)).columns - 1
+        sys.stderr.write("\r" + line[:width].ljust(width))
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.enabled = False
+
+
+def table_text(frame: pd.DataFrame) -> str:
+    """A table for the terminal: numbers to 4 significant digits."""
+    return frame.to_string(index=False, float_format=lambda v: f"{v:.4g}")
+
+
+@click.command()
+@click.argument("scenario")
+@click.option("--targets", "targets", required=True, metavar="FILE",
+              help="Observed figures to fit: a targets YAML file, or a claims CSV (then --claims-policy).")
+@click.option("--fit", "fit", multiple=True, required=True, metavar="PATH[=lo:hi]",
+              help="A scenario field to fit with a uniform prior on lo:hi (default: the field's own bounds when "
+                   "both are finite), e.g. --fit market.segments.everyone.complaint_probability=0.3:0.9 (repeatable).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Calibration folder (default results/<scenario-name>-calibration/).")
+@click.option("--replications", type=click.IntRange(min=1, max=10_000), default=2, show_default=True,
+              help="Replications per particle and policy (the same numbers for every particle).")
+@click.option("--population", type=click.IntRange(min=2, max=100_000), default=100, show_default=True,
+              help="Particles per generation.")
+@click.option("--generations", type=click.IntRange(min=1, max=100), default=6, show_default=True,
+              help="Generations; the temperature reaches 1 (the exact posterior) at the last.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
+@click.option("--claims-policy", help="With a claims CSV as --targets: the policy the claims were observed under.")
+@executor_options
+@storage_options
+@quiet_option
+@set_option
+def calibrate(scenario: str, targets: str, fit: tuple[str, ...], out: str | None, replications: int, population: int,
+              generations: int, seed: int | None, claims_policy: str | None, executor: str, workers: int | None,
+              scheduler: str | None, resume: bool, overwrite: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+    """Fit scenario fields to observed figures (ABC-SMC); write the posterior, fit table, figures and a calibrated
+    scenario. Finished generations are kept: a calibration stopped by Ctrl-C continues with --resume."""
+    from recoverysim.calibration.abc import prepare_inputs, run_calibration
+    from recoverysim.calibration.outputs import write_outputs
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc's per-generation log; the progress bar says it
+    inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy)
+    folder = Path(out) if out else Path("results") / f"{inputs.scenario.name}-calibration"
+    click.echo(inputs.targets.summary)
+    names = ", ".join(f"{p.path} in [{p.low:g}, {p.high:g}]" for p in inputs.parameters)
+    click.echo(f"fitting {names}: {population} particles, {generations} generations, {replications} replications "
+               "per particle and policy")
+    progress = CalibrationProgress(population, generations, quiet)
+    clock_start = time.perf_counter()
+    with stopping_cleanly(progress, folder):
+        result = run_calibration(inputs, out=folder, replications=replications, population=population,
+                                 generations=generations, seed=seed, executor=executor, workers=workers,
+                                 scheduler=scheduler, resume=resume, overwrite=overwrite, on_progress=progress)
+        progress.close()
+        output_executor = make_executor(executor, workers, scheduler)
+        try:
+            fit_table, parameter_table = write_outputs(result, output_executor)
+        finally:
+            output_executor.close()
+    click.echo("\nFit (posterior predictive, 95 % interval):")
+    click.echo(table_text(fit_table))
+    click.echo("\nParameters (identified: posterior sd / prior sd below 0.5 yes, below 0.75 weakly, else no):")
+    click.echo(table_text(parameter_table))
+    click.echo(f"\n{result.generations_done} generations, {result.evaluations} particles simulated in "
+               f"{time.perf_counter() - clock_start:.1f} s; results in {folder}/")
