@@ -77,10 +77,10 @@ def write_observed_targets(folder: Path, world: Path, first: int, claims_factor:
     path = folder / "targets.yaml"
     path.write_text(textwrap.dedent(f"""\
         targets:
-          - {{name: claims, figure: claims, policy: trusting, kind: mean,
-              observed: {period['claims'] * claims_factor:.4f}, standard_error: {figures['claims'].std(ddof=1):.4f}}}
-          - {{name: fraud, figure: fraud_share, policy: trusting, kind: share,
-              observed: {period['fraud_share']:.4f}, trials: {int(period['claims'])}}}
+          - {{name: claims, figure: claims, policy: trusting,
+              mean: {{value: {period['claims'] * claims_factor:.4f}, standard_error: {figures['claims'].std(ddof=1):.4f}}}}}
+          - {{name: fraud, figure: fraud_share, policy: trusting,
+              share: {{successes: {round(period['fraud_share'] * period['claims'])}, trials: {int(period['claims'])}}}}}
         """), encoding="utf-8")
     return path
 
@@ -196,7 +196,7 @@ def run_cli(cli, *fit, targets="targets.yaml", extra=()):
 def firm(in_tmp):
     world = write_world(in_tmp)
     (in_tmp / "targets.yaml").write_text(
-        "targets:\n  - {name: claims, figure: claims, policy: trusting, kind: mean, observed: 50, standard_error: 5}\n",
+        "targets:\n  - {name: claims, figure: claims, policy: trusting, mean: {value: 50, standard_error: 5}}\n",
         encoding="utf-8")
     return world
 
@@ -220,7 +220,7 @@ def test_bad_fit_is_one_line_and_exit_2(cli, firm, fit_text, message):
 def test_missing_and_bad_targets_files_are_one_line_and_exit_2(cli, firm):
     missing = run_cli(cli, f"{COMPLAINT}=0.2:0.9", targets="nowhere.yaml")
     assert missing.exit_code == 2 and missing.output.strip() == "nowhere.yaml: no such file"
-    Path("bad.yaml").write_text("targets:\n  - {name: x, figure: claims, policy: trusting, kind: odd, observed: 1}\n")
+    Path("bad.yaml").write_text("targets:\n  - {name: x, figure: claims, policy: trusting, odd: {value: 1}}\n")
     bad = run_cli(cli, f"{COMPLAINT}=0.2:0.9", targets="bad.yaml")
     assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1 and "Traceback" not in bad.output
 
