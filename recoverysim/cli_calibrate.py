@@ -30,8 +30,10 @@ class CalibrationProgress:
         if not self.enabled or (now - self._drawn < REDRAW_SECONDS and accepted != self.population):
             return
         self._drawn = now
-        line = (f"calibrate generation {generation + 1} of {self.generations}: {accepted}/{self.population} particles "
-                f"accepted, {simulated} simulated, {clock(now - self.started)}")
+        line = (
+            f"calibrate generation {generation + 1} of {self.generations}: {accepted}/{self.population} particles "
+            f"accepted, {simulated} simulated, {clock(now - self.started)}"
+        )
         width = shutil.get_terminal_size((80, 20)).columns - 1
         sys.stderr.write("\r" + line[:width].ljust(width))
         sys.stderr.flush()
@@ -50,46 +52,109 @@ def table_text(frame: pd.DataFrame) -> str:
 
 @click.command()
 @click.argument("scenario")
-@click.option("--targets", "targets", required=True, metavar="FILE",
-              help="Observed figures to fit: a targets YAML file, or a claims CSV (then --claims-policy).")
-@click.option("--fit", "fit", multiple=True, required=True, metavar="PATH[=lo:hi]",
-              help="A scenario field to fit with a uniform prior on lo:hi (default: the field's own bounds when "
-                   "both are finite), e.g. --fit market.segments.everyone.complaint_probability=0.3:0.9 (repeatable).")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Calibration folder (default results/<scenario-name>-calibration/).")
-@click.option("--replications", type=click.IntRange(min=1, max=10_000), default=2, show_default=True,
-              help="Replications per particle and policy (the same numbers for every particle).")
-@click.option("--population", type=click.IntRange(min=2, max=100_000), default=100, show_default=True,
-              help="Particles per generation.")
-@click.option("--generations", type=click.IntRange(min=1, max=100), default=6, show_default=True,
-              help="Generations; the temperature reaches 1 (the exact posterior) at the last.")
+@click.option(
+    "--targets",
+    "targets",
+    required=True,
+    metavar="FILE",
+    help="Observed figures to fit: a targets YAML file, or a claims CSV (then --claims-policy).",
+)
+@click.option(
+    "--fit",
+    "fit",
+    multiple=True,
+    required=True,
+    metavar="PATH[=lo:hi]",
+    help="A scenario field to fit with a uniform prior on lo:hi (default: the field's own bounds when "
+    "both are finite), e.g. --fit market.segments.everyone.complaint_probability=0.3:0.9 (repeatable).",
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False), help="Calibration folder (default results/<scenario-name>-calibration/)."
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1, max=10_000),
+    default=2,
+    show_default=True,
+    help="Replications per particle and policy (the same numbers for every particle).",
+)
+@click.option(
+    "--population",
+    type=click.IntRange(min=2, max=100_000),
+    default=100,
+    show_default=True,
+    help="Particles per generation.",
+)
+@click.option(
+    "--generations",
+    type=click.IntRange(min=1, max=100),
+    default=6,
+    show_default=True,
+    help="Generations; the temperature reaches 1 (the exact posterior) at the last.",
+)
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option("--claims-policy", help="With a claims CSV as --targets: the policy the claims were observed under.")
+@click.option(
+    "--target",
+    "only",
+    multiple=True,
+    metavar="NAME",
+    help="Fit only the targets with this name (shell patterns allowed, e.g. 'TARP *'; repeatable).",
+)
 @executor_options
 @storage_options
 @quiet_option
 @set_option
-def calibrate(scenario: str, targets: str, fit: tuple[str, ...], out: str | None, replications: int, population: int,
-              generations: int, seed: int | None, claims_policy: str | None, executor: str, workers: int | None,
-              scheduler: str | None, resume: bool, overwrite: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+def calibrate(
+    scenario: str,
+    targets: str,
+    fit: tuple[str, ...],
+    out: str | None,
+    replications: int,
+    population: int,
+    generations: int,
+    seed: int | None,
+    claims_policy: str | None,
+    only: tuple[str, ...],
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    overwrite: bool,
+    quiet: bool,
+    overrides: tuple[str, ...],
+) -> None:
     """Fit scenario fields to observed figures (ABC-SMC); write the posterior, fit table, figures and a calibrated
     scenario. Finished generations are kept: a calibration stopped by Ctrl-C continues with --resume."""
     from recoverysim.calibration.abc import prepare_inputs, run_calibration
     from recoverysim.calibration.outputs import write_outputs
 
     logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc's per-generation log; the progress bar says it
-    inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy)
+    inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy, only=only)
     folder = Path(out) if out else Path("results") / f"{inputs.scenario.name}-calibration"
     click.echo(inputs.targets.summary)
     names = ", ".join(f"{p.path} in [{p.low:g}, {p.high:g}]" for p in inputs.parameters)
-    click.echo(f"fitting {names}: {population} particles, {generations} generations, {replications} replications "
-               "per particle and policy")
+    click.echo(
+        f"fitting {names}: {population} particles, {generations} generations, {replications} replications "
+        "per particle and policy"
+    )
     progress = CalibrationProgress(population, generations, quiet)
     clock_start = time.perf_counter()
     with stopping_cleanly(progress, folder):
-        result = run_calibration(inputs, out=folder, replications=replications, population=population,
-                                 generations=generations, seed=seed, executor=executor, workers=workers,
-                                 scheduler=scheduler, resume=resume, overwrite=overwrite, on_progress=progress)
+        result = run_calibration(
+            inputs,
+            out=folder,
+            replications=replications,
+            population=population,
+            generations=generations,
+            seed=seed,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            overwrite=overwrite,
+            on_progress=progress,
+        )
         progress.close()
         output_executor = make_executor(executor, workers, scheduler)
         try:
@@ -100,5 +165,7 @@ def calibrate(scenario: str, targets: str, fit: tuple[str, ...], out: str | None
     click.echo(table_text(fit_table))
     click.echo("\nParameters (identified: posterior sd / prior sd below 0.5 yes, below 0.75 weakly, else no):")
     click.echo(table_text(parameter_table))
-    click.echo(f"\n{result.generations_done} generations, {result.evaluations} particles simulated in "
-               f"{time.perf_counter() - clock_start:.1f} s; results in {folder}/")
+    click.echo(
+        f"\n{result.generations_done} generations, {result.evaluations} particles simulated in "
+        f"{time.perf_counter() - clock_start:.1f} s; results in {folder}/"
+    )

@@ -11,8 +11,11 @@ the whole schedule is fixed before the first generation and stored, so a resumed
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import hashlib
 import json
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +24,8 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from recoverysim.calibration.parameters import FitParameter, check_applicable, parse_fit
 from recoverysim.calibration.outputs import package_versions
+from recoverysim.calibration.parameters import FitParameter, check_applicable, parse_fit
 from recoverysim.calibration.particle import ParticleModel, TargetLikelihood, parameter_key
 from recoverysim.calibration.targets import TargetSet, check_against, load_targets, max_log_likelihood
 from recoverysim.errors import RecoverySimError, UsageError
@@ -33,7 +36,16 @@ from recoverysim.scenario.load import load_scenario, scenario_to_dict
 PYABC_HINT = "pip install 'recoverysim[calibrate]'"
 INITIAL_ACCEPTANCE = 0.3
 """pyabc's default target rate for the first temperature: a convention, not a measured value."""
-SETTINGS = ("scenario_sha256", "targets_sha256", "parameters", "seed", "replications", "population", "generations")
+SETTINGS = (
+    "scenario_sha256",
+    "targets_sha256",
+    "targets_fitted",
+    "parameters",
+    "seed",
+    "replications",
+    "population",
+    "generations",
+)
 """What must match for --resume to continue a calibration folder."""
 
 
@@ -63,6 +75,8 @@ def pyabc_module():
         import pyabc
     except ImportError:
         raise UsageError(f"calibrate needs pyabc, which is not installed; install it with {PYABC_HINT}") from None
+    for name in ("ABC", "Sampler", "Acceptor", "Epsilon", "Distance", "Transition", "ABC.History", "ABC.Predictor"):
+        logging.getLogger(name).setLevel(logging.WARNING)  # our progress line says the same, once
     return pyabc
 
 
@@ -89,11 +103,16 @@ def prepare_inputs(
     *,
     overrides: Sequence[str] = (),
     claims_policy: str | None = None,
+    only: Sequence[str] = (),
 ) -> CalibrationInputs:
-    """Load and check everything before any simulation: clear errors (ScenarioError / UsageError) for bad input."""
+    """Load and check everything before any simulation: clear errors (ScenarioError / UsageError) for bad input.
+
+    `only` keeps the targets whose name matches one of these shell patterns (e.g. "TARP *"): a file of anchors from
+    several worlds can be fitted part by part.
+    """
     pyabc_module()
     calibrated = load_scenario(scenario, overrides)
-    target_set = load_targets(targets, claims_policy)
+    target_set = select_targets(load_targets(targets, claims_policy), only)
     scenarios = {None: calibrated, **{t.world: load_scenario(t.world) for t in target_set.targets if t.world}}
     check_against(target_set, scenarios)
     parameters = tuple(p if isinstance(p, FitParameter) else parse_fit(p) for p in fit)
@@ -106,6 +125,22 @@ def prepare_inputs(
     return CalibrationInputs(str(scenario), tuple(overrides), calibrated, target_set, parameters, worlds)
 
 
+def select_targets(targets: TargetSet, patterns: Sequence[str]) -> TargetSet:
+    """The targets whose name matches a pattern (all when there is none); a pattern that matches nothing is an error."""
+    if not patterns:
+        return targets
+    names = [t.name for t in targets.targets]
+    unmatched = [p for p in patterns if not fnmatch.filter(names, p)]
+    if unmatched:
+        raise UsageError(
+            f"--target {unmatched[0]!r} matches no target of {targets.origin}; its targets are "
+            + ", ".join(map(repr, names))
+        )
+    kept = tuple(t for t in targets.targets if any(fnmatch.fnmatchcase(t.name, p) for p in patterns))
+    note = f"\nFitting {len(kept)} of its {len(names)} targets (--target {' '.join(patterns)})."
+    return dataclasses.replace(targets, targets=kept, summary=targets.summary + note)
+
+
 def calibrate(
     scenario: str | Path,
     targets: str | Path,
@@ -114,13 +149,14 @@ def calibrate(
     out: str | Path,
     overrides: Sequence[str] = (),
     claims_policy: str | None = None,
+    only: Sequence[str] = (),
     **options,
 ) -> Calibration:
     """Fit the named parameters of `scenario` to `targets`; the final population is stored in `out`.
 
     `options` are those of run_calibration (replications, population, generations, seed, executor, ...).
     """
-    inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy)
+    inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy, only=only)
     return run_calibration(inputs, out=out, **options)
 
 
@@ -162,6 +198,7 @@ def run_calibration(
         "overrides": list(inputs.overrides),
         "targets": inputs.targets.origin,
         "targets_sha256": file_sha256(inputs.targets.origin),
+        "targets_fitted": [t.name for t in inputs.targets.targets],
         "parameters": {p.path: {"low": p.low, "high": p.high} for p in inputs.parameters},
         "seed": seed,
         "replications": replications,
@@ -298,8 +335,8 @@ def temperature_schedule(
     The norm is not the targets' theoretical maximum: with common random numbers a particle cannot reach it, and
     acceptance against it would be tiny. pyabc weights particles above the norm (rejection control), so the
     posterior stays exact; fixing the norm before the first generation keeps a resumed run identical."""
-    from pyabc.epsilon.temperature import match_acceptance_rate
     from pyabc.distance import SCALE_LOG
+    from pyabc.epsilon.temperature import match_acceptance_rate
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0]))
     draws = rng.uniform([p.low for p in parameters], [p.high for p in parameters], size=(population, len(parameters)))
