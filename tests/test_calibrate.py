@@ -241,3 +241,18 @@ def test_a_folder_with_a_calibration_needs_resume_or_overwrite(cli, firm):
     assert both.exit_code == 2 and "exclude each other" in both.output
     other = run_cli(cli, f"{COMPLAINT}=0.3:0.9", extra=["--out", "c", "--resume"])
     assert other.exit_code == 2 and "differs in parameters" in other.output
+
+
+def test_a_target_the_world_never_produces_is_refused_before_fitting(cli, firm):
+    """In 60 days nobody reaches a purchase occasion, so repurchase has no value at any particle: refused at once
+    (one line, exit 2) instead of a generation that can never accept anything."""
+    Path("never.yaml").write_text(
+        "targets:\n  - {name: loyal, figure: claimant_repurchase_share, outcome_class: fast_fix, policy: trusting,"
+        " share: {successes: 8, trials: 10}}\n",
+        encoding="utf-8",
+    )
+    result = run_cli(cli, f"{COMPLAINT}=0.2:0.9", targets="never.yaml")
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert "gives no value for 'loyal'" in lines[-1] and "Traceback" not in result.output
+    assert not Path("results/tiny-firm-calibration/calibration.db").exists()

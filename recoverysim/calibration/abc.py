@@ -16,6 +16,7 @@ import fnmatch
 import hashlib
 import json
 import logging
+import math
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,6 +320,18 @@ def _simulate_prior_draw(task: tuple[ParticleModel, int, list[str]]) -> tuple[in
     return index, model.simulate(overrides)
 
 
+def check_reachable(targets: TargetSet, simulated: Sequence[dict[str, float]]) -> None:
+    """Refuse, before any generation, targets the model gives no value for at any prior draw (e.g. repurchase after a
+    fast fix under a policy that never fixes fast): no particle could ever be accepted."""
+    never = [t for t in targets.targets if not any(math.isfinite(values.get(t.name, math.nan)) for values in simulated)]
+    if never:
+        names = "; ".join(f"{t.name!r} ({t.figure} under {t.policy})" for t in never)
+        raise UsageError(
+            f"the simulation gives no value for {names} at any of {len(simulated)} prior draws (nothing of that kind "
+            "happens in the simulated world); leave it out with --target, or change the world or the ranges"
+        )
+
+
 def temperature_schedule(
     model: ParticleModel,
     targets: TargetSet,
@@ -342,6 +355,7 @@ def temperature_schedule(
     draws = rng.uniform([p.low for p in parameters], [p.high for p in parameters], size=(population, len(parameters)))
     tasks = [(model, i, [p.override(v) for p, v in zip(parameters, row)]) for i, row in enumerate(draws)]
     simulated = dict(executor.map_unordered(_simulate_prior_draw, tasks))
+    check_reachable(targets, [simulated[i] for i in range(population)])
     likelihood = TargetLikelihood(targets.targets)
     log_likelihoods = np.array([likelihood(simulated[i]) for i in range(population)])
     finite = np.isfinite(log_likelihoods)
