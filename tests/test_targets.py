@@ -233,9 +233,9 @@ def test_example_claims_csv_summary_matches_an_independent_count():
     claims = pd.read_csv(EXAMPLE_CSV, dtype=str, keep_default_na=False)
     days = (pd.to_datetime(claims["closed"], errors="coerce") - pd.to_datetime(claims["filed"])).dt.days
     decided = claims["outcome"].isin(["approved", "denied"])
-    fast = (claims["outcome"] == "approved") & (days <= 5) & (claims["repurchased"] != "")
-    assert by_name["repurchase after fast fix"].trials == fast.sum()
-    assert by_name["repurchase after fast fix"].observed == pytest.approx((claims["repurchased"][fast] == "yes").mean())
+    slow = (claims["outcome"] == "approved") & (days > 5) & (claims["repurchased"] != "")
+    assert by_name["repurchase after slow fix"].trials == slow.sum()
+    assert by_name["repurchase after slow fix"].observed == pytest.approx((claims["repurchased"][slow] == "yes").mean())
     assert by_name["approval share"].observed == pytest.approx((claims["outcome"][decided] == "approved").mean())
     assert by_name["days to close"].observed == pytest.approx(days[decided].mean())
     assert by_name["days to close"].standard_error == pytest.approx(days[decided].std() / math.sqrt(decided.sum()))
