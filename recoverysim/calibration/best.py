@@ -10,10 +10,10 @@ degenerate at 0 % or 100 % as a bootstrap over few replications would be.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from recoverysim.verdict import DECISION_FIGURE
 
@@ -24,7 +24,7 @@ def wilson_interval(successes: float, trials: int, level: float = 0.95) -> tuple
     """Wilson score interval of a share; `successes` may be fractional (shared ties). (nan, nan) with no trials."""
     if trials <= 0:
         return math.nan, math.nan
-    z = float(norm.ppf(0.5 + level / 2))
+    z = NormalDist().inv_cdf(0.5 + level / 2)  # stdlib: the CLI does not pay scipy's import
     share = successes / trials
     centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z / (1 + z * z / trials) * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
