@@ -256,3 +256,22 @@ def test_a_target_the_world_never_produces_is_refused_before_fitting(cli, firm):
     lines = result.output.strip().splitlines()
     assert "gives no value for 'loyal'" in lines[-1] and "Traceback" not in result.output
     assert not Path("results/tiny-firm-calibration/calibration.db").exists()
+
+
+def test_a_database_without_pyabc_run_is_started_afresh_not_loaded(tmp_path):
+    """An empty calibration.db (opened by another program before the first generation was stored) or a file that is
+    not a database at all once ended in pyabc's traceback 'Specified id 1 does not exist'."""
+    from recoverysim.calibration.abc import holds_run
+
+    database = tmp_path / "calibration.db"
+    assert not holds_run(tmp_path)
+    database.write_bytes(b"")
+    assert not holds_run(tmp_path)
+    database.write_bytes(b"not a database, just bytes " * 100)
+    assert not holds_run(tmp_path) and not database.exists()
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE abc_smc (id INTEGER)")
+        connection.execute("INSERT INTO abc_smc VALUES (1)")
+    assert holds_run(tmp_path)

@@ -11,6 +11,7 @@ the whole schedule is fixed before the first generation and stored, so a resumed
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
 import hashlib
@@ -18,6 +19,7 @@ import json
 import logging
 import math
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -232,7 +234,7 @@ def run_calibration(
         )
         abc.sampler.interrupt_before = stop_before_generation
         observed = {t.name: t.observed for t in inputs.targets.targets}
-        history = abc.load(database, 1) if (folder / "calibration.db").exists() else abc.new(database, observed)
+        history = abc.load(database, 1) if holds_run(folder) else abc.new(database, observed)
         done = history.max_t + 1
         if not finished_schedule(temperatures, done):
             abc.run(max_nr_populations=generations - done)
@@ -244,7 +246,7 @@ def run_calibration(
                 f"reach of the model over these ranges (finished generations are kept in {folder})"
             )
     except KeyboardInterrupt:
-        done = pyabc.History(database).max_t + 1 if (folder / "calibration.db").exists() else 0
+        done = pyabc.History(database).max_t + 1 if holds_run(folder) else 0
         raise Interrupted(
             done, generations, str(folder), f"interrupted after {done} of {generations} generations"
         ) from None
@@ -318,6 +320,20 @@ def write_manifest(folder: Path, manifest: dict) -> None:
 def _simulate_prior_draw(task: tuple[ParticleModel, int, list[str]]) -> tuple[int, dict[str, float]]:
     model, index, overrides = task
     return index, model.simulate(overrides)
+
+
+def holds_run(folder: Path) -> bool:
+    """Whether the folder's calibration.db holds pyabc's run: a file that is empty (stopped before the first
+    generation, or opened by another program) or not a database at all is started afresh, not loaded."""
+    path = folder / "calibration.db"
+    if not path.exists():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            return bool(connection.execute("SELECT count(*) FROM abc_smc WHERE id = 1").fetchone()[0])
+    except sqlite3.DatabaseError:
+        path.unlink()
+        return False
 
 
 def check_reachable(targets: TargetSet, simulated: Sequence[dict[str, float]]) -> None:
