@@ -103,8 +103,8 @@ def schema() -> None:
 @quiet_option
 @set_option
 def run(file: str, policies: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
-        posterior_folder: str | None, executor: str, workers: int | None, scheduler: str | None, resume: bool, overwrite: bool, quiet: bool,
-        overrides: tuple[str, ...]) -> None:
+        posterior_folder: str | None, executor: str, workers: int | None, scheduler: str | None, resume: bool,
+        overwrite: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
     """Run every policy of a scenario on the same seeds and print the comparison with 95 % intervals.
 
     Each replication is saved as it finishes: a run stopped by Ctrl-C (or killed) continues with --resume.

@@ -1,4 +1,7 @@
-"""Make `scenarios/example-claims.csv`, the README's example of a firm's claims: `python -m recoverysim.calibration.example_data`.
+"""Make `scenarios/example-claims.csv`, the README's example of a firm's claims.
+
+    python -m recoverysim.calibration.example_data
+
 
 The "firm" is the canonical scenario at 5,000 owners and 5,000 prospects over two years, under the suspicious
 policy, with two behaviour values set to known "true" values (TRUE below), so that `calibrate` on this file can

@@ -65,7 +65,9 @@ def load_targets(path: str | Path, policy: str | None = None, fast_within_days: 
         return TargetSet(targets, str(path), f"{path}: {len(targets)} targets ({name})\n{lines}")
     if suffix == ".csv":
         if not policy:
-            raise UsageError(f"{path}: a claims CSV needs the policy its claims were observed under (--claims-policy NAME)")
+            raise UsageError(
+                f"{path}: a claims CSV needs the policy its claims were observed under (--claims-policy NAME)"
+            )
         within = DEFAULT_FAST_WITHIN_DAYS if fast_within_days is None else float(fast_within_days)
         summarised = summarise_claims_csv(path, policy, within)
         return TargetSet(summarised.targets, str(path), summarised.summary)
