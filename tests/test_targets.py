@@ -101,6 +101,17 @@ def test_predictive_draws_have_the_sampling_spread_of_the_observation():
     assert draws.std() == pytest.approx(0.3, rel=0.1)
 
 
+def test_a_share_published_as_a_mean_is_never_drawn_outside_zero_and_one():
+    """A published percentage with an assumed standard error (the TARP rows) is a `mean` of a share figure: its
+    predictive draws near 0 once gave intervals with negative ends; a mean of days is not clipped."""
+    rng = np.random.default_rng(3)
+    low = Target("t", "claimant_repurchase_share", "denied", "mean", 0.09, None, 0.025, outcome_class="denied")
+    draws = np.array([predictive_draw(low, 0.005, rng) for _ in range(2000)])
+    assert draws.min() == 0.0 and draws.max() <= 1.0 and (draws == 0.0).mean() > 0.3
+    days = Target("t", "resolution_days_mean", "trusting", "mean", 0.1, None, 0.3)
+    assert min(predictive_draw(days, 0.0, rng) for _ in range(200)) < 0.0
+
+
 # --- simulated values against counts made by hand ----------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from recoverysim.calibration.target_types import (
     CLAIM_FIGURES,
     CLAIMED_CLASSES,
     REPURCHASE_FIGURE,
+    SHARE_FIGURES,
     Target,
     TargetSet,
 )
@@ -222,7 +223,9 @@ def predictive_draw(target: Target, simulated: float, rng: np.random.Generator) 
         trials = round(target.trials)
         return float(rng.binomial(trials, _probability(simulated))) / trials
     if target.kind == "mean":
-        return float(rng.normal(simulated, target.standard_error))
+        draw = float(rng.normal(simulated, target.standard_error))
+        # a share reported as a mean (a published percentage) cannot be seen outside [0, 1]
+        return min(max(draw, 0.0), 1.0) if target.figure in SHARE_FIGURES else draw
     if target.kind == "rate":
         return float(rng.poisson(max(simulated, PROBABILITY_FLOOR) * target.trials)) / target.trials
     raise ValueError(f"unknown target kind {target.kind!r}")
