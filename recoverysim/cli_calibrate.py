@@ -127,7 +127,7 @@ def calibrate(
     """Fit scenario fields to observed figures (ABC-SMC); write the posterior, fit table, figures and a calibrated
     scenario. Finished generations are kept: a calibration stopped by Ctrl-C continues with --resume."""
     from recoverysim.calibration.abc import prepare_inputs, run_calibration
-    from recoverysim.calibration.outputs import write_outputs
+    from recoverysim.calibration.outputs import collapse_warning, write_outputs
 
     logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc's per-generation log; the progress bar says it
     inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy, only=only)
@@ -165,6 +165,9 @@ def calibrate(
     click.echo(table_text(fit_table))
     click.echo("\nParameters (identified: posterior sd / prior sd below 0.5 yes, below 0.75 weakly, else no):")
     click.echo(table_text(parameter_table))
+    warning = collapse_warning(result.posterior)
+    if warning:
+        click.echo(warning, err=True)
     click.echo(
         f"\n{result.generations_done} generations, {result.evaluations} particles simulated in "
         f"{time.perf_counter() - clock_start:.1f} s; results in {folder}/"

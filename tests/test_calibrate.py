@@ -275,3 +275,18 @@ def test_a_database_without_pyabc_run_is_started_afresh_not_loaded(tmp_path):
         connection.execute("CREATE TABLE abc_smc (id INTEGER)")
         connection.execute("INSERT INTO abc_smc VALUES (1)")
     assert holds_run(tmp_path)
+
+
+def test_a_collapsed_posterior_is_told():
+    """A TARP calibration at population 20 ended with an effective sample size of 1.1 (one particle carried the
+    posterior, sd ratios 0.01): the command now says so. Even weights, or a fifth of them even, pass silently."""
+    from recoverysim.calibration.outputs import collapse_warning, effective_sample_size
+
+    even = pd.DataFrame({"x": np.arange(20.0), "weight": np.full(20, 0.05)})
+    assert effective_sample_size(even["weight"].to_numpy()) == pytest.approx(20.0)
+    assert collapse_warning(even) is None
+    one = even.assign(weight=[0.98] + [0.02 / 19] * 19)
+    assert effective_sample_size(one["weight"].to_numpy()) == pytest.approx(1 / (0.98**2 + 19 * (0.02 / 19) ** 2))
+    assert "effective sample size is 1.0 of 20" in collapse_warning(one)
+    fifth = even.assign(weight=[0.25] * 4 + [0.0] * 16)
+    assert collapse_warning(fifth) is None

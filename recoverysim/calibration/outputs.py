@@ -77,6 +77,27 @@ def parameter_table(posterior: pd.DataFrame, parameters: Sequence[FitParameter])
     return pd.DataFrame(rows, columns=columns)
 
 
+COLLAPSED_BELOW = 0.2
+"""Convention: a final population whose effective sample size is under a fifth of its particles has collapsed."""
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights, 1 / sum(w^2) of the normalised weights."""
+    weights = np.asarray(weights, dtype=float) / np.sum(weights)
+    return float(1.0 / np.sum(weights**2))
+
+
+def collapse_warning(posterior: pd.DataFrame) -> str | None:
+    """A warning when a few particles carry the posterior (its intervals are then too narrow), else None."""
+    size = effective_sample_size(posterior["weight"].to_numpy())
+    if size >= COLLAPSED_BELOW * len(posterior):
+        return None
+    return (
+        f"warning: the posterior's effective sample size is {size:.1f} of {len(posterior)} particles: a few "
+        "particles carry it, so its intervals are too narrow; rerun with a larger --population or more --generations"
+    )
+
+
 def identified(sd_ratio: float) -> str:
     if sd_ratio < IDENTIFIED_BELOW:
         return "yes"
