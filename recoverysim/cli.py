@@ -12,7 +12,14 @@ import click
 from recoverysim.calibration.best import best_sentences
 from recoverysim.calibration.posterior import read_posterior
 from recoverysim.errors import RecoverySimError, ScenarioError
-from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, stopping_cleanly, storage_options
+from recoverysim.cli_options import (
+    ProgressHook,
+    command_line,
+    executor_options,
+    quiet_option,
+    stopping_cleanly,
+    storage_options,
+)
 from recoverysim.experiment import Destination, run_experiment
 from recoverysim.levers import inert_levers, silent_levers
 from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
@@ -25,7 +32,10 @@ from recoverysim.verdict import verdict_sentences
 EXIT_BAD_INPUT = 2
 
 set_option = click.option(
-    "--set", "overrides", multiple=True, metavar="PATH=VALUE",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
     help="Override a scenario field, e.g. --set channels.phone.staff=6 or --set policies.trusting.goodwill_eur=5 (repeatable).",
 )
 
@@ -91,20 +101,44 @@ def schema() -> None:
 
 @main.command()
 @click.argument("file")
-@click.option("--policy", "policies", multiple=True, help="Run only this policy (repeatable); default all, the first is the baseline.")
-@click.option("--replications", type=click.IntRange(min=1, max=100_000), help="Replications per policy (default: the scenario's).")
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    help="Run only this policy (repeatable); default all, the first is the baseline.",
+)
+@click.option(
+    "--replications", type=click.IntRange(min=1, max=100_000), help="Replications per policy (default: the scenario's)."
+)
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>/).")
-@click.option("--posterior", "posterior_folder", type=click.Path(), metavar="DIR",
-              help="A calibration folder (recoverysim calibrate --out): replication r runs every policy with parameter "
-                   "set r drawn from its posterior, and the probability that each policy is best is reported.")
+@click.option(
+    "--posterior",
+    "posterior_folder",
+    type=click.Path(),
+    metavar="DIR",
+    help="A calibration folder (recoverysim calibrate --out): replication r runs every policy with parameter "
+    "set r drawn from its posterior, and the probability that each policy is best is reported.",
+)
 @executor_options
 @storage_options
 @quiet_option
 @set_option
-def run(file: str, policies: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
-        posterior_folder: str | None, executor: str, workers: int | None, scheduler: str | None, resume: bool,
-        overwrite: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+def run(
+    file: str,
+    policies: tuple[str, ...],
+    replications: int | None,
+    seed: int | None,
+    out: str | None,
+    posterior_folder: str | None,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    overwrite: bool,
+    quiet: bool,
+    overrides: tuple[str, ...],
+) -> None:
     """Run every policy of a scenario on the same seeds and print the comparison with 95 % intervals.
 
     Each replication is saved as it finishes: a run stopped by Ctrl-C (or killed) continues with --resume.
@@ -125,10 +159,17 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
         click.echo(line)
     progress = ProgressHook("run", quiet)
     with stopping_cleanly(progress, folder):
-        result = run_experiment(staffing.scenario, policies or None, executor=executor, workers=workers, scheduler=scheduler,
-                                on_result=lambda r: progress.advance(""), on_start=progress.start,
-                                posterior=posterior,
-                                store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()))
+        result = run_experiment(
+            staffing.scenario,
+            policies or None,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            on_result=lambda r: progress.advance(""),
+            on_start=progress.start,
+            posterior=posterior,
+            store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
+        )
     if staffing.choices:
         write_staffing_table(staffing, folder)
     click.echo(comparison_table(result.summary))
@@ -144,26 +185,39 @@ def run(file: str, policies: tuple[str, ...], replications: int | None, seed: in
             click.echo(f"  {sentence}.")
     for note in silent_levers(scenario, result.replications):
         click.echo(note, err=True)
-    ran = "nothing left to run" if progress.session_done is None else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
+    ran = (
+        "nothing left to run"
+        if progress.session_done is None
+        else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
+    )
     click.echo(f"\n{len(result.replications)} replications ({ran}); results in {folder}/")
 
 
 from recoverysim.cli_queue import queuecheck  # noqa: E402
+
 main.add_command(queuecheck)
 
 
 from recoverysim.cli_visual import plot, report, whatif, trace  # noqa: E402
-for command in (plot, report, whatif, trace): main.add_command(command)
+
+for command in (plot, report, whatif, trace):
+    main.add_command(command)
 
 
 from recoverysim.cli_experiments import sweep, breakeven  # noqa: E402
-main.add_command(sweep); main.add_command(breakeven)
+
+main.add_command(sweep)
+main.add_command(breakeven)
 
 from recoverysim.cli_evidence import params, selfcheck  # noqa: E402
-main.add_command(params); main.add_command(selfcheck)
+
+main.add_command(params)
+main.add_command(selfcheck)
 
 from recoverysim.cli_decompose import decompose  # noqa: E402
+
 main.add_command(decompose)
 
 from recoverysim.cli_calibrate import calibrate  # noqa: E402
+
 main.add_command(calibrate)

@@ -40,6 +40,9 @@ def selfcheck() -> None:
 
     checks = run_selfcheck(on_check=show)
     failed = [c.name for c in checks if not c.passed]
-    click.echo(f"\n{len(checks) - len(failed)} of {len(checks)} checks passed" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    click.echo(
+        f"\n{len(checks) - len(failed)} of {len(checks)} checks passed"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
     if failed:
         sys.exit(EXIT_CHECK_FAILED)

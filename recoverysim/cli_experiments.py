@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from recoverysim.cli_options import ProgressHook, command_line, executor_options, quiet_option, set_option, stopping_cleanly, storage_options
+from recoverysim.cli_options import (
+    ProgressHook,
+    command_line,
+    executor_options,
+    quiet_option,
+    set_option,
+    stopping_cleanly,
+    storage_options,
+)
 from recoverysim.experiment import Destination
 from recoverysim.experiments.breakeven import BreakEven, find_breakeven, parse_bounds
 from recoverysim.experiments.designs import sweep_from_options
@@ -47,22 +55,56 @@ def point_table(result: SweepResult, metric: str) -> str:
 
 @click.command()
 @click.argument("file")
-@click.option("--vary", multiple=True, metavar="PATH=V1,V2,...|PATH=LO:HI:STEPS",
-              help="A parameter to sweep, by dotted path as for --set (repeatable); replaces the scenario's sweep: parameters.")
-@click.option("--design", type=click.Choice(SWEEP_DESIGNS), help="grid (every combination), latin_hypercube (--points points) or one_at_a_time (default: the scenario's sweep: design, else grid).")
+@click.option(
+    "--vary",
+    multiple=True,
+    metavar="PATH=V1,V2,...|PATH=LO:HI:STEPS",
+    help="A parameter to sweep, by dotted path as for --set (repeatable); replaces the scenario's sweep: parameters.",
+)
+@click.option(
+    "--design",
+    type=click.Choice(SWEEP_DESIGNS),
+    help="grid (every combination), latin_hypercube (--points points) or one_at_a_time (default: the scenario's sweep: design, else grid).",
+)
 @click.option("--points", type=click.IntRange(min=2, max=100_000), help="Points of a latin_hypercube design.")
-@click.option("--policy", "policies", multiple=True, help="Run only this policy (repeatable); the first is the baseline.")
-@click.option("--replications", type=click.IntRange(min=1, max=100_000), help="Replications per point and policy (default: the scenario's).")
+@click.option(
+    "--policy", "policies", multiple=True, help="Run only this policy (repeatable); the first is the baseline."
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1, max=100_000),
+    help="Replications per point and policy (default: the scenario's).",
+)
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
-@click.option("--metric", default="net_result_eur", show_default=True, help="Figure shown in the table printed at the end (all are stored).")
+@click.option(
+    "--metric",
+    default="net_result_eur",
+    show_default=True,
+    help="Figure shown in the table printed at the end (all are stored).",
+)
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>-sweep/).")
 @executor_options
 @storage_options
 @quiet_option
 @set_option
-def sweep(file: str, vary: tuple[str, ...], design: str | None, points: int | None, policies: tuple[str, ...],
-          replications: int | None, seed: int | None, metric: str, out: str | None, executor: str, workers: int | None,
-          scheduler: str | None, resume: bool, overwrite: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+def sweep(
+    file: str,
+    vary: tuple[str, ...],
+    design: str | None,
+    points: int | None,
+    policies: tuple[str, ...],
+    replications: int | None,
+    seed: int | None,
+    metric: str,
+    out: str | None,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    overwrite: bool,
+    quiet: bool,
+    overrides: tuple[str, ...],
+) -> None:
     """Run every point of a sweep, every policy, on the same seeds; write points.parquet and points_summary.csv.
 
     Points come from the scenario's sweep: section or from --vary, e.g.
@@ -74,19 +116,35 @@ def sweep(file: str, vary: tuple[str, ...], design: str | None, points: int | No
     scenario = load(file, overrides, replications, seed)
     plan = sweep_from_options(scenario, vary, design, points)
     if metric not in (*KEY_FIGURES, *EXTRA_FIGURES):
-        raise click.BadParameter(f"unknown figure {metric!r}; choose one of {', '.join(KEY_FIGURES)}", param_hint="--metric")
+        raise click.BadParameter(
+            f"unknown figure {metric!r}; choose one of {', '.join(KEY_FIGURES)}", param_hint="--metric"
+        )
     folder = Path(out) if out else Path("results") / f"{scenario.name}-sweep"
     per_point = scenario.replications * (len(dict.fromkeys(policies)) if policies else len(scenario.policies))
     progress = ProgressHook("sweep", quiet, tasks_per_point=per_point, point_of=point_of)
     clock = time.perf_counter()
     with stopping_cleanly(progress, folder):
-        result = run_sweep(scenario, plan, policies or None, executor=executor, workers=workers, scheduler=scheduler,
-                           store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
-                           on_start=progress.start, on_output=lambda output: progress.advance(output.key))
+        result = run_sweep(
+            scenario,
+            plan,
+            policies or None,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
+            on_start=progress.start,
+            on_output=lambda output: progress.advance(output.key),
+        )
     click.echo(point_table(result, metric))
-    ran = "nothing left to run" if progress.session_done is None else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
-    click.echo(f"\n{len(result.design.points)} points x {len(result.policies)} policies x {scenario.replications} replications "
-               f"= {len(result.points)} replications ({ran}); results in {folder}/")
+    ran = (
+        "nothing left to run"
+        if progress.session_done is None
+        else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
+    )
+    click.echo(
+        f"\n{len(result.design.points)} points x {len(result.policies)} policies x {scenario.replications} replications "
+        f"= {len(result.points)} replications ({ran}); results in {folder}/"
+    )
 
 
 def describe(result: BreakEven) -> str:
@@ -112,20 +170,59 @@ def describe(result: BreakEven) -> str:
 
 @click.command()
 @click.argument("file")
-@click.option("--vary", required=True, metavar="PATH=LO:HI", help="The parameter to search, by dotted path, and its range, e.g. market.segments.0.opportunist_share=0:0.3.")
-@click.option("--metric", default="net_result_eur", show_default=True, help="The figure whose paired difference should cross zero.")
-@click.option("--policies", "pair", metavar="A,B", help="Baseline and challenger (default: the scenario's first two policies); the difference is B - A.")
-@click.option("--replications", type=click.IntRange(min=2, max=100_000), help="Paired replications at each value tried (default: the scenario's).")
-@click.option("--tolerance", type=click.FloatRange(min=0.0, min_open=True), help="Stop bisecting when the bracket is narrower (default: 1/64 of the range).")
+@click.option(
+    "--vary",
+    required=True,
+    metavar="PATH=LO:HI",
+    help="The parameter to search, by dotted path, and its range, e.g. market.segments.0.opportunist_share=0:0.3.",
+)
+@click.option(
+    "--metric",
+    default="net_result_eur",
+    show_default=True,
+    help="The figure whose paired difference should cross zero.",
+)
+@click.option(
+    "--policies",
+    "pair",
+    metavar="A,B",
+    help="Baseline and challenger (default: the scenario's first two policies); the difference is B - A.",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=2, max=100_000),
+    help="Paired replications at each value tried (default: the scenario's).",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0.0, min_open=True),
+    help="Stop bisecting when the bracket is narrower (default: 1/64 of the range).",
+)
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>-breakeven/).")
+@click.option(
+    "--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>-breakeven/)."
+)
 @executor_options
 @storage_options
 @quiet_option
 @set_option
-def breakeven(file: str, vary: str, metric: str, pair: str | None, replications: int | None, tolerance: float | None,
-              seed: int | None, out: str | None, executor: str, workers: int | None, scheduler: str | None,
-              resume: bool, overwrite: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+def breakeven(
+    file: str,
+    vary: str,
+    metric: str,
+    pair: str | None,
+    replications: int | None,
+    tolerance: float | None,
+    seed: int | None,
+    out: str | None,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    overwrite: bool,
+    quiet: bool,
+    overrides: tuple[str, ...],
+) -> None:
     """Find the value of one parameter at which two policies' paired difference in a figure crosses zero.
 
     Brackets the crossing, bisects on the paired mean, and reports the value with an interval:
@@ -137,9 +234,20 @@ def breakeven(file: str, vary: str, metric: str, pair: str | None, replications:
     folder = Path(out) if out else Path("results") / f"{scenario.name}-breakeven"
     progress = ProgressHook("breakeven", quiet)
     with stopping_cleanly(progress, folder):
-        result = find_breakeven(scenario, parameter, low, high, metric, chosen, tolerance=tolerance, executor=executor, workers=workers,
-                                scheduler=scheduler, store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
-                                on_start=lambda done: progress.start(None, done), on_output=lambda output: progress.advance(output.key))
+        result = find_breakeven(
+            scenario,
+            parameter,
+            low,
+            high,
+            metric,
+            chosen,
+            tolerance=tolerance,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
+            on_start=lambda done: progress.start(None, done),
+            on_output=lambda output: progress.advance(output.key),
+        )
     click.echo(describe(result))
     click.echo(f"results in {folder}/ (breakeven.json, evaluations.parquet)")
-

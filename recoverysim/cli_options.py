@@ -18,24 +18,43 @@ EXIT_INTERRUPTED = 130
 
 def executor_options(command: Callable) -> Callable:
     """--executor, --workers and --scheduler."""
-    command = click.option("--scheduler", metavar="tcp://HOST:PORT",
-                           help="With --executor dask: submit to this running Dask scheduler instead of starting a local cluster.")(command)
-    command = click.option("--workers", type=click.IntRange(min=1, max=1024),
-                           help="Worker processes (default: one per core); the size of the local Dask cluster.")(command)
-    return click.option("--executor", type=click.Choice(EXECUTORS), default="processes", show_default=True,
-                        help="Where replications run: here one by one, in local processes, or on Dask (pip install 'recoverysim[dask]').")(command)
+    command = click.option(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="With --executor dask: submit to this running Dask scheduler instead of starting a local cluster.",
+    )(command)
+    command = click.option(
+        "--workers",
+        type=click.IntRange(min=1, max=1024),
+        help="Worker processes (default: one per core); the size of the local Dask cluster.",
+    )(command)
+    return click.option(
+        "--executor",
+        type=click.Choice(EXECUTORS),
+        default="processes",
+        show_default=True,
+        help="Where replications run: here one by one, in local processes, or on Dask (pip install 'recoverysim[dask]').",
+    )(command)
 
 
 def storage_options(command: Callable) -> Callable:
     """--resume and --overwrite, for results folders that survive interruption."""
     command = click.option("--overwrite", is_flag=True, help="Replace whatever run the output folder holds.")(command)
-    return click.option("--resume", is_flag=True,
-                        help="Continue the unfinished run in the output folder: only missing replications run; refused if the scenario or design differ.")(command)
+    return click.option(
+        "--resume",
+        is_flag=True,
+        help="Continue the unfinished run in the output folder: only missing replications run; refused if the scenario or design differ.",
+    )(command)
 
 
-quiet_option = click.option("--quiet", is_flag=True, help="No progress bar (there is none anyway when stderr is not a terminal).")
+quiet_option = click.option(
+    "--quiet", is_flag=True, help="No progress bar (there is none anyway when stderr is not a terminal)."
+)
 set_option = click.option(
-    "--set", "overrides", multiple=True, metavar="PATH=VALUE",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
     help="Override a scenario field, e.g. --set channels.phone.staff=6 or --set policies.trusting.goodwill_eur=5 (repeatable).",
 )
 
@@ -54,7 +73,9 @@ def resume_command() -> str:
 
 def stop_late(folder: object) -> None:
     """Ctrl-C outside the replications: while the folder was checked, or while the final files were written."""
-    stop_interrupted(Interrupted(0, None, str(folder), "interrupted while preparing the work or writing the final files"))
+    stop_interrupted(
+        Interrupted(0, None, str(folder), "interrupted while preparing the work or writing the final files")
+    )
 
 
 @contextlib.contextmanager
@@ -82,12 +103,16 @@ def stop_interrupted(error: Interrupted) -> None:
 class ProgressHook:
     """Draws the progress bar once the work is known, that is after the output folder was checked."""
 
-    def __init__(self, label: str, quiet: bool, tasks_per_point: int | None = None, point_of: Callable[[str], str] | None = None):
+    def __init__(
+        self, label: str, quiet: bool, tasks_per_point: int | None = None, point_of: Callable[[str], str] | None = None
+    ):
         self.label, self.quiet, self.tasks_per_point, self.point_of = label, quiet, tasks_per_point, point_of
         self.bar: Progress | None = None
 
     def start(self, total: int | None, done: set[str]) -> None:
-        self.bar = Progress(self.label, total, done, point_of=self.point_of, tasks_per_point=self.tasks_per_point, quiet=self.quiet)
+        self.bar = Progress(
+            self.label, total, done, point_of=self.point_of, tasks_per_point=self.tasks_per_point, quiet=self.quiet
+        )
 
     def advance(self, key: str) -> None:
         if self.bar is not None:

@@ -30,7 +30,9 @@ DEFAULT_ARRIVALS = 20_000
 
 def default_days(arrivals_per_hour: float, relaxation: float, warmup_days: float) -> float:
     """Warm-up plus max(50 relaxation times, 20,000 arrivals)."""
-    return warmup_days + max(DEFAULT_RELAXATION_TIMES * relaxation / MINUTES_PER_DAY, DEFAULT_ARRIVALS / (arrivals_per_hour * 24.0))
+    return warmup_days + max(
+        DEFAULT_RELAXATION_TIMES * relaxation / MINUTES_PER_DAY, DEFAULT_ARRIVALS / (arrivals_per_hour * 24.0)
+    )
 
 
 def _figure(value: float) -> str:
@@ -51,14 +53,43 @@ positive = click.FloatRange(min=0.0, min_open=True)
 @click.option("--servers", type=click.IntRange(min=1, max=100_000), required=True, help="Agents at the desk (c).")
 @click.option("--arrivals-per-hour", type=positive, required=True, help="Poisson arrival rate (lambda).")
 @click.option("--service-minutes", type=positive, required=True, help="Mean handling time (exponential).")
-@click.option("--patience-minutes", type=positive, help="Mean patience (exponential); compares with Erlang A. Default: nobody leaves (Erlang C).")
-@click.option("--replications", type=click.IntRange(min=2, max=10_000), default=20, show_default=True, help="Independent runs.")
-@click.option("--days", type=positive, help="Length of each run in days, warm-up included (default: warm-up + max(50 relaxation times, 20,000 arrivals)).")
-@click.option("--warmup-days", type=click.FloatRange(min=0.0), help=f"Start of each run dropped (default: {WARMUP_RELAXATION_TIMES:g} relaxation times).")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=1, show_default=True, help="Seed of the random streams.")
+@click.option(
+    "--patience-minutes",
+    type=positive,
+    help="Mean patience (exponential); compares with Erlang A. Default: nobody leaves (Erlang C).",
+)
+@click.option(
+    "--replications", type=click.IntRange(min=2, max=10_000), default=20, show_default=True, help="Independent runs."
+)
+@click.option(
+    "--days",
+    type=positive,
+    help="Length of each run in days, warm-up included (default: warm-up + max(50 relaxation times, 20,000 arrivals)).",
+)
+@click.option(
+    "--warmup-days",
+    type=click.FloatRange(min=0.0),
+    help=f"Start of each run dropped (default: {WARMUP_RELAXATION_TIMES:g} relaxation times).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    default=1,
+    show_default=True,
+    help="Seed of the random streams.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def queuecheck(servers: int, arrivals_per_hour: float, service_minutes: float, patience_minutes: float | None,
-               replications: int, days: float | None, warmup_days: float | None, seed: int, quiet: bool) -> None:
+def queuecheck(
+    servers: int,
+    arrivals_per_hour: float,
+    service_minutes: float,
+    patience_minutes: float | None,
+    replications: int,
+    days: float | None,
+    warmup_days: float | None,
+    seed: int,
+    quiet: bool,
+) -> None:
     """Run the phone desk alone as M/M/c (or M/M/c+M with --patience-minutes) and compare with exact Erlang C / A.
 
     Prints simulated probability of waiting, mean wait and abandonment share with 95 % intervals
@@ -77,18 +108,28 @@ def queuecheck(servers: int, arrivals_per_hour: float, service_minutes: float, p
     if days is None:
         days = default_days(arrivals_per_hour, relaxation, warmup_days)
     if not math.isfinite(days) or days <= warmup_days:
-        raise QueueTheoryError(f"--days must be a finite number above the warm-up of {warmup_days:.4g} days (got {days:g})")
+        raise QueueTheoryError(
+            f"--days must be a finite number above the warm-up of {warmup_days:.4g} days (got {days:g})"
+        )
     check_run(arrivals_per_hour, days, warmup_days)
     channel = queue_channel(servers, service_minutes, patience_minutes)
     load = arrivals_per_hour / 60.0 * service_minutes
-    click.echo(f"{model}: {number(arrivals_per_hour)} arrivals per hour, {number(service_minutes)} min mean handling"
-               + (f", {number(patience_minutes)} min mean patience" if patience_minutes else "")
-               + f"; offered load {number(load)} erlangs, utilisation rho = {load / servers:.3f}")
+    click.echo(
+        f"{model}: {number(arrivals_per_hour)} arrivals per hour, {number(service_minutes)} min mean handling"
+        + (f", {number(patience_minutes)} min mean patience" if patience_minutes else "")
+        + f"; offered load {number(load)} erlangs, utilisation rho = {load / servers:.3f}"
+    )
     clock = time.perf_counter()
-    with click.progressbar(length=replications, label="replications", file=sys.stderr, show_pos=True, hidden=quiet) as bar:
-        estimates = replicate_channel(channel, arrivals_per_hour, days, seed, replications, warmup_days, on_replication=lambda: bar.update(1))
-    click.echo(f"{replications} replications of {days:.4g} days each (first {warmup_days:.4g} days dropped), "
-               f"{estimates.customers:,} customers, seed {seed}, {time.perf_counter() - clock:.1f} s\n")
+    with click.progressbar(
+        length=replications, label="replications", file=sys.stderr, show_pos=True, hidden=quiet
+    ) as bar:
+        estimates = replicate_channel(
+            channel, arrivals_per_hour, days, seed, replications, warmup_days, on_replication=lambda: bar.update(1)
+        )
+    click.echo(
+        f"{replications} replications of {days:.4g} days each (first {warmup_days:.4g} days dropped), "
+        f"{estimates.customers:,} customers, seed {seed}, {time.perf_counter() - clock:.1f} s\n"
+    )
     click.echo(f"{'figure':<28}{'simulated [95 % interval]':<32}{'exact':<12}inside")
     click.echo(_row("probability of waiting", estimates.wait_probability, exact.wait_probability))
     click.echo(_row("mean wait (minutes)", estimates.mean_wait_minutes, exact.mean_wait_minutes))

@@ -11,7 +11,10 @@ import click
 from recoverysim.errors import RecoverySimError
 
 set_option = click.option(
-    "--set", "overrides", multiple=True, metavar="PATH=VALUE",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
     help="Override a scenario field, e.g. --set channels.phone.staff=6 (repeatable).",
 )
 
@@ -19,13 +22,22 @@ set_option = click.option(
 def _folder(path: str) -> Path:
     folder = Path(path)
     if not folder.is_dir():
-        raise RecoverySimError(f"{path}: no such results folder (make one with `recoverysim run` or `recoverysim sweep`)")
+        raise RecoverySimError(
+            f"{path}: no such results folder (make one with `recoverysim run` or `recoverysim sweep`)"
+        )
     return folder
 
 
 @click.command()
 @click.argument("folder")
-@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True, help="File format of the figures.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["png", "svg", "pdf"]),
+    default="png",
+    show_default=True,
+    help="File format of the figures.",
+)
 @click.option("--out", type=click.Path(file_okay=False), help="Where to write the figures (default FOLDER/figures/).")
 def plot(folder: str, fmt: str, out: str | None) -> None:
     """Draw the figures of a results folder from `run` or `sweep` into FOLDER/figures/."""
@@ -39,7 +51,9 @@ def plot(folder: str, fmt: str, out: str | None) -> None:
 
 @click.command()
 @click.argument("folder")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="HTML file to write (default FOLDER/report.html).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="HTML file to write (default FOLDER/report.html)."
+)
 def report(folder: str, output: str | None) -> None:
     """Write one self-contained HTML report of a results folder: question, levers, headline, figures, assumptions."""
     from recoverysim.report import write_report
@@ -51,12 +65,25 @@ def report(folder: str, output: str | None) -> None:
 
 @click.command()
 @click.argument("file")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default="whatif.html", show_default=True, help="HTML file to write.")
-@click.option("--replications", type=click.IntRange(min=1, max=100), help="Replications per grid point and policy (default: the scenario's whatif.replications).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="whatif.html",
+    show_default=True,
+    help="HTML file to write.",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1, max=100),
+    help="Replications per grid point and policy (default: the scenario's whatif.replications).",
+)
 @click.option("--workers", type=click.IntRange(min=1, max=1024), help="Worker processes (default: one per core).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @set_option
-def whatif(file: str, output: str, replications: int | None, workers: int | None, quiet: bool, overrides: tuple[str, ...]) -> None:
+def whatif(
+    file: str, output: str, replications: int | None, workers: int | None, quiet: bool, overrides: tuple[str, ...]
+) -> None:
     """Precompute a grid over the scenario's what-if levers and write a self-contained page with sliders."""
     from recoverysim.scenario.load import load_scenario
     from recoverysim.whatif import grid_size, levers_of, run_grid, write_page
@@ -65,22 +92,44 @@ def whatif(file: str, output: str, replications: int | None, workers: int | None
     levers = levers_of(scenario, source=file)
     count = replications or (scenario.whatif.replications if scenario.whatif else 2)
     clock = time.perf_counter()
-    with click.progressbar(length=grid_size(levers), label="grid points", file=sys.stderr, show_pos=True, hidden=quiet) as bar:
+    with click.progressbar(
+        length=grid_size(levers), label="grid points", file=sys.stderr, show_pos=True, hidden=quiet
+    ) as bar:
         grid = run_grid(scenario, levers, count, workers=workers, on_point=lambda: bar.update(1))
     path = write_page(grid, Path(output))
-    click.echo(f"{path} ({len(grid.points)} grid points x {len(grid.policies)} policies x {count} replications "
-               f"in {time.perf_counter() - clock:.0f} s)")
+    click.echo(
+        f"{path} ({len(grid.points)} grid points x {len(grid.policies)} policies x {count} replications "
+        f"in {time.perf_counter() - clock:.0f} s)"
+    )
 
 
 @click.command()
 @click.argument("file")
 @click.option("--policy", required=True, help="Policy to follow.")
 @click.option("--customer", type=click.IntRange(min=0), help="Customer id (as in claims.parquet).")
-@click.option("--story", type=click.Choice(["honest-denied", "fraud-paid", "recovered", "runaround"]), help="Pick a customer whose journey is an example of this kind.")
-@click.option("--replication", type=click.IntRange(min=0, max=999_999), default=0, show_default=True, help="Which replication (same seeds as `run`).")
+@click.option(
+    "--story",
+    type=click.Choice(["honest-denied", "fraud-paid", "recovered", "runaround"]),
+    help="Pick a customer whose journey is an example of this kind.",
+)
+@click.option(
+    "--replication",
+    type=click.IntRange(min=0, max=999_999),
+    default=0,
+    show_default=True,
+    help="Which replication (same seeds as `run`).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @set_option
-def trace(file: str, policy: str, customer: int | None, story: str | None, replication: int, fmt: str, overrides: tuple[str, ...]) -> None:
+def trace(
+    file: str,
+    policy: str,
+    customer: int | None,
+    story: str | None,
+    replication: int,
+    fmt: str,
+    overrides: tuple[str, ...],
+) -> None:
     """Tell one customer's journey as a dated timeline, from the event log of one replication."""
     from recoverysim.scenario.load import load_scenario
     from recoverysim.trace import as_json, as_text, journey

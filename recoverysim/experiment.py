@@ -61,12 +61,19 @@ def choose_policies(scenario: Scenario, policies: Iterable[str] | None) -> tuple
     chosen = list(dict.fromkeys(policies)) if policies else names
     unknown = [p for p in chosen if p not in names]
     if unknown:
-        raise UsageError(f"unknown policy {', '.join(map(repr, unknown))}; the scenario's policies are {', '.join(names)}")
+        raise UsageError(
+            f"unknown policy {', '.join(map(repr, unknown))}; the scenario's policies are {', '.join(names)}"
+        )
     return tuple(chosen)
 
 
-def plan(scenario: Scenario, policies: Iterable[str] | None = None, replications: int | None = None,
-         keep_tables: bool = True, posterior: Posterior | None = None) -> list[Task]:
+def plan(
+    scenario: Scenario,
+    policies: Iterable[str] | None = None,
+    replications: int | None = None,
+    keep_tables: bool = True,
+    posterior: Posterior | None = None,
+) -> list[Task]:
     """Every (policy, replication) task; replication r has the same seeds under every policy.
 
     Tasks carry the scenario with its 'auto' staff sized here, once, so workers do not repeat the load pilots.
@@ -92,7 +99,9 @@ def gather(scenario: Scenario, results: list[ReplicationResult], policies: tuple
     order = {name: i for i, name in enumerate(policies)}
     results = sorted(results, key=lambda r: (order[r.policy], r.replication))
     keys = lambda r: {"policy": r.policy, "replication": r.replication}  # noqa: E731
-    replications = pd.DataFrame([{**keys(r), **r.figures} for r in results], columns=["policy", "replication", *KEY_FIGURES, *EXTRA_FIGURES])
+    replications = pd.DataFrame(
+        [{**keys(r), **r.figures} for r in results], columns=["policy", "replication", *KEY_FIGURES, *EXTRA_FIGURES]
+    )
     claims = pd.concat([r.claims.assign(**keys(r)) for r in results], ignore_index=True)
     daily = pd.concat([r.daily.assign(**keys(r)) for r in results], ignore_index=True)
     front = ["policy", "replication"]
@@ -146,8 +155,16 @@ def run_experiment(
     store = None
     if store_in is not None:
         design = run_design(chosen, count) | finish.design()
-        store = TaskStore.open(store_in.folder, "run", scenario, design, tasks_total=len(tasks),
-                               resume=store_in.resume, overwrite=store_in.overwrite, command=store_in.command)
+        store = TaskStore.open(
+            store_in.folder,
+            "run",
+            scenario,
+            design,
+            tasks_total=len(tasks),
+            resume=store_in.resume,
+            overwrite=store_in.overwrite,
+            command=store_in.command,
+        )
         if store.complete:
             return _stored_result(scenario, chosen, store.folder)
     if on_start is not None:
@@ -177,8 +194,13 @@ class _Finish:
         if self.posterior is None:
             return {}
         posterior = self.posterior
-        return {"posterior": {"folder": str(posterior.folder), "calibrated_scenario": posterior.calibrated_scenario,
-                              **posterior.describe()}}
+        return {
+            "posterior": {
+                "folder": str(posterior.folder),
+                "calibrated_scenario": posterior.calibrated_scenario,
+                **posterior.describe(),
+            }
+        }
 
     def result(self, result: ExperimentResult) -> ExperimentResult:
         if self.posterior is None:

@@ -26,8 +26,14 @@ HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo", "---")
 #: Stacked cost parts: the same palette with grey for black, so hatches stay visible on every segment.
 STACK_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999", "#F0E442")
 COST_PARTS = (
-    ("remedies", "remedies"), ("shipping", "shipping"), ("inspection", "inspection"), ("staff", "staff (agent hours)"),
-    ("goodwill", "goodwill"), ("fraud_paid", "fraud paid out"), ("escalation", "escalations"), ("updates", "status updates"),
+    ("remedies", "remedies"),
+    ("shipping", "shipping"),
+    ("inspection", "inspection"),
+    ("staff", "staff (agent hours)"),
+    ("goodwill", "goodwill"),
+    ("fraud_paid", "fraud paid out"),
+    ("escalation", "escalations"),
+    ("updates", "status updates"),
     ("technicians", "technicians (bench hours)"),
 )
 FIGURE_LABELS = {
@@ -78,13 +84,26 @@ class Style:
 def policy_styles(policies: list[str]) -> dict[str, Style]:
     """One fixed look per policy, in the order given (the baseline first)."""
     n = len(PALETTE)
-    return {p: Style(PALETTE[i % n], MARKERS[i % len(MARKERS)], LINE_STYLES[i % len(LINE_STYLES)], HATCHES[i % len(HATCHES)]) for i, p in enumerate(policies)}
+    return {
+        p: Style(
+            PALETTE[i % n], MARKERS[i % len(MARKERS)], LINE_STYLES[i % len(LINE_STYLES)], HATCHES[i % len(HATCHES)]
+        )
+        for i, p in enumerate(policies)
+    }
 
 
 INTERVAL_NOTE = "bars and bands: 95 % t intervals across replications"
 
 
-def new_figure(rows: int, columns: int, size: tuple[float, float], title: str, context: Context | None, note: str = INTERVAL_NOTE, **kwargs):
+def new_figure(
+    rows: int,
+    columns: int,
+    size: tuple[float, float],
+    title: str,
+    context: Context | None,
+    note: str = INTERVAL_NOTE,
+    **kwargs,
+):
     fig = Figure(figsize=size)  # not registered with pyplot: the caller owns it and nothing leaks between figures
     axes = fig.subplots(rows, columns, squeeze=False, **kwargs)
     fig.suptitle(title, fontsize=12, fontweight="bold")
@@ -147,7 +166,10 @@ def _well_apart(table: pd.DataFrame, axes: tuple[str, str], gap: float = 0.12) -
     """Whether every two points are at least `gap` apart in shares of the plotted span (intervals included), so names fit."""
     coords = []
     for axis in axes:
-        low, high = np.nanmin(table[[f"{axis}_mean", f"{axis}_ci_low"]].to_numpy()), np.nanmax(table[[f"{axis}_mean", f"{axis}_ci_high"]].to_numpy())
+        low, high = (
+            np.nanmin(table[[f"{axis}_mean", f"{axis}_ci_low"]].to_numpy()),
+            np.nanmax(table[[f"{axis}_mean", f"{axis}_ci_high"]].to_numpy()),
+        )
         coords.append(table[f"{axis}_mean"].to_numpy() / ((high - low) or 1.0))
     u, v = coords
     return all(math.hypot(u[i] - u[j], v[i] - v[j]) >= gap for i in range(len(u)) for j in range(i + 1, len(u)))
@@ -165,8 +187,13 @@ def tradeoff_table(summary: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     return out.reset_index()
 
 
-def tradeoff(summary: pd.DataFrame, context: Context | None = None, x: str = "cost_total_eur",
-             ys: tuple[str, ...] = ("customer_value_eur", "retention_share"), labels: dict | None = None) -> Figure:
+def tradeoff(
+    summary: pd.DataFrame,
+    context: Context | None = None,
+    x: str = "cost_total_eur",
+    ys: tuple[str, ...] = ("customer_value_eur", "retention_share"),
+    labels: dict | None = None,
+) -> Figure:
     """Cost against what is kept, one point per policy (per sweep point when `summary` has a point column).
 
     Args:
@@ -176,7 +203,9 @@ def tradeoff(summary: pd.DataFrame, context: Context | None = None, x: str = "co
     policies = list(dict.fromkeys(summary["policy"]))
     styles = policy_styles(policies)
     swept = "point" in summary.columns
-    fig, axes = new_figure(1, len(ys), (5.2 * len(ys), 4.6), "Trade-off: what each policy costs and what it keeps", context)
+    fig, axes = new_figure(
+        1, len(ys), (5.2 * len(ys), 4.6), "Trade-off: what each policy costs and what it keeps", context
+    )
     for ax, y in zip(axes[0], ys):
         table = tradeoff_table(summary, x, y)
         xs, x_unit = money_scale(table[["x_mean", "x_ci_low", "x_ci_high"]].to_numpy())
@@ -187,35 +216,74 @@ def tradeoff(summary: pd.DataFrame, context: Context | None = None, x: str = "co
             st = styles[policy]
             xerr = np.vstack([rows["x_mean"] - rows["x_ci_low"], rows["x_ci_high"] - rows["x_mean"]]) / xs
             yerr = np.vstack([rows["y_mean"] - rows["y_ci_low"], rows["y_ci_high"] - rows["y_mean"]]) / ys_scale
-            ax.errorbar(rows["x_mean"] / xs, rows["y_mean"] / ys_scale, xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr),
-                        fmt=st.marker, color=st.colour, markersize=7, capsize=3, linestyle="none", label=policy,
-                        markeredgecolor="black", markeredgewidth=0.6)
+            ax.errorbar(
+                rows["x_mean"] / xs,
+                rows["y_mean"] / ys_scale,
+                xerr=np.nan_to_num(xerr),
+                yerr=np.nan_to_num(yerr),
+                fmt=st.marker,
+                color=st.colour,
+                markersize=7,
+                capsize=3,
+                linestyle="none",
+                label=policy,
+                markeredgecolor="black",
+                markeredgewidth=0.6,
+            )
             if not swept:
                 if not _well_apart(table, ("x", "y")):
                     continue  # names would overlap; the legend's markers tell the policies apart
                 for _, row in rows.iterrows():
-                    ax.annotate(policy, (row["x_mean"] / xs, row["y_mean"] / ys_scale), textcoords="offset points",
-                                xytext=(8, 6), fontsize=8)
+                    ax.annotate(
+                        policy,
+                        (row["x_mean"] / xs, row["y_mean"] / ys_scale),
+                        textcoords="offset points",
+                        xytext=(8, 6),
+                        fontsize=8,
+                    )
             else:
-                ax.plot(rows["x_mean"] / xs, rows["y_mean"] / ys_scale, color=st.colour, linestyle=st.line, linewidth=0.8)
+                ax.plot(
+                    rows["x_mean"] / xs, rows["y_mean"] / ys_scale, color=st.colour, linestyle=st.line, linewidth=0.8
+                )
                 ends = rows.iloc[[0, -1]].drop_duplicates("point")
-                same_place = np.allclose(rows[["x_mean", "y_mean"]].to_numpy(), rows[["x_mean", "y_mean"]].to_numpy()[0])
+                same_place = np.allclose(
+                    rows[["x_mean", "y_mean"]].to_numpy(), rows[["x_mean", "y_mean"]].to_numpy()[0]
+                )
                 for _, row in (ends.iloc[:1] if same_place else ends).iterrows():
-                    text = "the same at every point" if same_place else (labels or {}).get(row["point"], f"point {row['point']}")
-                    ax.annotate(text, (row["x_mean"] / xs, row["y_mean"] / ys_scale), textcoords="offset points",
-                                xytext=(6, 6), fontsize=7, color="0.2")
+                    text = (
+                        "the same at every point"
+                        if same_place
+                        else (labels or {}).get(row["point"], f"point {row['point']}")
+                    )
+                    ax.annotate(
+                        text,
+                        (row["x_mean"] / xs, row["y_mean"] / ys_scale),
+                        textcoords="offset points",
+                        xytext=(6, 6),
+                        fontsize=7,
+                        color="0.2",
+                    )
         keep = frontier(table["x_mean"].to_numpy(), table["y_mean"].to_numpy())
         if keep.size:
             front = table.iloc[keep]
-            ax.plot(front["x_mean"] / xs, front["y_mean"] / ys_scale, color="0.35", linestyle=(0, (4, 2)), linewidth=1.2,
-                    zorder=0, label="non-dominated frontier")
+            ax.plot(
+                front["x_mean"] / xs,
+                front["y_mean"] / ys_scale,
+                color="0.35",
+                linestyle=(0, (4, 2)),
+                linewidth=1.2,
+                zorder=0,
+                label="non-dominated frontier",
+            )
         ax.set_xlabel(axis_label(x, x_unit) + " over the horizon")
         ax.set_ylabel(axis_label(y, y_unit) if not share else axis_label(y))
         ax.margins(x=0.2, y=0.2)
         ax.grid(True, color="0.9")
         ax.set_title(f"{axis_label(y).split(' (')[0]} against cost", fontsize=10)
         ax.legend(fontsize=8, loc="best")
-    fig.text(0.99, 0.008, "lower cost (left) and more kept (up) is better", fontsize=7, color="0.3", ha="right", va="bottom")
+    fig.text(
+        0.99, 0.008, "lower cost (left) and more kept (up) is better", fontsize=7, color="0.3", ha="right", va="bottom"
+    )
     return finish(fig)
 
 
@@ -240,8 +308,16 @@ def _band_lines(ax, daily: pd.DataFrame, column: str, styles: dict[str, Style], 
             continue
         every = max(len(rows) // 8, 1)
         ax.fill_between(rows["day"], rows["low"] / scale, rows["high"] / scale, color=st.colour, alpha=0.2, linewidth=0)
-        ax.plot(rows["day"], rows["mean"] / scale, color=st.colour, linestyle=st.line, marker=st.marker, markevery=every,
-                markersize=5, label=policy)
+        ax.plot(
+            rows["day"],
+            rows["mean"] / scale,
+            color=st.colour,
+            linestyle=st.line,
+            marker=st.marker,
+            markevery=every,
+            markersize=5,
+            label=policy,
+        )
 
 
 def over_time(daily: pd.DataFrame, context: Context | None = None) -> Figure:
@@ -277,8 +353,15 @@ def money(replications: pd.DataFrame, context: Context | None = None) -> Figure:
     means = replications.groupby("policy", sort=False).mean(numeric_only=True).reindex(policies)
     parts = [(name, label) for name, label in COST_PARTS if f"cost_{name}_eur" in means.columns]
     margin = means["sales_margin_eur"] + means.get("repair_charges_eur", 0.0)
-    fig, axes = new_figure(1, 2, (11.5, 5.2), "Where the money goes: mean cost per policy beside the margin earned", context, note="means across replications",
-                            gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, axes = new_figure(
+        1,
+        2,
+        (11.5, 5.2),
+        "Where the money goes: mean cost per policy beside the margin earned",
+        context,
+        note="means across replications",
+        gridspec_kw={"width_ratios": [1.25, 1]},
+    )
     scale, unit = money_scale(np.concatenate([margin.to_numpy(), means["cost_total_eur"].to_numpy()]))
     positions = np.arange(len(policies))
     width = 0.38
@@ -286,14 +369,37 @@ def money(replications: pd.DataFrame, context: Context | None = None) -> Figure:
     bottom = np.zeros(len(policies))
     for i, (name, label) in enumerate(parts):
         values = means[f"cost_{name}_eur"].to_numpy() / scale
-        ax.bar(positions - width / 2, values, width, bottom=bottom, color=STACK_COLOURS[i % len(STACK_COLOURS)], hatch=HATCHES[i % len(HATCHES)],
-               edgecolor="black", linewidth=0.5, label=label)
+        ax.bar(
+            positions - width / 2,
+            values,
+            width,
+            bottom=bottom,
+            color=STACK_COLOURS[i % len(STACK_COLOURS)],
+            hatch=HATCHES[i % len(HATCHES)],
+            edgecolor="black",
+            linewidth=0.5,
+            label=label,
+        )
         bottom += values
-    ax.bar(positions + width / 2, margin.to_numpy() / scale, width, color="white", edgecolor="black", hatch="|||",
-           linewidth=0.8, label="margin earned (sales + repair charges)")
+    ax.bar(
+        positions + width / 2,
+        margin.to_numpy() / scale,
+        width,
+        color="white",
+        edgecolor="black",
+        hatch="|||",
+        linewidth=0.8,
+        label="margin earned (sales + repair charges)",
+    )
     for x, total in zip(positions - width / 2, bottom):
-        ax.annotate(f"{total:,.2f}" if scale > 1 else f"{total:,.0f}", (x, total), textcoords="offset points", xytext=(0, 3),
-                    ha="center", fontsize=7)
+        ax.annotate(
+            f"{total:,.2f}" if scale > 1 else f"{total:,.0f}",
+            (x, total),
+            textcoords="offset points",
+            xytext=(0, 3),
+            ha="center",
+            fontsize=7,
+        )
     ax.set_xticks(positions, [f"{p}\ncosts | margin" for p in policies])
     ax.set_ylabel(f"EUR over the horizon ({unit})")
     ax.set_title("All costs (stacked) and margin earned", fontsize=10)
@@ -307,8 +413,16 @@ def money(replications: pd.DataFrame, context: Context | None = None) -> Figure:
     bottom = np.zeros(len(policies))
     for i, name, label in claim_parts:
         values = means[f"cost_{name}_eur"].to_numpy() / claim_scale
-        ax.bar(positions, values, 0.5, bottom=bottom, color=STACK_COLOURS[i % len(STACK_COLOURS)], hatch=HATCHES[i % len(HATCHES)],
-               edgecolor="black", linewidth=0.5)
+        ax.bar(
+            positions,
+            values,
+            0.5,
+            bottom=bottom,
+            color=STACK_COLOURS[i % len(STACK_COLOURS)],
+            hatch=HATCHES[i % len(HATCHES)],
+            edgecolor="black",
+            linewidth=0.5,
+        )
         bottom += values
     for x, total in zip(positions, bottom):
         ax.annotate(f"{total:,.1f}", (x, total), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=7)
@@ -343,8 +457,14 @@ def journeys(claims: pd.DataFrame, context: Context | None = None) -> Figure:
     """Days to a decision (ECDF) and contacts per claim (shares), per policy, honest and fraudulent claims apart."""
     policies = list(dict.fromkeys(claims["policy"]))
     styles = policy_styles(policies)
-    fig, axes = new_figure(2, 2, (10.5, 7.6), "Claim journeys: time to a decision and contacts, per policy", context,
-                            note="all claims of all replications pooled")
+    fig, axes = new_figure(
+        2,
+        2,
+        (10.5, 7.6),
+        "Claim journeys: time to a decision and contacts, per policy",
+        context,
+        note="all claims of all replications pooled",
+    )
     decided = claims["decision"].isin(["approved", "denied"])
     days = claims["closed_day"] - claims["filed_day"]
     width = 0.8 / max(len(policies), 1)
@@ -355,14 +475,29 @@ def journeys(claims: pd.DataFrame, context: Context | None = None) -> Figure:
             mine = (claims["policy"] == policy) & (claims["is_fraud"] == fraud)
             x, y = ecdf(days[mine & decided].to_numpy())
             if x.size:
-                ax_days.step(np.concatenate([[x[0]], x]), np.concatenate([[0.0], y]), where="post", color=st.colour,
-                             linestyle=st.line, linewidth=1.6, label=f"{policy} (n={x.size:,} decided)")
+                ax_days.step(
+                    np.concatenate([[x[0]], x]),
+                    np.concatenate([[0.0], y]),
+                    where="post",
+                    color=st.colour,
+                    linestyle=st.line,
+                    linewidth=1.6,
+                    label=f"{policy} (n={x.size:,} decided)",
+                )
             else:
                 ax_days.plot([], [], color=st.colour, linestyle=st.line, label=f"{policy} (none decided)")
             contacts = claims.loc[mine, "contacts"]
             positions = np.arange(len(CONTACT_BINS) + 1) + (k - (len(policies) - 1) / 2) * width
-            ax_contacts.bar(positions, contact_shares(contacts), width, color=st.colour, hatch=st.hatch, edgecolor="black",
-                            linewidth=0.5, label=f"{policy} (n={len(contacts):,})")
+            ax_contacts.bar(
+                positions,
+                contact_shares(contacts),
+                width,
+                color=st.colour,
+                hatch=st.hatch,
+                edgecolor="black",
+                linewidth=0.5,
+                label=f"{policy} (n={len(contacts):,})",
+            )
         ax_days.set_title(f"Time to a decision, {kind}", fontsize=10)
         ax_days.set_xlabel("days from filing to decision (approved or denied)")
         ax_days.set_ylabel("share of claims decided within (%)")
@@ -370,7 +505,9 @@ def journeys(claims: pd.DataFrame, context: Context | None = None) -> Figure:
         ax_days.set_xlim(-0.02 * longest, longest * 1.03)
         ax_days.legend(fontsize=8, loc="lower right")
         ax_contacts.set_title(f"Contacts per claim, {kind}", fontsize=10)
-        ax_contacts.set_xticks(range(len(CONTACT_BINS) + 1), [str(k) for k in CONTACT_BINS] + [f"{CONTACT_BINS[-1] + 1}+"])
+        ax_contacts.set_xticks(
+            range(len(CONTACT_BINS) + 1), [str(k) for k in CONTACT_BINS] + [f"{CONTACT_BINS[-1] + 1}+"]
+        )
         ax_contacts.set_xlabel("contacts with the firm (count)")
         ax_contacts.set_ylabel("share of claims (%)")
         ax_contacts.set_ylim(0, 1.05)
@@ -391,8 +528,14 @@ def word_of_mouth(daily: pd.DataFrame, replications: pd.DataFrame, context: Cont
     cumulative = daily.sort_values(["policy", "replication", "day"]).copy()
     for column in ("wom_positive", "wom_negative"):
         cumulative[column] = cumulative.groupby(["policy", "replication"], sort=False)[column].cumsum()
-    fig, axes = new_figure(1, 3, (14, 4.6), "Word of mouth: impressions over time and customers won or lost through them", context,
-                            gridspec_kw={"width_ratios": [1, 1, 0.8]})
+    fig, axes = new_figure(
+        1,
+        3,
+        (14, 4.6),
+        "Word of mouth: impressions over time and customers won or lost through them",
+        context,
+        gridspec_kw={"width_ratios": [1, 1, 0.8]},
+    )
     peak = max(cumulative["wom_positive"].max(), cumulative["wom_negative"].max())
     scale, unit = (1e3, "thousands") if peak >= 2e4 else (1.0, "people")
     for ax, column, kind in ((axes[0, 0], "wom_positive", "Positive"), (axes[0, 1], "wom_negative", "Negative")):
@@ -408,12 +551,24 @@ def word_of_mouth(daily: pd.DataFrame, replications: pd.DataFrame, context: Cont
     ax = axes[0, 2]
     positions = np.arange(len(policies))
     width = 0.38
-    for offset, column, label, hatch, face in ((-width / 2, "customers_won_wom", "won", "", "0.85"),
-                                               (width / 2, "customers_lost_wom", "lost (prospects who turned away)", "///", "white")):
+    for offset, column, label, hatch, face in (
+        (-width / 2, "customers_won_wom", "won", "", "0.85"),
+        (width / 2, "customers_lost_wom", "lost (prospects who turned away)", "///", "white"),
+    ):
         stats = [interval(replications.loc[replications["policy"] == p, column].to_numpy()) for p in policies]
         means = np.array([s[0] for s in stats])
         half = np.nan_to_num(np.array([s[1] for s in stats]))
-        ax.bar(positions + offset, means, width, yerr=half, capsize=3, color=face, hatch=hatch, edgecolor="black", label=label)
+        ax.bar(
+            positions + offset,
+            means,
+            width,
+            yerr=half,
+            capsize=3,
+            color=face,
+            hatch=hatch,
+            edgecolor="black",
+            label=label,
+        )
     ax.set_xticks(positions, policies)
     for tick, policy in zip(ax.get_xticklabels(), policies):
         tick.set_color(styles[policy].colour)
@@ -428,8 +583,13 @@ def word_of_mouth(daily: pd.DataFrame, replications: pd.DataFrame, context: Cont
 # ---- the set for a results folder -----------------------------------------------------------------------------------
 
 
-def run_figures(summary: pd.DataFrame, replications: pd.DataFrame, claims: pd.DataFrame, daily: pd.DataFrame,
-                context: Context | None = None) -> dict[str, Figure]:
+def run_figures(
+    summary: pd.DataFrame,
+    replications: pd.DataFrame,
+    claims: pd.DataFrame,
+    daily: pd.DataFrame,
+    context: Context | None = None,
+) -> dict[str, Figure]:
     """Every figure of a `run` results folder, by file stem."""
     return {
         "tradeoff": tradeoff(summary, context),

@@ -80,7 +80,11 @@ def _check_servers(servers: int) -> int:
 
 def offered_load_erlangs(arrivals_per_hour: float, service_minutes: float) -> float:
     """A = lambda * mean service time: the mean number of busy agents if no one ever waited or left."""
-    return _check_positive("arrivals_per_hour", arrivals_per_hour) / MINUTES_PER_HOUR * _check_positive("service_minutes", service_minutes)
+    return (
+        _check_positive("arrivals_per_hour", arrivals_per_hour)
+        / MINUTES_PER_HOUR
+        * _check_positive("service_minutes", service_minutes)
+    )
 
 
 def erlang_b(load_erlangs: float, servers: int) -> float:
@@ -98,7 +102,8 @@ def erlang_c(arrivals_per_hour: float, service_minutes: float, servers: int) -> 
     if load >= servers:
         raise QueueTheoryError(
             f"the queue never settles without patience: utilisation rho = {load / servers:.4g} must be below 1 "
-            f"(offered load {load:.4g} erlangs on {servers} servers); add servers or a patience")
+            f"(offered load {load:.4g} erlangs on {servers} servers); add servers or a patience"
+        )
     blocking = erlang_b(load, servers)
     waiting = servers * blocking / (servers - load * (1.0 - blocking))
     return ErlangC(
@@ -108,7 +113,9 @@ def erlang_c(arrivals_per_hour: float, service_minutes: float, servers: int) -> 
     )
 
 
-def _erlang_a_log_weights(arrival_rate: float, service_rate: float, abandon_rate: float, servers: int) -> tuple[np.ndarray, np.ndarray]:
+def _erlang_a_log_weights(
+    arrival_rate: float, service_rate: float, abandon_rate: float, servers: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Log of pi_k / pi_n for k < n and for k >= n (k in system), the tail cut at TAIL_PROBABILITY.
 
     Births at rate lambda; deaths k mu below n busy agents, n mu + (k - n) theta above.
@@ -116,8 +123,10 @@ def _erlang_a_log_weights(arrival_rate: float, service_rate: float, abandon_rate
     """
     overflow_per_minute = arrival_rate - servers * service_rate
     if overflow_per_minute / abandon_rate > MAX_CHAIN_STATES / 2:  # the queue settles near overflow / theta
-        raise QueueTheoryError(f"the queue would settle near {overflow_per_minute / abandon_rate:,.0f} waiting customers, beyond the "
-                               f"{MAX_CHAIN_STATES:,} states this exact solution handles; shorten the patience or add servers")
+        raise QueueTheoryError(
+            f"the queue would settle near {overflow_per_minute / abandon_rate:,.0f} waiting customers, beyond the "
+            f"{MAX_CHAIN_STATES:,} states this exact solution handles; shorten the patience or add servers"
+        )
     below = np.arange(1, servers + 1, dtype=float)
     log_steps_down = np.log(below * service_rate / arrival_rate)  # log(pi_{k-1} / pi_k) for k = 1..n
     log_below = np.cumsum(log_steps_down[::-1])[::-1]  # sum over j = k+1..n, for k = 0..n-1
@@ -135,10 +144,14 @@ def _erlang_a_log_weights(arrival_rate: float, service_rate: float, abandon_rate
         extra += chunk
         next_ratio = arrival_rate / (servers * service_rate + (extra + 1) * abandon_rate)
         # Ratios keep falling, so the tail after the last term is at most term * r / (1 - r).
-        if next_ratio < 1.0 and log_last + math.log(next_ratio / (1.0 - next_ratio)) - log_total < math.log(TAIL_PROBABILITY):
+        if next_ratio < 1.0 and log_last + math.log(next_ratio / (1.0 - next_ratio)) - log_total < math.log(
+            TAIL_PROBABILITY
+        ):
             break
         if extra >= MAX_CHAIN_STATES:
-            raise QueueTheoryError(f"the Erlang A chain needs more than {MAX_CHAIN_STATES:,} states (very long patience at a load near capacity)")
+            raise QueueTheoryError(
+                f"the Erlang A chain needs more than {MAX_CHAIN_STATES:,} states (very long patience at a load near capacity)"
+            )
         chunk = min(chunk * 2, 1 << 20)
     return log_below, np.concatenate(chunks)
 
@@ -168,7 +181,9 @@ def erlang_a(arrivals_per_hour: float, service_minutes: float, patience_minutes:
     )
 
 
-def _erlang_a_distribution(arrival_rate: float, service_rate: float, abandon_rate: float, servers: int) -> tuple[np.ndarray, np.ndarray]:
+def _erlang_a_distribution(
+    arrival_rate: float, service_rate: float, abandon_rate: float, servers: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Stationary probabilities of k in system: (k = 0..n-1, k = n, n+1, ...), the tail cut at TAIL_PROBABILITY."""
     log_below, log_queue = _erlang_a_log_weights(arrival_rate, service_rate, abandon_rate, servers)
     peak = max(float(log_below.max(initial=-math.inf)), float(log_queue.max()))
@@ -177,15 +192,18 @@ def _erlang_a_distribution(arrival_rate: float, service_rate: float, abandon_rat
     return below / total, queue / total
 
 
-def answered_within_erlang_c(arrivals_per_hour: float, service_minutes: float, servers: int, within_minutes: float) -> float:
+def answered_within_erlang_c(
+    arrivals_per_hour: float, service_minutes: float, servers: int, within_minutes: float
+) -> float:
     """P(wait <= t) in M/M/c: 1 - C exp(-(c mu - lambda) t), the closed form (FIFO, no one leaves)."""
     exact = erlang_c(arrivals_per_hour, service_minutes, servers)
     drain_per_minute = servers / service_minutes - arrivals_per_hour / MINUTES_PER_HOUR
     return 1.0 - exact.wait_probability * math.exp(-drain_per_minute * max(within_minutes, 0.0))
 
 
-def answered_within_erlang_a(arrivals_per_hour: float, service_minutes: float, patience_minutes: float, servers: int,
-                             within_minutes: float) -> float:
+def answered_within_erlang_a(
+    arrivals_per_hour: float, service_minutes: float, patience_minutes: float, servers: int, within_minutes: float
+) -> float:
     """Exact share of arrivals answered (served) within t in M/M/n+M; those who leave before being served are not.
 
     Definition: P(an arrival starts service within `within_minutes` of arriving). An arrival that
@@ -231,8 +249,13 @@ class StaffSize:
     abandon_probability: float
 
 
-def predicted_service(arrivals_per_hour: float, service_minutes: float, patience_minutes: float | None, servers: int,
-                      within_minutes: float) -> StaffSize:
+def predicted_service(
+    arrivals_per_hour: float,
+    service_minutes: float,
+    patience_minutes: float | None,
+    servers: int,
+    within_minutes: float,
+) -> StaffSize:
     """Service level and abandonment of `servers` agents: Erlang A with a patience, Erlang C without one.
 
     Without patience an unstable queue (load >= servers) answers no one in time: service level 0.
@@ -240,13 +263,25 @@ def predicted_service(arrivals_per_hour: float, service_minutes: float, patience
     if patience_minutes is None:
         if offered_load_erlangs(arrivals_per_hour, service_minutes) >= servers:
             return StaffSize(servers, 0.0, 0.0)
-        return StaffSize(servers, answered_within_erlang_c(arrivals_per_hour, service_minutes, servers, within_minutes), 0.0)
-    return StaffSize(servers, answered_within_erlang_a(arrivals_per_hour, service_minutes, patience_minutes, servers, within_minutes),
-                     erlang_a(arrivals_per_hour, service_minutes, patience_minutes, servers).abandon_probability)
+        return StaffSize(
+            servers, answered_within_erlang_c(arrivals_per_hour, service_minutes, servers, within_minutes), 0.0
+        )
+    return StaffSize(
+        servers,
+        answered_within_erlang_a(arrivals_per_hour, service_minutes, patience_minutes, servers, within_minutes),
+        erlang_a(arrivals_per_hour, service_minutes, patience_minutes, servers).abandon_probability,
+    )
 
 
-def size_servers(arrivals_per_hour: float, service_minutes: float, patience_minutes: float | None, within_minutes: float,
-                 service_level_share: float, max_abandonment_share: float, max_servers: int = 100_000) -> StaffSize:
+def size_servers(
+    arrivals_per_hour: float,
+    service_minutes: float,
+    patience_minutes: float | None,
+    within_minutes: float,
+    service_level_share: float,
+    max_abandonment_share: float,
+    max_servers: int = 100_000,
+) -> StaffSize:
     """The fewest agents with P(answered within t) >= target and P(abandon) <= max; 0 agents for no arrivals.
 
     The search starts at a lower bound no answer can be below: the agents must serve what does not
@@ -256,19 +291,29 @@ def size_servers(arrivals_per_hour: float, service_minutes: float, patience_minu
     if arrivals_per_hour <= 0.0:
         return StaffSize(0, math.nan, math.nan)
     load = offered_load_erlangs(arrivals_per_hour, service_minutes)
-    servers = max(1, math.floor(load) + 1 if patience_minutes is None else math.floor(load * (1.0 - max_abandonment_share)))
+    servers = max(
+        1, math.floor(load) + 1 if patience_minutes is None else math.floor(load * (1.0 - max_abandonment_share))
+    )
     while servers <= max_servers:
         try:
             predicted = predicted_service(arrivals_per_hour, service_minutes, patience_minutes, servers, within_minutes)
         except QueueTheoryError:  # a chain too long to solve exactly: far from the targets
             predicted = None
-        if predicted is not None and predicted.service_level >= service_level_share and predicted.abandon_probability <= max_abandonment_share:
+        if (
+            predicted is not None
+            and predicted.service_level >= service_level_share
+            and predicted.abandon_probability <= max_abandonment_share
+        ):
             return predicted
         servers += 1
-    raise QueueTheoryError(f"no staff up to {max_servers:,} agents meets the service level for {arrivals_per_hour:g} arrivals per hour")
+    raise QueueTheoryError(
+        f"no staff up to {max_servers:,} agents meets the service level for {arrivals_per_hour:g} arrivals per hour"
+    )
 
 
-def relaxation_minutes(arrivals_per_hour: float, service_minutes: float, servers: int, patience_minutes: float | None = None) -> float:
+def relaxation_minutes(
+    arrivals_per_hour: float, service_minutes: float, servers: int, patience_minutes: float | None = None
+) -> float:
     """Rough time for a queue started empty to forget its start, used to size the warm-up.
 
     Below full load: 1 / (sqrt(c mu) - sqrt(lambda))^2, the M/M/1 relaxation time with the c agents
@@ -295,15 +340,27 @@ def queue_channel(servers: int, service_minutes: float, patience_minutes: float 
     no e-mail response delay; retries, transfers and hand-offs happen in claims, not at the desk, and are off."""
     try:
         return Channel(
-            staff=_check_servers(servers), opens_hour=0.0, closes_hour=24.0,
-            service_minutes_mean=_check_positive("service_minutes", service_minutes), service_minutes_cv=1.0,
+            staff=_check_servers(servers),
+            opens_hour=0.0,
+            closes_hour=24.0,
+            service_minutes_mean=_check_positive("service_minutes", service_minutes),
+            service_minutes_cv=1.0,
             service_distribution="exponential",
-            patience_minutes_mean=None if patience_minutes is None else _check_positive("patience_minutes", patience_minutes),
-            retry_probability=0.0, transfer_drop_probability=0.0, partner_handoff_probability=0.0, response_hours_mean=0.0,
+            patience_minutes_mean=None
+            if patience_minutes is None
+            else _check_positive("patience_minutes", patience_minutes),
+            retry_probability=0.0,
+            transfer_drop_probability=0.0,
+            partner_handoff_probability=0.0,
+            response_hours_mean=0.0,
         )
     except ValidationError as error:  # a value beyond the scenario schema's limits
         problem = error.errors()[0]
-        field = {"staff": "servers", "service_minutes_mean": "service_minutes", "patience_minutes_mean": "patience_minutes"}.get(str(problem["loc"][0]), str(problem["loc"][0]))
+        field = {
+            "staff": "servers",
+            "service_minutes_mean": "service_minutes",
+            "patience_minutes_mean": "patience_minutes",
+        }.get(str(problem["loc"][0]), str(problem["loc"][0]))
         raise QueueTheoryError(f"{field}: {problem['msg'].lower()} (got {problem.get('input')})") from None
 
 
@@ -332,11 +389,14 @@ def check_run(arrivals_per_hour: float, days: float, warmup_days: float) -> None
         raise QueueTheoryError(f"warmup_days must be at least 0 and below days ({days:g}) (got {warmup_days:g})")
     arrivals = _check_positive("arrivals_per_hour", arrivals_per_hour) * 24.0 * days
     if arrivals > MAX_ARRIVALS_PER_RUN:
-        raise QueueTheoryError(f"one run would simulate about {arrivals:,.0f} arrivals (limit {MAX_ARRIVALS_PER_RUN:,}); shorten days")
+        raise QueueTheoryError(
+            f"one run would simulate about {arrivals:,.0f} arrivals (limit {MAX_ARRIVALS_PER_RUN:,}); shorten days"
+        )
 
 
-def simulate_channel(channel: Channel, arrivals_per_hour: float, days: float, seed: int, warmup_days: float = 1.0,
-                     replication: int = 0) -> ChannelSample:
+def simulate_channel(
+    channel: Channel, arrivals_per_hour: float, days: float, seed: int, warmup_days: float = 1.0, replication: int = 0
+) -> ChannelSample:
     """Run one ChannelDesk alone with Poisson arrivals, each making one contact; keep arrivals after the warm-up.
 
     Arrivals stop at `days`; the run then goes on until every queued customer is served or has left, so
@@ -348,7 +408,9 @@ def simulate_channel(channel: Channel, arrivals_per_hour: float, days: float, se
     rate_per_day = arrivals_per_hour * 24.0
     env = simpy.Environment()
     streams = RandomStreams(seed, replication)
-    desk = ChannelDesk(env, "phone", channel, BufferedDraws(streams.get("service.phone")), BufferedDraws(streams.get("patience.phone")))
+    desk = ChannelDesk(
+        env, "phone", channel, BufferedDraws(streams.get("service.phone")), BufferedDraws(streams.get("patience.phone"))
+    )
     arrivals = streams.get("arrivals.phone")
     # A Poisson process on [0, days]: a Poisson count of points placed uniformly, then sorted.
     arrival_days = np.sort(arrivals.uniform(0.0, days, int(arrivals.poisson(rate_per_day * days))))
@@ -409,8 +471,6 @@ class QueueEstimates:
     customers: int
 
 
-
-
 def estimate_from(values: np.ndarray) -> Estimate:
     """Mean of per-replication values with its 95 % t interval (metrics.mean_interval), sd and count."""
     values = np.asarray(values, dtype=float)
@@ -419,8 +479,15 @@ def estimate_from(values: np.ndarray) -> Estimate:
     return Estimate(mean, low, high, sd, int(values.size))
 
 
-def replicate_channel(channel: Channel, arrivals_per_hour: float, days: float, seed: int, replications: int,
-                      warmup_days: float = 1.0, on_replication: Callable[[], None] | None = None) -> QueueEstimates:
+def replicate_channel(
+    channel: Channel,
+    arrivals_per_hour: float,
+    days: float,
+    seed: int,
+    replications: int,
+    warmup_days: float = 1.0,
+    on_replication: Callable[[], None] | None = None,
+) -> QueueEstimates:
     """R independent runs (replication numbers 0..R-1 of one seed); each run's averages are one observation.
 
     `on_replication` is called after each run (a progress bar).
@@ -432,7 +499,9 @@ def replicate_channel(channel: Channel, arrivals_per_hour: float, days: float, s
         sample = simulate_channel(channel, arrivals_per_hour, days, seed, warmup_days, replication)
         if sample.wait_minutes.size == 0:
             raise QueueTheoryError("no customer arrived after the warm-up; lengthen days or raise arrivals_per_hour")
-        rows.append((sample.waited.mean(), sample.wait_minutes.mean(), sample.abandoned.mean(), sample.wait_minutes.size))
+        rows.append(
+            (sample.waited.mean(), sample.wait_minutes.mean(), sample.abandoned.mean(), sample.wait_minutes.size)
+        )
         if on_replication is not None:
             on_replication()
     table = np.asarray(rows, dtype=float)
@@ -445,8 +514,9 @@ def replicate_channel(channel: Channel, arrivals_per_hour: float, days: float, s
     )
 
 
-def customers_per_replication(relative_sd_per_customer: float, relative_half_width: float, replications: int,
-                              confidence: float = 0.95) -> int:
+def customers_per_replication(
+    relative_sd_per_customer: float, relative_half_width: float, replications: int, confidence: float = 0.95
+) -> int:
     """Customers each run needs so that R runs give an interval of +- relative_half_width x the exact value.
 
     `relative_sd_per_customer` is the sd of one run's average times sqrt(customers in the run), divided by

@@ -48,7 +48,10 @@ STAFFING_FILE = "staffing.csv"
 
 def write_staffing_table(plan: StaffingPlan, folder: Path) -> None:
     """staffing.csv: the staff sized for each policy and channel (and bench), with the load and what theory predicts."""
-    atomic_write(Path(folder) / STAFFING_FILE, lambda path: choices_frame(plan).to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT))
+    atomic_write(
+        Path(folder) / STAFFING_FILE,
+        lambda path: choices_frame(plan).to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT),
+    )
 
 
 def package_versions() -> dict[str, str]:
@@ -135,7 +138,9 @@ def normalised(data: Any) -> Any:
     return json.loads(canonical_json(data))
 
 
-def new_manifest(kind: str, scenario: Scenario, design: dict, command: str, tasks_total: int | None, started: str | None = None) -> dict:
+def new_manifest(
+    kind: str, scenario: Scenario, design: dict, command: str, tasks_total: int | None, started: str | None = None
+) -> dict:
     """The manifest of a run that has not finished yet."""
     return {
         "format_version": FORMAT_VERSION,
@@ -179,9 +184,13 @@ def write_results(result: ExperimentResult, out: Path, started: str, command: st
     out = prepare_folder(Path(out))
     write_run_tables(result, out)
     replications = int(result.replications["replication"].nunique())
-    manifest = new_manifest("run", result.scenario, run_design(result.policies, replications), command, len(result.replications), started)
+    manifest = new_manifest(
+        "run", result.scenario, run_design(result.policies, replications), command, len(result.replications), started
+    )
     index = {policy.name: i for i, policy in enumerate(result.scenario.policies)}
-    keys = [task_key(index[p], int(r)) for p, r in zip(result.replications["policy"], result.replications["replication"])]
+    keys = [
+        task_key(index[p], int(r)) for p, r in zip(result.replications["policy"], result.replications["replication"])
+    ]
     manifest.update(finished=now_utc(), complete=True, tasks_done=sorted(keys))
     write_json(out / "manifest.json", manifest)
 
@@ -235,13 +244,19 @@ def read_results(folder: str | Path) -> StoredResults:
             pd.read_parquet(folder / "daily.parquet"),
         )
     except FileNotFoundError as error:
-        raise RecoverySimError(f"{folder}: not a complete results folder ({Path(error.filename).name} is missing)") from None
+        raise RecoverySimError(
+            f"{folder}: not a complete results folder ({Path(error.filename).name} is missing)"
+        ) from None
 
 
 def read_sweep(folder: str | Path) -> StoredSweep:
     folder = Path(folder)
     try:
         manifest = _complete_manifest(folder)
-        return StoredSweep(manifest, pd.read_parquet(folder / "points.parquet"), pd.read_csv(folder / "points_summary.csv"))
+        return StoredSweep(
+            manifest, pd.read_parquet(folder / "points.parquet"), pd.read_csv(folder / "points_summary.csv")
+        )
     except FileNotFoundError as error:
-        raise RecoverySimError(f"{folder}: not a complete sweep folder ({Path(error.filename).name} is missing)") from None
+        raise RecoverySimError(
+            f"{folder}: not a complete sweep folder ({Path(error.filename).name} is missing)"
+        ) from None

@@ -65,8 +65,10 @@ class BufferedDraws:
 
 
 # Odd 64-bit multipliers (from xxhash and splitmix64), one per key position.
-_KEY_MULTIPLIERS = tuple(np.uint64(m) for m in (
-    0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD))
+_KEY_MULTIPLIERS = tuple(
+    np.uint64(m)
+    for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD)
+)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11))
@@ -110,7 +112,9 @@ class KeyedDraws:
     """
 
     def __init__(self, seed: int, replication: int, name: str):
-        words = np.random.SeedSequence(entropy=(seed, replication), spawn_key=(stream_key(name),)).generate_state(1, np.uint64)
+        words = np.random.SeedSequence(entropy=(seed, replication), spawn_key=(stream_key(name),)).generate_state(
+            1, np.uint64
+        )
         self._base = words[0]
 
     def uniform(self, *keys: np.ndarray | int) -> np.ndarray:

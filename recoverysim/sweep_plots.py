@@ -11,8 +11,19 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from recoverysim.plots import (
-    LINE_STYLES, MARKERS, PALETTE, SHARE_FIGURES, SIDE_KEYS, Context, axis_label, finish, interval, money_scale,
-    new_figure, policy_styles, tradeoff,
+    LINE_STYLES,
+    MARKERS,
+    PALETTE,
+    SHARE_FIGURES,
+    SIDE_KEYS,
+    Context,
+    axis_label,
+    finish,
+    interval,
+    money_scale,
+    new_figure,
+    policy_styles,
+    tradeoff,
 )
 
 
@@ -40,8 +51,16 @@ def paired_differences(points: pd.DataFrame, figure: str, baseline: str) -> pd.D
         mine = group.set_index(["point", "replication"])[figure]
         paired = mine.index.intersection(base.index)
         mean, half = interval((mine.loc[paired] - base.loc[paired]).to_numpy())
-        rows.append({"point": point, "policy": policy, **group.iloc[0][parameters].to_dict(), "diff": mean,
-                     "low": mean - half, "high": mean + half})
+        rows.append(
+            {
+                "point": point,
+                "policy": policy,
+                **group.iloc[0][parameters].to_dict(),
+                "diff": mean,
+                "low": mean - half,
+                "high": mean + half,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -57,8 +76,12 @@ def break_even(x: np.ndarray, y: np.ndarray) -> float | None:
     return float(x[-1]) if len(x) and y[-1] == 0.0 else None
 
 
-def sweep_difference(points: pd.DataFrame, context: Context | None = None, figures: tuple[str, ...] = ("net_result_eur", "customer_value_eur"),
-                     parameter: str | None = None) -> Figure:
+def sweep_difference(
+    points: pd.DataFrame,
+    context: Context | None = None,
+    figures: tuple[str, ...] = ("net_result_eur", "customer_value_eur"),
+    parameter: str | None = None,
+) -> Figure:
     """Paired difference against the baseline policy along one varied parameter, with its band and break-even marked."""
     parameters = sweep_parameters(points)
     if not parameters:
@@ -70,11 +93,22 @@ def sweep_difference(points: pd.DataFrame, context: Context | None = None, figur
         raise ValueError("a paired difference needs at least two policies")
     baseline = policies[0]
     title = f"Paired difference against {baseline} as {parameter} varies"
-    fig, axes = new_figure(1, len(figures), (max(5.6 * len(figures), 8.0), 4.8),
-                            title if len(title) <= 70 else f"Paired difference against {baseline}\nas {parameter} varies", context)
+    fig, axes = new_figure(
+        1,
+        len(figures),
+        (max(5.6 * len(figures), 8.0), 4.8),
+        title if len(title) <= 70 else f"Paired difference against {baseline}\nas {parameter} varies",
+        context,
+    )
     for ax, figure in zip(axes[0], figures):
         diffs = paired_differences(points, figure, baseline)
-        scale, unit = money_scale(diffs[["low", "high"]].to_numpy()) if figure.endswith("_eur") else (0.01, "%") if figure in SHARE_FIGURES else (1.0, "")
+        scale, unit = (
+            money_scale(diffs[["low", "high"]].to_numpy())
+            if figure.endswith("_eur")
+            else (0.01, "%")
+            if figure in SHARE_FIGURES
+            else (1.0, "")
+        )
         groups = diffs.groupby(others, sort=False, dropna=False) if others else [((), diffs)]
         k = 0
         for key, group in groups:
@@ -83,7 +117,11 @@ def sweep_difference(points: pd.DataFrame, context: Context | None = None, figur
                 if rows.empty:
                     continue
                 st = policy_styles(policies)[policy]
-                colour, marker, line = PALETTE[(k + 1) % len(PALETTE)], MARKERS[(k + 1) % len(MARKERS)], LINE_STYLES[(k + 1) % len(LINE_STYLES)]
+                colour, marker, line = (
+                    PALETTE[(k + 1) % len(PALETTE)],
+                    MARKERS[(k + 1) % len(MARKERS)],
+                    LINE_STYLES[(k + 1) % len(LINE_STYLES)],
+                )
                 if not others:
                     colour, marker, line = st.colour, st.marker, st.line
                 key_text = ", ".join(f"{o}={v}" for o, v in zip(others, key if isinstance(key, tuple) else (key,)))
@@ -94,11 +132,22 @@ def sweep_difference(points: pd.DataFrame, context: Context | None = None, figur
                 crossing = break_even(x, rows["diff"].to_numpy())
                 if crossing is not None:
                     ax.axvline(crossing, color=colour, linestyle=":", linewidth=1)
-                    ax.annotate(f"break-even ≈ {crossing:.3g}", (crossing, 0), textcoords="offset points", xytext=(4, 8), fontsize=8, color="0.15")
+                    ax.annotate(
+                        f"break-even ≈ {crossing:.3g}",
+                        (crossing, 0),
+                        textcoords="offset points",
+                        xytext=(4, 8),
+                        fontsize=8,
+                        color="0.15",
+                    )
                 k += 1
         ax.axhline(0.0, color="black", linewidth=0.8)
         ax.set_xlabel(parameter)
-        ax.set_ylabel(f"difference in {axis_label(figure, unit)}" if figure.endswith("_eur") else f"difference in {axis_label(figure)}")
+        ax.set_ylabel(
+            f"difference in {axis_label(figure, unit)}"
+            if figure.endswith("_eur")
+            else f"difference in {axis_label(figure)}"
+        )
         ax.set_title(axis_label(figure).split(" (")[0], fontsize=10)
         ax.grid(True, color="0.9")
         ax.legend(fontsize=7, loc="best")
@@ -134,20 +183,60 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
     at_base = diffs[(diffs[parameters] == pd.Series(base)).all(axis=1)]["diff"].mean()
     bars = []
     for p in parameters:
-        moved = diffs[(diffs[p] != base[p]) & (diffs[[o for o in parameters if o != p]] == pd.Series({o: base[o] for o in parameters if o != p})).all(axis=1)]
+        moved = diffs[
+            (diffs[p] != base[p])
+            & (diffs[[o for o in parameters if o != p]] == pd.Series({o: base[o] for o in parameters if o != p})).all(
+                axis=1
+            )
+        ]
         if moved.empty:
             continue
         low_row, high_row = moved.loc[moved[p].astype(float).idxmin()], moved.loc[moved[p].astype(float).idxmax()]
         bars.append((p, low_row[p], low_row["diff"], high_row[p], high_row["diff"]))
     bars.sort(key=lambda b: max(abs(b[2] - at_base), abs(b[4] - at_base)))
-    scale, unit = money_scale([at_base, *[b[2] for b in bars], *[b[4] for b in bars]]) if figure.endswith("_eur") else (1.0, "")
+    scale, unit = (
+        money_scale([at_base, *[b[2] for b in bars], *[b[4] for b in bars]]) if figure.endswith("_eur") else (1.0, "")
+    )
     fig, axes = new_figure(1, 1, (8.5, 1.2 + 0.7 * max(len(bars), 1)), f"Tornado: what moves {what}", context)
     ax = axes[0, 0]
     for i, (p, low_value, low, high_value, high) in enumerate(bars):
-        ax.barh(i, (low - at_base) / scale, left=at_base / scale, height=0.6, color=PALETTE[0], edgecolor="black", label="parameter at its low value" if i == 0 else None)
-        ax.barh(i, (high - at_base) / scale, left=at_base / scale, height=0.6, color="white", hatch="///", edgecolor="black", label="parameter at its high value" if i == 0 else None)
-        ax.annotate(f"{low_value:g}", ((low) / scale, i), textcoords="offset points", xytext=(-4 if low < high else 4, 0), ha="right" if low < high else "left", va="center", fontsize=7)
-        ax.annotate(f"{high_value:g}", ((high) / scale, i), textcoords="offset points", xytext=(4 if high >= low else -4, 0), ha="left" if high >= low else "right", va="center", fontsize=7)
+        ax.barh(
+            i,
+            (low - at_base) / scale,
+            left=at_base / scale,
+            height=0.6,
+            color=PALETTE[0],
+            edgecolor="black",
+            label="parameter at its low value" if i == 0 else None,
+        )
+        ax.barh(
+            i,
+            (high - at_base) / scale,
+            left=at_base / scale,
+            height=0.6,
+            color="white",
+            hatch="///",
+            edgecolor="black",
+            label="parameter at its high value" if i == 0 else None,
+        )
+        ax.annotate(
+            f"{low_value:g}",
+            ((low) / scale, i),
+            textcoords="offset points",
+            xytext=(-4 if low < high else 4, 0),
+            ha="right" if low < high else "left",
+            va="center",
+            fontsize=7,
+        )
+        ax.annotate(
+            f"{high_value:g}",
+            ((high) / scale, i),
+            textcoords="offset points",
+            xytext=(4 if high >= low else -4, 0),
+            ha="left" if high >= low else "right",
+            va="center",
+            fontsize=7,
+        )
     ax.axvline(at_base / scale, color="black", linewidth=0.8)
     ax.set_yticks(range(len(bars)), [f"{b[0]} (base {base[b[0]]:g})" for b in bars])
     ax.set_xlabel(f"{what} ({unit})" if unit else what)
@@ -165,11 +254,18 @@ def sweep_summary(points: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     frame = points.assign(point=_point_ids(points, parameters))
     rows, labels = [], {}
     for (point, policy), group in frame.groupby(["point", "policy"], sort=False):
-        labels[point] = ", ".join(f"{p.split('.')[-1]}={group.iloc[0][p]:g}" if isinstance(group.iloc[0][p], (int, float)) else f"{p.split('.')[-1]}={group.iloc[0][p]}" for p in parameters)
+        labels[point] = ", ".join(
+            f"{p.split('.')[-1]}={group.iloc[0][p]:g}"
+            if isinstance(group.iloc[0][p], (int, float))
+            else f"{p.split('.')[-1]}={group.iloc[0][p]}"
+            for p in parameters
+        )
         for figure in KEY_FIGURES:
             if figure in group.columns:
                 mean, low, high = mean_interval(group[figure].to_numpy())
-                rows.append({"point": point, "policy": policy, "metric": figure, "mean": mean, "ci_low": low, "ci_high": high})
+                rows.append(
+                    {"point": point, "policy": policy, "metric": figure, "mean": mean, "ci_low": low, "ci_high": high}
+                )
     return pd.DataFrame(rows), labels
 
 

@@ -46,6 +46,8 @@ def comparison_table(summary: pd.DataFrame, figures: tuple[str, ...] = KEY_FIGUR
             row.append(with_interval(r["diff_vs_baseline"], r["diff_ci_low"], r["diff_ci_high"]))
         rows.append(row)
     widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
-    render = lambda line: "  ".join(str(cell).ljust(w) if i == 0 else str(cell).rjust(w) for i, (cell, w) in enumerate(zip(line, widths)))  # noqa: E731
+    render = lambda line: "  ".join(
+        str(cell).ljust(w) if i == 0 else str(cell).rjust(w) for i, (cell, w) in enumerate(zip(line, widths))
+    )  # noqa: E731
     lines = [render(header), render(["-" * w for w in widths]), *map(render, rows)]
     return "\n".join(line.rstrip() for line in lines)

@@ -85,15 +85,26 @@ def pick_story(claims: list[Claim], story: str, reference_satisfaction: float) -
         by_manager = next((c for c in honest if "recovered by a manager" in _events(c)), None)
         if by_manager is not None:
             return by_manager
-        return next((c for c in honest if c.decision == "approved" and TROUBLE_EVENTS & set(_events(c))
-                     and not math.isnan(c.satisfaction) and c.satisfaction >= reference_satisfaction), None)
+        return next(
+            (
+                c
+                for c in honest
+                if c.decision == "approved"
+                and TROUBLE_EVENTS & set(_events(c))
+                and not math.isnan(c.satisfaction)
+                and c.satisfaction >= reference_satisfaction
+            ),
+            None,
+        )
     if story == "runaround":
         best = max(claims, key=lambda c: (handoffs(c), -c.claim_id), default=None)
         return best if best is not None and handoffs(best) >= 2 else None
     raise UsageError(f"unknown story {story!r}; choose one of {', '.join(STORIES)}")
 
 
-def journey(scenario: Scenario, policy: str, replication: int = 0, customer: int | None = None, story: str | None = None) -> Journey:
+def journey(
+    scenario: Scenario, policy: str, replication: int = 0, customer: int | None = None, story: str | None = None
+) -> Journey:
     """The journey of `customer`, or of the customer behind the first example of `story`."""
     if (customer is None) == (story is None):
         raise UsageError("name exactly one of --customer ID or --story KIND")
@@ -102,21 +113,38 @@ def journey(scenario: Scenario, policy: str, replication: int = 0, customer: int
     if story is not None:
         chosen = pick_story(claims, story, scenario.behaviour.reference_satisfaction)
         if chosen is None:
-            raise UsageError(f"no {story} story under policy {policy!r} in replication {replication} "
-                             f"({len(claims)} claims); try another --replication or policy")
+            raise UsageError(
+                f"no {story} story under policy {policy!r} in replication {replication} "
+                f"({len(claims)} claims); try another --replication or policy"
+            )
         customer = chosen.customer_id
     mine = [c for c in claims if c.customer_id == customer]
     if not mine:
         examples = ", ".join(str(i) for i in sorted({c.customer_id for c in claims})[:5])
-        raise UsageError(f"customer {customer} filed no claim under policy {policy!r} in replication {replication}"
-                         + (f"; customers who did include {examples}" if examples else "; nobody filed a claim"))
-    events = sorted(((day, c.claim_id, event, details) for c in mine for day, event, details in (c.log or [])),
-                    key=lambda e: (e[0], e[1]))
+        raise UsageError(
+            f"customer {customer} filed no claim under policy {policy!r} in replication {replication}"
+            + (f"; customers who did include {examples}" if examples else "; nobody filed a claim")
+        )
+    events = sorted(
+        ((day, c.claim_id, event, details) for c in mine for day, event, details in (c.log or [])),
+        key=lambda e: (e[0], e[1]),
+    )
     c = world.customers
     first = mine[0]
-    return Journey(scenario.name, scenario.seed, policy, replication, int(customer),
-                   scenario.market.segments[first.segment].name, bool(c.opportunist[customer]), mine, events,
-                   bool(c.active[customer]), float(c.loyalty[customer]), story)
+    return Journey(
+        scenario.name,
+        scenario.seed,
+        policy,
+        replication,
+        int(customer),
+        scenario.market.segments[first.segment].name,
+        bool(c.opportunist[customer]),
+        mine,
+        events,
+        bool(c.active[customer]),
+        float(c.loyalty[customer]),
+        story,
+    )
 
 
 # ---- telling it ---------------------------------------------------------------------------------------------------
@@ -139,12 +167,20 @@ def sentence(event: str, details: dict, waited_minutes: float, policy_shipping_d
     """One event of the log in plain words."""
     d = details
     if event == "filed":
-        what = "claims a defect that is not there (fraud)" if d.get("fraud") else f"finds the {d.get('component', 'product')} broken"
+        what = (
+            "claims a defect that is not there (fraud)"
+            if d.get("fraud")
+            else f"finds the {d.get('component', 'product')} broken"
+        )
         cover = "" if d.get("covered", True) else f" (the {d.get('component')} is excluded from the warranty)"
         return f"{what}{cover} and files a claim by {d.get('channel')}; loyalty {d.get('loyalty', float('nan')):.2f}"
     if event == "contact":
         if d.get("served"):
-            return f"reaches an agent after {waited_minutes:.0f} min in the queue" if waited_minutes >= 0.5 else "reaches an agent with no queue"
+            return (
+                f"reaches an agent after {waited_minutes:.0f} min in the queue"
+                if waited_minutes >= 0.5
+                else "reaches an agent with no queue"
+            )
         return f"gives up in the queue after {waited_minutes:.0f} min"
     if event == "transferred":
         return "is transferred to another agent"
@@ -155,7 +191,9 @@ def sentence(event: str, details: dict, waited_minutes: float, policy_shipping_d
     if event == "sent back by partner":
         return "is sent back by the partner, and starts again"
     if event == "proof asked":
-        asked = {"photo": "a photo", "receipt": "the receipt", "photo_and_receipt": "a photo and the receipt"}.get(d.get("evidence"), d.get("evidence"))
+        asked = {"photo": "a photo", "receipt": "the receipt", "photo_and_receipt": "a photo and the receipt"}.get(
+            d.get("evidence"), d.get("evidence")
+        )
         return f"is asked for {asked}"
     if event == "proof missing":
         return "cannot find the proof asked for"
@@ -172,15 +210,21 @@ def sentence(event: str, details: dict, waited_minutes: float, policy_shipping_d
     if event == "inspected":
         return "the item is inspected and " + ("passes" if d.get("passed") else "is judged not to be a covered defect")
     if event == "remedy":
-        return {"repair": "gets the item back repaired", "replace": "receives a replacement", "refund": "is refunded"}.get(d.get("remedy"), f"remedy: {d.get('remedy')}")
+        return {
+            "repair": "gets the item back repaired",
+            "replace": "receives a replacement",
+            "refund": "is refunded",
+        }.get(d.get("remedy"), f"remedy: {d.get('remedy')}")
     if event == "status updates":
         count = d.get("count", 0)
         return f"has received {count} status update{'' if count == 1 else 's'}, one every {d.get('every_days'):g} days"
     if event == "silence ended":
         return f"hears from the firm after {d.get('silent_days'):.1f} days of silence"
     if event == "decision":
-        return (f"decision: {d.get('decision')}; satisfaction {d.get('satisfaction'):.2f} on a 0-1 scale"
-                f" (longest silence {d.get('longest_silence_days', 0.0):.1f} days, status updates: {d.get('updates', 0)})")
+        return (
+            f"decision: {d.get('decision')}; satisfaction {d.get('satisfaction'):.2f} on a 0-1 scale"
+            f" (longest silence {d.get('longest_silence_days', 0.0):.1f} days, status updates: {d.get('updates', 0)})"
+        )
     if event == "public post":
         return f"posts about it publicly; {d.get('readers'):,} people read it"
     if event == "recovered by a manager":
@@ -204,23 +248,35 @@ def timeline(j: Journey, shipping_days: float) -> list[dict]:
             purchases.setdefault(details["purchase_day"], claim_id)
     for day, claim_id in purchases.items():
         text = "bought the product" + (" before the simulation started" if day < 0 else "")
-        records.append({"day": day, "when": when(day), "claim_id": claim_id, "event": "purchase", "text": text, "details": {}})
+        records.append(
+            {"day": day, "when": when(day), "claim_id": claim_id, "event": "purchase", "text": text, "details": {}}
+        )
     waited = {}
     for day, claim_id, event, details in j.events:
         minutes = 0.0
         if event == "contact":
             total = float(details.get("wait_minutes", 0.0))
             minutes, waited[claim_id] = total - waited.get(claim_id, 0.0), total
-        records.append({"day": day, "when": when(day), "claim_id": claim_id, "event": event,
-                        "text": sentence(event, details, minutes, shipping_days), "details": details})
+        records.append(
+            {
+                "day": day,
+                "when": when(day),
+                "claim_id": claim_id,
+                "event": event,
+                "text": sentence(event, details, minutes, shipping_days),
+                "details": details,
+            }
+        )
     records.sort(key=lambda r: (r["day"], r["claim_id"]))
     return records
 
 
 def as_text(j: Journey, shipping_days: float, horizon_days: int) -> str:
     kind = "an opportunist" if j.opportunist else "an honest customer"
-    head = (f"Customer {j.customer_id} ({kind}, segment {j.segment}) under policy {j.policy}, "
-            f"replication {j.replication} of scenario {j.scenario} (seed {j.seed})")
+    head = (
+        f"Customer {j.customer_id} ({kind}, segment {j.segment}) under policy {j.policy}, "
+        f"replication {j.replication} of scenario {j.scenario} (seed {j.seed})"
+    )
     if j.story:
         head += f"\nChosen as an example of: {j.story}"
     lines = [head, "-" * min(len(head.splitlines()[0]), 100)]
@@ -237,12 +293,35 @@ def as_text(j: Journey, shipping_days: float, horizon_days: int) -> str:
 
 
 def as_json(j: Journey, shipping_days: float) -> str:
-    claims = [{"claim_id": c.claim_id, "fraud": c.is_fraud, "channel": c.channel, "filed_day": c.filed_day,
-               "closed_day": None if math.isnan(c.closed_day) else c.closed_day, "decision": c.decision, "remedy": c.remedy,
-               "contacts": c.contacts, "transfers": c.transfers, "drops": c.drops, "cost_eur": c.cost_eur,
-               "satisfaction": None if math.isnan(c.satisfaction) else c.satisfaction} for c in j.claims]
-    payload = {"scenario": j.scenario, "seed": j.seed, "policy": j.policy, "replication": j.replication,
-               "customer_id": j.customer_id, "segment": j.segment, "opportunist": j.opportunist, "story": j.story,
-               "active_at_end": j.active_at_end, "loyalty_at_end": j.loyalty_at_end, "claims": claims,
-               "events": timeline(j, shipping_days)}
+    claims = [
+        {
+            "claim_id": c.claim_id,
+            "fraud": c.is_fraud,
+            "channel": c.channel,
+            "filed_day": c.filed_day,
+            "closed_day": None if math.isnan(c.closed_day) else c.closed_day,
+            "decision": c.decision,
+            "remedy": c.remedy,
+            "contacts": c.contacts,
+            "transfers": c.transfers,
+            "drops": c.drops,
+            "cost_eur": c.cost_eur,
+            "satisfaction": None if math.isnan(c.satisfaction) else c.satisfaction,
+        }
+        for c in j.claims
+    ]
+    payload = {
+        "scenario": j.scenario,
+        "seed": j.seed,
+        "policy": j.policy,
+        "replication": j.replication,
+        "customer_id": j.customer_id,
+        "segment": j.segment,
+        "opportunist": j.opportunist,
+        "story": j.story,
+        "active_at_end": j.active_at_end,
+        "loyalty_at_end": j.loyalty_at_end,
+        "claims": claims,
+        "events": timeline(j, shipping_days),
+    }
     return json.dumps(payload, indent=2)

@@ -47,11 +47,15 @@ def verdict_sentences(replications: pd.DataFrame, policies: list[str], figure: s
             sentences.append(f"{against}: identical in all {n} replications (the levers that differ cannot act here).")
         elif n >= 2 and (low > 0.0 or high < 0.0):
             word = "ahead" if mean > 0 else "behind"
-            sentences.append(f"{against}: {word} by {number(abs(mean))} [{number(low)}, {number(high)}] "
-                             f"(paired 95 % interval, {n} replications).")
+            sentences.append(
+                f"{against}: {word} by {number(abs(mean))} [{number(low)}, {number(high)}] "
+                f"(paired 95 % interval, {n} replications)."
+            )
         else:
             needed = replications_to_settle(differences) if n >= 2 else None
             hint = f" — about {needed:,} would settle it" if needed else ""
-            sentences.append(f"{against}: cannot tell at 95 % with {n} replications "
-                             f"({number(mean)} [{number(low)}, {number(high)}]){hint}.")
+            sentences.append(
+                f"{against}: cannot tell at 95 % with {n} replications "
+                f"({number(mean)} [{number(low)}, {number(high)}]){hint}."
+            )
     return sentences

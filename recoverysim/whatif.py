@@ -36,10 +36,20 @@ PAGE_FIGURES = (
     ("wom_negative", "People told bad stories", "count"),
 )
 #: Used when a scenario has no `whatif:` section: levers that exist in every scenario.
-DEFAULT_WHATIF = WhatIf(levers=(
-    WhatIfLever(label="Share of opportunists (every segment)", path="market.segments.*.opportunist_share", values=(0.02, 0.05, 0.1, 0.2)),
-    WhatIfLever(label="Status updates every k days (every policy; none = no updates)", path="policies.*.status_update_every_days", values=(None, 2, 7)),
-))
+DEFAULT_WHATIF = WhatIf(
+    levers=(
+        WhatIfLever(
+            label="Share of opportunists (every segment)",
+            path="market.segments.*.opportunist_share",
+            values=(0.02, 0.05, 0.1, 0.2),
+        ),
+        WhatIfLever(
+            label="Status updates every k days (every policy; none = no updates)",
+            path="policies.*.status_update_every_days",
+            values=(None, 2, 7),
+        ),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -69,9 +79,15 @@ class Grid:
 
     def as_json(self) -> dict:
         return {
-            "scenario": self.scenario, "seed": self.seed, "description": self.description, "replications": self.replications,
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "description": self.description,
+            "replications": self.replications,
             "policies": self.policies,
-            "levers": [{"label": lever.label or lever.path, "path": lever.path, "values": list(lever.values)} for lever in self.levers],
+            "levers": [
+                {"label": lever.label or lever.path, "path": lever.path, "values": list(lever.values)}
+                for lever in self.levers
+            ],
             "figures": [{"key": k, "label": label, "kind": kind} for k, label, kind in PAGE_FIGURES],
             "points": self.points,
         }
@@ -89,14 +105,20 @@ def expand(path: str, data: dict) -> list[str]:
         part = parts[i]
         if part == "*":
             if not isinstance(node, list):
-                raise RecoverySimError(f"'*' in {path} must stand for the items of a list, but {'.'.join(done) or 'the top'} is not a list")
+                raise RecoverySimError(
+                    f"'*' in {path} must stand for the items of a list, but {'.'.join(done) or 'the top'} is not a list"
+                )
             for index, item in enumerate(node):
                 name = item.get("name") if isinstance(item, dict) else None
                 walk(item, i + 1, done + [str(name if name is not None else index)])
             return
         if isinstance(node, list):
             names = [item.get("name") if isinstance(item, dict) else None for item in node]
-            child = node[names.index(part)] if part in names else (node[int(part)] if part.isdigit() and int(part) < len(node) else None)
+            child = (
+                node[names.index(part)]
+                if part in names
+                else (node[int(part)] if part.isdigit() and int(part) < len(node) else None)
+            )
         elif isinstance(node, dict):
             child = node.get(part)
         else:
@@ -123,7 +145,9 @@ def levers_of(scenario: Scenario, source: str = "scenario") -> list[Lever]:
             try:
                 scenario_from_dict(data, resolved.overrides(value), source=source)
             except ScenarioError as error:
-                raise RecoverySimError(f"{where}: {lever.path}={json.dumps(value)} does not make a valid scenario: {error.problems[0]}") from None
+                raise RecoverySimError(
+                    f"{where}: {lever.path}={json.dumps(value)} does not make a valid scenario: {error.problems[0]}"
+                ) from None
         levers.append(resolved)
     return levers
 
@@ -139,8 +163,14 @@ def _policy_key(data: dict, policy: str) -> str:
     return json.dumps(trimmed, sort_keys=True)
 
 
-def run_grid(scenario: Scenario, levers: list[Lever], replications: int, executor: str = "processes",
-             workers: int | None = None, on_point: Callable[[], None] | None = None) -> Grid:
+def run_grid(
+    scenario: Scenario,
+    levers: list[Lever],
+    replications: int,
+    executor: str = "processes",
+    workers: int | None = None,
+    on_point: Callable[[], None] | None = None,
+) -> Grid:
     """Run every grid point for every policy with `replications` replications; keep the mean of each figure."""
     base = scenario_to_dict(scenario)
     base["whatif"] = None
@@ -177,14 +207,19 @@ def grid_json(grid: Grid) -> str:
 
 def page_html(grid: Grid) -> str:
     title = f"What if? {grid.scenario}"
-    return (PAGE_TEMPLATE
-            .replace("%TITLE%", escape(title))
-            .replace("%DESCRIPTION%", escape(grid.description or ""))
-            .replace("%NOTE%", escape(
+    return (
+        PAGE_TEMPLATE.replace("%TITLE%", escape(title))
+        .replace("%DESCRIPTION%", escape(grid.description or ""))
+        .replace(
+            "%NOTE%",
+            escape(
                 f"Every setting was simulated in advance: each figure is the mean of {grid.replications} "
                 f"replication{'s' if grid.replications != 1 else ''} per policy (seed {grid.seed}), so small "
-                f"differences may be noise. Run `recoverysim run` with more replications to get 95 % intervals."))
-            .replace("%GRID%", grid_json(grid)))
+                f"differences may be noise. Run `recoverysim run` with more replications to get 95 % intervals."
+            ),
+        )
+        .replace("%GRID%", grid_json(grid))
+    )
 
 
 def write_page(grid: Grid, output: Path) -> Path:

@@ -67,6 +67,8 @@ def best_sentences(table: pd.DataFrame, replications: int) -> list[str]:
     """One plain sentence per policy, the likeliest best first."""
     sentences = []
     for row in table.sort_values("probability_best", ascending=False, kind="stable").itertuples():
-        sentences.append(f"{row.policy} is best in {percent(row.probability_best)} of {replications} replications "
-                         f"(parameter sets and randomness), 95 % interval {interval(row.low, row.high)}")
+        sentences.append(
+            f"{row.policy} is best in {percent(row.probability_best)} of {replications} replications "
+            f"(parameter sets and randomness), 95 % interval {interval(row.low, row.high)}"
+        )
     return sentences

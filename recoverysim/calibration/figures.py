@@ -21,8 +21,15 @@ def posterior_figure(posterior: pd.DataFrame, parameter: FitParameter) -> Figure
     figure = Figure(figsize=(6, 3.5), layout="constrained")
     axes = figure.subplots()
     edges = np.linspace(parameter.low, parameter.high, BINS + 1)
-    axes.hist(posterior[parameter.path], bins=edges, weights=posterior["weight"], density=True, color="#4477aa",
-              alpha=0.8, label="posterior")
+    axes.hist(
+        posterior[parameter.path],
+        bins=edges,
+        weights=posterior["weight"],
+        density=True,
+        color="#4477aa",
+        alpha=0.8,
+        label="posterior",
+    )
     axes.axhline(1.0 / (parameter.high - parameter.low), color="#999999", linestyle="--", label="prior (uniform)")
     axes.set_xlim(parameter.low, parameter.high)
     axes.set_xlabel(parameter.path)
@@ -43,10 +50,17 @@ def predictive_figure(targets: Sequence[Target], predictive: pd.DataFrame) -> Fi
             continue
         centre, spread = draws.mean(), draws.std() or 1.0
         low, high = (np.quantile(draws, [0.025, 0.975]) - centre) / spread
-        axes.plot([low, high], [row, row], color="#4477aa", linewidth=4, solid_capstyle="butt",
-                  label="95 % predictive interval" if row == 0 else None)
-        axes.plot((target.observed - centre) / spread, row, "o", color="#cc3311",
-                  label="observed" if row == 0 else None)
+        axes.plot(
+            [low, high],
+            [row, row],
+            color="#4477aa",
+            linewidth=4,
+            solid_capstyle="butt",
+            label="95 % predictive interval" if row == 0 else None,
+        )
+        axes.plot(
+            (target.observed - centre) / spread, row, "o", color="#cc3311", label="observed" if row == 0 else None
+        )
     axes.set_yticks(range(len(targets)), [f"{t.name} ({t.policy})" for t in targets])
     axes.invert_yaxis()
     axes.axvline(0.0, color="#999999", linewidth=0.8)

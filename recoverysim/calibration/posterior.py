@@ -88,8 +88,16 @@ class Posterior:
             scenario_from_dict(data, [override(p, m) for p, m in zip(self.parameters, means)], source=scenario.name)
             return
         except ScenarioError as error:
-            joint = [Problem(source, None, "parameters", f"{doing} at the posterior mean: {problem.path}: "
-                             f"{problem.message}", problem.got) for problem in error.problems]
+            joint = [
+                Problem(
+                    source,
+                    None,
+                    "parameters",
+                    f"{doing} at the posterior mean: {problem.path}: {problem.message}",
+                    problem.got,
+                )
+                for problem in error.problems
+            ]
         problems = []
         for path, mean in zip(self.parameters, means):
             try:
@@ -114,8 +122,9 @@ class Posterior:
                 except ScenarioError as error:
                     first = error.problems[0]
                     message = f"cannot be applied to scenario {scenario.name!r}: {first}"
-                    raise ScenarioError([Problem(str(self.folder / POSTERIOR_FILE), None, f"row {int(index)}",
-                                                 message)]) from None
+                    raise ScenarioError(
+                        [Problem(str(self.folder / POSTERIOR_FILE), None, f"row {int(index)}", message)]
+                    ) from None
             result.append(made[index])
         return result
 
@@ -146,9 +155,17 @@ def _read_calibration(folder: Path) -> dict:
     source = str(path)
     if not path.is_file():
         hint = " (it holds a run's results, not a calibration)" if (folder / "manifest.json").is_file() else ""
-        raise ScenarioError([Problem(str(folder), None, "",
-                                     f"not a calibration folder: {CALIBRATION_FILE} is missing{hint}; "
-                                     "give the --out folder of recoverysim calibrate")])
+        raise ScenarioError(
+            [
+                Problem(
+                    str(folder),
+                    None,
+                    "",
+                    f"not a calibration folder: {CALIBRATION_FILE} is missing{hint}; "
+                    "give the --out folder of recoverysim calibrate",
+                )
+            ]
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
@@ -156,24 +173,56 @@ def _read_calibration(folder: Path) -> dict:
     if not isinstance(data, dict):
         raise ScenarioError([Problem(source, None, "", "must be a JSON object", type(data).__name__)])
     if data.get("kind") != "calibration":
-        raise ScenarioError([Problem(source, None, "kind", "must be 'calibration': this folder was not written by "
-                                     "recoverysim calibrate", repr(data.get("kind")))])
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "kind",
+                    "must be 'calibration': this folder was not written by recoverysim calibrate",
+                    repr(data.get("kind")),
+                )
+            ]
+        )
     if data.get("finished") is not True:
-        raise ScenarioError([Problem(source, None, "finished", "the calibration did not finish; finish it with "
-                                     "recoverysim calibrate ... --resume before using its posterior",
-                                     repr(data.get("finished")))])
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "finished",
+                    "the calibration did not finish; finish it with "
+                    "recoverysim calibrate ... --resume before using its posterior",
+                    repr(data.get("finished")),
+                )
+            ]
+        )
     parameters = data.get("parameters")
     if not isinstance(parameters, dict) or not parameters or not all(isinstance(p, str) and p for p in parameters):
-        raise ScenarioError([Problem(source, None, "parameters", "must map each fitted parameter path to its prior "
-                                     "range", _short(parameters))])
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "parameters",
+                    "must map each fitted parameter path to its prior range",
+                    _short(parameters),
+                )
+            ]
+        )
     return data
 
 
 def _read_particles(folder: Path) -> pd.DataFrame:
     path = folder / POSTERIOR_FILE
     if not path.is_file():
-        raise ScenarioError([Problem(str(folder), None, "", f"{POSTERIOR_FILE} is missing: the calibration's "
-                                     "posterior sample is needed")])
+        raise ScenarioError(
+            [
+                Problem(
+                    str(folder), None, "", f"{POSTERIOR_FILE} is missing: the calibration's posterior sample is needed"
+                )
+            ]
+        )
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError, pyarrow.ArrowException) as error:  # a damaged file: all mean the same to a user
@@ -186,8 +235,11 @@ def _particle_problems(path: Path, frame: pd.DataFrame, parameters: tuple[str, .
     source = str(path)
     if frame.empty:
         return [Problem(source, None, "", "holds no particles")]
-    problems = [Problem(source, None, name, f"column missing: {CALIBRATION_FILE} lists this fitted parameter")
-                for name in parameters if name not in frame.columns]
+    problems = [
+        Problem(source, None, name, f"column missing: {CALIBRATION_FILE} lists this fitted parameter")
+        for name in parameters
+        if name not in frame.columns
+    ]
     if WEIGHT_COLUMN not in frame.columns:
         problems.append(Problem(source, None, WEIGHT_COLUMN, "column missing: each particle needs its weight"))
     extra = [c for c in frame.columns if c not in parameters and c != WEIGHT_COLUMN]
@@ -197,12 +249,26 @@ def _particle_problems(path: Path, frame: pd.DataFrame, parameters: tuple[str, .
         bad = ~np.isfinite(values)
         if bad.any():
             first = int(np.argmax(bad))
-            problems.append(Problem(source, None, name, f"must be a finite number in every row ({int(bad.sum())} "
-                                    f"rows are not, first row {first})", _short(frame[name].iloc[first])))
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    name,
+                    f"must be a finite number in every row ({int(bad.sum())} rows are not, first row {first})",
+                    _short(frame[name].iloc[first]),
+                )
+            )
         elif name == WEIGHT_COLUMN and (values < 0).any():
             first = int(np.argmax(values < 0))
-            problems.append(Problem(source, None, name, f"must not be negative ({int((values < 0).sum())} rows are, "
-                                    f"first row {first})", repr(float(values[first]))))
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    name,
+                    f"must not be negative ({int((values < 0).sum())} rows are, first row {first})",
+                    repr(float(values[first])),
+                )
+            )
         elif name == WEIGHT_COLUMN and not values.sum() > 0:
             problems.append(Problem(source, None, name, "must not all be zero", repr(float(values.sum()))))
     return problems

@@ -40,8 +40,13 @@ def _simulate_candidate(task: tuple[bytes, tuple[int, ...], int]) -> tuple[int, 
 class DeterministicSampler(Sampler):
     """Candidates in batches of `batch_size` mapped over a project executor, accepted in index order."""
 
-    def __init__(self, executor: Executor, seed: int, batch_size: int,
-                 on_candidate: Callable[[int, int, int], None] | None = None):
+    def __init__(
+        self,
+        executor: Executor,
+        seed: int,
+        batch_size: int,
+        on_candidate: Callable[[int, int, int], None] | None = None,
+    ):
         super().__init__()
         self.executor, self.seed, self.batch_size = executor, seed, batch_size
         self.on_candidate = on_candidate or (lambda generation, accepted, simulated: None)

@@ -88,16 +88,37 @@ class BreakEven:
 
     def to_dict(self) -> dict[str, Any]:
         """breakeven.json: the answer and every evaluation, for scripts and reports."""
+
         def evaluation(e: Evaluation | None) -> dict | None:
-            return None if e is None else {"value": e.value, "replications": e.replications, "mean": e.mean, "ci_low": e.ci_low, "ci_high": e.ci_high}
+            return (
+                None
+                if e is None
+                else {
+                    "value": e.value,
+                    "replications": e.replications,
+                    "mean": e.mean,
+                    "ci_low": e.ci_low,
+                    "ci_high": e.ci_high,
+                }
+            )
+
         return {
-            "parameter": self.parameter, "metric": self.metric, "baseline": self.baseline, "challenger": self.challenger,
-            "difference": f"{self.challenger} - {self.baseline}", "low": self.low, "high": self.high,
-            "tolerance": self.tolerance, "replications": self.replications, "value": self.value,
+            "parameter": self.parameter,
+            "metric": self.metric,
+            "baseline": self.baseline,
+            "challenger": self.challenger,
+            "difference": f"{self.challenger} - {self.baseline}",
+            "low": self.low,
+            "high": self.high,
+            "tolerance": self.tolerance,
+            "replications": self.replications,
+            "value": self.value,
             "interval": None if self.interval is None else list(self.interval),
             "interval_open": list(self.interval_open),
             "interval_definition": "parameter values at which the 95 % t interval of the paired difference contains zero",
-            "at_value": evaluation(self.at_value), "evaluations": [evaluation(e) for e in self.evaluations], "note": self.note,
+            "at_value": evaluation(self.at_value),
+            "evaluations": [evaluation(e) for e in self.evaluations],
+            "note": self.note,
         }
 
 
@@ -120,8 +141,16 @@ def sign(x: float) -> int:
 class Search:
     """Evaluates d at parameter values in batches, running each value's tasks once (and never again on resume)."""
 
-    def __init__(self, scenario: Scenario, parameter: str, metric: str, policies: tuple[str, str], replications: int,
-                 integer: bool, run: Callable[[list[Task]], list[TaskOutput]]):
+    def __init__(
+        self,
+        scenario: Scenario,
+        parameter: str,
+        metric: str,
+        policies: tuple[str, str],
+        replications: int,
+        integer: bool,
+        run: Callable[[list[Task]], list[TaskOutput]],
+    ):
         self.base = scenario_to_dict(scenario)
         self.base["sweep"] = None
         self.index = {p.name: i for i, p in enumerate(scenario.policies)}
@@ -139,11 +168,15 @@ class Search:
         tasks = []
         for value in wanted:
             scenario = point_scenario(self.base, Point(len(self.found), {self.parameter: value}), source="breakeven")
-            tasks += [Task(self.key(value, p, r), scenario, p, r) for p in self.policies for r in range(self.replications)]
+            tasks += [
+                Task(self.key(value, p, r), scenario, p, r) for p in self.policies for r in range(self.replications)
+            ]
         outputs = {o.key: o for o in self.run(tasks)}
         for value in wanted:
             figure = lambda p, r: outputs[self.key(value, p, r)].figures[self.metric]  # noqa: E731
-            diffs = np.array([figure(self.policies[1], r) - figure(self.policies[0], r) for r in range(self.replications)])
+            diffs = np.array(
+                [figure(self.policies[1], r) - figure(self.policies[0], r) for r in range(self.replications)]
+            )
             self.found[value] = Evaluation(value, self.replications, *mean_interval(diffs))
             self.outputs += [outputs[self.key(value, p, r)] for p in self.policies for r in range(self.replications)]
 
@@ -156,11 +189,15 @@ class Search:
         return self.between(a, b, 0.5)
 
 
-def _bisect(search: Search, brackets: list[tuple[float, float, Callable[[Evaluation], int]]], tolerance: float) -> list[tuple[float, float]]:
+def _bisect(
+    search: Search, brackets: list[tuple[float, float, Callable[[Evaluation], int]]], tolerance: float
+) -> list[tuple[float, float]]:
     """Halve each (a, b) bracket of a sign change of its function, all side by side, until narrower than `tolerance`."""
     brackets = list(brackets)
     while True:
-        active = [i for i, (a, b, _) in enumerate(brackets) if b - a > tolerance and search.midpoint(a, b) not in (a, b)]
+        active = [
+            i for i, (a, b, _) in enumerate(brackets) if b - a > tolerance and search.midpoint(a, b) not in (a, b)
+        ]
         if not active:
             return [(a, b) for a, b, _ in brackets]
         search.evaluate([search.midpoint(brackets[i][0], brackets[i][1]) for i in active])
@@ -216,7 +253,9 @@ def find_breakeven(
         raise UsageError(f"unknown metric {metric!r}; choose one of {', '.join(KEY_FIGURES)}")
     chosen = choose_policies(scenario, policies)
     if policies is not None and len(chosen) != 2:
-        raise UsageError(f"breakeven compares exactly two policies, baseline first, e.g. --policies A,B (got {', '.join(chosen)})")
+        raise UsageError(
+            f"breakeven compares exactly two policies, baseline first, e.g. --policies A,B (got {', '.join(chosen)})"
+        )
     if len(chosen) < 2:
         raise UsageError(f"breakeven compares two policies; the scenario has only {chosen[0]}")
     pair = (chosen[0], chosen[1])
@@ -233,12 +272,28 @@ def find_breakeven(
     step = tolerance if tolerance is not None else (1 if integer else (high - low) / DEFAULT_STEPS)
     if step <= 0:
         raise UsageError(f"tolerance must be positive (got {step})")
-    design = {"parameter": parameter, "low": low, "high": high, "metric": metric, "policies": list(pair),
-              "replications": count, "tolerance": step, "integer": integer}
+    design = {
+        "parameter": parameter,
+        "low": low,
+        "high": high,
+        "metric": metric,
+        "policies": list(pair),
+        "replications": count,
+        "tolerance": step,
+        "integer": integer,
+    }
     store = None
     if store_in is not None:
-        store = TaskStore.open(store_in.folder, "breakeven", scenario, design, tasks_total=None,
-                               resume=store_in.resume, overwrite=store_in.overwrite, command=store_in.command)
+        store = TaskStore.open(
+            store_in.folder,
+            "breakeven",
+            scenario,
+            design,
+            tasks_total=None,
+            resume=store_in.resume,
+            overwrite=store_in.overwrite,
+            command=store_in.command,
+        )
         if store.complete:
             return read_breakeven(store.folder)
     if on_start is not None:
@@ -262,16 +317,34 @@ def _search(search: Search, low: float, high: float, tolerance: float) -> BreakE
         search.evaluate([search.between(low, high, k / (SCAN_POINTS + 1)) for k in range(1, SCAN_POINTS + 1)])
     bracket = _bracket_of(search, mean_sign, from_low=True)
     evaluations = lambda: tuple(search.found[v] for v in sorted(search.found))  # noqa: E731
-    common = dict(parameter=search.parameter, metric=search.metric, baseline=search.policies[0], challenger=search.policies[1],
-                  low=low, high=high, tolerance=tolerance, replications=search.replications)
+    common = dict(
+        parameter=search.parameter,
+        metric=search.metric,
+        baseline=search.policies[0],
+        challenger=search.policies[1],
+        low=low,
+        high=high,
+        tolerance=tolerance,
+        replications=search.replications,
+    )
     if bracket is None:
         ends = (search.found[low], search.found[high])
         trend = "above" if ends[0].mean > 0 else "below"
-        note = (f"no crossing found: {search.policies[1]} - {search.policies[0]} in {search.metric} stays {trend} zero "
-                f"from {low:g} (mean {ends[0].mean:.6g}) to {high:g} (mean {ends[1].mean:.6g})")
-        return BreakEven(**common, value=None, interval=None, interval_open=(False, False), at_value=None,
-                         evaluations=evaluations(), note=note, table=outputs_table(search))
-    (a, b), = _bisect(search, [(*bracket, mean_sign)], tolerance)
+        note = (
+            f"no crossing found: {search.policies[1]} - {search.policies[0]} in {search.metric} stays {trend} zero "
+            f"from {low:g} (mean {ends[0].mean:.6g}) to {high:g} (mean {ends[1].mean:.6g})"
+        )
+        return BreakEven(
+            **common,
+            value=None,
+            interval=None,
+            interval_open=(False, False),
+            at_value=None,
+            evaluations=evaluations(),
+            note=note,
+            table=outputs_table(search),
+        )
+    ((a, b),) = _bisect(search, [(*bracket, mean_sign)], tolerance)
     value = search.midpoint(a, b)
     if search.integer:  # whole numbers: the side of the crossing nearer to zero difference
         value = min((a, b), key=lambda v: abs(search.found[v].mean))
@@ -287,18 +360,39 @@ def _search(search: Search, low: float, high: float, tolerance: float) -> BreakE
     ends = iter(_bisect(search, [w for w in wanted if w is not None], tolerance))
     lower = low if lower_open else (next(ends)[0] if wanted[0] is not None else value)
     upper = high if upper_open else (next(ends)[1] if wanted[1] is not None else value)
-    note = "" if lower <= value <= upper else "d is not monotone here: the interval does not contain the crossing; look at evaluations"
-    return BreakEven(**common, value=value, interval=(lower, upper), interval_open=(lower_open, upper_open), at_value=at_value,
-                     evaluations=evaluations(), note=note, table=outputs_table(search))
+    note = (
+        ""
+        if lower <= value <= upper
+        else "d is not monotone here: the interval does not contain the crossing; look at evaluations"
+    )
+    return BreakEven(
+        **common,
+        value=value,
+        interval=(lower, upper),
+        interval_open=(lower_open, upper_open),
+        at_value=at_value,
+        evaluations=evaluations(),
+        note=note,
+        table=outputs_table(search),
+    )
 
 
 def outputs_table(search: Search) -> pd.DataFrame:
     """evaluations.parquet: one row per parameter value, policy and replication, with every figure."""
     order = {name: i for i, name in enumerate(search.policies)}
     rows = sorted(search.outputs, key=lambda o: (float(o.key.rsplit("-", 2)[0]), order[o.policy], o.replication))
-    frame = pd.DataFrame([{search.parameter: float(o.key.rsplit("-", 2)[0]), "policy": o.policy, "replication": o.replication,
-                           **{f: o.figures[f] for f in FIGURES}} for o in rows],
-                         columns=[search.parameter, "policy", "replication", *FIGURES])
+    frame = pd.DataFrame(
+        [
+            {
+                search.parameter: float(o.key.rsplit("-", 2)[0]),
+                "policy": o.policy,
+                "replication": o.replication,
+                **{f: o.figures[f] for f in FIGURES},
+            }
+            for o in rows
+        ],
+        columns=[search.parameter, "policy", "replication", *FIGURES],
+    )
     return frame.astype({f: "float64" for f in FIGURES})
 
 
@@ -311,10 +405,23 @@ def read_breakeven(folder: str | Path) -> BreakEven:
     """A finished search read back from its folder."""
     folder = Path(folder)
     data = json.loads((folder / "breakeven.json").read_text(encoding="utf-8"))
-    evaluation = lambda d: None if d is None else Evaluation(d["value"], d["replications"], d["mean"], d["ci_low"], d["ci_high"])  # noqa: E731
+    evaluation = lambda d: (
+        None if d is None else Evaluation(d["value"], d["replications"], d["mean"], d["ci_low"], d["ci_high"])
+    )  # noqa: E731
     return BreakEven(
-        data["parameter"], data["metric"], data["baseline"], data["challenger"], data["low"], data["high"], data["tolerance"],
-        data["replications"], data["value"], None if data["interval"] is None else tuple(data["interval"]), tuple(data["interval_open"]),
-        evaluation(data["at_value"]), tuple(evaluation(e) for e in data["evaluations"]), data["note"],
+        data["parameter"],
+        data["metric"],
+        data["baseline"],
+        data["challenger"],
+        data["low"],
+        data["high"],
+        data["tolerance"],
+        data["replications"],
+        data["value"],
+        None if data["interval"] is None else tuple(data["interval"]),
+        tuple(data["interval_open"]),
+        evaluation(data["at_value"]),
+        tuple(evaluation(e) for e in data["evaluations"]),
+        data["note"],
         pd.read_parquet(folder / "evaluations.parquet"),
     )

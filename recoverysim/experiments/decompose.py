@@ -152,8 +152,10 @@ class DecompositionPlan:
         """One line saying how the order of the levers is handled."""
         n = len(self.levers)
         if self.exact:
-            return (f"Shapley values over all {math.factorial(n)} orderings "
-                    f"(exact: all {len(self.coalitions)} coalitions simulated)")
+            return (
+                f"Shapley values over all {math.factorial(n)} orderings "
+                f"(exact: all {len(self.coalitions)} coalitions simulated)"
+            )
         return (
             f"Shapley values over {len(self.orderings) // 2} sampled orderings and their reverses "
             f"({len(self.coalitions)} of the {2**n} coalitions simulated)"

@@ -48,7 +48,10 @@ class Design:
         return {
             "design": self.kind,
             "parameters": list(self.parameters),
-            "points": [{"point": p.index, "values": p.values, **({"varied": p.varied} if self.kind == "one_at_a_time" else {})} for p in self.points],
+            "points": [
+                {"point": p.index, "values": p.values, **({"varied": p.varied} if self.kind == "one_at_a_time" else {})}
+                for p in self.points
+            ],
         }
 
 
@@ -86,7 +89,9 @@ def sweep_from_options(scenario: Scenario, vary: Iterable[str], design: str | No
     vary = list(vary)
     base = scenario.sweep
     if not vary and base is None:
-        raise UsageError(f"nothing to sweep: scenario {scenario.name!r} has no sweep: section; give parameters with --vary dotted.path=v1,v2,...")
+        raise UsageError(
+            f"nothing to sweep: scenario {scenario.name!r} has no sweep: section; give parameters with --vary dotted.path=v1,v2,..."
+        )
     parameters: dict[str, Any] = dict(base.parameters) if base is not None and not vary else {}
     for text in vary:
         path, spec = parse_vary(text)
@@ -94,7 +99,9 @@ def sweep_from_options(scenario: Scenario, vary: Iterable[str], design: str | No
             raise UsageError(f"--vary {text}: {path} is varied twice")
         parameters[path] = spec
     if "replications" in parameters:
-        raise UsageError("sweep: replications is the same at every point (common random numbers); set it with --replications")
+        raise UsageError(
+            "sweep: replications is the same at every point (common random numbers); set it with --replications"
+        )
     kind = design or (base.design if base is not None else "grid")
     count = points if points is not None else (base.points if base is not None and kind == base.design else None)
     try:
@@ -132,7 +139,9 @@ def base_value(data: dict, path: str) -> Any:
 
 def latin_hypercube(ranges: list[tuple[float, float]], count: int, seed: int) -> list[list[float]]:
     """`count` points, one in each of `count` equal slices of every range, from the scenario seed's own stream."""
-    generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy=(seed,), spawn_key=(stream_key(LATIN_HYPERCUBE_STREAM),))))
+    generator = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(entropy=(seed,), spawn_key=(stream_key(LATIN_HYPERCUBE_STREAM),)))
+    )
     columns = []
     for low, high in ranges:
         slices = generator.permutation(count)
@@ -172,7 +181,9 @@ def point_scenario(base: dict, point: Point, source: str = "sweep") -> Scenario:
         return scenario_from_dict(base, overrides, source=f"{source} point {point.index}")
     except ScenarioError as error:
         where = ", ".join(f"{k}={v}" for k, v in point.values.items())
-        raise ScenarioError([Problem(f"{source} point {point.index} ({where})", None, p.path, p.message, p.got) for p in error.problems]) from None
+        raise ScenarioError(
+            [Problem(f"{source} point {point.index} ({where})", None, p.path, p.message, p.got) for p in error.problems]
+        ) from None
 
 
 def point_scenarios(scenario: Scenario, design: Design) -> list[Scenario]:

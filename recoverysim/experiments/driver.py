@@ -20,8 +20,12 @@ class Interrupted(RecoverySimError):
         super().__init__(f"{what or f'interrupted after {done}{of_total} tasks'}{kept}")
 
 
-def drive(tasks: list[Task], executor: Executor, store: TaskStore | None = None,
-          on_output: Callable[[TaskOutput], None] | None = None) -> dict[str, TaskOutput]:
+def drive(
+    tasks: list[Task],
+    executor: Executor,
+    store: TaskStore | None = None,
+    on_output: Callable[[TaskOutput], None] | None = None,
+) -> dict[str, TaskOutput]:
     """Run the tasks not yet in `store`; with a store, outputs go to disk and the returned dict is empty.
 
     Without a store the outputs come back in memory, keyed by task key. `on_output` sees each

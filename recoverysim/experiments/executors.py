@@ -23,7 +23,10 @@ DASK_EXTRA_HINT = "pip install 'recoverysim[dask]'"
 SCHEDULER_TIMEOUT_SECONDS = 10
 """Assumption: a reachable scheduler answers well within 10 s; longer means a wrong address."""
 ORPHAN_CHECK_SECONDS = 1.0
-DASK_TUNING = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None, "distributed.worker.profile.enabled": False}
+DASK_TUNING = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+}
 
 
 class Executor(Protocol):
@@ -82,7 +85,9 @@ class ProcessExecutor:
         if self.workers == 1 or len(tasks) <= 1:
             yield from SerialExecutor().map_unordered(function, tasks)
             return
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), initializer=_init_worker, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.workers, len(tasks)), initializer=_init_worker, initargs=(os.getpid(),)
+        )
         pending: set = set()
         finished = False
         try:
@@ -132,8 +137,13 @@ def local_cluster(workers: int, processes: bool = True) -> Any:
     from dask.distributed import LocalCluster
 
     with dask.config.set(DASK_TUNING), _sigint_ignored():
-        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                            dashboard_address=None, silence_logs=logging.ERROR)
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
 
 
 class DaskExecutor:
@@ -143,7 +153,9 @@ class DaskExecutor:
         try:
             from dask.distributed import Client
         except ImportError:
-            raise UsageError(f"the dask executor needs Dask, which is not installed; install it with {DASK_EXTRA_HINT}") from None
+            raise UsageError(
+                f"the dask executor needs Dask, which is not installed; install it with {DASK_EXTRA_HINT}"
+            ) from None
         self._cluster = None
         if scheduler:
             try:

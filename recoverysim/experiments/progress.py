@@ -26,9 +26,17 @@ def clock(seconds: float) -> str:
 class Progress:
     """Counts finished tasks (replications) and, for sweeps, finished points."""
 
-    def __init__(self, label: str, total: int | None, done_keys: set[str] = frozenset(), *,
-                 point_of: Callable[[str], str] | None = None, tasks_per_point: int | None = None,
-                 quiet: bool = False, stream: TextIO | None = None):
+    def __init__(
+        self,
+        label: str,
+        total: int | None,
+        done_keys: set[str] = frozenset(),
+        *,
+        point_of: Callable[[str], str] | None = None,
+        tasks_per_point: int | None = None,
+        quiet: bool = False,
+        stream: TextIO | None = None,
+    ):
         self.stream = stream or sys.stderr
         self.enabled = not quiet and bool(getattr(self.stream, "isatty", lambda: False)())
         self.label = label
@@ -57,7 +65,9 @@ class Progress:
         parts = []
         if self.total:
             filled = int(BAR_WIDTH * self.done / self.total)
-            parts.append(f"{self.label} [{'#' * filled}{' ' * (BAR_WIDTH - filled)}] {self.done}/{self.total} replications")
+            parts.append(
+                f"{self.label} [{'#' * filled}{' ' * (BAR_WIDTH - filled)}] {self.done}/{self.total} replications"
+            )
         else:
             parts.append(f"{self.label} {self.done} replications")
         if self.points_total:

@@ -27,13 +27,26 @@ import pandas as pd
 
 from recoverysim.errors import RecoverySimError, UsageError
 from recoverysim.experiments.tasks import TaskOutput
-from recoverysim.results import (BREAKEVEN_FILES, DECOMPOSE_FILES, PROBABILITY_BEST_FILE, RUN_FILES, SWEEP_FILES,
-                                 atomic_write, new_manifest, now_utc, prepare_folder, write_json)
+from recoverysim.results import (
+    BREAKEVEN_FILES,
+    DECOMPOSE_FILES,
+    PROBABILITY_BEST_FILE,
+    RUN_FILES,
+    SWEEP_FILES,
+    atomic_write,
+    new_manifest,
+    now_utc,
+    prepare_folder,
+    write_json,
+)
 from recoverysim.scenario.schema import Scenario
 
 TASKS_FOLDER = "tasks"
-OWN_FILES = tuple(dict.fromkeys(("manifest.json", *RUN_FILES, PROBABILITY_BEST_FILE, *SWEEP_FILES, *BREAKEVEN_FILES,
-                                 *DECOMPOSE_FILES)))
+OWN_FILES = tuple(
+    dict.fromkeys(
+        ("manifest.json", *RUN_FILES, PROBABILITY_BEST_FILE, *SWEEP_FILES, *BREAKEVEN_FILES, *DECOMPOSE_FILES)
+    )
+)
 TABLES = ("claims", "daily")
 CHECKPOINT_SECONDS = 1.0
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_.+-]+")
@@ -56,7 +69,10 @@ def differences(old: Any, new: Any, limit: int = 3) -> str:
     """The first few dotted paths where two JSON-like values differ, as 'path: old -> new'."""
     before, after = _flatten(old), _flatten(new)
     changed = [k for k in dict.fromkeys([*before, *after]) if before.get(k, "(absent)") != after.get(k, "(absent)")]
-    shown = [f"{k}: {json.dumps(before.get(k, '(absent)'))} -> {json.dumps(after.get(k, '(absent)'))}" for k in changed[:limit]]
+    shown = [
+        f"{k}: {json.dumps(before.get(k, '(absent)'))} -> {json.dumps(after.get(k, '(absent)'))}"
+        for k in changed[:limit]
+    ]
     more = f" and {len(changed) - limit} more" if len(changed) > limit else ""
     return "; ".join(shown) + more
 
@@ -79,18 +95,34 @@ class TaskStore:
         return bool(self.manifest.get("complete"))
 
     @classmethod
-    def open(cls, folder: str | Path, kind: str, scenario: Scenario, design: dict, *, tasks_total: int | None,
-             resume: bool = False, overwrite: bool = False, command: str = "") -> "TaskStore":
+    def open(
+        cls,
+        folder: str | Path,
+        kind: str,
+        scenario: Scenario,
+        design: dict,
+        *,
+        tasks_total: int | None,
+        resume: bool = False,
+        overwrite: bool = False,
+        command: str = "",
+    ) -> "TaskStore":
         """Claim `folder` for this run, or explain why not; nothing is simulated before this returns."""
         if resume and overwrite:
-            raise UsageError("--resume and --overwrite exclude each other: resume keeps finished tasks, overwrite discards them")
+            raise UsageError(
+                "--resume and --overwrite exclude each other: resume keeps finished tasks, overwrite discards them"
+            )
         folder = prepare_folder(Path(folder))
         fresh = new_manifest(kind, scenario, design, command, tasks_total)
         old = cls._existing_manifest(folder, overwrite)
         if old is not None and not overwrite:
             mismatch = cls._mismatch(old, fresh)
             if mismatch:
-                advice = "use another --out, or --overwrite to replace it" if not resume else "resume only continues the same run; use another --out, or --overwrite to replace it"
+                advice = (
+                    "use another --out, or --overwrite to replace it"
+                    if not resume
+                    else "resume only continues the same run; use another --out, or --overwrite to replace it"
+                )
                 raise RecoverySimError(f"{folder}: holds a different run ({mismatch}); {advice}")
             if resume:
                 return cls._resumed(folder, old, command)
@@ -98,8 +130,10 @@ class TaskStore:
                 done = len(cls._task_files(folder))
                 total = old.get("tasks_total")
                 of_total = f" of {total}" if total else ""
-                raise RecoverySimError(f"{folder}: holds an unfinished run of this scenario ({done}{of_total} tasks done); "
-                                       "add --resume to finish it, or --overwrite to start again")
+                raise RecoverySimError(
+                    f"{folder}: holds an unfinished run of this scenario ({done}{of_total} tasks done); "
+                    "add --resume to finish it, or --overwrite to start again"
+                )
             # the same run, complete: running it again gives the same files, so start afresh
         if old is not None:
             cls._clear(folder)
@@ -114,8 +148,10 @@ class TaskStore:
         if not path.exists():
             foreign = [p.name for p in folder.iterdir() if not p.name.startswith(".") and p.name != TASKS_FOLDER]
             if foreign:
-                raise RecoverySimError(f"{folder}: holds files that are not recoverysim results (no manifest.json; e.g. {foreign[0]}); "
-                                       "choose an empty or new folder")
+                raise RecoverySimError(
+                    f"{folder}: holds files that are not recoverysim results (no manifest.json; e.g. {foreign[0]}); "
+                    "choose an empty or new folder"
+                )
             return {} if (folder / TASKS_FOLDER).exists() else None
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -125,7 +161,9 @@ class TaskStore:
         except (OSError, ValueError) as error:
             if overwrite:
                 return {}
-            raise RecoverySimError(f"{path}: cannot be read ({error}); use --overwrite to replace this folder's results") from None
+            raise RecoverySimError(
+                f"{path}: cannot be read ({error}); use --overwrite to replace this folder's results"
+            ) from None
 
     @staticmethod
     def _mismatch(old: dict, fresh: dict) -> str:
@@ -181,9 +219,19 @@ class TaskStore:
         for table in TABLES:
             frame = getattr(output, table)
             if frame is not None:
-                atomic_write(self.tasks_folder / f"{output.key}.{table}.parquet", lambda p, frame=frame: frame.to_parquet(p, index=False))
-        record = {"key": output.key, "policy": output.policy, "replication": output.replication, "figures": output.figures}
-        atomic_write(self.tasks_folder / f"{output.key}.json", lambda p: p.write_text(json.dumps(record), encoding="utf-8"))
+                atomic_write(
+                    self.tasks_folder / f"{output.key}.{table}.parquet",
+                    lambda p, frame=frame: frame.to_parquet(p, index=False),
+                )
+        record = {
+            "key": output.key,
+            "policy": output.policy,
+            "replication": output.replication,
+            "figures": output.figures,
+        }
+        atomic_write(
+            self.tasks_folder / f"{output.key}.json", lambda p: p.write_text(json.dumps(record), encoding="utf-8")
+        )
         self.done.add(output.key)
         self.checkpoint()
 
@@ -193,12 +241,16 @@ class TaskStore:
         try:
             record = json.loads(Path(f"{base}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            raise RecoverySimError(f"{base}.json: cannot read a finished task ({error}); rerun with --overwrite") from None
+            raise RecoverySimError(
+                f"{base}.json: cannot read a finished task ({error}); rerun with --overwrite"
+            ) from None
         tables = {}
         for table in TABLES:
             path = Path(f"{base}.{table}.parquet")
             tables[table] = pd.read_parquet(path) if path.exists() else None
-        return TaskOutput(record["key"], record["policy"], record["replication"], record["figures"], tables["claims"], tables["daily"])
+        return TaskOutput(
+            record["key"], record["policy"], record["replication"], record["figures"], tables["claims"], tables["daily"]
+        )
 
     def checkpoint(self, force: bool = False) -> None:
         """Record the tasks done in the manifest, at most once a second unless forced."""

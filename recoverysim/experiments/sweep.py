@@ -43,8 +43,12 @@ def sweep_plan(scenario: Scenario, design: Design, policies: tuple[str, ...], re
     """Tasks ordered point by point, so the first points finish (and can be looked at) first."""
     index = {p.name: i for i, p in enumerate(scenario.policies)}
     scenarios = point_scenarios(scenario, design)
-    return [Task(task_key(index[p], r, point.index), scenarios[point.index], p, r)
-            for point in design.points for p in policies for r in range(replications)]
+    return [
+        Task(task_key(index[p], r, point.index), scenarios[point.index], p, r)
+        for point in design.points
+        for p in policies
+        for r in range(replications)
+    ]
 
 
 def point_of(key: str) -> str:
@@ -56,9 +60,19 @@ def points_table(outputs: Iterable[TaskOutput], design: Design, policies: tuple[
     order = {name: i for i, name in enumerate(policies)}
     rows = sorted(outputs, key=lambda o: (int(point_of(o.key)), order[o.policy], o.replication))
     values = {p.index: p.values for p in design.points}
-    frame = pd.DataFrame([{"point": int(point_of(o.key)), "policy": o.policy, "replication": o.replication,
-                           **values[int(point_of(o.key))], **{f: o.figures[f] for f in FIGURES}} for o in rows],
-                         columns=["point", "policy", "replication", *design.parameters, *FIGURES])
+    frame = pd.DataFrame(
+        [
+            {
+                "point": int(point_of(o.key)),
+                "policy": o.policy,
+                "replication": o.replication,
+                **values[int(point_of(o.key))],
+                **{f: o.figures[f] for f in FIGURES},
+            }
+            for o in rows
+        ],
+        columns=["point", "policy", "replication", *design.parameters, *FIGURES],
+    )
     return frame.astype({f: "float64" for f in FIGURES})
 
 
@@ -75,7 +89,10 @@ def summary_table(points: pd.DataFrame, design: Design, policies: tuple[str, ...
 
 def write_sweep_tables(result: SweepResult, folder: Path) -> None:
     atomic_write(folder / "points.parquet", lambda p: result.points.to_parquet(p, index=False))
-    atomic_write(folder / "points_summary.csv", lambda p: result.points_summary.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
+    atomic_write(
+        folder / "points_summary.csv",
+        lambda p: result.points_summary.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT),
+    )
 
 
 def run_sweep(
@@ -108,8 +125,16 @@ def run_sweep(
     store = None
     if store_in is not None:
         recorded = {**design.to_dict(), "policies": list(chosen), "replications": count}
-        store = TaskStore.open(store_in.folder, "sweep", scenario, recorded, tasks_total=len(tasks),
-                               resume=store_in.resume, overwrite=store_in.overwrite, command=store_in.command)
+        store = TaskStore.open(
+            store_in.folder,
+            "sweep",
+            scenario,
+            recorded,
+            tasks_total=len(tasks),
+            resume=store_in.resume,
+            overwrite=store_in.overwrite,
+            command=store_in.command,
+        )
         if store.complete:
             stored = read_sweep(store.folder)
             return SweepResult(scenario, design, chosen, stored.points, stored.points_summary)

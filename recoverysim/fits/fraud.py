@@ -35,8 +35,9 @@ PARAMETER = "market.segments.everyone.fraud_attempts_per_year"
 def fraud_shares(rate: float, policy: str, replications: int, workers: int) -> np.ndarray:
     """Fraud share of claims per replication of `policy` in the canonical scenario at attempt rate `rate`."""
     scenario = load_scenario(CANONICAL, [f"{PARAMETER}={rate!r}"])
-    result = run_experiment(scenario, policies=[policy], replications=replications, executor="processes",
-                            workers=workers)
+    result = run_experiment(
+        scenario, policies=[policy], replications=replications, executor="processes", workers=workers
+    )
     return result.replications["fraud_share"].to_numpy()
 
 
@@ -63,8 +64,10 @@ def main(argv: list[str] | None = None) -> None:
     start = args.start or load_scenario(CANONICAL).market.segments[0].fraud_attempts_per_year
     rate = fit_rate(start, args.replications, args.workers, args.tolerance)
     print(f"\nfitted {PARAMETER} = {rate:.3f} per willing opportunist per year (target {TARGET_SHARE:.1%})")
-    print(f"\n{'parameter':<52} {'value':>7}  {'policy':<11} fraud share [95 % interval]"
-          f" over {args.table_replications} replications")
+    print(
+        f"\n{'parameter':<52} {'value':>7}  {'policy':<11} fraud share [95 % interval]"
+        f" over {args.table_replications} replications"
+    )
     for policy in ("trusting", "suspicious"):
         mean, low, high = mean_interval(fraud_shares(round(rate, 3), policy, args.table_replications, args.workers))
         print(f"{PARAMETER:<52} {round(rate, 3):>7}  {policy:<11} {mean:.4f} [{low:.4f}, {high:.4f}]")

@@ -42,42 +42,90 @@ from recoverysim.scenario.schema import TARP_FIT, Scenario
 
 #: TARP's rows: (outcome, severity) -> share who would buy again.
 TARP_ROWS = {
-    ("fast_fix", "minor"): 0.95, ("slow_fix", "minor"): 0.70, ("not_fixed", "minor"): 0.46, ("silent", "minor"): 0.37,
-    ("fast_fix", "major"): 0.82, ("slow_fix", "major"): 0.54, ("not_fixed", "major"): 0.19, ("silent", "major"): 0.09,
+    ("fast_fix", "minor"): 0.95,
+    ("slow_fix", "minor"): 0.70,
+    ("not_fixed", "minor"): 0.46,
+    ("silent", "minor"): 0.37,
+    ("fast_fix", "major"): 0.82,
+    ("slow_fix", "major"): 0.54,
+    ("not_fixed", "major"): 0.19,
+    ("silent", "major"): 0.09,
 }
 #: Rows the fit sees; the other two are out of sample.
-IN_SAMPLE = (("fast_fix", "minor"), ("slow_fix", "minor"), ("not_fixed", "minor"), ("silent", "minor"),
-             ("fast_fix", "major"), ("not_fixed", "major"))
+IN_SAMPLE = (
+    ("fast_fix", "minor"),
+    ("slow_fix", "minor"),
+    ("not_fixed", "minor"),
+    ("silent", "minor"),
+    ("fast_fix", "major"),
+    ("not_fixed", "major"),
+)
 #: TARP's classes as the model's outcome classes.
-TARP_CLASSES = {"fast_fix": ("fast_fix",), "slow_fix": ("slow_fix",), "not_fixed": ("denied", "abandoned"),
-                "silent": ("silent_failure",)}
+TARP_CLASSES = {
+    "fast_fix": ("fast_fix",),
+    "slow_fix": ("slow_fix",),
+    "not_fixed": ("denied", "abandoned"),
+    "silent": ("silent_failure",),
+}
 #: Behaviour parameters fitted, with the bounds of the search.
-FITTED = {"loss_aversion": (1.0, 30.0), "loss_curvature": (0.1, 1.0), "unclaimed_failure_satisfaction": (0.0, 0.9),
-          "major_loyalty_shock": (0.0, 0.5), "major_loss_factor": (1.0, 5.0)}
+FITTED = {
+    "loss_aversion": (1.0, 30.0),
+    "loss_curvature": (0.1, 1.0),
+    "unclaimed_failure_satisfaction": (0.0, 0.9),
+    "major_loyalty_shock": (0.0, 0.5),
+    "major_loss_factor": (1.0, 5.0),
+}
 #: TARP's implied repurchase of customers with no problem (the validation world's initial loyalty), from the last fit.
 TARP_IMPLIED_NO_PROBLEM_LOYALTY = 0.9935
 POLICIES = (
     {"name": "fast", "evidence": "none", "remedy": "replace", "first_contact_resolution_probability": 1.0},
     {"name": "slow", "evidence": "none", "remedy": "repair", "first_contact_resolution_probability": 1.0},
-    {"name": "denied", "evidence": "none", "excluded_components": ["part", "core"],
-     "first_contact_resolution_probability": 1.0},
+    {
+        "name": "denied",
+        "evidence": "none",
+        "excluded_components": ["part", "core"],
+        "first_contact_resolution_probability": 1.0,
+    },
 )
 
 
-def tarp_scenario(customers: int = 40_000, seed: int = 1986, initial_loyalty: float = TARP_IMPLIED_NO_PROBLEM_LOYALTY,
-                  behaviour: dict | None = None) -> Scenario:
+def tarp_scenario(
+    customers: int = 40_000,
+    seed: int = 1986,
+    initial_loyalty: float = TARP_IMPLIED_NO_PROBLEM_LOYALTY,
+    behaviour: dict | None = None,
+) -> Scenario:
     """The validation world: one purchase cycle a year, two years, a minor and a major component, no fraud."""
-    return scenario_from_dict({
-        "name": "tarp-validation", "horizon_days": 730, "seed": seed,
-        "market": {"initial_customers": customers, "prospects": 0, "segments": [{
-            "name": "everyone", "share": 1.0, "opportunist_share": 0.0, "complaint_probability": 0.5,
-            "initial_loyalty": initial_loyalty}]},
-        "product": {"warranty_days": 36_500, "replacement_cycle_days": 365, "components": [
-            {"name": "part", "failures_per_year": 0.05, "severity": "minor"},
-            {"name": "core", "failures_per_year": 0.05, "severity": "major"}]},
-        "behaviour": behaviour or {},
-        "policies": list(POLICIES),
-    })
+    return scenario_from_dict(
+        {
+            "name": "tarp-validation",
+            "horizon_days": 730,
+            "seed": seed,
+            "market": {
+                "initial_customers": customers,
+                "prospects": 0,
+                "segments": [
+                    {
+                        "name": "everyone",
+                        "share": 1.0,
+                        "opportunist_share": 0.0,
+                        "complaint_probability": 0.5,
+                        "initial_loyalty": initial_loyalty,
+                    }
+                ],
+            },
+            "product": {
+                "warranty_days": 36_500,
+                "replacement_cycle_days": 365,
+                "components": [
+                    {"name": "part", "failures_per_year": 0.05, "severity": "minor"},
+                    {"name": "core", "failures_per_year": 0.05, "severity": "major"},
+                ],
+            },
+            "behaviour": behaviour or {},
+            "policies": list(POLICIES),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -111,11 +159,14 @@ def simulate_rows(scenario: Scenario, replications: int) -> TarpRows:
             world.run()
             for key in TARP_ROWS:
                 cells = _cells(*key)
-                counts[key][:, replication] += (world.repurchase_claimants[cells].sum(),
-                                                world.repurchase_buyers[cells].sum(),
-                                                world.repurchase_loyalty[cells].sum())
-    return TarpRows({k: v[0] for k, v in counts.items()}, {k: v[1] for k, v in counts.items()},
-                    {k: v[2] for k, v in counts.items()})
+                counts[key][:, replication] += (
+                    world.repurchase_claimants[cells].sum(),
+                    world.repurchase_buyers[cells].sum(),
+                    world.repurchase_loyalty[cells].sum(),
+                )
+    return TarpRows(
+        {k: v[0] for k, v in counts.items()}, {k: v[1] for k, v in counts.items()}, {k: v[2] for k, v in counts.items()}
+    )
 
 
 def _scenario_at(x: np.ndarray, customers: int, seed: int) -> Scenario:
@@ -123,8 +174,9 @@ def _scenario_at(x: np.ndarray, customers: int, seed: int) -> Scenario:
     return tarp_scenario(customers, seed, float(initial_loyalty), dict(zip(FITTED, map(float, values))))
 
 
-def fit(customers: int = 40_000, replications: int = 1, seed: int = 1986,
-        evaluations: int = 10) -> tuple[dict[str, float], np.ndarray]:
+def fit(
+    customers: int = 40_000, replications: int = 1, seed: int = 1986, evaluations: int = 10
+) -> tuple[dict[str, float], np.ndarray]:
     """Least squares over the in-sample rows, on fixed seeds (common random numbers); returns values and residuals."""
     from scipy.optimize import least_squares
 
@@ -137,8 +189,14 @@ def fit(customers: int = 40_000, replications: int = 1, seed: int = 1986,
     start = np.array([TARP_IMPLIED_NO_PROBLEM_LOYALTY, *(TARP_FIT[name] for name in FITTED)])
     low = np.array([0.5, *(b[0] for b in FITTED.values())])
     high = np.array([1.0, *(b[1] for b in FITTED.values())])
-    result = least_squares(residuals, np.clip(start, low, high), bounds=(low, high), diff_step=0.02,
-                           max_nfev=evaluations, x_scale=high - low)
+    result = least_squares(
+        residuals,
+        np.clip(start, low, high),
+        bounds=(low, high),
+        diff_step=0.02,
+        max_nfev=evaluations,
+        x_scale=high - low,
+    )
     values = {"initial_loyalty": float(result.x[0]), **dict(zip(FITTED, map(float, result.x[1:])))}
     return values, result.fun
 
@@ -157,13 +215,18 @@ def fit_table(rows: TarpRows) -> list[tuple[str, str, float, float, float, float
 def main() -> None:
     started = time.time()
     values, residuals = fit()
-    print("Fitted values (paste the behaviour ones into recoverysim/scenario/people.py TARP_FIT, initial_loyalty into "
-          "TARP_IMPLIED_NO_PROBLEM_LOYALTY):")
+    print(
+        "Fitted values (paste the behaviour ones into recoverysim/scenario/people.py TARP_FIT, initial_loyalty into "
+        "TARP_IMPLIED_NO_PROBLEM_LOYALTY):"
+    )
     for name, value in values.items():
         print(f"  {name:32s} {value:.4f}")
-    print(f"  in-sample RMS residual          {math.sqrt(float(np.mean(residuals ** 2))):.4f}")
-    scenario = tarp_scenario(initial_loyalty=values["initial_loyalty"],
-                             behaviour={k: v for k, v in values.items() if k != "initial_loyalty"}, seed=7)
+    print(f"  in-sample RMS residual          {math.sqrt(float(np.mean(residuals**2))):.4f}")
+    scenario = tarp_scenario(
+        initial_loyalty=values["initial_loyalty"],
+        behaviour={k: v for k, v in values.items() if k != "initial_loyalty"},
+        seed=7,
+    )
     print("\nFit table (new seed, 8 replications; actual repurchase at the next occasion, 95 % t interval):")
     print(f"  {'row':20s} {'sample':6s} {'TARP':>6s} {'sim':>6s}  interval")
     for row, sample, target, mean, low, high in fit_table(simulate_rows(scenario, 8)):

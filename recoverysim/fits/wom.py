@@ -66,14 +66,18 @@ def main() -> int:
         totals = impressions(baseline)
         ratio = (totals["claim_positive"] + baseline * totals["customer_years"]) / totals["negative"]
         fitted = solve(totals)
-        print(f"{round_number:>5}  {baseline:>8.3f}  {totals['claim_positive']:>9.0f}  {totals['negative']:>9.0f}  "
-              f"{totals['customer_years']:>11.0f}  {ratio:>6.2f}  {fitted:>8.3f}")
+        print(
+            f"{round_number:>5}  {baseline:>8.3f}  {totals['claim_positive']:>9.0f}  {totals['negative']:>9.0f}  "
+            f"{totals['customer_years']:>11.0f}  {ratio:>6.2f}  {fitted:>8.3f}"
+        )
         if np.isclose(fitted, baseline, rtol=0.01):
             break
         baseline = float(fitted)
     needed = scenario.market.imitation_per_year / (scenario.word_of_mouth.in_market_share * fitted)
-    print(f"c for 3:1 = {fitted:.3f} people per customer-year; it needs {needed:.2f} purchases per in-market story "
-          f"({'impossible' if needed > 1 else 'possible'}: at most 1)")
+    print(
+        f"c for 3:1 = {fitted:.3f} people per customer-year; it needs {needed:.2f} purchases per in-market story "
+        f"({'impossible' if needed > 1 else 'possible'}: at most 1)"
+    )
     return 0
 
 

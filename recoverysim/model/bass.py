@@ -9,7 +9,9 @@ if TYPE_CHECKING:
     from recoverysim.scenario.schema import Policy, Scenario
 
 
-def bass_day_probability(innovation: float, imitation: float, adopted_share: float, remaining_share: float, days: float = 1.0) -> float:
+def bass_day_probability(
+    innovation: float, imitation: float, adopted_share: float, remaining_share: float, days: float = 1.0
+) -> float:
     """Probability that one prospect adopts within `days`, when adopters keep growing during that time as in Bass.
 
     Innovation p and imitation q are per day; shares are of the market potential M.

@@ -51,7 +51,7 @@ def paid_repair_outcome(charge_eur: float, repair_cost_eur: float) -> float:
 
 def expected_resolution_days(b: Behaviour, price_multiplier: float) -> float:
     """Expectations rise with price tier: a dearer product's owner expects it back sooner (seed story 003)."""
-    return b.expected_resolution_days / price_multiplier ** b.expectation_price_elasticity
+    return b.expected_resolution_days / price_multiplier**b.expectation_price_elasticity
 
 
 def patience(b: Behaviour, loyalty_before: float) -> float:
@@ -137,7 +137,7 @@ def loyalty_change(s: float, b: Behaviour, first_failure: bool, major: bool = Fa
         factor = b.major_loss_factor if major else 1.0
         return -shock - b.loyalty_sensitivity * b.loss_aversion * factor * (-gap) ** b.loss_curvature
     if first_failure and not major and gap > 0.0:
-        return b.loyalty_sensitivity * b.recovery_paradox_strength * gap ** b.loss_curvature
+        return b.loyalty_sensitivity * b.recovery_paradox_strength * gap**b.loss_curvature
     return -shock
 
 

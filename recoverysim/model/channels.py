@@ -29,7 +29,9 @@ class ChannelDesk:
     customer leaves after an exponential patience, as in Erlang A.
     """
 
-    def __init__(self, env: simpy.Environment, name: str, channel: Channel, service: BufferedDraws, patience: BufferedDraws):
+    def __init__(
+        self, env: simpy.Environment, name: str, channel: Channel, service: BufferedDraws, patience: BufferedDraws
+    ):
         self.env = env
         self.name = name
         self.channel = channel
@@ -46,7 +48,9 @@ class ChannelDesk:
             sigma = math.sqrt(math.log(1.0 + channel.service_minutes_cv**2))
             mu = math.log(mean_days) - sigma * sigma / 2.0
             self._draw_service = lambda: math.exp(mu + sigma * self._service.normal())
-        self._patience_days = None if channel.patience_minutes_mean is None else channel.patience_minutes_mean / MINUTES_PER_DAY
+        self._patience_days = (
+            None if channel.patience_minutes_mean is None else channel.patience_minutes_mean / MINUTES_PER_DAY
+        )
         self._response_days = channel.response_hours_mean / HOURS_PER_DAY
         self.busy_days = 0.0
         self.contacts_offered = 0  # contacts that reached the open desk (a staffing pilot's load)

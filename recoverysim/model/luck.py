@@ -17,9 +17,22 @@ from recoverysim.rng import KeyedDraws
 
 #: Fixed slots: one per kind of decision a claim may meet.
 SLOTS = (
-    "channel", "lacks_receipt", "lacks_photo", "stalled_abandon", "photo_forged", "receipt_forged",
-    "inspection_pass", "inspection_hours", "feelings", "post_midway", "midway_recovery", "post_after_close",
-    "close_recovery", "people_told", "post_readers", "post_update",
+    "channel",
+    "lacks_receipt",
+    "lacks_photo",
+    "stalled_abandon",
+    "photo_forged",
+    "receipt_forged",
+    "inspection_pass",
+    "inspection_hours",
+    "feelings",
+    "post_midway",
+    "midway_recovery",
+    "post_after_close",
+    "close_recovery",
+    "people_told",
+    "post_readers",
+    "post_update",
 )
 SLOT = {name: index for index, name in enumerate(SLOTS)}
 ROUTING_START = 16
@@ -113,5 +126,7 @@ class ClaimLuckSource:
 
     def batch(self, customers: np.ndarray, ordinals: np.ndarray) -> list[ClaimLuck]:
         rows = self._draws.uniform(customers[:, None], ordinals[:, None], 0, np.arange(WIDTH)[None, :]).tolist()
-        return [ClaimLuck(row, (customer, ordinal), self._draws)
-                for row, customer, ordinal in zip(rows, customers.tolist(), ordinals.tolist())]
+        return [
+            ClaimLuck(row, (customer, ordinal), self._draws)
+            for row, customer, ordinal in zip(rows, customers.tolist(), ordinals.tolist())
+        ]

@@ -31,9 +31,18 @@ from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
 TOLD, POST, UPDATE, SILENT = range(4)
 #: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which lever each serves).
 LEVER_REACH = (
-    "evidence", "return_for_inspection", "inspection_queue", "excluded_components",
-    "first_contact_resolution_probability", "single_case_owner", "shipping_days", "repair_turnaround_days",
-    "goodwill_eur", "goodwill_on_service_failure_eur", "status_update_every_days", "escalation_watch",
+    "evidence",
+    "return_for_inspection",
+    "inspection_queue",
+    "excluded_components",
+    "first_contact_resolution_probability",
+    "single_case_owner",
+    "shipping_days",
+    "repair_turnaround_days",
+    "goodwill_eur",
+    "goodwill_on_service_failure_eur",
+    "status_update_every_days",
+    "escalation_watch",
     "escalation_recovery",
 )
 
@@ -54,8 +63,13 @@ class World:
         self.customers = Customers(scenario, market.initial_customers + market.prospects, scenario.seed, replication)
         channels = self.channels = staffed_channels(scenario, policy)
         self.desks = {
-            name: ChannelDesk(self.env, name, channel, BufferedDraws(self.streams.get(f"service.{name}")),
-                              BufferedDraws(self.streams.get(f"patience.{name}")))
+            name: ChannelDesk(
+                self.env,
+                name,
+                channel,
+                BufferedDraws(self.streams.get(f"service.{name}")),
+                BufferedDraws(self.streams.get(f"patience.{name}")),
+            )
             for name, channel in channels
         }
         self.technicians = technicians_paid(policy)
@@ -287,8 +301,9 @@ class World:
             self.prospects -= n
             self._sell(self.customers.add(n, day), day)
 
-    def _file(self, customers: np.ndarray, components: np.ndarray, at: np.ndarray, ordinals: np.ndarray,
-              is_fraud: bool) -> None:
+    def _file(
+        self, customers: np.ndarray, components: np.ndarray, at: np.ndarray, ordinals: np.ndarray, is_fraud: bool
+    ) -> None:
         """Start a claim process for each (customer, component) at its time; each claim brings its own luck."""
         c = self.customers
         lucks = self.luck.batch(customers, ordinals)
@@ -297,9 +312,17 @@ class World:
             segment = int(c.segment[customer])
             channel_index = int(self.channel_cdf[segment].searchsorted(luck.slot("channel"), side="right"))
             claim = Claim(
-                claim_id=self.next_claim_id, customer_id=customer, segment=segment, is_fraud=is_fraud,
-                component=component, covered=not bool(self.excluded[component]), channel=CHANNEL_NAMES[channel_index],
-                filed_day=when, first_failure=ordinal == 0, luck=luck, log=[] if self.keep_log else None,
+                claim_id=self.next_claim_id,
+                customer_id=customer,
+                segment=segment,
+                is_fraud=is_fraud,
+                component=component,
+                covered=not bool(self.excluded[component]),
+                channel=CHANNEL_NAMES[channel_index],
+                filed_day=when,
+                first_failure=ordinal == 0,
+                luck=luck,
+                log=[] if self.keep_log else None,
             )
             self.next_claim_id += 1
             self.env.process(handle_claim(self, claim, when - self.env.now))
@@ -314,9 +337,13 @@ class World:
     def customer_facts(self, claim: Claim) -> dict:
         """What a journey's first line tells about the customer: when they bought, their segment, their loyalty."""
         c, i = self.customers, claim.customer_id
-        return {"component": self.scenario.product.components[claim.component].name, "covered": claim.covered,
-                "purchase_day": round(float(c.purchase_day[i]), 2), "loyalty": round(float(c.loyalty[i]), 3),
-                "opportunist": bool(c.opportunist[i])}
+        return {
+            "component": self.scenario.product.components[claim.component].name,
+            "covered": claim.covered,
+            "purchase_day": round(float(c.purchase_day[i]), 2),
+            "loyalty": round(float(c.loyalty[i]), 3),
+            "opportunist": bool(c.opportunist[i]),
+        }
 
     def heard(self, claim: Claim) -> None:
         """The firm speaks to the customer: close the silent gap, counting any status updates sent in it."""
@@ -357,8 +384,9 @@ class World:
 
     def fraud_tip(self, claim: Claim, received_eur: float) -> None:
         """The outcome of a fraudulent claim reaches the segment's opportunists as tips (model.fraud)."""
-        value = self.fraud_beliefs.value_eur(claim.remedy, claim.decision == "approved", self.price_of(claim),
-                                             received_eur)
+        value = self.fraud_beliefs.value_eur(
+            claim.remedy, claim.decision == "approved", self.price_of(claim), received_eur
+        )
         self.fraud_beliefs.tip(claim.segment, claim.decision, value)
 
     def close_account(self, claim: Claim) -> None:
@@ -432,7 +460,7 @@ class World:
         share = customers / max(self.prospects + customers, 1)
         listeners = binomial_quantile(float(draws[1]), in_market, share)
         if listeners and wom.customer_loyalty_effect > 0:
-            ids = (draws[2: 2 + listeners] * c.count).astype(np.int64)
+            ids = (draws[2 : 2 + listeners] * c.count).astype(np.int64)
             ids = ids[c.active[ids]]
             step = wom.customer_loyalty_effect if positive else -wom.customer_loyalty_effect
             np.add.at(c.loyalty, ids, step)

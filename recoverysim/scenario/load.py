@@ -30,10 +30,18 @@ def _one_line(text: str) -> str:
 
 
 def _printable(error: ScenarioError) -> ScenarioError:
-    return ScenarioError([
-        Problem(_one_line(p.source), p.line, _one_line(p.path), _one_line(p.message), None if p.got is None else _one_line(p.got))
-        for p in error.problems
-    ])
+    return ScenarioError(
+        [
+            Problem(
+                _one_line(p.source),
+                p.line,
+                _one_line(p.path),
+                _one_line(p.message),
+                None if p.got is None else _one_line(p.got),
+            )
+            for p in error.problems
+        ]
+    )
 
 
 def _problem_from(error: dict, located: Located, source: str) -> Problem:
@@ -43,7 +51,11 @@ def _problem_from(error: dict, located: Located, source: str) -> Problem:
     if error["type"] == "extra_forbidden":
         allowed = field_names(loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else (f"; allowed keys are {', '.join(allowed)}" if allowed else "")
+        hint = (
+            f"; did you mean {close[0]!r}?"
+            if close
+            else (f"; allowed keys are {', '.join(allowed)}" if allowed else "")
+        )
         return Problem(file, line, path, f"unknown key{hint}")
     message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     got = None if error["type"] == "missing" else shorten(error.get("input"))
@@ -64,14 +76,26 @@ def _problems_from(error: pydantic.ValidationError, located: Located, source: st
         return e["type"] == "too_short" and any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
 
     problems = list(dict.fromkeys(_problem_from(e, located, source) for e in errors if not echo(e)))
-    rank = {name: i for i, name in enumerate(dict.fromkeys([source, *(p.source for p in problems)]))}  # the named file first
+    rank = {
+        name: i for i, name in enumerate(dict.fromkeys([source, *(p.source for p in problems)]))
+    }  # the named file first
     return sorted(problems, key=lambda p: (rank[p.source], p.line or 0))
 
 
 def validate(located: Located, source: str) -> Scenario:
     """Turn resolved plain data into a Scenario, or raise ScenarioError with every problem."""
     if not isinstance(located.data, dict):
-        raise ScenarioError([Problem(source, None, "", f"the top level must be a mapping of sections, not a {type(located.data).__name__}", shorten(located.data))])
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    f"the top level must be a mapping of sections, not a {type(located.data).__name__}",
+                    shorten(located.data),
+                )
+            ]
+        )
     problems = resolve_policy_extends(located, source)
     if problems:
         raise ScenarioError(problems)
@@ -89,8 +113,12 @@ def _written_by_the_tool(located: Located, source: str) -> list[Problem]:
     problems = []
     for index, policy in enumerate(policies if isinstance(policies, list) else []):
         if isinstance(policy, dict) and policy.get("auto_sized"):
-            error = {"loc": ("policies", index, "auto_sized"), "type": "value_error", "input": policy["auto_sized"],
-                     "msg": "is written by the staffing step, not by hand: write staff: auto on the desk instead"}
+            error = {
+                "loc": ("policies", index, "auto_sized"),
+                "type": "value_error",
+                "input": policy["auto_sized"],
+                "msg": "is written by the staffing step, not by hand: write staff: auto on the desk instead",
+            }
             problems.append(_problem_from(error, located, source))
     return problems
 
@@ -114,7 +142,17 @@ def scenario_from_dict(data: dict, overrides: Iterable[str] = (), source: str = 
     except RecursionError:
         raise ScenarioError([Problem(source, None, "", "nested too deeply")]) from None
     if not isinstance(copied, dict):
-        raise ScenarioError([Problem(source, None, "", f"the top level must be a mapping of sections, not a {type(copied).__name__}", shorten(copied))])
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    f"the top level must be a mapping of sections, not a {type(copied).__name__}",
+                    shorten(copied),
+                )
+            ]
+        )
     try:
         return validate(apply_overrides(Located(copied), overrides), source)
     except ScenarioError as error:
@@ -136,8 +174,14 @@ def dump_yaml(data: Any, stream: Any) -> None:
 def file_json_schema() -> dict:
     """JSON Schema of scenario files as written: the Scenario schema plus the loader's `extends` keys."""
     schema = Scenario.model_json_schema()
-    schema["properties"]["extends"] = {"type": "string", "description": "Path of a base scenario file, relative to this one; this file's values override the base's (named lists such as policies merge by name)."}
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "Path of a base scenario file, relative to this one; this file's values override the base's (named lists such as policies merge by name).",
+    }
     policy = schema.get("$defs", {}).get("Policy")
     if policy is not None:
-        policy["properties"]["extends"] = {"type": "string", "description": "Name of another policy of this scenario whose fields this one takes, overriding only those it sets."}
+        policy["properties"]["extends"] = {
+            "type": "string",
+            "description": "Name of another policy of this scenario whose fields this one takes, overriding only those it sets.",
+        }
     return schema

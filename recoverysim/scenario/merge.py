@@ -20,7 +20,7 @@ def _merge(base: Located, child: Located) -> Located:
 
 def _sub(lines: dict[PathKey, Where], prefix: PathKey) -> dict[PathKey, Where]:
     """The lines under `prefix`, with the prefix taken off."""
-    return {k[len(prefix):]: v for k, v in lines.items() if k[: len(prefix)] == prefix}
+    return {k[len(prefix) :]: v for k, v in lines.items() if k[: len(prefix)] == prefix}
 
 
 def _prefixed(lines: dict[PathKey, Where], prefix: PathKey) -> dict[PathKey, Where]:
@@ -139,17 +139,32 @@ def resolve_policy_extends(located: Located, source: str) -> list[Problem]:
         if not isinstance(parent_name, str):
             problems.append(Problem(file, line, path, "must be the name of another policy", shorten(parent_name)))
         elif parent_index is None:
-            problems.append(Problem(file, line, path, f"no policy named {parent_name!r} to extend; policies are {', '.join(by_name) or 'none'}", shorten(parent_name)))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    path,
+                    f"no policy named {parent_name!r} to extend; policies are {', '.join(by_name) or 'none'}",
+                    shorten(parent_name),
+                )
+            )
         elif parent_index == index or parent_index in chain:
             cycle = " -> ".join(str(policies[i].get("name")) for i in chain + (index, parent_index))
             problems.append(Problem(file, line, path, f"extends cycle: {cycle}", shorten(parent_name)))
-        if parent_index is None or parent_index == index or parent_index in chain or not resolve(parent_index, chain + (index,)):
+        if (
+            parent_index is None
+            or parent_index == index
+            or parent_index in chain
+            or not resolve(parent_index, chain + (index,))
+        ):
             done[index] = False
             return False
         prefix, parent_prefix = ("policies", index), ("policies", parent_index)
         own = {k: v for k, v in policy.items() if k != "extends"}
         own_lines = {k: v for k, v in _sub(located.lines, prefix).items() if k[:1] != ("extends",)}
-        merged, merged_lines = _merge_value(copy.deepcopy(policies[parent_index]), own, _sub(located.lines, parent_prefix), own_lines, ())
+        merged, merged_lines = _merge_value(
+            copy.deepcopy(policies[parent_index]), own, _sub(located.lines, parent_prefix), own_lines, ()
+        )
         policies[index] = merged
         located.lines = {k: v for k, v in located.lines.items() if k[:2] != prefix}
         located.lines.update(_prefixed(merged_lines, prefix))

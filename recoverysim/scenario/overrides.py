@@ -21,7 +21,9 @@ def parse_override(text: str) -> tuple[str, Any]:
     path, raw = text.split("=", 1)
     path = path.strip()
     if not path or any(not part.strip() for part in path.split(".")):
-        raise ScenarioError([Problem(source, None, "", "must look like dotted.path=value (empty path part)", shorten(path))])
+        raise ScenarioError(
+            [Problem(source, None, "", "must look like dotted.path=value (empty path part)", shorten(path))]
+        )
     try:
         value = yaml_reader().load(raw) if raw.strip() else ""
     except (YAMLError, RecursionError, ValueError):
@@ -60,14 +62,24 @@ def _set_one(data: dict, text: str) -> tuple[PathKey, list[PathKey]]:
                 if typing.get_origin(annotation_at(real_path + (part,))) in (tuple, list):
                     defaults = default_items(real_path + (part,))
                     if defaults is None:
-                        raise ScenarioError([Problem(source, None, dotted(real_path + (part,)),
-                                                     "is not written here and has no default items; set the whole list instead")])
+                        raise ScenarioError(
+                            [
+                                Problem(
+                                    source,
+                                    None,
+                                    dotted(real_path + (part,)),
+                                    "is not written here and has no default items; set the whole list instead",
+                                )
+                            ]
+                        )
                     node[part] = defaults
                 else:
                     node[part] = {}
                 created.append(real_path + (part,))
         else:
-            raise ScenarioError([Problem(source, None, dotted(real_path), f"is not a section, cannot set {path_text}", shorten(node))])
+            raise ScenarioError(
+                [Problem(source, None, dotted(real_path), f"is not a section, cannot set {path_text}", shorten(node))]
+            )
         real_path += (key,)
         if last:
             node[key] = value

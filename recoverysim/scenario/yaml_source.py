@@ -90,13 +90,31 @@ def _node_lines(root: Any, source: str) -> dict[PathKey, Where]:
         budget -= 1
         line = node.start_mark.line + 1
         if budget < 0:
-            raise ScenarioError([Problem(source, line, dotted(path), f"more than {MAX_YAML_VALUES} values once YAML aliases are expanded; a scenario needs far fewer")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        source,
+                        line,
+                        dotted(path),
+                        f"more than {MAX_YAML_VALUES} values once YAML aliases are expanded; a scenario needs far fewer",
+                    )
+                ]
+            )
         return line
 
     def walk(node: Any, path: PathKey, open_ids: frozenset[int]) -> None:
         line = spend(node, path)
         if id(node) in open_ids:
-            raise ScenarioError([Problem(source, line, dotted(path), "a YAML alias refers to a collection that contains it (a recursive alias)")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        source,
+                        line,
+                        dotted(path),
+                        "a YAML alias refers to a collection that contains it (a recursive alias)",
+                    )
+                ]
+            )
         lines[path] = (source, line)
         if isinstance(node, MappingNode):
             walk_children(node, path, open_ids | {id(node)})
@@ -142,7 +160,9 @@ def read_text(path: Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise ScenarioError([Problem(source, line, "", f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})")]) from None
+        raise ScenarioError(
+            [Problem(source, line, "", f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})")]
+        ) from None
 
 
 def _line_of_long_number(text: str) -> int | None:
@@ -170,10 +190,24 @@ def parse_yaml(text: str, source: str) -> Located:
     except ValueError as error:  # raised while building a value: a number too long to read, an impossible date
         line = _line_of_long_number(text)
         if line is not None:
-            raise ScenarioError([Problem(source, line, "", f"a number has more than {sys.get_int_max_str_digits()} digits")]) from None
+            raise ScenarioError(
+                [Problem(source, line, "", f"a number has more than {sys.get_int_max_str_digits()} digits")]
+            ) from None
         raise ScenarioError([Problem(source, None, "", f"cannot read a value: {error}")]) from None
     if data is None:
-        raise ScenarioError([Problem(source, None, "", "file is empty; a scenario is a mapping with at least a 'policies' list")])
+        raise ScenarioError(
+            [Problem(source, None, "", "file is empty; a scenario is a mapping with at least a 'policies' list")]
+        )
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(source, 1, "", f"the top level must be a mapping of sections, not a {type(data).__name__}", shorten(data))])
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    1,
+                    "",
+                    f"the top level must be a mapping of sections, not a {type(data).__name__}",
+                    shorten(data),
+                )
+            ]
+        )
     return Located(data, lines)
