@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sys
 import time
@@ -129,7 +128,6 @@ def calibrate(
     from recoverysim.calibration.abc import prepare_inputs, run_calibration
     from recoverysim.calibration.outputs import collapse_warning, write_outputs
 
-    logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc's per-generation log; the progress bar says it
     inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy, only=only)
     folder = Path(out) if out else Path("results") / f"{inputs.scenario.name}-calibration"
     click.echo(inputs.targets.summary)

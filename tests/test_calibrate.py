@@ -290,3 +290,11 @@ def test_a_collapsed_posterior_is_told():
     assert "effective sample size is 1.0 of 20" in collapse_warning(one)
     fifth = even.assign(weight=[0.25] * 4 + [0.0] * 16)
     assert collapse_warning(fifth) is None
+
+
+def test_resume_refuses_a_calibration_whose_overrides_changed(cli, firm):
+    """The stored scenario hash is of the scenario as resolved, so a different --set is a different calibration."""
+    first = run_cli(cli, f"{COMPLAINT}=0.2:0.9", extra=("--set", "market.initial_customers=200"))
+    assert first.exit_code == 0, first.output
+    again = run_cli(cli, f"{COMPLAINT}=0.2:0.9", extra=("--set", "market.initial_customers=250", "--resume"))
+    assert again.exit_code == 2 and "scenario_sha256" in again.output.strip().splitlines()[-1], again.output

@@ -30,10 +30,17 @@ import pandas as pd
 from recoverysim.calibration.outputs import package_versions
 from recoverysim.calibration.parameters import FitParameter, check_applicable, parse_fit
 from recoverysim.calibration.particle import ParticleModel, TargetLikelihood, parameter_key
-from recoverysim.calibration.targets import TargetSet, check_against, load_targets, max_log_likelihood
+from recoverysim.calibration.targets import (
+    TargetSet,
+    check_against,
+    load_targets,
+    load_worlds,
+    max_log_likelihood,
+)
 from recoverysim.errors import RecoverySimError, UsageError
 from recoverysim.experiments.driver import Interrupted
 from recoverysim.experiments.executors import make_executor
+from recoverysim.results import canonical_json, scenario_sha256
 from recoverysim.scenario.load import load_scenario, scenario_to_dict
 
 PYABC_HINT = "pip install 'recoverysim[calibrate]'"
@@ -41,6 +48,7 @@ INITIAL_ACCEPTANCE = 0.3
 """pyabc's default target rate for the first temperature: a convention, not a measured value."""
 SETTINGS = (
     "scenario_sha256",
+    "worlds_sha256",
     "targets_sha256",
     "targets_fitted",
     "parameters",
@@ -87,6 +95,12 @@ def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def worlds_sha256(worlds: dict) -> str:
+    """Every target's world as validated, so --resume notices a world file edited since (a file's bytes miss
+    its `extends`)."""
+    return hashlib.sha256(canonical_json({str(k): v for k, v in worlds.items()}).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class CalibrationInputs:
     """What a calibration fits: the scenario (file and validated), the targets, the parameters, every world as data."""
@@ -116,7 +130,7 @@ def prepare_inputs(
     pyabc_module()
     calibrated = load_scenario(scenario, overrides)
     target_set = select_targets(load_targets(targets, claims_policy), only)
-    scenarios = {None: calibrated, **{t.world: load_scenario(t.world) for t in target_set.targets if t.world}}
+    scenarios = load_worlds(target_set, calibrated)  # each world file read once, its problems named per target
     check_against(target_set, scenarios)
     parameters = tuple(p if isinstance(p, FitParameter) else parse_fit(p) for p in fit)
     if not parameters:
@@ -197,7 +211,8 @@ def run_calibration(
     settings = {
         "kind": "calibration",
         "scenario": inputs.scenario_file,
-        "scenario_sha256": file_sha256(inputs.scenario_file),
+        "scenario_sha256": scenario_sha256(inputs.scenario),  # as resolved: its `extends` and --set included
+        "worlds_sha256": worlds_sha256(inputs.worlds),
         "overrides": list(inputs.overrides),
         "targets": inputs.targets.origin,
         "targets_sha256": file_sha256(inputs.targets.origin),
