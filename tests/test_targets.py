@@ -18,7 +18,9 @@ from recoverysim.calibration.targets import (
     log_likelihood,
     max_log_likelihood,
     needs_claims_table,
+    Simulated,
     predictive_draw,
+    simulated_estimate,
     simulated_value,
 )
 from recoverysim.errors import ScenarioError, UsageError
@@ -110,6 +112,84 @@ def test_a_share_published_as_a_mean_is_never_drawn_outside_zero_and_one():
     assert draws.min() == 0.0 and draws.max() <= 1.0 and (draws == 0.0).mean() > 0.3
     days = Target("t", "resolution_days_mean", "trusting", "mean", 0.1, None, 0.3)
     assert min(predictive_draw(days, 0.0, rng) for _ in range(200)) < 0.0
+
+
+# --- the simulation's own noise, integrated out -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("successes,trials,k,m", [(312, 1240, 80, 300), (3, 40, 0, 25), (20, 20, 50, 60)])
+def test_a_simulated_share_is_integrated_over_its_beta_by_quadrature(successes, trials, k, m):
+    """The beta-binomial against the binomial integrated numerically over p ~ Beta(k + 1/2, m - k + 1/2)."""
+    from scipy import integrate, stats
+
+    target = share(successes / trials, trials)
+
+    def integrand(p: float) -> float:
+        return stats.binom.pmf(successes, trials, p) * stats.beta.pdf(p, k + 0.5, m - k + 0.5)
+
+    expected, _ = integrate.quad(integrand, 0.0, 1.0, limit=200, points=[k / m])
+    assert log_likelihood(target, Simulated.share(k, m)) == pytest.approx(math.log(expected), rel=1e-6)
+
+
+def test_a_noisy_estimate_is_flatter_than_a_sure_one_and_never_above_the_maximum():
+    """Away from the observation the noise makes a value less unlikely; nowhere is it above max_log_likelihood."""
+    target = share(312 / 1240, 1240)
+    assert log_likelihood(target, Simulated.share(90, 300)) > log_likelihood(target, 0.3)
+    best = max_log_likelihood(target)
+    for m in (10, 100, 1000, 100_000):
+        grid = range(0, m + 1, max(m // 50, 1))
+        assert all(log_likelihood(target, Simulated.share(k, m)) <= best + 1e-9 for k in grid)
+    mean = Target("t", "resolution_days_mean", "trusting", "mean", 9.4, None, 0.3)
+    expected = -0.5 * math.log(2 * math.pi * 0.25) - 0.4**2 / (2 * 0.25)  # variance 0.3^2 + 0.4^2
+    assert log_likelihood(mean, Simulated(9.0, 0.4)) == pytest.approx(expected, rel=1e-12)
+    rate = Target("t", "contacts_per_claim", "trusting", "rate", 1.15, 1000.0, None)
+    assert log_likelihood(rate, Simulated(1.2, 0.02)) > log_likelihood(rate, 1.2)
+    assert all(log_likelihood(rate, Simulated(x, 0.02)) <= max_log_likelihood(rate) for x in np.linspace(1, 1.3, 31))
+
+
+def test_a_huge_simulation_gives_back_the_plain_binomial():
+    target = share(312 / 1240, 1240)
+    huge = Simulated.share(25_000_000, 100_000_000)
+    assert log_likelihood(target, huge) == pytest.approx(log_likelihood(target, 0.25), abs=2e-3)
+
+
+def test_predictive_draws_add_the_simulation_variance_to_the_observation_variance():
+    """Total variance = E[p(1 - p)] / n + Var(p) over the Beta of the simulated counts (law of total variance)."""
+    rng = np.random.default_rng(11)
+    draws = np.array([predictive_draw(share(0.25, 400), Simulated.share(60, 200), rng) for _ in range(20_000)])
+    a, b = 60.5, 140.5
+    p, var_p = a / (a + b), a * b / ((a + b) ** 2 * (a + b + 1))
+    assert draws.var() == pytest.approx((p * (1 - p) - var_p) / 400 + var_p, rel=0.05)
+    mean = Target("t", "resolution_days_mean", "trusting", "mean", 9.4, None, 0.3)
+    draws = np.array([predictive_draw(mean, Simulated(9.0, 0.4), rng) for _ in range(20_000)])
+    assert draws.std() == pytest.approx(0.5, rel=0.03)
+
+
+def test_estimates_carry_the_counts_or_spread_behind_them():
+    frame = replications_frame()
+    denied = Target("t", "claimant_repurchase_share", "suspicious", "share", 0.3, 100, None, outcome_class="denied")
+    estimate = simulated_estimate(denied, frame, None)
+    assert (estimate.successes, estimate.trials) == (39, 100)
+    assert estimate.standard_error == pytest.approx(math.sqrt(0.39 * 0.61 / 100))
+    fraud = Target("t", "fraud_share", "suspicious", "mean", 0.1, None, 0.01)
+    spread = np.std([0.1, 0.2], ddof=1) / math.sqrt(2)  # no claims column: the spread over two replications
+    assert simulated_estimate(fraud, frame, None).standard_error == pytest.approx(spread)
+    with_claims = frame.assign(claims=[100.0, 300.0, 50.0])
+    estimate = simulated_estimate(fraud, with_claims, None)  # 10 of 100 and 60 of 300 fraudulent
+    assert (estimate.successes, estimate.trials) == (pytest.approx(70), 400)
+    counted = Target("t", "claims", "suspicious", "mean", 150.0, None, 10.0)
+    assert simulated_estimate(counted, with_claims, None).standard_error == pytest.approx(math.sqrt(400) / 2)
+    wom = Target("t", "wom_positive_to_negative", "suspicious", "mean", 3.0, None, 0.5)
+    ratio = 40 / 9
+    assert simulated_estimate(wom, frame, None).standard_error == pytest.approx(ratio * math.sqrt(1 / 40 + 1 / 9))
+    assert simulated_estimate(fraud, frame.iloc[[0]], None).standard_error == 0.0  # one replication: unknown
+
+
+def test_statistics_round_trip_through_pyabc_s_flat_dict():
+    for estimate in (Simulated.share(3, 40), Simulated(2.5, 0.1), Simulated(math.nan)):
+        back = Simulated.from_statistics(estimate.statistics("x"), "x")
+        assert back.trials == estimate.trials and back.standard_error == estimate.standard_error
+        assert back.value == estimate.value or (math.isnan(back.value) and math.isnan(estimate.value))
 
 
 # --- simulated values against counts made by hand ----------------------------------------------------------

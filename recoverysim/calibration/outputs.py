@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from recoverysim.calibration.parameters import FitParameter
-from recoverysim.calibration.targets import Target, predictive_draw
+from recoverysim.calibration.targets import Simulated, Target, predictive_draw
 from recoverysim.experiments.executors import Executor
 from recoverysim.results import package_versions as simulator_versions
 from recoverysim.scenario.load import dump_yaml, scenario_from_dict, scenario_to_dict
@@ -129,8 +129,9 @@ def predictive_sample(calibration: Calibration, executor: Executor, draws: int =
         for i, row in enumerate(chosen)
     ]
     simulated = dict(executor.map_unordered(_simulate_draw, tasks))
+    targets = calibration.targets.targets
     rows = [
-        {t.name: predictive_draw(t, simulated[i][t.name], rng) for t in calibration.targets.targets}
+        {t.name: predictive_draw(t, Simulated.from_statistics(simulated[i], t.name), rng) for t in targets}
         for i in range(draws)
     ]
     return pd.DataFrame(rows, columns=[t.name for t in calibration.targets.targets])

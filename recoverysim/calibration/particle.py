@@ -11,7 +11,7 @@ from typing import Mapping
 import pandas as pd
 
 from recoverysim.calibration.parameters import FitParameter
-from recoverysim.calibration.targets import Target, log_likelihood, needs_claims_table, simulated_value
+from recoverysim.calibration.targets import Simulated, Target, log_likelihood, needs_claims_table, simulated_estimate
 from recoverysim.engine import run_replication
 from recoverysim.scenario.load import scenario_from_dict
 
@@ -39,13 +39,14 @@ class ParticleModel:
         return self.simulate(overrides)
 
     def simulate(self, overrides: list[str]) -> dict[str, float]:
-        """{target name: simulated value} with `overrides` applied to every world."""
+        """Each target's simulated estimate with `overrides` applied to every world, as flat statistics:
+        {target name: value, and Simulated.statistics' keys for its standard error and counts}."""
         simulated: dict[str, float] = {}
         for world, data in self.worlds.items():
             own = [t for t in self.targets if t.world == world]
             replications, claims = self.run_world(data, own, overrides)
             for target in own:
-                simulated[target.name] = simulated_value(target, replications, claims)
+                simulated.update(simulated_estimate(target, replications, claims).statistics(target.name))
         return simulated
 
     def run_world(
@@ -79,8 +80,8 @@ class TargetLikelihood:
     ) -> float:
         total = 0.0
         for target in self.targets:
-            value = float(x[target.name])
-            if not math.isfinite(value):
+            estimate = Simulated.from_statistics(x, target.name)
+            if not math.isfinite(estimate.value):
                 return -math.inf
-            total += log_likelihood(target, value)
+            total += log_likelihood(target, estimate)
         return total if math.isfinite(total) else -math.inf

@@ -1,17 +1,22 @@
 """Calibration targets: read them (a YAML targets file or a claims CSV), check them against their worlds, and say
-how far a simulation is from each: its value of the target, and the log-likelihood of the observation given it.
+how far a simulation is from each: its estimate of the target, and the log-likelihood of the observation given it.
 
 Discrepancies (scipy.stats): a share is binomial (observed x trials successes of trials), a mean is normal with
-its standard error, a rate is Poisson (observed x exposure events in the exposure). Simulated probabilities are
-clipped to [1e-9, 1 - 1e-9] and simulated rates to >= 1e-9, so an impossible observation is very unlikely rather
-than a log of zero. docs/calibration.md describes the file format, the CSV rule and the figures.
+its standard error, a rate is Poisson (observed x exposure events in the exposure). The simulation's own estimate
+is uncertain too (a repurchase share out of 300 simulated claimants is not the model's true share), and with common
+random numbers that error is the same for every particle, so it shifts the posterior unless it is counted. Each
+discrepancy therefore integrates over it: the share's probability is Beta(k + 1/2, m - k + 1/2) from the simulated
+counts (beta-binomial), the mean's variance is the sum of the observed and the simulated squared standard errors,
+and the rate is Gamma-distributed (negative binomial). docs/calibration.md describes the file format, the CSV rule,
+the figures and where each simulated standard error comes from.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +37,7 @@ from recoverysim.errors import Problem, ScenarioError, UsageError
 from recoverysim.scenario.schema import Behaviour, Scenario
 
 __all__ = [
+    "Simulated",
     "Target",
     "TargetSet",
     "check_against",
@@ -41,6 +47,7 @@ __all__ = [
     "max_log_likelihood",
     "needs_claims_table",
     "predictive_draw",
+    "simulated_estimate",
     "simulated_value",
 ]
 PROBABILITY_FLOOR = 1e-9
@@ -131,11 +138,82 @@ def needs_claims_table(targets: Iterable[Target]) -> bool:
     return any(target.figure in CLAIM_FIGURES for target in targets)
 
 
+#: Column figures that are a share of another column of the same replication: their simulated counts.
+SHARE_OF_COLUMN = {"fraud_share": "claims", "abandonment_share": "claims"}
+#: Column figures that count events; their simulated standard error is Poisson's, sqrt(total) / replications.
+COUNT_FIGURES = (
+    "claims",
+    "wom_positive",
+    "wom_negative",
+    "unclaimed_failures",
+    "fraud_accounts_closed",
+)
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """The simulation's estimate of a target: its value, that value's standard error, and for a share the counts
+    behind it (successes of trials). standard_error 0 with no counts means the noise is not known (one replication
+    of a figure that is neither a share with counts nor a count)."""
+
+    value: float
+    standard_error: float = 0.0
+    successes: float | None = None
+    trials: float | None = None
+
+    @classmethod
+    def share(cls, successes: float, trials: float) -> Simulated:
+        if not trials:
+            return cls(math.nan)
+        value = float(successes) / float(trials)
+        return cls(
+            value,
+            math.sqrt(value * (1.0 - value) / trials),
+            float(successes),
+            float(trials),
+        )
+
+    def statistics(self, name: str) -> dict[str, float]:
+        """As pyabc's summary statistics (a flat dict of floats) under the target's name."""
+        counts = (math.nan, math.nan) if self.trials is None else (self.successes, self.trials)
+        return {
+            name: self.value,
+            f"{name}{STATISTIC_SEPARATOR}se": self.standard_error,
+            f"{name}{STATISTIC_SEPARATOR}successes": counts[0],
+            f"{name}{STATISTIC_SEPARATOR}trials": counts[1],
+        }
+
+    @classmethod
+    def from_statistics(cls, statistics: Mapping[str, float], name: str) -> Simulated:
+        """The estimate stored by `statistics`; a bare value (an older store) reads as one with no known noise."""
+        value = float(statistics[name])
+        se = float(statistics.get(f"{name}{STATISTIC_SEPARATOR}se", 0.0))
+        trials = statistics.get(f"{name}{STATISTIC_SEPARATOR}trials", math.nan)
+        if trials is None or not math.isfinite(trials):
+            return cls(value, se if math.isfinite(se) else 0.0)
+        return cls(
+            value,
+            se,
+            float(statistics[f"{name}{STATISTIC_SEPARATOR}successes"]),
+            float(trials),
+        )
+
+
+STATISTIC_SEPARATOR = "::"
+
+
 def simulated_value(target: Target, replications: pd.DataFrame, claims: pd.DataFrame | None) -> float:
-    """The simulation's value of the target, pooled over every replication of target.policy in the frames.
+    """The simulation's value of the target (simulated_estimate's value)."""
+    return simulated_estimate(target, replications, claims).value
+
+
+def simulated_estimate(target: Target, replications: pd.DataFrame, claims: pd.DataFrame | None) -> Simulated:
+    """The simulation's estimate of the target, pooled over every replication of target.policy in the frames.
 
     Repurchase shares and word-of-mouth ratios are ratios of sums over replications; claim-level figures are
-    computed over all claims of the policy (and segment); any other figure is the mean of its column.
+    computed over all claims of the policy (and segment); any other figure is the mean of its column. The standard
+    error comes from the counts behind a share, the sample sd of a claim-level mean, Poisson for counts and the
+    word-of-mouth ratio (a lower bound: listeners cluster), else the spread over replications (none with one).
     """
     own = replications[replications["policy"] == target.policy]
     if target.figure in CLAIM_FIGURES:
@@ -144,45 +222,76 @@ def simulated_value(target: Target, replications: pd.DataFrame, claims: pd.DataF
         mine = claims[claims["policy"] == target.policy]
         if target.segment is not None:
             mine = mine[mine["segment"] == target.segment]
-        return claim_figure(target.figure, mine)
+        return claim_estimate(target.figure, mine)
     if target.figure == REPURCHASE_FIGURE:
         classes = (target.outcome_class,) if target.outcome_class else CLAIMED_CLASSES
         suffix = f"_{target.severity}" if target.severity else ""
         buyers = sum(own[f"repurchase_buyers_{name}{suffix}"].sum() for name in classes)
         claimants = sum(own[f"repurchase_claimants_{name}{suffix}"].sum() for name in classes)
-        return _ratio(buyers, claimants)
+        return Simulated.share(buyers, claimants)
     if target.figure == "wom_positive_to_negative":  # as metrics: the baseline talk counts among the positive
-        return _ratio(own["wom_positive"].sum() + own["wom_baseline_positive"].sum(), own["wom_negative"].sum())
+        return _poisson_ratio(
+            own["wom_positive"].sum() + own["wom_baseline_positive"].sum(),
+            own["wom_negative"].sum(),
+        )
     if target.figure == "wom_positive_to_negative_claims":
-        return _ratio(own["wom_positive"].sum(), own["wom_negative"].sum())
-    return float(own[target.figure].mean()) if len(own) else math.nan
+        return _poisson_ratio(own["wom_positive"].sum(), own["wom_negative"].sum())
+    if not len(own):
+        return Simulated(math.nan)
+    column = own[target.figure].astype(float)
+    if target.figure in SHARE_OF_COLUMN and SHARE_OF_COLUMN[target.figure] in own:
+        trials = own[SHARE_OF_COLUMN[target.figure]].astype(float)
+        return Simulated.share(float((column * trials).sum()), float(trials.sum()))
+    if target.figure in COUNT_FIGURES:
+        return Simulated(float(column.mean()), math.sqrt(max(float(column.sum()), 0.0)) / len(column))
+    spread = float(column.std(ddof=1)) / math.sqrt(len(column)) if len(column) > 1 else 0.0
+    return Simulated(float(column.mean()), spread if math.isfinite(spread) else 0.0)
 
 
 def claim_figure(figure: str, claims: pd.DataFrame) -> float:
     """A claim-level figure over these claims, with the definitions of metrics.key_figures."""
+    return claim_estimate(figure, claims).value
+
+
+def claim_estimate(figure: str, claims: pd.DataFrame) -> Simulated:
+    """A claim-level figure over these claims and its standard error (counts for a share, sample sd for a mean)."""
     decision = claims["decision"]
     decided = decision.isin(("approved", "denied"))
     if figure == "first_contact_resolution_share":
-        return _ratio((decided & (claims["contacts"] == 1)).sum(), decided.sum())
+        return Simulated.share((decided & (claims["contacts"] == 1)).sum(), decided.sum())
     if figure == "first_agent_resolution_share":  # settled by the first agent: no second contact, no transfer
-        return _ratio((decided & (claims["contacts"] == 1) & (claims["transfers"] == 0)).sum(), decided.sum())
+        return Simulated.share(
+            (decided & (claims["contacts"] == 1) & (claims["transfers"] == 0)).sum(),
+            decided.sum(),
+        )
     if figure == "approval_share":
-        return _ratio((decision == "approved").sum(), decided.sum())
+        return Simulated.share((decision == "approved").sum(), decided.sum())
     if figure == "abandonment_share":
-        return _ratio((decision == "abandoned").sum(), len(claims))
+        return Simulated.share((decision == "abandoned").sum(), len(claims))
     if figure == "resolution_days_mean":
-        days = (claims["closed_day"] - claims["filed_day"])[decided]
-        return float(days.mean()) if len(days) else math.nan
+        return _sample_mean((claims["closed_day"] - claims["filed_day"])[decided])
     if figure == "contacts_per_claim":
-        return _ratio(claims["contacts"].sum(), len(claims))
+        return _sample_mean(claims["contacts"])
     if figure == "satisfaction_mean":
-        satisfaction = claims["satisfaction"][decision != "open"]
-        return float(satisfaction.mean()) if len(satisfaction) else math.nan
+        return _sample_mean(claims["satisfaction"][decision != "open"])
     raise ValueError(f"{figure} is not a claim-level figure")
 
 
-def _ratio(numerator: float, denominator: float) -> float:
-    return float(numerator) / float(denominator) if denominator else math.nan
+def _sample_mean(values: pd.Series) -> Simulated:
+    values = values.astype(float)
+    if not len(values):
+        return Simulated(math.nan)
+    spread = float(values.std(ddof=1)) / math.sqrt(len(values)) if len(values) > 1 else 0.0
+    return Simulated(float(values.mean()), spread)
+
+
+def _poisson_ratio(numerator: float, denominator: float) -> Simulated:
+    """A ratio of two event counts, with the delta-method standard error of independent Poisson counts."""
+    if not denominator:
+        return Simulated(math.nan)
+    ratio = float(numerator) / float(denominator)
+    relative = math.sqrt(1.0 / numerator + 1.0 / denominator) if numerator else 0.0
+    return Simulated(ratio, ratio * relative)
 
 
 def _counts(target: Target) -> tuple[int, int]:
@@ -194,38 +303,86 @@ def _probability(simulated: float) -> float:
     return min(max(simulated, PROBABILITY_FLOOR), 1.0 - PROBABILITY_FLOOR)
 
 
-def log_likelihood(target: Target, simulated: float) -> float:
-    """Log-likelihood of the observation if the simulated value were true; -inf when the simulation gave none."""
-    if not math.isfinite(simulated):
+def _estimate(simulated: float | Simulated) -> Simulated:
+    return simulated if isinstance(simulated, Simulated) else Simulated(float(simulated))
+
+
+def _beta_of_share(estimate: Simulated) -> tuple[float, float] | None:
+    """The distribution of the model's true share given its simulated estimate: Beta from the counts (Jeffreys),
+    or matched to the value and standard error; None when the estimate carries no noise."""
+    if estimate.trials is not None and estimate.trials > 0:
+        return estimate.successes + 0.5, estimate.trials - estimate.successes + 0.5
+    p = _probability(estimate.value)
+    if estimate.standard_error > 0 and p * (1 - p) > estimate.standard_error**2:
+        size = p * (1 - p) / estimate.standard_error**2 - 1.0
+        return p * size, (1 - p) * size
+    return None
+
+
+def _gamma_of_rate(estimate: Simulated) -> tuple[float, float] | None:
+    """(shape, rate) of the Gamma matched to a simulated rate and its standard error; None without noise."""
+    value = max(estimate.value, PROBABILITY_FLOOR)
+    if estimate.standard_error <= 0:
+        return None
+    return value**2 / estimate.standard_error**2, value / estimate.standard_error**2
+
+
+def log_likelihood(target: Target, simulated: float | Simulated) -> float:
+    """Log-likelihood of the observation given the simulation's estimate, integrated over that estimate's own
+    error; -inf when the simulation gave none. A bare float is an estimate without noise."""
+    estimate = _estimate(simulated)
+    if not math.isfinite(estimate.value):
         return -math.inf
     if target.kind == "share":
         successes, trials = _counts(target)
-        return float(stats.binom.logpmf(successes, trials, _probability(simulated)))
+        beta = _beta_of_share(estimate)
+        if beta is None:
+            return float(stats.binom.logpmf(successes, trials, _probability(estimate.value)))
+        return float(stats.betabinom.logpmf(successes, trials, *beta))
     if target.kind == "mean":
-        return float(stats.norm.logpdf(target.observed, loc=simulated, scale=target.standard_error))
+        scale = math.hypot(target.standard_error, estimate.standard_error)
+        return float(stats.norm.logpdf(target.observed, loc=estimate.value, scale=scale))
     if target.kind == "rate":
         events = round(target.observed * target.trials)
-        return float(stats.poisson.logpmf(events, max(simulated, PROBABILITY_FLOOR) * target.trials))
+        gamma = _gamma_of_rate(estimate)
+        if gamma is None:
+            return float(stats.poisson.logpmf(events, max(estimate.value, PROBABILITY_FLOOR) * target.trials))
+        shape, rate = gamma
+        return float(stats.nbinom.logpmf(events, shape, rate / (rate + target.trials)))
     raise ValueError(f"unknown target kind {target.kind!r}")
 
 
 def max_log_likelihood(target: Target) -> float:
-    """The log-likelihood at the best simulated value (the observed one): pyabc's pdf_max."""
+    """The log-likelihood at the best simulated value (the observed one, without noise): pyabc's pdf_max.
+
+    It bounds every noisy estimate's likelihood too: a beta-binomial, a wider normal and a negative binomial are
+    mixtures of the noiseless distribution, never above its best."""
     if target.kind == "share":
         successes, trials = _counts(target)
         return log_likelihood(target, successes / trials)
     return log_likelihood(target, target.observed)
 
 
-def predictive_draw(target: Target, simulated: float, rng: np.random.Generator) -> float:
-    """An observation as the firm would see it, with its sample size, if the simulated value were true."""
+def predictive_draw(target: Target, simulated: float | Simulated, rng: np.random.Generator) -> float:
+    """An observation as the firm would see it, with its sample size, if the model's true value were drawn from the
+    simulation's estimate (its own error included)."""
+    estimate = _estimate(simulated)
     if target.kind == "share":
         trials = round(target.trials)
-        return float(rng.binomial(trials, _probability(simulated))) / trials
+        beta = _beta_of_share(estimate)
+        p = rng.beta(*beta) if beta is not None else _probability(estimate.value)
+        return float(rng.binomial(trials, p)) / trials
     if target.kind == "mean":
-        draw = float(rng.normal(simulated, target.standard_error))
+        draw = float(
+            rng.normal(
+                estimate.value,
+                math.hypot(target.standard_error, estimate.standard_error),
+            )
+        )
         # a share reported as a mean (a published percentage) cannot be seen outside [0, 1]
         return min(max(draw, 0.0), 1.0) if target.figure in SHARE_FIGURES else draw
     if target.kind == "rate":
-        return float(rng.poisson(max(simulated, PROBABILITY_FLOOR) * target.trials)) / target.trials
+        gamma = _gamma_of_rate(estimate)
+        rate = rng.gamma(gamma[0], 1.0 / gamma[1]) if gamma is not None else max(estimate.value, PROBABILITY_FLOOR)
+        return float(rng.poisson(rate * target.trials)) / target.trials
     raise ValueError(f"unknown target kind {target.kind!r}")
