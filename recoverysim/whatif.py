@@ -11,10 +11,11 @@ import copy
 import itertools
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from recoverysim.errors import RecoverySimError, ScenarioError
 from recoverysim.experiment import run_experiment
@@ -52,16 +53,30 @@ DEFAULT_WHATIF = WhatIf(
 )
 
 
+class _AsWritten:
+    """A lever's setting that changes nothing: the scenario's own values, when its paths hold different ones."""
+
+    def __repr__(self) -> str:
+        return "as written"
+
+
+AS_WRITTEN = _AsWritten()
+
+
 @dataclass(frozen=True)
 class Lever:
-    """A lever with its '*' paths expanded to the concrete paths it sets."""
+    """A lever with its '*' paths expanded to the concrete paths it sets; `start` is the setting the page opens on,
+    the scenario's own (added to `values` when the file's levers did not list it)."""
 
     label: str
     path: str
     values: tuple[Any, ...]
     paths: tuple[str, ...]
+    start: int = 0
 
     def overrides(self, value: Any) -> list[str]:
+        if value is AS_WRITTEN:
+            return []
         return [f"{p}={json.dumps(value)}" for p in self.paths]
 
 
@@ -85,7 +100,12 @@ class Grid:
             "replications": self.replications,
             "policies": self.policies,
             "levers": [
-                {"label": lever.label or lever.path, "path": lever.path, "values": list(lever.values)}
+                {
+                    "label": lever.label or lever.path,
+                    "path": lever.path,
+                    "values": [repr(v) if v is AS_WRITTEN else v for v in lever.values],
+                    "start": lever.start,
+                }
                 for lever in self.levers
             ],
             "figures": [{"key": k, "label": label, "kind": kind} for k, label, kind in PAGE_FIGURES],
@@ -129,8 +149,58 @@ def expand(path: str, data: dict) -> list[str]:
     return results
 
 
+def value_at(data: dict, path: str) -> Any:
+    """The value at a concrete dotted path (list items by name or index), None where there is none."""
+    node: Any = data
+    for part in path.split("."):
+        if isinstance(node, list):
+            names = [item.get("name") if isinstance(item, dict) else None for item in node]
+            node = (
+                node[names.index(part)]
+                if part in names
+                else (node[int(part)] if part.isdigit() and int(part) < len(node) else None)
+            )
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as settings: True is not 1 and None is not 0."""
+    numbers = (int, float)
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a is b
+    if isinstance(a, numbers) and isinstance(b, numbers):
+        return float(a) == float(b)
+    return a == b
+
+
+def with_scenario_setting(lever: Lever, data: dict) -> Lever:
+    """The lever with the scenario's own setting among its values and marked as the start, so that the page opens
+    on the scenario as written: the shared value of its paths, inserted in order when missing, or AS_WRITTEN first
+    when the paths hold different values (say opportunist shares that differ by segment)."""
+    written = [value_at(data, path) for path in lever.paths]
+    if any(not _same(value, written[0]) for value in written):
+        return Lever(lever.label, lever.path, (AS_WRITTEN, *lever.values), lever.paths, 0)
+    own = written[0]
+    for index, value in enumerate(lever.values):
+        if _same(value, own):
+            return Lever(lever.label, lever.path, lever.values, lever.paths, index)
+    values = list(lever.values)
+    numeric = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if isinstance(own, (int, float)) and not isinstance(own, bool) and len(numeric) == len(values) - values.count(None):
+        index = next((i for i, v in enumerate(values) if v is not None and v > own), len(values))
+    else:
+        index = len(values)
+    values.insert(index, own)
+    return Lever(lever.label, lever.path, tuple(values), lever.paths, index)
+
+
 def levers_of(scenario: Scenario, source: str = "scenario") -> list[Lever]:
-    """The scenario's what-if levers (or the defaults), expanded and checked value by value."""
+    """The scenario's what-if levers (or the defaults), expanded, checked value by value, and holding the
+    scenario's own setting as the one the page opens on."""
     spec = scenario.whatif or DEFAULT_WHATIF
     data = scenario_to_dict(scenario)
     levers = []
@@ -148,7 +218,7 @@ def levers_of(scenario: Scenario, source: str = "scenario") -> list[Lever]:
                 raise RecoverySimError(
                     f"{where}: {lever.path}={json.dumps(value)} does not make a valid scenario: {error.problems[0]}"
                 ) from None
-        levers.append(resolved)
+        levers.append(with_scenario_setting(resolved, data))
     return levers
 
 
@@ -261,7 +331,7 @@ svg text{font-family:inherit}
 const grid = JSON.parse(document.getElementById("grid").textContent);
 const COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
 const SHAPES = ["circle", "square", "triangle", "diamond", "circle", "square"];
-const state = grid.levers.map(() => 0);
+const state = grid.levers.map(lever => lever.start);
 const SVG = document.getElementById("chart").namespaceURI;  // inline <svg> already has the SVG namespace
 
 function valueText(v) { return v === null ? "none" : v === true ? "on" : v === false ? "off" : String(v); }
@@ -291,11 +361,11 @@ function buildLevers() {
     const input = document.createElement("input"); input.id = "lever-" + k;
     const shown = document.createElement("span"); shown.className = "value"; shown.id = "lever-" + k + "-value";
     if (isToggle) {
-      input.type = "checkbox"; input.checked = lever.values[0] === true;
+      input.type = "checkbox"; input.checked = lever.values[lever.start] === true;
       input.addEventListener("change", () => { state[k] = lever.values.indexOf(input.checked); update(); });
       div.appendChild(input); div.appendChild(document.createTextNode(" ")); div.appendChild(shown);
     } else {
-      input.type = "range"; input.min = 0; input.max = lever.values.length - 1; input.step = 1; input.value = 0;
+      input.type = "range"; input.min = 0; input.max = lever.values.length - 1; input.step = 1; input.value = lever.start;
       input.addEventListener("input", () => { state[k] = Number(input.value); update(); });
       div.appendChild(shown); div.appendChild(input);
       const ticks = document.createElement("div"); ticks.className = "ticks";

@@ -67,9 +67,30 @@ def test_a_grid_larger_than_sixty_points_is_refused_at_load_time(scenario_file):
                                       "whatif.levers.0.values=[0,0.1,0.2,0.3,0.4,0.5]"])
 
 
+def test_the_scenarios_own_settings_are_among_the_values_and_the_page_starts_there(scenario_file):
+    """visual-small has bold opportunists at 0.3 (not among the lever's 0.1, 0.5) and goodwill 10, 0, 0 by policy
+    (no single value): the first gets 0.3 inserted in order, the second an 'as written' setting that sets nothing."""
+    opportunists, goodwill = levers_of(load_scenario(scenario_file))
+    assert opportunists.values == (0.1, 0.3, 0.5) and opportunists.start == 1
+    assert repr(goodwill.values[0]) == "as written" and goodwill.values[1:] == (0, 20, 40) and goodwill.start == 0
+    assert goodwill.overrides(goodwill.values[0]) == []
+    # a value the file's lever lists is not repeated; a boolean is not taken for 1
+    listed = levers_of(load_scenario(scenario_file, ["whatif.levers.0.values=[0.1, 0.3]"]))[0]
+    assert listed.values == (0.1, 0.3) and listed.start == 1
+    canonical = load_scenario(Path(__file__).parents[1] / "scenarios" / "trust-vs-suspicion.yaml")
+    share, inspects, updates = levers_of(canonical)
+    assert share.values[share.start] == 0.05 and inspects.values[inspects.start] is True
+    assert updates.values[updates.start] == canonical.policies[0].status_update_every_days
+
+
 def test_each_grid_point_is_the_mean_of_a_direct_run_at_that_point(scenario_file, grid):
-    assert len(grid.points) == 6 and grid.policies == ["trusting", "middle", "suspicious"]
-    point = next(p for p in grid.points if p["index"] == [1, 2])
+    assert len(grid.points) == 12 and grid.policies == ["trusting", "middle", "suspicious"]
+    start = next(p for p in grid.points if p["index"] == [1, 0])
+    as_written = run_experiment(load_scenario(scenario_file), replications=1, executor="serial")
+    means = as_written.replications.groupby("policy").mean(numeric_only=True)
+    for policy in grid.policies:
+        assert start["figures"][policy]["net_result_eur"] == pytest.approx(means.loc[policy, "net_result_eur"], rel=1e-12)
+    point = next(p for p in grid.points if p["index"] == [2, 3])
     direct = load_scenario(scenario_file, ["market.segments.bold.opportunist_share=0.5",
                                            *(f"policies.{p}.goodwill_eur=40" for p in grid.policies)])
     means = run_experiment(direct, replications=1, executor="serial").replications.groupby("policy").mean(numeric_only=True)
@@ -77,7 +98,7 @@ def test_each_grid_point_is_the_mean_of_a_direct_run_at_that_point(scenario_file
         for key, _, _ in PAGE_FIGURES:
             assert point["figures"][policy][key] == pytest.approx(means.loc[policy, key], rel=1e-12)
     # goodwill is paid on approved claims: more of it costs the trusting policy more at the same opportunist share
-    low = next(p for p in grid.points if p["index"] == [1, 0])
+    low = next(p for p in grid.points if p["index"] == [2, 1])
     assert point["figures"]["trusting"]["cost_total_eur"] > low["figures"]["trusting"]["cost_total_eur"]
 
 
@@ -94,7 +115,8 @@ def test_whatif_command_writes_the_page(scenario_file, tmp_path):
     result = CliRunner().invoke(main, ["whatif", str(scenario_file), "-o", str(out), "--workers", "1", "--quiet",
                                        "--set", "whatif.levers.1.values=[0, 40]"])
     assert result.exit_code == 0, result.output
-    assert "4 grid points x 3 policies x 1 replications" in result.output
+    # 3 x 3: the scenario's own opportunist share (0.3) and goodwill (as written) join the two values of each lever
+    assert "9 grid points x 3 policies x 1 replications" in result.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
@@ -128,16 +150,19 @@ def test_moving_a_slider_shows_the_precomputed_figures_of_that_grid_point(grid, 
             page.on("request", lambda r: requests.append(r.url))
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(page_file.as_uri())
-            assert page.get_attribute("body", "data-point") == "0,0"
+            # it opens on the scenario as written: bold opportunists 0.3, goodwill as each policy has it
+            assert page.get_attribute("body", "data-point") == "1,0"
+            assert page.text_content("#lever-0-value") == "0.3" and page.input_value("#lever-0") == "1"
+            assert page.text_content("#lever-1-value") == "as written"
             before = page.text_content("#v-net_result_eur-trusting")
             page.focus("#lever-1")
-            page.keyboard.press("ArrowRight")  # goodwill 0 -> 20 EUR, as a trainer would move it
-            page.keyboard.press("ArrowRight")  # -> 40 EUR
+            for _ in range(3):
+                page.keyboard.press("ArrowRight")  # as written -> 0 -> 20 -> 40 EUR, as a trainer would move it
             page.focus("#lever-0")
-            page.keyboard.press("End")  # opportunists 0.1 -> 0.5
-            assert page.get_attribute("body", "data-point") == "1,2"
+            page.keyboard.press("End")  # opportunists 0.3 -> 0.5
+            assert page.get_attribute("body", "data-point") == "2,3"
             assert page.text_content("#lever-1-value") == "40"
-            expected = next(p for p in grid.points if p["index"] == [1, 2])["figures"]
+            expected = next(p for p in grid.points if p["index"] == [2, 3])["figures"]
             for policy in grid.policies:
                 for key, _, _ in PAGE_FIGURES:
                     shown = page.get_attribute(f"#v-{key}-{policy}", "data-value")
