@@ -17,7 +17,7 @@ from recoverysim.cli_options import (
     storage_options,
 )
 from recoverysim.experiment import Destination
-from recoverysim.experiments.breakeven import BreakEven, find_breakeven, parse_bounds
+from recoverysim.experiments.breakeven import describe, find_breakeven, parse_bounds
 from recoverysim.experiments.designs import sweep_from_options
 from recoverysim.experiments.sweep import SweepResult, point_of, run_sweep
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
@@ -145,27 +145,6 @@ def sweep(
         f"\n{len(result.design.points)} points x {len(result.policies)} policies x {scenario.replications} replications "
         f"= {len(result.points)} replications ({ran}); results in {folder}/"
     )
-
-
-def describe(result: BreakEven) -> str:
-    """The answer in words: value, interval and the paired difference at the value."""
-    difference = f"{result.challenger} - {result.baseline} in {result.metric}"
-    if result.value is None:
-        return f"{result.note}\n({len(result.evaluations)} values of {result.parameter} tried, {result.replications} paired replications each)"
-    low, high = result.interval
-    open_low, open_high = result.interval_open
-    interval = f"{'<= ' if open_low else ''}{number(low)} to {'>= ' if open_high else ''}{number(high)}"
-    at = result.at_value
-    lines = [
-        f"{result.parameter} at which {difference} crosses zero: {number(result.value)}",
-        f"  95 % interval: {interval} (values where the 95 % interval of the paired difference contains zero; "
-        f"ends found to within {number(result.tolerance)}{'; an end marked <= or >= reaches the search range' if open_low or open_high else ''})",
-        f"  at {number(result.value)}: {difference} = {with_interval(at.mean, at.ci_low, at.ci_high)} over {at.replications} paired replications",
-        f"  {len(result.evaluations)} values of {result.parameter} tried in [{number(result.low)}, {number(result.high)}]",
-    ]
-    if result.note:
-        lines.append(f"  note: {result.note}")
-    return "\n".join(lines)
 
 
 @click.command()

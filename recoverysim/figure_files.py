@@ -55,6 +55,12 @@ def read_points(folder: Path) -> pd.DataFrame:
     return points
 
 
+def breakeven_answer(folder: Path) -> dict:
+    """breakeven.json as written by the search (value, interval, ...); empty when the folder has none."""
+    path = folder / "breakeven.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 def breakeven_metric(folder: Path) -> str:
     """The figure a break-even search compared (breakeven.json), net result when it is not recorded."""
     try:
@@ -111,7 +117,10 @@ def figures_for_folder(folder: Path) -> dict[str, Figure]:
     if kind == "breakeven":
         points = read_points(folder)
         context = sweep_context(read_manifest(folder), points)
-        return {"sweep-difference": sweep_plots.sweep_difference(points, context, figures=(breakeven_metric(folder),))}
+        answer = breakeven_answer(folder)
+        searched = None if answer.get("value") is None else (answer["value"], *answer["interval"])
+        figure = sweep_plots.sweep_difference(points, context, figures=(breakeven_metric(folder),), searched=searched)
+        return {"sweep-difference": figure}
     stored = read_results(folder)
     context = plots.Context.from_manifest(stored.manifest)
     return plots.run_figures(stored.summary, stored.replications, stored.claims, stored.daily, context)

@@ -415,6 +415,15 @@ def points_table(points: pd.DataFrame, figure: str = "net_result_eur") -> str:
     return f"<table><tr><th>point</th><th>policy</th><th><code>{figure}</code> (95 % interval)</th></tr>{body}</table>"
 
 
+def breakeven_html(folder: Path) -> str:
+    """The search's answer in the words `recoverysim breakeven` printed: value, interval, difference there."""
+    from recoverysim.experiments.breakeven import describe, read_breakeven
+
+    first, *rest = describe(read_breakeven(folder)).splitlines()
+    items = "".join(f"<li>{escape(line.strip())}</li>" for line in rest)
+    return f"<p><strong>{escape(first)}</strong></p>" + (f"<ul>{items}</ul>" if items else "")
+
+
 def sweep_report(folder: Path) -> str:
     manifest = read_manifest(folder)
     points = read_points(folder)
@@ -435,6 +444,8 @@ def sweep_report(folder: Path) -> str:
             f"<p>{escape(world_sentence(scenario))}</p>",
             levers_table(scenario),
         ]
+    if what == "break-even search":
+        body += ["<h2>The break-even</h2>", breakeven_html(folder)]
     figures = figures_for_folder(folder)
     body += ["<h2>Points</h2>", points_table(points), "<h2>Figures</h2>", _figures_html(figures)]
     if scenario is not None:

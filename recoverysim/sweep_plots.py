@@ -81,8 +81,12 @@ def sweep_difference(
     context: Context | None = None,
     figures: tuple[str, ...] = ("net_result_eur", "customer_value_eur"),
     parameter: str | None = None,
+    searched: tuple[float, float, float] | None = None,
 ) -> Figure:
-    """Paired difference against the baseline policy along one varied parameter, with its band and break-even marked."""
+    """Paired difference against the baseline policy along one varied parameter, with its band and break-even marked.
+
+    `searched` is a break-even search's answer (value, interval low, interval high): drawn as found, with its
+    interval shaded, instead of a crossing read off the straight lines between points."""
     parameters = sweep_parameters(points)
     if not parameters:
         raise ValueError("points.parquet varies no parameter")
@@ -129,11 +133,11 @@ def sweep_difference(
                 x = rows[parameter].astype(float).to_numpy()
                 ax.fill_between(x, rows["low"] / scale, rows["high"] / scale, color=colour, alpha=0.2, linewidth=0)
                 ax.plot(x, rows["diff"] / scale, color=colour, linestyle=line, marker=marker, label=label)
-                crossing = break_even(x, rows["diff"].to_numpy())
+                crossing = None if searched else break_even(x, rows["diff"].to_numpy())
                 if crossing is not None:
                     ax.axvline(crossing, color=colour, linestyle=":", linewidth=1)
                     ax.annotate(
-                        f"break-even ≈ {crossing:.3g}",
+                        f"crosses zero ≈ {crossing:.3g} (between points)",
                         (crossing, 0),
                         textcoords="offset points",
                         xytext=(4, 8),
@@ -141,6 +145,18 @@ def sweep_difference(
                         color="0.15",
                     )
                 k += 1
+        if searched:
+            value, low, high = searched
+            ax.axvspan(low, high, color="0.5", alpha=0.15, linewidth=0, label="95 % interval of the break-even")
+            ax.axvline(value, color="0.15", linestyle=":", linewidth=1.2, label=f"break-even {value:.4g}")
+            ax.annotate(
+                f"break-even {value:.4g}\n[{low:.4g}, {high:.4g}]",
+                (value, 0),
+                textcoords="offset points",
+                xytext=(4, 8),
+                fontsize=8,
+                color="0.15",
+            )
         ax.axhline(0.0, color="black", linewidth=0.8)
         ax.set_xlabel(parameter)
         ax.set_ylabel(

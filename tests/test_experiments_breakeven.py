@@ -133,3 +133,31 @@ def test_bad_requests_are_usage_errors(scenario):
         find_breakeven(scenario, PARAMETER, 0, 1, replications=1)
     with pytest.raises(UsageError, match="not a field of the scenario"):
         find_breakeven(scenario, "money.inspection", 0, 1)
+
+
+def test_report_and_figure_state_the_break_even_the_search_found(tmp_path):
+    """The report gives the value and interval of breakeven.json (not a crossing read off the points), and the
+    figure marks that value and shades that interval."""
+    import re
+
+    from matplotlib.patches import Polygon, Rectangle
+
+    from recoverysim.figure_files import figures_for_folder
+    from recoverysim.report import build_report
+
+    path = write_scenario(tmp_path)
+    code, output = cli("breakeven", path, "--vary", f"{PARAMETER}=0:1000", "--tolerance", "250", "--replications", "3",
+                       "--set", "horizon_days=30", "--set", "money.technician_hour_eur=0", "--out", tmp_path / "out",
+                       "--quiet", "--executor", "serial")
+    assert code == 0, output
+    stored = json.loads((tmp_path / "out" / "breakeven.json").read_text())
+    html = build_report(tmp_path / "out")
+    stated = re.search(r"<h2>The break-even</h2>\s*<p><strong>[^<]*crosses zero: ([-0-9.,e+]+)</strong>", html)
+    assert stated and float(stated.group(1).replace(",", "")) == pytest.approx(stored["value"], rel=1e-3)
+    assert "95 % interval: " in html
+    axes = figures_for_folder(tmp_path / "out")["sweep-difference"].axes[0]
+    vertical = [line.get_xdata()[0] for line in axes.get_lines() if len(set(line.get_xdata())) == 1]
+    assert stored["value"] in vertical
+    spans = [p for p in axes.patches if isinstance(p, (Rectangle, Polygon))]
+    extents = [(p.get_path().transformed(p.get_patch_transform()).vertices[:, 0]) for p in spans]
+    assert any(np.isclose(x.min(), stored["interval"][0]) and np.isclose(x.max(), stored["interval"][1]) for x in extents)

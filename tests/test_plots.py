@@ -152,7 +152,7 @@ def test_sweep_difference_marks_the_break_even_inspection_cost(folders):
     assert crossing is not None and 0.0 < crossing < 450.0  # inspecting gets dearer until suspicion stops paying
     verticals = [line for line in ax.lines if len(set(line.get_xdata())) == 1 and line.get_linestyle() == ":"]
     assert verticals and verticals[0].get_xdata()[0] == pytest.approx(crossing)
-    assert any("break-even" in t.get_text() for t in ax.texts)
+    assert any("crosses zero" in t.get_text() for t in ax.texts)
     assert ax.get_xlabel() == "money.inspection_eur" and "difference" in ax.get_ylabel()
 
 

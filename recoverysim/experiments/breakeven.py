@@ -42,6 +42,7 @@ from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, mean_interval
 from recoverysim.results import atomic_write, write_json
 from recoverysim.scenario.load import scenario_to_dict
 from recoverysim.scenario.schema import Scenario, parse_range
+from recoverysim.table import number, with_interval
 
 FIGURES = (*KEY_FIGURES, *EXTRA_FIGURES)
 SCAN_POINTS = 3
@@ -120,6 +121,28 @@ class BreakEven:
             "evaluations": [evaluation(e) for e in self.evaluations],
             "note": self.note,
         }
+
+
+def describe(result: BreakEven) -> str:
+    """The answer in words: value, interval and the paired difference at the value (the CLI prints it, the report
+    shows it)."""
+    difference = f"{result.challenger} - {result.baseline} in {result.metric}"
+    if result.value is None:
+        return f"{result.note}\n({len(result.evaluations)} values of {result.parameter} tried, {result.replications} paired replications each)"
+    low, high = result.interval
+    open_low, open_high = result.interval_open
+    interval = f"{'<= ' if open_low else ''}{number(low)} to {'>= ' if open_high else ''}{number(high)}"
+    at = result.at_value
+    lines = [
+        f"{result.parameter} at which {difference} crosses zero: {number(result.value)}",
+        f"  95 % interval: {interval} (values where the 95 % interval of the paired difference contains zero; "
+        f"ends found to within {number(result.tolerance)}{'; an end marked <= or >= reaches the search range' if open_low or open_high else ''})",
+        f"  at {number(result.value)}: {difference} = {with_interval(at.mean, at.ci_low, at.ci_high)} over {at.replications} paired replications",
+        f"  {len(result.evaluations)} values of {result.parameter} tried in [{number(result.low)}, {number(result.high)}]",
+    ]
+    if result.note:
+        lines.append(f"  note: {result.note}")
+    return "\n".join(lines)
 
 
 def parse_bounds(text: str) -> tuple[str, float, float]:
