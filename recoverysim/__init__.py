@@ -7,6 +7,7 @@ A notebook needs no CLI::
     result = rs.run_experiment(scenario)
     result.summary          # one row per policy and key figure, with 95 % intervals
     result.claims           # one row per claim
+    result.selection        # per figure: each policy's gap to the best, simultaneous 95 % interval, chance it is best
     posterior = rs.read_posterior("results/my-calibration")   # a `recoverysim calibrate` folder
     rs.run_experiment(scenario, posterior=posterior).probability_best   # each policy's chance to be best
 """
@@ -25,6 +26,7 @@ from recoverysim.metrics import KEY_FIGURES
 from recoverysim.queueing import erlang_a, erlang_c
 from recoverysim.results import StoredResults, read_results, read_sweep, write_results
 from recoverysim.scenario import Policy, Scenario, load_scenario, scenario_from_dict, scenario_to_dict
+from recoverysim.selection import selection_table
 from recoverysim.table import comparison_table
 
 try:
@@ -62,5 +64,6 @@ __all__ = [
     "run_sweep",
     "scenario_from_dict",
     "scenario_to_dict",
+    "selection_table",
     "write_results",
 ]

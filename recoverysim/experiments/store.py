@@ -32,6 +32,7 @@ from recoverysim.results import (
     DECOMPOSE_FILES,
     PROBABILITY_BEST_FILE,
     RUN_FILES,
+    SELECTION_FILE,
     SWEEP_FILES,
     atomic_write,
     new_manifest,
@@ -44,7 +45,15 @@ from recoverysim.scenario.schema import Scenario
 TASKS_FOLDER = "tasks"
 OWN_FILES = tuple(
     dict.fromkeys(
-        ("manifest.json", *RUN_FILES, PROBABILITY_BEST_FILE, *SWEEP_FILES, *BREAKEVEN_FILES, *DECOMPOSE_FILES)
+        (
+            "manifest.json",
+            *RUN_FILES,
+            SELECTION_FILE,
+            PROBABILITY_BEST_FILE,
+            *SWEEP_FILES,
+            *BREAKEVEN_FILES,
+            *DECOMPOSE_FILES,
+        )
     )
 )
 TABLES = ("claims", "daily")
