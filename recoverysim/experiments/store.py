@@ -261,6 +261,14 @@ class TaskStore:
             record["key"], record["policy"], record["replication"], record["figures"], tables["claims"], tables["daily"]
         )
 
+    def load_figures(self, key: str) -> dict[str, float]:
+        """A finished task's key figures alone, without its tables: enough to decide whether to run more."""
+        path = self.tasks_folder / f"{key}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))["figures"]
+        except (OSError, ValueError, KeyError) as error:
+            raise RecoverySimError(f"{path}: cannot read a finished task ({error}); rerun with --overwrite") from None
+
     def checkpoint(self, force: bool = False) -> None:
         """Record the tasks done in the manifest, at most once a second unless forced."""
         now = time.monotonic()
