@@ -22,7 +22,7 @@ from recoverysim.experiment import ExperimentResult, run_experiment
 from recoverysim.experiments.breakeven import BreakEven, find_breakeven
 from recoverysim.experiments.decompose import Decomposition, decompose_policies
 from recoverysim.experiments.sweep import SweepResult, run_sweep
-from recoverysim.metrics import KEY_FIGURES
+from recoverysim.metrics import KEY_FIGURES, better_direction
 from recoverysim.queueing import erlang_a, erlang_c
 from recoverysim.results import StoredResults, read_results, read_sweep, write_results
 from recoverysim.scenario import Policy, Scenario, load_scenario, scenario_from_dict, scenario_to_dict
@@ -49,6 +49,7 @@ __all__ = [
     "SweepResult",
     "UsageError",
     "__version__",
+    "better_direction",
     "comparison_table",
     "decompose_policies",
     "erlang_a",
