@@ -226,7 +226,7 @@ def run(
     if staffing.choices:
         write_staffing_table(staffing, folder)
     click.echo(comparison_table(result.summary))
-    sentences = verdict_sentences(result.replications, list(result.policies))
+    sentences = verdict_sentences(result.replications, list(result.policies), suggest=decision is None)
     if sentences:
         click.echo("\nVerdict (value_total_eur: net result plus the value of customers kept, both at day 0):")
         for sentence in sentences:

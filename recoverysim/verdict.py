@@ -34,7 +34,9 @@ def replications_to_settle(differences: np.ndarray) -> int | None:
     return n
 
 
-def verdict_sentences(replications: pd.DataFrame, policies: list[str], figure: str = DECISION_FIGURE) -> list[str]:
+def verdict_sentences(
+    replications: pd.DataFrame, policies: list[str], figure: str = DECISION_FIGURE, suggest: bool = True
+) -> list[str]:
     """Each policy against the first on `figure`, paired by replication (common random numbers).
 
     With more than two policies, each against the best instead (selection_sentences).
@@ -42,7 +44,7 @@ def verdict_sentences(replications: pd.DataFrame, policies: list[str], figure: s
     if figure not in replications.columns or len(policies) < 2:
         return []
     if len(policies) > 2 and better_direction(figure) is not None:
-        return selection_sentences(replications, policies, figure)
+        return selection_sentences(replications, policies, figure, suggest)
     baseline = replications[replications["policy"] == policies[0]].set_index("replication")[figure]
     sentences = []
     for policy in policies[1:]:
@@ -72,8 +74,13 @@ def verdict_sentences(replications: pd.DataFrame, policies: list[str], figure: s
     return sentences
 
 
-def selection_sentences(replications: pd.DataFrame, policies: list[str], figure: str = DECISION_FIGURE) -> list[str]:
-    """The best policy on `figure` and each other policy against it: separated, or not yet, with how sure."""
+def selection_sentences(
+    replications: pd.DataFrame, policies: list[str], figure: str = DECISION_FIGURE, suggest: bool = True
+) -> list[str]:
+    """The best policy on `figure` and each other policy against it: separated, or not yet, with how sure.
+
+    `suggest` points an unsettled comparison to `run --until-settled` (not wanted when that already ran).
+    """
     table = metric_selection(replications, policies, figure)
     count = int(table["replications"].iloc[0])
     if count == 0:
@@ -105,7 +112,7 @@ def selection_sentences(replications: pd.DataFrame, policies: list[str], figure:
         else:
             sentences.append(
                 f"{against}: cannot tell at 95 % with {count} replications (worse by {number(gap)}; "
-                f"{row['policy']} minus the best of the others in {interval(row)}, probability best {chance(row)}) "
-                "— run --until-settled adds replications until it is settled."
+                f"{row['policy']} minus the best of the others in {interval(row)}, probability best {chance(row)})"
+                + (" — run --until-settled adds replications until it is settled." if suggest else ".")
             )
     return sentences
