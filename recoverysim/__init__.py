@@ -7,6 +7,7 @@ A notebook needs no CLI::
     result = rs.run_experiment(scenario)
     result.summary          # one row per policy and key figure, with 95 % intervals
     result.claims           # one row per claim
+    result.selection        # per figure: each policy's gap to the best, simultaneous 95 % interval, chance it is best
     posterior = rs.read_posterior("results/my-calibration")   # a `recoverysim calibrate` folder
     rs.run_experiment(scenario, posterior=posterior).probability_best   # each policy's chance to be best
 """
@@ -21,10 +22,11 @@ from recoverysim.experiment import ExperimentResult, run_experiment
 from recoverysim.experiments.breakeven import BreakEven, find_breakeven
 from recoverysim.experiments.decompose import Decomposition, decompose_policies
 from recoverysim.experiments.sweep import SweepResult, run_sweep
-from recoverysim.metrics import KEY_FIGURES
+from recoverysim.metrics import KEY_FIGURES, better_direction
 from recoverysim.queueing import erlang_a, erlang_c
 from recoverysim.results import StoredResults, read_results, read_sweep, write_results
 from recoverysim.scenario import Policy, Scenario, load_scenario, scenario_from_dict, scenario_to_dict
+from recoverysim.selection import selection_table
 from recoverysim.table import comparison_table
 
 try:
@@ -47,6 +49,7 @@ __all__ = [
     "SweepResult",
     "UsageError",
     "__version__",
+    "better_direction",
     "comparison_table",
     "decompose_policies",
     "erlang_a",
@@ -62,5 +65,6 @@ __all__ = [
     "run_sweep",
     "scenario_from_dict",
     "scenario_to_dict",
+    "selection_table",
     "write_results",
 ]

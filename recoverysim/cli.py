@@ -11,7 +11,7 @@ import click
 
 from recoverysim.calibration.best import best_sentences
 from recoverysim.calibration.posterior import read_posterior
-from recoverysim.errors import RecoverySimError, ScenarioError
+from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.cli_options import (
     ProgressHook,
     command_line,
@@ -21,13 +21,14 @@ from recoverysim.cli_options import (
     storage_options,
 )
 from recoverysim.experiment import Destination, run_experiment
+from recoverysim.experiments.settle import DEFAULT_MAX_REPLICATIONS, SettleRule, run_until_settled
 from recoverysim.levers import inert_levers, silent_levers
 from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
 from recoverysim.results import write_staffing_table
 from recoverysim.staffing import describe as describe_staffing
 from recoverysim.staffing import staffing_plan
 from recoverysim.table import comparison_table
-from recoverysim.verdict import verdict_sentences
+from recoverysim.verdict import DECISION_FIGURE, verdict_sentences
 
 EXIT_BAD_INPUT = 2
 
@@ -120,6 +121,25 @@ def schema() -> None:
     help="A calibration folder (recoverysim calibrate --out): replication r runs every policy with parameter "
     "set r drawn from its posterior, and the probability that each policy is best is reported.",
 )
+@click.option(
+    "--until-settled",
+    is_flag=True,
+    help="Add replications in batches (the first is --replications, then max(10, half of it)) until every "
+    "policy is separated from the best or within the indifference zone on --metric, or the budget is spent.",
+)
+@click.option(
+    "--indifference",
+    type=float,
+    metavar="EUR",
+    help="With --until-settled: a policy at most this far behind the best counts as good as the best "
+    "(in --metric's units; default 0).",
+)
+@click.option(
+    "--max-replications",
+    type=click.IntRange(min=2, max=100_000),
+    help=f"With --until-settled: the budget of replications per policy (default {DEFAULT_MAX_REPLICATIONS}).",
+)
+@click.option("--metric", help=f"With --until-settled: the figure to settle (default {DECISION_FIGURE}).")
 @executor_options
 @storage_options
 @quiet_option
@@ -131,6 +151,10 @@ def run(
     seed: int | None,
     out: str | None,
     posterior_folder: str | None,
+    until_settled: bool,
+    indifference: float | None,
+    max_replications: int | None,
+    metric: str | None,
     executor: str,
     workers: int | None,
     scheduler: str | None,
@@ -145,7 +169,21 @@ def run(
     """
     extra = [f"replications={replications}"] if replications else []
     extra += [f"seed={seed}"] if seed is not None else []
+    settle_options = {"--indifference": indifference, "--max-replications": max_replications, "--metric": metric}
+    given = [name for name, value in settle_options.items() if value is not None]
+    if given and not until_settled:
+        raise UsageError(f"{', '.join(given)} only work with --until-settled")
+    if until_settled and posterior_folder:
+        raise UsageError("--until-settled cannot be combined with --posterior: its stopping rule assumes one world")
     scenario = load_scenario(file, [*overrides, *extra])
+    rule = None
+    if until_settled:
+        rule = SettleRule(
+            metric or DECISION_FIGURE,
+            0.0 if indifference is None else indifference,
+            scenario.replications,
+            max_replications or max(DEFAULT_MAX_REPLICATIONS, scenario.replications),
+        )
     posterior = read_posterior(posterior_folder) if posterior_folder else None
     if posterior is not None:
         posterior.check_applies(scenario)  # before the staff is sized: a wrong path is told at once
@@ -158,22 +196,37 @@ def run(
     for line in describe_staffing(staffing):
         click.echo(line)
     progress = ProgressHook("run", quiet)
+    destination = Destination(folder, resume=resume, overwrite=overwrite, command=command_line())
+    decision = None
     with stopping_cleanly(progress, folder):
-        result = run_experiment(
-            staffing.scenario,
-            policies or None,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            on_result=lambda r: progress.advance(""),
-            on_start=progress.start,
-            posterior=posterior,
-            store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
-        )
+        if rule is not None:
+            result, decision = run_until_settled(
+                staffing.scenario,
+                rule,
+                destination,
+                policies or None,
+                executor,
+                workers,
+                scheduler=scheduler,
+                on_result=lambda r: progress.advance(""),
+                on_start=progress.start,
+            )
+        else:
+            result = run_experiment(
+                staffing.scenario,
+                policies or None,
+                executor=executor,
+                workers=workers,
+                scheduler=scheduler,
+                on_result=lambda r: progress.advance(""),
+                on_start=progress.start,
+                posterior=posterior,
+                store_in=destination,
+            )
     if staffing.choices:
         write_staffing_table(staffing, folder)
     click.echo(comparison_table(result.summary))
-    sentences = verdict_sentences(result.replications, list(result.policies))
+    sentences = verdict_sentences(result.replications, list(result.policies), suggest=decision is None)
     if sentences:
         click.echo("\nVerdict (value_total_eur: net result plus the value of customers kept, both at day 0):")
         for sentence in sentences:
@@ -183,6 +236,10 @@ def run(
         click.echo(f"\nProbability best on value_total_eur (parameter sets from {posterior_folder}):")
         for sentence in best_sentences(result.probability_best, count):
             click.echo(f"  {sentence}.")
+    if decision is not None:
+        click.echo("")
+        for line in decision.lines():
+            click.echo(line)
     for note in silent_levers(scenario, result.replications):
         click.echo(note, err=True)
     ran = (

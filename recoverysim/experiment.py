@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -26,9 +27,10 @@ from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, summarize
 from recoverysim.results import PROBABILITY_BEST_FILE, read_results, run_design, write_run_tables
 from recoverysim.scenario.schema import Scenario
+from recoverysim.selection import selection_table
 from recoverysim.staffing import resolve_staffing
 
-__all__ = ["EXECUTORS", "Destination", "ExperimentResult", "gather", "plan", "run_experiment"]
+__all__ = ["EXECUTORS", "Destination", "ExperimentResult", "gather", "plan", "run_experiment", "stored_result"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class ExperimentResult:
     summary: pd.DataFrame
     #: With a posterior: each policy's probability of being best on value_total_eur (calibration/best.py).
     probability_best: pd.DataFrame | None = None
+
+    @cached_property
+    def selection(self) -> pd.DataFrame:
+        """selection.csv: each policy's difference from the best, simultaneous 95 % MCB interval, probability best."""
+        return selection_table(self.replications, self.policies)
 
 
 @dataclass(frozen=True)
@@ -166,7 +173,7 @@ def run_experiment(
             command=store_in.command,
         )
         if store.complete:
-            return _stored_result(scenario, chosen, store.folder)
+            return stored_result(scenario, chosen, store.folder)
     if on_start is not None:
         on_start(len(tasks), set(store.done) if store else set())
     notify = None if on_result is None else (lambda output: on_result(as_replication(output)))
@@ -211,7 +218,8 @@ class _Finish:
         return dataclasses.replace(result, replications=replications, probability_best=table)
 
 
-def _stored_result(scenario: Scenario, policies: tuple[str, ...], folder: Path) -> ExperimentResult:
+def stored_result(scenario: Scenario, policies: tuple[str, ...], folder: Path) -> ExperimentResult:
+    """The complete run a results folder holds, as the result that made it."""
     stored = read_results(folder)
     best = folder / PROBABILITY_BEST_FILE
     table = pd.read_csv(best) if best.is_file() else None

@@ -43,6 +43,55 @@ KEY_FIGURES = (
     "honest_abandoned_share",
     "claimant_repurchase_share",
 )
+#: Key figures where more is better for the firm or its customers: money kept, satisfaction, loyalty, good talk.
+HIGHER_IS_BETTER = frozenset(
+    {
+        "net_result_eur",
+        "satisfaction_mean",
+        "nps",
+        "retention_share",
+        "wom_positive",
+        "customers_won_wom",
+        "customer_value_eur",
+        "value_total_eur",
+        "claimant_repurchase_share",
+    }
+)
+#: Key figures where less is better: money spent or lost to fraud, time, effort, honest claimants left with nothing,
+#: bad talk. The honest shares count harm to honest customers; what avoiding it costs is in the money figures.
+LOWER_IS_BETTER = frozenset(
+    {
+        "cost_total_eur",
+        "cost_per_claim_eur",
+        "fraud_paid_eur",
+        "honest_denied_share",
+        "resolution_days_mean",
+        "resolution_days_p90",
+        "contacts_per_claim",
+        "transfers_per_claim",
+        "abandonment_share",
+        "wom_negative",
+        "customers_lost_wom",
+        "honest_unremedied_share",
+        "honest_false_denial_share",
+        "honest_excluded_share",
+        "honest_abandoned_share",
+    }
+)
+#: Key figures with no better side: how many claim (more failures, or more trust to claim), the mix of claims
+#: (fraud_share also rises when honest claimants give up) and how many are approved (generosity to fraud too).
+NO_BETTER_SIDE = frozenset({"claims", "fraud_share", "approval_share"})
+
+
+def better_direction(metric: str) -> str | None:
+    """'higher' or 'lower' where one side of a figure is better, None where neither is (or the figure is unknown)."""
+    if metric in HIGHER_IS_BETTER:
+        return "higher"
+    if metric in LOWER_IS_BETTER:
+        return "lower"
+    return None
+
+
 #: Further columns of replications.parquet: the cost components and the market's counts.
 COST_FIGURES = tuple(f"cost_{name}_eur" for name in COST_COMPONENTS)
 #: Claimants who reached a purchase occasion after their claim, and those who bought, by outcome class.

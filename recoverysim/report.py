@@ -32,6 +32,7 @@ from recoverysim.figure_files import (
 from recoverysim.metrics import KEY_FIGURES
 from recoverysim.results import PROBABILITY_BEST_FILE, atomic_write, prepare_folder, read_results
 from recoverysim.scenario.schema import Policy, Scenario
+from recoverysim.selection import RESAMPLES
 from recoverysim.table import number, with_interval
 
 #: Figures the headline speaks about, in order, with a plain name and a unit kind.
@@ -364,6 +365,7 @@ def run_report(folder: Path) -> str:
     body += [f'<p class="quote">{escape(s)}</p>' for s in sentences] or [
         "<p>Only one policy was run: there is nothing to compare.</p>"
     ]
+    body += selection_html(stored.selection)
     body += probability_best_html(folder, manifest, int(stored.replications["replication"].nunique()))
     body += ["<h3>Every key figure</h3>", figures_table(stored.summary), "<h2>Figures</h2>", _figures_html(figures)]
     if scenario is not None:
@@ -375,6 +377,44 @@ def run_report(folder: Path) -> str:
         ]
     body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]
     return _page(f"{name} report", "\n".join(body))
+
+
+def selection_html(selection: pd.DataFrame | None) -> list[str]:
+    """Which policy and how sure: selection.csv for the headline figures that have a better side."""
+    if selection is None or selection.empty or selection["policy"].nunique() < 2:
+        return []
+    rows = []
+    for figure, _, kind in HEADLINE:
+        for row in selection[selection["metric"] == figure].to_dict("records"):
+            standing = "best" if row["best"] else ("worse, at 95 %" if row["separated"] else "cannot tell")
+            rows.append(
+                f"<tr><td><code>{figure}</code> ({escape(str(row['better']))} is better)</td>"
+                f"<td>{escape(str(row['policy']))}</td>"
+                f'<td class="num">{escape(fmt(row["diff_from_best"], "plain" if kind == "share" else kind))}</td>'
+                f'<td class="num">[{escape(number(row["mcb_low"]))}, {escape(number(row["mcb_high"]))}]</td>'
+                f'<td class="num">{escape(percent(row["probability_best"]))}</td><td>{standing}</td></tr>'
+            )
+    if not rows:
+        return []
+    count = int(selection["replications"].max())
+    explanation = (
+        "<p>For each figure, each policy's difference from the best policy (0 for the best; in the figure's own "
+        "units, so negative where higher is better and positive where lower is better), and a simultaneous 95 % "
+        "interval for the policy minus the best of the others (Hsu's multiple comparisons with the best, paired "
+        "by replication, Bonferroni over the comparisons): the intervals of all policies hold together with "
+        "95 % confidence, so a policy whose interval ends at 0 on the better side is worse than the best. "
+        f"The probability best is the share of {RESAMPLES:,} bootstrap resamples of the "
+        f"{count} replications in which the policy had the best mean (ties shared). All figures are in "
+        "<code>selection.csv</code>.</p>"
+    )
+    return [
+        "<h2>Which policy and how sure</h2>",
+        explanation,
+        "<table><tr><th>figure</th><th>policy</th><th>difference from the best</th>"
+        "<th>simultaneous 95 % interval</th><th>probability best</th><th>standing</th></tr>"
+        + "".join(rows)
+        + "</table>",
+    ]
 
 
 def probability_best_html(folder: Path, manifest: dict, replications: int) -> list[str]:

@@ -26,6 +26,7 @@ from recoverysim.experiments.tasks import task_key
 from recoverysim.metrics import outcomes_table
 from recoverysim.scenario.load import scenario_to_dict
 from recoverysim.scenario.schema import Scenario
+from recoverysim.selection import selection_table
 from recoverysim.staffing import StaffingPlan, choices_frame
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ BREAKEVEN_FILES = ("breakeven.json", "evaluations.parquet")
 DECOMPOSE_FILES = ("decomposition.csv", "decomposition.txt", "replications.parquet")
 #: Written by `run --posterior` beside the run files: each policy's probability of being best.
 PROBABILITY_BEST_FILE = "probability_best.csv"
+#: Written by every `run` beside summary.csv: which policy is best on each figure, and how sure (selection.py).
+SELECTION_FILE = "selection.csv"
 #: Sections of a scenario that do not change any replication, left out of its hash.
 UNSIMULATED_SECTIONS = ("sweep", "whatif")
 CSV_FLOAT_FORMAT = "%.10g"
@@ -168,8 +171,10 @@ def run_design(policies: tuple[str, ...] | list[str], replications: int) -> dict
 
 
 def write_run_tables(result: ExperimentResult, out: Path) -> None:
-    """summary.csv, outcomes.csv, the parquet tables and (with a posterior) probability_best.csv, each atomically."""
+    """summary.csv, selection.csv, outcomes.csv, the parquet tables and (with a posterior) probability_best.csv."""
     atomic_write(out / "summary.csv", lambda p: result.summary.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
+    selection = result.selection
+    atomic_write(out / SELECTION_FILE, lambda p: selection.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
     outcomes = outcomes_table(result.replications, list(result.policies))
     atomic_write(out / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
     for name, frame in (("replications", result.replications), ("claims", result.claims), ("daily", result.daily)):
@@ -204,6 +209,8 @@ class StoredResults:
     replications: pd.DataFrame
     claims: pd.DataFrame
     daily: pd.DataFrame
+    #: selection.csv; a folder written before it existed has it computed from the replications.
+    selection: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -236,12 +243,20 @@ def read_results(folder: str | Path) -> StoredResults:
     folder = Path(folder)
     try:
         manifest = _complete_manifest(folder)
+        replications = pd.read_parquet(folder / "replications.parquet")
+        selection_file = folder / SELECTION_FILE
+        if selection_file.is_file():
+            selection = pd.read_csv(selection_file)
+        else:
+            policies = manifest.get("policies") or list(dict.fromkeys(replications["policy"]))
+            selection = selection_table(replications, policies)
         return StoredResults(
             manifest,
             pd.read_csv(folder / "summary.csv"),
-            pd.read_parquet(folder / "replications.parquet"),
+            replications,
             pd.read_parquet(folder / "claims.parquet"),
             pd.read_parquet(folder / "daily.parquet"),
+            selection,
         )
     except FileNotFoundError as error:
         raise RecoverySimError(

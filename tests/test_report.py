@@ -11,7 +11,7 @@ from visual_support import make_points, make_run
 
 from recoverysim.cli import main
 from recoverysim.report import HEADLINE, fmt, headline_sentences
-from recoverysim.table import with_interval
+from recoverysim.table import number, with_interval
 
 DATA_URI = re.compile(r'data:image/png;base64,[A-Za-z0-9+/=]+')
 
@@ -38,8 +38,8 @@ def test_report_is_self_contained(html):
 
 
 def test_report_has_every_section(html):
-    for heading in ("The question", "The scenario in plain words", "Headline comparison", "Every key figure", "Figures",
-                    "Assumptions", "How to reproduce"):
+    for heading in ("The question", "The scenario in plain words", "Headline comparison", "Which policy and how sure",
+                    "Every key figure", "Figures", "Assumptions", "How to reproduce"):
         assert f">{heading}</h" in html
 
 
@@ -54,6 +54,17 @@ def test_report_holds_every_policy_and_the_headline_numbers_of_summary_csv(html,
             assert with_interval(row["mean"], row["ci_low"], row["ci_high"]) in html
     net = summary[(summary["policy"] == "suspicious") & (summary["metric"] == "net_result_eur")].iloc[0]
     assert with_interval(net["diff_vs_baseline"], net["diff_ci_low"], net["diff_ci_high"]) in html
+
+
+def test_which_policy_and_how_sure_holds_the_numbers_of_selection_csv(html, folders):
+    selection = pd.read_csv(folders["run"] / "selection.csv")
+    decision = selection[selection["metric"] == "value_total_eur"]
+    assert len(decision) == 3 and decision["best"].sum() == 1
+    section = html.split(">Which policy and how sure</h2>")[1].split("<h3>")[0]
+    for row in decision.itertuples():
+        assert f"[{number(row.mcb_low)}, {number(row.mcb_high)}]" in section
+        assert f"<td>{row.policy}</td>" in section
+    assert "worse than the best" in section and "selection.csv" in section
 
 
 def test_text_from_the_scenario_file_is_escaped(html):

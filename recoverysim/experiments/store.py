@@ -32,6 +32,7 @@ from recoverysim.results import (
     DECOMPOSE_FILES,
     PROBABILITY_BEST_FILE,
     RUN_FILES,
+    SELECTION_FILE,
     SWEEP_FILES,
     atomic_write,
     new_manifest,
@@ -44,7 +45,15 @@ from recoverysim.scenario.schema import Scenario
 TASKS_FOLDER = "tasks"
 OWN_FILES = tuple(
     dict.fromkeys(
-        ("manifest.json", *RUN_FILES, PROBABILITY_BEST_FILE, *SWEEP_FILES, *BREAKEVEN_FILES, *DECOMPOSE_FILES)
+        (
+            "manifest.json",
+            *RUN_FILES,
+            SELECTION_FILE,
+            PROBABILITY_BEST_FILE,
+            *SWEEP_FILES,
+            *BREAKEVEN_FILES,
+            *DECOMPOSE_FILES,
+        )
     )
 )
 TABLES = ("claims", "daily")
@@ -251,6 +260,14 @@ class TaskStore:
         return TaskOutput(
             record["key"], record["policy"], record["replication"], record["figures"], tables["claims"], tables["daily"]
         )
+
+    def load_figures(self, key: str) -> dict[str, float]:
+        """A finished task's key figures alone, without its tables: enough to decide whether to run more."""
+        path = self.tasks_folder / f"{key}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))["figures"]
+        except (OSError, ValueError, KeyError) as error:
+            raise RecoverySimError(f"{path}: cannot read a finished task ({error}); rerun with --overwrite") from None
 
     def checkpoint(self, force: bool = False) -> None:
         """Record the tasks done in the manifest, at most once a second unless forced."""
