@@ -110,7 +110,16 @@ def whatif(
 @click.option(
     "--story",
     type=click.Choice(["honest-denied", "fraud-paid", "recovered", "runaround"]),
-    help="Pick a customer whose journey is an example of this kind.",
+    help="Pick the first customer whose journey is an example of this kind: honest-denied, an honest claim that was"
+    " denied (an excluded part's paid repair included); fraud-paid, a fraudulent claim approved and paid; recovered,"
+    " an honest claim a manager put right after a public post, else one that hit trouble (dropped transfer, partner"
+    " bounce, missing proof) and still ended approved and satisfied; runaround, the claim passed around most (at least"
+    " twice). The customer is an honest claimant (no opportunist, no fraudulent claim) except for fraud-paid.",
+)
+@click.option(
+    "--any-customer",
+    is_flag=True,
+    help="Let --story pick opportunists too (by default it tells honest claimants' journeys).",
 )
 @click.option(
     "--replication",
@@ -126,6 +135,7 @@ def trace(
     policy: str,
     customer: int | None,
     story: str | None,
+    any_customer: bool,
     replication: int,
     fmt: str,
     overrides: tuple[str, ...],
@@ -135,6 +145,6 @@ def trace(
     from recoverysim.trace import as_json, as_text, journey
 
     scenario = load_scenario(file, overrides)
-    j = journey(scenario, policy, replication, customer, story)
+    j = journey(scenario, policy, replication, customer, story, any_customer)
     shipping = scenario.policy(policy).shipping_days
     click.echo(as_json(j, shipping) if fmt == "json" else as_text(j, shipping, scenario.horizon_days))

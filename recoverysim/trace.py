@@ -4,24 +4,17 @@ The model keeps a per-claim event log only when asked (`keep_log=True`), so
 tracing reruns one replication of one policy with the log on: the same seed
 gives the same world as the stored run.
 
-Stories, each a precise rule over the claims of that replication (the first
-match in claim order is told):
-
-- ``honest-denied``: an honest claim (a real failure) whose decision is a denial,
-  including a paid repair of an excluded component.
-- ``fraud-paid``: a fraudulent claim that was approved and paid out.
-- ``recovered``: an honest claim that a manager recovered after the customer posted publicly;
-  when there is none, an honest claim that hit trouble (a dropped transfer, a partner that sent
-  the customer back, or missing proof) and still ended approved with satisfaction at or
-  above the reference satisfaction S0, so that it cost no loyalty.
-- ``runaround``: the claim with the most hand-offs, counted as transfers plus dropped
-  contacts plus partner bounces plus contacts beyond the first; at least two.
+Stories, each a precise rule over the claims of that replication (the first match in claim order is told;
+STORY_DEFINITIONS holds the same words for `trace --help` and the README). Except for ``fraud-paid``, the
+customer is an honest claimant: not an opportunist and never filing a fraudulent claim, unless
+``any_customer`` is asked for.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from recoverysim.errors import UsageError
@@ -30,7 +23,20 @@ from recoverysim.model.world import World
 from recoverysim.scenario.schema import Scenario
 from recoverysim.staffing import resolve_staffing
 
-STORIES = ("honest-denied", "fraud-paid", "recovered", "runaround")
+STORY_DEFINITIONS = {
+    "honest-denied": "an honest claim (a real failure) that was denied, including a paid repair of an excluded part",
+    "fraud-paid": "a fraudulent claim that was approved and paid out",
+    "recovered": (
+        "an honest claim a manager put right after the customer posted publicly; when there is none, an honest claim"
+        " that hit trouble (a dropped transfer, a partner that sent the customer back, or missing proof) and still"
+        " ended approved with satisfaction at or above that of a customer whose product never failed"
+    ),
+    "runaround": (
+        "the claim passed around most: transfers, dropped contacts, partner bounces and contacts beyond the first"
+        " (at least two)"
+    ),
+}
+STORIES = tuple(STORY_DEFINITIONS)
 TROUBLE_EVENTS = {"transfer dropped", "sent back by partner", "proof missing"}
 
 
@@ -74,8 +80,19 @@ def handoffs(claim: Claim) -> int:
     return claim.transfers + claim.drops + _events(claim).count("sent back by partner") + max(claim.contacts - 1, 0)
 
 
-def pick_story(claims: list[Claim], story: str, reference_satisfaction: float) -> Claim | None:
-    """The first claim (in claim order) that is an example of `story`, as defined in this module's docstring."""
+def honest_claimants(claims: list[Claim], opportunist: Sequence[bool]) -> set[int]:
+    """Customers who are not opportunists and filed no fraudulent claim: the people a story tells by default."""
+    fraudsters = {c.customer_id for c in claims if c.is_fraud}
+    return {c.customer_id for c in claims if not opportunist[c.customer_id] and c.customer_id not in fraudsters}
+
+
+def pick_story(
+    claims: list[Claim], story: str, reference_satisfaction: float, customers: set[int] | None = None
+) -> Claim | None:
+    """The first claim (in claim order) that is an example of `story` (STORY_DEFINITIONS), among the claims of
+    `customers` when given (fraud-paid excepted: its customer is a fraudster by definition)."""
+    if customers is not None and story != "fraud-paid":
+        claims = [c for c in claims if c.customer_id in customers]
     if story == "honest-denied":
         return next((c for c in claims if not c.is_fraud and c.decision == "denied"), None)
     if story == "fraud-paid":
@@ -103,19 +120,28 @@ def pick_story(claims: list[Claim], story: str, reference_satisfaction: float) -
 
 
 def journey(
-    scenario: Scenario, policy: str, replication: int = 0, customer: int | None = None, story: str | None = None
+    scenario: Scenario,
+    policy: str,
+    replication: int = 0,
+    customer: int | None = None,
+    story: str | None = None,
+    any_customer: bool = False,
 ) -> Journey:
-    """The journey of `customer`, or of the customer behind the first example of `story`."""
+    """The journey of `customer`, or of the customer behind the first example of `story` (an honest claimant
+    unless `any_customer`)."""
     if (customer is None) == (story is None):
         raise UsageError("name exactly one of --customer ID or --story KIND")
     world = simulate(scenario, policy, replication)
     claims = world.all_claims()
     if story is not None:
-        chosen = pick_story(claims, story, scenario.behaviour.reference_satisfaction)
+        among = None if any_customer else honest_claimants(claims, world.customers.opportunist)
+        chosen = pick_story(claims, story, scenario.behaviour.reference_satisfaction, among)
         if chosen is None:
+            whom = "" if among is None or story == "fraud-paid" else " by an honest claimant"
             raise UsageError(
-                f"no {story} story under policy {policy!r} in replication {replication} "
+                f"no {story} story{whom} under policy {policy!r} in replication {replication} "
                 f"({len(claims)} claims); try another --replication or policy"
+                + ("" if not whom else ", or --any-customer")
             )
         customer = chosen.customer_id
     mine = [c for c in claims if c.customer_id == customer]
@@ -163,9 +189,55 @@ def _eur(x: float) -> str:
     return f"{x:,.0f} EUR" if abs(x) >= 100 else f"{x:,.2f} EUR"
 
 
-def sentence(event: str, details: dict, waited_minutes: float, policy_shipping_days: float) -> str:
-    """One event of the log in plain words."""
+def duration(minutes: float) -> str:
+    """'12 min', '3.5 hours' or '2.1 days': a wait in the unit a person would use."""
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} hours"
+    return f"{minutes / 1440:.1f} days"
+
+
+CONTACT_WORDS = {
+    # channel: (served with no wait, served after a wait, gave up, transferred, dropped while transferred); a contact
+    # is logged when it ends, so 'served' sentences do not say 'at once'
+    "phone": (
+        "speaks to an agent, with no wait in the queue",
+        "speaks to an agent after {wait} in the queue",
+        "hangs up after {wait} in the queue",
+        "is transferred to another agent",
+        "is cut off while being transferred",
+    ),
+    "chat": (
+        "chats with an agent, with no wait",
+        "chats with an agent after {wait} waiting",
+        "leaves the chat after {wait} without an answer",
+        "is handed to another chat agent",
+        "the chat drops while being handed to another agent",
+    ),
+    "email": (
+        "an agent answers the e-mail",
+        "an agent answers the e-mail, after {wait} in the inbox",
+        "gives up waiting for an answer to the e-mail after {wait}",
+        "the e-mail is forwarded to another agent",
+        "the forwarded e-mail is lost and nobody answers it",
+    ),
+    "store": (
+        "is served at the counter, with no wait",
+        "is served at the counter after {wait} waiting",
+        "leaves the store after {wait} waiting",
+        "is sent to another desk in the store",
+        "is sent to another desk in the store and nobody there takes the case",
+    ),
+}
+
+
+def sentence(
+    event: str, details: dict, waited_minutes: float, policy_shipping_days: float, channel: str = "phone"
+) -> str:
+    """One event of the log in plain words, in the words of the claim's channel."""
     d = details
+    words = CONTACT_WORDS.get(channel, CONTACT_WORDS["phone"])
     if event == "filed":
         what = (
             "claims a defect that is not there (fraud)"
@@ -176,16 +248,12 @@ def sentence(event: str, details: dict, waited_minutes: float, policy_shipping_d
         return f"{what}{cover} and files a claim by {d.get('channel')}; loyalty {d.get('loyalty', float('nan')):.2f}"
     if event == "contact":
         if d.get("served"):
-            return (
-                f"reaches an agent after {waited_minutes:.0f} min in the queue"
-                if waited_minutes >= 0.5
-                else "reaches an agent with no queue"
-            )
-        return f"gives up in the queue after {waited_minutes:.0f} min"
+            return words[1 if waited_minutes >= 0.5 else 0].format(wait=duration(waited_minutes))
+        return words[2].format(wait=duration(waited_minutes))
     if event == "transferred":
-        return "is transferred to another agent"
+        return words[3]
     if event == "transfer dropped":
-        return "is cut off while being transferred"
+        return words[4]
     if event == "partner hand-off":
         return "is passed to the partner organisation, which answers"
     if event == "sent back by partner":
@@ -196,7 +264,9 @@ def sentence(event: str, details: dict, waited_minutes: float, policy_shipping_d
         )
         return f"is asked for {asked}"
     if event == "proof missing":
-        return "cannot find the proof asked for"
+        return "cannot find the proof asked for at first"
+    if event == "proof found later":
+        return f"finds the proof {d.get('days'):g} days later and sends it"
     if event == "proof not convincing":
         return "sends proof that does not convince"
     if event == "component excluded":
@@ -234,8 +304,14 @@ def sentence(event: str, details: dict, waited_minutes: float, policy_shipping_d
     if event == "told":
         if not d.get("people"):
             return "tells nobody about it"
-        tone = "good" if d.get("positive") else "bad"
-        return f"tells {d.get('people')} {'person' if d.get('people') == 1 else 'people'} about the {tone} experience"
+        people = f"{d.get('people')} {'person' if d.get('people') == 1 else 'people'}"
+        if "satisfaction" not in d:
+            return f"tells {people} about it, speaking {'well' if d.get('positive') else 'badly'} of the firm"
+        compared = "at or above" if d.get("positive") else "below"
+        return (
+            f"tells {people} about it, speaking {'well' if d.get('positive') else 'badly'} of the firm: satisfaction "
+            f"{d['satisfaction']:.2f} is {compared} the {d.get('reference'):.2f} of a customer whose product never failed"
+        )
     return f"{event} {json.dumps(d, sort_keys=True)}"
 
 
@@ -251,9 +327,11 @@ def timeline(j: Journey, shipping_days: float) -> list[dict]:
         records.append(
             {"day": day, "when": when(day), "claim_id": claim_id, "event": "purchase", "text": text, "details": {}}
         )
-    waited = {}
+    waited, channels = {}, {}
     for day, claim_id, event, details in j.events:
         minutes = 0.0
+        if event == "filed":
+            channels[claim_id] = details.get("channel", "phone")
         if event == "contact":
             total = float(details.get("wait_minutes", 0.0))
             minutes, waited[claim_id] = total - waited.get(claim_id, 0.0), total
@@ -263,7 +341,7 @@ def timeline(j: Journey, shipping_days: float) -> list[dict]:
                 "when": when(day),
                 "claim_id": claim_id,
                 "event": event,
-                "text": sentence(event, details, minutes, shipping_days),
+                "text": sentence(event, details, minutes, shipping_days, channels.get(claim_id, "phone")),
                 "details": details,
             }
         )

@@ -13,7 +13,16 @@ from recoverysim import load_scenario, run_replication
 from recoverysim.cli import main
 from recoverysim.errors import UsageError
 from recoverysim.model.behaviour import loyalty_change
-from recoverysim.trace import TROUBLE_EVENTS, handoffs, journey, pick_story, simulate, timeline, when
+from recoverysim.trace import (
+    TROUBLE_EVENTS,
+    handoffs,
+    honest_claimants,
+    journey,
+    pick_story,
+    simulate,
+    timeline,
+    when,
+)
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +97,47 @@ def test_each_story_picks_a_claim_that_fits_its_definition(worlds, scenario, pol
     earlier = [c for c in claims if c.claim_id < chosen.claim_id]
     if story != "runaround":
         assert pick_story(earlier, story, scenario.behaviour.reference_satisfaction) is None
+
+
+@pytest.mark.parametrize("policy, story", [("suspicious", "honest-denied"), ("trusting", "recovered"),
+                                           ("suspicious", "runaround"), ("middle", "runaround")])
+def test_stories_tell_honest_claimants_unless_asked(worlds, scenario, policy, story):
+    """Not an opportunist and no fraudulent claim, read from the customers' table and the claims themselves."""
+    world = worlds[policy]
+    claims = world.all_claims()
+    j = journey(scenario, policy, 0, story=story)
+    assert not world.customers.opportunist[j.customer_id] and not j.opportunist
+    assert not any(c.is_fraud for c in claims if c.customer_id == j.customer_id)
+    anyone = pick_story(claims, story, scenario.behaviour.reference_satisfaction)
+    honest = pick_story(claims, story, scenario.behaviour.reference_satisfaction,
+                        honest_claimants(claims, world.customers.opportunist))
+    assert honest.customer_id == j.customer_id and (anyone.claim_id <= honest.claim_id)
+
+
+def test_every_sentence_follows_from_its_event(worlds, scenario):
+    """Word of mouth speaks well exactly when the claim's satisfaction is at or above S0; proof that was missing and
+    did not end the claim is found later, in the log; e-mail contacts never queue on a line or get cut off."""
+    s0 = scenario.behaviour.reference_satisfaction
+    shipping = 3.0
+    seen = {"well": 0, "badly": 0, "found": 0, "email": 0}
+    for world in worlds.values():
+        for claim in world.all_claims():
+            events = [e for _, e, _ in claim.log]
+            if "proof missing" in events and claim.decision not in ("abandoned", "open"):
+                assert events[events.index("proof missing") + 1] == "proof found later", events
+                seen["found"] += 1
+            j_events = [(d, claim.claim_id, e, x) for d, e, x in claim.log]
+            fake = type("J", (), {"events": j_events})
+            for record in timeline(fake, shipping):
+                if record["event"] == "told" and record["details"]["people"]:
+                    well = claim.satisfaction >= s0
+                    assert ("speaking well" in record["text"]) == well, (record["text"], claim.satisfaction)
+                    seen["well" if well else "badly"] += 1
+                if claim.channel == "email" and record["event"] in ("contact", "transfer dropped", "transferred"):
+                    text = record["text"]
+                    assert "e-mail" in text and "queue" not in text and "cut off" not in text, text
+                    seen["email"] += 1
+    assert min(seen.values()) > 0, seen
 
 
 def test_a_story_that_cannot_happen_under_a_policy_is_a_clear_error(scenario_file):

@@ -227,6 +227,7 @@ def decide(world: World, claim: Claim):
                     return
                 yield env.timeout(behaviour.evidence_delay_days)
                 claim.contacts += 1
+                world.note(claim, "proof found later", days=behaviour.evidence_delay_days)
                 world.heard(claim)
         else:
             forged = (not needs_photo or luck.slot("photo_forged") < scenario.fraud.photo_forged_probability) and (

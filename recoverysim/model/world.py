@@ -410,7 +410,7 @@ class World:
         wom, s0 = self.scenario.word_of_mouth, self.scenario.behaviour.reference_satisfaction
         reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
         told = claim.luck.poisson("people_told", people_told_mean(s, wom, s0) * reach)
-        self.note(claim, "told", people=told, positive=s >= s0)
+        self.note(claim, "told", people=told, positive=s >= s0, satisfaction=round(s, 3), reference=s0)
         if told:
             self._spread(told, s >= s0, (TOLD, *claim.luck.keys))
 
