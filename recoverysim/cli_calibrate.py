@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -12,36 +10,30 @@ import pandas as pd
 
 from recoverysim.cli_options import executor_options, quiet_option, set_option, stopping_cleanly, storage_options
 from recoverysim.experiments.executors import make_executor
-from recoverysim.experiments.progress import REDRAW_SECONDS, clock
+from recoverysim.experiments.progress import bar
 
 
 class CalibrationProgress:
-    """'calibrate generation 2 of 4: 37/100 particles accepted, 120 simulated, 0:42' on a terminal, else nothing."""
+    """One bar per generation, 'calibrate generation 2 of 4: 37/100 particles [..., 120 simulated]', on a terminal."""
 
     def __init__(self, population: int, generations: int, quiet: bool):
-        self.population, self.generations = population, generations
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.started = time.monotonic()
-        self._drawn = 0.0
+        self.population, self.generations, self.quiet = population, generations, quiet
+        self.generation: int | None = None
+        self.bar = None
 
     def __call__(self, generation: int, accepted: int, simulated: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or (now - self._drawn < REDRAW_SECONDS and accepted != self.population):
-            return
-        self._drawn = now
-        line = (
-            f"calibrate generation {generation + 1} of {self.generations}: {accepted}/{self.population} particles "
-            f"accepted, {simulated} simulated, {clock(now - self.started)}"
-        )
-        width = shutil.get_terminal_size((80, 20)).columns - 1
-        sys.stderr.write("\r" + line[:width].ljust(width))
-        sys.stderr.flush()
+        if generation != self.generation:
+            self.close()
+            self.generation = generation
+            label = f"calibrate generation {generation + 1} of {self.generations}"
+            self.bar = bar(label, self.population, "particles", quiet=self.quiet)
+        self.bar.set_postfix_str(f"{simulated} simulated", refresh=False)
+        self.bar.update(accepted - self.bar.n)
 
     def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self.enabled = False
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def table_text(frame: pd.DataFrame) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 import time
 
 import click
@@ -20,6 +19,7 @@ from recoverysim.queueing import (
     relaxation_minutes,
     replicate_channel,
 )
+from recoverysim.experiments.progress import bar
 from recoverysim.table import number
 
 #: Default run length after the warm-up, in relaxation times and in arrivals per replication (whichever is longer).
@@ -120,11 +120,9 @@ def queuecheck(
         + f"; offered load {number(load)} erlangs, utilisation rho = {load / servers:.3f}"
     )
     clock = time.perf_counter()
-    with click.progressbar(
-        length=replications, label="replications", file=sys.stderr, show_pos=True, hidden=quiet
-    ) as bar:
+    with bar("queuecheck", replications, "replications", quiet=quiet) as progress:
         estimates = replicate_channel(
-            channel, arrivals_per_hour, days, seed, replications, warmup_days, on_replication=lambda: bar.update(1)
+            channel, arrivals_per_hour, days, seed, replications, warmup_days, on_replication=lambda: progress.update(1)
         )
     click.echo(
         f"{replications} replications of {days:.4g} days each (first {warmup_days:.4g} days dropped), "

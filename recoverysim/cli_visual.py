@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import click
 
 from recoverysim.errors import RecoverySimError
+from recoverysim.experiments.progress import bar
 
 set_option = click.option(
     "--set",
@@ -92,10 +92,8 @@ def whatif(
     levers = levers_of(scenario, source=file)
     count = replications or (scenario.whatif.replications if scenario.whatif else 2)
     clock = time.perf_counter()
-    with click.progressbar(
-        length=grid_size(levers), label="grid points", file=sys.stderr, show_pos=True, hidden=quiet
-    ) as bar:
-        grid = run_grid(scenario, levers, count, workers=workers, on_point=lambda: bar.update(1))
+    with bar("whatif", grid_size(levers), "grid points", quiet=quiet) as progress:
+        grid = run_grid(scenario, levers, count, workers=workers, on_point=lambda: progress.update(1))
     path = write_page(grid, Path(output))
     click.echo(
         f"{path} ({len(grid.points)} grid points x {len(grid.policies)} policies x {count} replications "

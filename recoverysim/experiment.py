@@ -29,6 +29,7 @@ from recoverysim.results import PROBABILITY_BEST_FILE, read_results, run_design,
 from recoverysim.scenario.schema import Scenario
 from recoverysim.selection import selection_table
 from recoverysim.staffing import resolve_staffing
+from recoverysim.experiments.progress import with_progress
 
 __all__ = ["EXECUTORS", "Destination", "ExperimentResult", "gather", "plan", "run_experiment", "stored_result"]
 
@@ -130,6 +131,7 @@ def executor_for(executor: str | Executor, workers: int | None, scheduler: str |
         made.close()
 
 
+@with_progress("run", each="on_result")
 def run_experiment(
     scenario: Scenario,
     policies: Iterable[str] | None = None,

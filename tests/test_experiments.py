@@ -11,7 +11,10 @@ import pandas as pd
 import pytest
 
 from experiments_support import RUN_FILES, SCENARIO, SWEEP_ARGS, SWEEP_FILES, cli, same_files, stable_manifest, write_scenario
+from click.testing import CliRunner
+
 from recoverysim import load_scenario, run_experiment, write_results
+from recoverysim.cli import main
 from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import Destination
 from recoverysim.experiments.designs import latin_hypercube, make_design, range_values, sweep_from_options
@@ -224,8 +227,8 @@ def test_progress_bar_shows_points_rate_and_time_left_only_on_a_terminal():
     for key in ("000000-000-000001", "000000-001-000000", "000000-001-000001"):
         bar.advance(key)
     line = bar.line()
-    assert line.startswith("sweep [##########          ] 4/8 replications, 1/2 points, ")
-    assert line.endswith(" left") and "/s" in line
+    assert line.startswith("sweep:  50%|") and "| 4/8 replications [" in line and line.endswith(", 1/2 points]")
+    assert "<" in line and " replications/s" in line  # time left and this session's rate
     bar.close()
     assert stream.getvalue().endswith("\n") and "\r" in stream.getvalue()
     piped = io.StringIO()
@@ -250,3 +253,32 @@ def test_unfinished_folder_is_not_read_as_results(scenario_file, tmp_path):
         read_sweep(tmp_path)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["complete"] is False and manifest["tasks_done"] == ["000000-000-000000"] and manifest["tasks_total"] == 8
+
+
+def test_the_api_draws_a_bar_only_when_asked_and_keeps_the_callers_hooks(scenario_file, capsys):
+    """progress=True draws tqdm's bar on stderr even off a terminal (a notebook); the default draws nothing; the
+    caller's own hooks hear every replication either way."""
+    scenario = load_scenario(scenario_file)
+    heard = []
+    run_experiment(scenario, replications=2, executor="serial", on_result=heard.append)
+    assert capsys.readouterr().err == "" and len(heard) == 2 * len(scenario.policies)
+    heard.clear()
+    run_experiment(scenario, replications=2, executor="serial", on_result=heard.append, progress=True)
+    drawn = capsys.readouterr().err
+    total = 2 * len(scenario.policies)
+    assert "run: 100%|" in drawn and f"{total}/{total} replications" in drawn and len(heard) == total
+
+
+@pytest.mark.parametrize("command", [
+    ["queuecheck", "--servers", "2", "--arrivals-per-hour", "60", "--service-minutes", "1", "--replications", "2",
+     "--days", "0.2"],
+    ["whatif", "--workers", "1", "--set", "whatif.levers.0.values=[0.1, 0.3]", "--set", "whatif.levers.1.values=[0, 10]"],
+])
+def test_commands_leave_nothing_on_stderr_off_a_terminal(command, tmp_path):
+    from visual_support import write_small_scenario
+
+    if command[0] == "whatif":
+        command = [command[0], str(write_small_scenario(tmp_path)), "-o", str(tmp_path / "w.html"), *command[1:]]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""

@@ -43,6 +43,7 @@ from recoverysim.results import atomic_write, write_json
 from recoverysim.scenario.load import scenario_to_dict
 from recoverysim.scenario.schema import Scenario, parse_range
 from recoverysim.table import number, with_interval
+from recoverysim.experiments.progress import with_progress
 
 FIGURES = (*KEY_FIGURES, *EXTRA_FIGURES)
 SCAN_POINTS = 3
@@ -254,6 +255,7 @@ def _bound_sign(end: Evaluation) -> Callable[[Evaluation], int]:
     return lambda e: sign(e.ci_high)
 
 
+@with_progress("breakeven")
 def find_breakeven(
     scenario: Scenario,
     parameter: str,

@@ -42,6 +42,7 @@ from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, mean_interval
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write
 from recoverysim.scenario.schema import Policy, Scenario
+from recoverysim.experiments.progress import with_progress
 
 DEFAULT_METRIC = "value_total_eur"
 DEFAULT_ORDERINGS = 8
@@ -326,6 +327,7 @@ def _checked_metric(metric: str, figures: list[str] | tuple[str, ...]) -> str:
     return metric
 
 
+@with_progress("decompose")
 def decompose_policies(
     scenario: Scenario,
     baseline: str,

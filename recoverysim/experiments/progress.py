@@ -1,26 +1,63 @@
-"""A one-line progress bar on the terminal: points and replications done, rate and time left.
+"""Progress bars, one style for every command and for the Python API: tqdm's, on stderr.
 
-It draws only when its stream is a terminal (never into logs or pipes) and
-not asked to be quiet. The rate counts tasks finished in this session, so a
-resumed run's time left is not flattered by the tasks it found done.
+A bar draws only when its stream is a terminal (never into logs or pipes) and
+not asked to be quiet; the API draws one only when asked (`progress=True`).
+tqdm's rate counts what was done in this session (it discounts `initial`), so a
+resumed run's time left is not flattened by the tasks it found done.
 """
 
 from __future__ import annotations
 
-import shutil
+import functools
+import inspect
 import sys
-import time
 from collections import Counter
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
+
+from tqdm import tqdm
 
 REDRAW_SECONDS = 0.1
-BAR_WIDTH = 20
+KNOWN_TOTAL = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}{unit} [{elapsed}<{remaining}, {rate_fmt}{postfix}]"
+"""tqdm's own layout with the unit after the count ('4/8 replications'), for bars whose total is known."""
 
 
 def clock(seconds: float) -> str:
     seconds = int(round(seconds))
     hours, rest = divmod(seconds, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def on_terminal(stream: TextIO, quiet: bool = False) -> bool:
+    """Whether a bar should draw on `stream`: a terminal, and not asked to be quiet."""
+    return not quiet and bool(getattr(stream, "isatty", lambda: False)())
+
+
+def bar(
+    label: str,
+    total: int | None,
+    unit: str,
+    *,
+    done: int = 0,
+    quiet: bool = False,
+    stream: TextIO | None = None,
+    always: bool = False,
+) -> tqdm:
+    """A tqdm bar in the project's style: label first, count of `unit`, rate and time left; silent off a terminal
+    unless `always` (the API's opt-in: a notebook's stderr is no terminal)."""
+    stream = stream or sys.stderr
+    return tqdm(
+        total=total,
+        initial=done,
+        desc=label,
+        unit=f" {unit}",
+        bar_format=KNOWN_TOTAL if total else None,
+        file=stream,
+        disable=not (always or on_terminal(stream, quiet)),
+        mininterval=REDRAW_SECONDS,
+        dynamic_ncols=True,
+        leave=True,
+    )
 
 
 class Progress:
@@ -36,63 +73,77 @@ class Progress:
         tasks_per_point: int | None = None,
         quiet: bool = False,
         stream: TextIO | None = None,
+        unit: str = "replications",
+        always: bool = False,
     ):
-        self.stream = stream or sys.stderr
-        self.enabled = not quiet and bool(getattr(self.stream, "isatty", lambda: False)())
-        self.label = label
-        self.total = total
         self.done = len(done_keys)
         self.session_done = 0
         self.point_of = point_of
         self.tasks_per_point = tasks_per_point
         self.per_point = Counter(point_of(k) for k in done_keys) if point_of else Counter()
         self.points_total = None if not (point_of and tasks_per_point and total) else total // tasks_per_point
-        self.started = time.monotonic()
-        self._drawn = 0.0
-        self._draw(force=True)
+        self.bar = bar(label, total, unit, done=len(done_keys), quiet=quiet, stream=stream, always=always)
+        self._show_points()
 
-    def advance(self, key: str) -> None:
+    def advance(self, key: str = "") -> None:
         self.done += 1
         self.session_done += 1
         if self.point_of:
             self.per_point[self.point_of(key)] += 1
-        self._draw()
+            self._show_points()
+        self.bar.update(1)
 
-    def line(self) -> str:
-        """The text of the bar, e.g. 'sweep [#####     ] 45/200 replications, 3/10 points, 2.1/s, 1:14 left'."""
-        elapsed = time.monotonic() - self.started
-        rate = self.session_done / elapsed if elapsed > 0 and self.session_done else 0.0
-        parts = []
-        if self.total:
-            filled = int(BAR_WIDTH * self.done / self.total)
-            parts.append(
-                f"{self.label} [{'#' * filled}{' ' * (BAR_WIDTH - filled)}] {self.done}/{self.total} replications"
-            )
-        else:
-            parts.append(f"{self.label} {self.done} replications")
+    def _show_points(self) -> None:
         if self.points_total:
             finished = sum(1 for count in self.per_point.values() if count >= self.tasks_per_point)
-            parts.append(f"{finished}/{self.points_total} points")
-        parts.append(f"{rate:.3g}/s" if rate else "-/s")
-        if self.total and rate:
-            parts.append(f"{clock((self.total - self.done) / rate)} left")
-        return ", ".join(parts)
+            self.bar.set_postfix_str(f"{finished}/{self.points_total} points", refresh=False)
 
-    def _draw(self, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self._drawn < REDRAW_SECONDS and self.done != self.total:
-            return
-        self._drawn = now
-        width = shutil.get_terminal_size((80, 20)).columns - 1
-        self.stream.write("\r" + self.line()[:width].ljust(width))
-        self.stream.flush()
+    def line(self) -> str:
+        """The text of the bar as tqdm draws it, e.g. 'sweep:  50%|#####     | 4/8 replications [00:01<00:01,
+        2.1 replications/s, 1/2 points]'."""
+        return str(self.bar)
 
     def close(self) -> None:
         """Finish the line, so whatever is printed next starts on its own."""
-        if self.enabled:
-            self._draw(force=True)
-            self.stream.write("\n")
-            self.stream.flush()
-            self.enabled = False
+        self.bar.close()
+
+
+def with_progress(label: str, start: str = "on_start", each: str = "on_output") -> Callable:
+    """Give an API function a `progress=False` keyword: when true, a bar (drawn even off a terminal) hears the
+    function's own `start` and `each` hooks, after any hooks the caller passed."""
+
+    def decorate(function: Callable) -> Callable:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def wrapper(*args, progress: bool = False, **kwargs):
+            if not progress:
+                return function(*args, **kwargs)
+            call = signature.bind(*args, **kwargs)
+            started, finished = call.arguments.get(start), call.arguments.get(each)
+            shown: list[Progress] = []
+
+            def on_start(*heard) -> None:
+                total, done = heard if len(heard) == 2 else (None, *heard)  # a search knows no total
+                shown.append(Progress(label, total, done, always=True))
+                if started is not None:
+                    started(*heard)
+
+            def on_each(item) -> None:
+                if shown:
+                    shown[-1].advance(getattr(item, "key", ""))
+                if finished is not None:
+                    finished(item)
+
+            call.arguments[start], call.arguments[each] = on_start, on_each
+            try:
+                return function(*call.args, **call.kwargs)
+            finally:
+                for drawn in shown:
+                    drawn.close()
+
+        extra = inspect.Parameter("progress", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool")
+        wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), extra])
+        return wrapper
+
+    return decorate

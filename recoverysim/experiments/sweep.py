@@ -23,6 +23,7 @@ from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, summarize
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write, read_sweep
 from recoverysim.scenario.schema import Scenario, Sweep
+from recoverysim.experiments.progress import with_progress
 
 FIGURES = (*KEY_FIGURES, *EXTRA_FIGURES)
 SUMMARY_COLUMNS = ("policy", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high")
@@ -95,6 +96,7 @@ def write_sweep_tables(result: SweepResult, folder: Path) -> None:
     )
 
 
+@with_progress("sweep")
 def run_sweep(
     scenario: Scenario,
     sweep: Sweep | None = None,
