@@ -9,11 +9,19 @@ from typing import Callable, Iterator
 
 import click
 
+from recoverysim.errors import UsageError
 from recoverysim.experiments.driver import Interrupted
 from recoverysim.experiments.executors import EXECUTORS
 from recoverysim.experiments.progress import Progress
 
 EXIT_INTERRUPTED = 130
+
+
+def refuse_empty_path(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """Click callback for --out and --output: an empty path would quietly mean the default; refuse it instead."""
+    if value is not None and not value.strip():
+        raise UsageError(f"{parameter.opts[-1]} is empty; give a path, or leave the option out for the default")
+    return value
 
 
 def executor_options(command: Callable) -> Callable:

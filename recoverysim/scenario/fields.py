@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 class Frozen(BaseModel):
@@ -26,3 +29,36 @@ def refuse_removed_fields(data, removed: dict[str, str]):
             if name in data:
                 raise ValueError(f"{name} was removed in version 0.2 ({replacement})")
     return data
+
+
+NAME_PATTERN = re.compile(r"[^\W_][\w .+()-]{0,62}[\w.+()-]|[^\W_]")
+"""A policy, segment or component name: 1 to 64 characters, letters (any script), digits, spaces and
+`_ . + ( ) -`, starting with a letter or digit and not ending with a space. Names label rows of summary.csv
+and figures, so no control characters, path separators or `..`."""
+NAME_RULE = (
+    "a name is 1 to 64 letters, digits, spaces or _ . + ( ) -, starts with a letter or digit, "
+    "does not end with a space and holds no '..'"
+)
+
+
+def _checked_name(name: str) -> str:
+    if not NAME_PATTERN.fullmatch(name) or ".." in name:
+        raise ValueError(NAME_RULE)
+    return name
+
+
+Name = Annotated[str, AfterValidator(_checked_name)]
+"""A user-chosen name that is safe in tables, file names and one-line messages."""
+
+
+LABEL_RULE = "a label is 1 to 200 printable characters, not only blanks, with no blank at either end"
+
+
+def _checked_label(label: str) -> str:
+    if not 1 <= len(label) <= 200 or not label.isprintable() or label.strip() != label:
+        raise ValueError(LABEL_RULE)
+    return label
+
+
+Label = Annotated[str, AfterValidator(_checked_label)]
+"""Free text that labels a row (a target's name): any printable text on one line."""

@@ -10,13 +10,13 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from recoverysim.scenario.fields import Frozen, nonnegative, probability
+from recoverysim.scenario.fields import Frozen, Name, nonnegative, probability
 
 
 class Segment(Frozen):
     """A group of customers who behave alike."""
 
-    name: str = Field(description="Segment name, used in outputs.")
+    name: Name = Field(description="Segment name, used in outputs; see fields.NAME_PATTERN.")
     share: float = Field(
         ge=0.0, le=1.0, description="Share of customers and prospects in this segment; shares sum to 1."
     )
@@ -135,7 +135,7 @@ class Market(Frozen):
 class Component(Frozen):
     """A part of the product that can fail; failure times are Weibull from the day of purchase."""
 
-    name: str = Field(description="Component name; policies exclude components by this name.")
+    name: Name = Field(description="Component name; policies exclude components by this name.")
     failures_per_year: float = nonnegative(
         0.05,
         "Failure rate in the first year (Weibull scale chosen so the expected count in year one is this). "

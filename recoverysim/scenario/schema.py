@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, WithJsonSchema, WrapValidator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from recoverysim.scenario.fields import Frozen, nonnegative, probability, refuse_removed_fields  # noqa: F401 (re-exported)
+from recoverysim.scenario.fields import Frozen, Name, nonnegative, probability, refuse_removed_fields  # noqa: F401 (re-exported)
 from recoverysim.scenario.market import Component, Market, Product, Segment  # noqa: F401 (re-exported)
 from recoverysim.scenario.people import (  # noqa: F401 (re-exported)
     REMOVED_BEHAVIOUR_FIELDS,
@@ -270,7 +270,7 @@ class Inspection(Frozen):
 class Policy(Frozen):
     """One bundle of levers; trusting and suspicious are two points in this space."""
 
-    name: str = Field(description="Policy name, unique within the scenario.")
+    name: Name = Field(description="Policy name, unique within the scenario; see fields.NAME_PATTERN.")
     description: str = Field("", description="What the policy is, in words.")
     evidence: Literal["none", "photo", "receipt", "photo_and_receipt"] = Field(
         "receipt", description="Proof asked before a claim is accepted."
