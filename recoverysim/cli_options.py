@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import shlex
 import sys
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import click
 
@@ -87,7 +87,7 @@ def stop_late(folder: object) -> None:
 
 
 @contextlib.contextmanager
-def stopping_cleanly(progress: "ProgressHook", folder: object) -> Iterator[None]:
+def stopping_cleanly(progress: ProgressHook, folder: object) -> Iterator[None]:
     """Close the progress bar however the work ends; on Ctrl-C say what was kept and how to resume."""
     try:
         yield

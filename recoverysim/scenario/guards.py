@@ -88,3 +88,18 @@ def check_yaml_events(events, source: str) -> None:
             if event.anchor is not None:
                 sizes[event.anchor] = (1, 0)
             add(event, 1, 0)
+
+
+def refuse_deep(data: object, source: str) -> None:
+    """Refuse plain data (e.g. a dict built in a notebook) nesting deeper than MAX_YAML_DEPTH, walked without recursion."""
+    stack: list[tuple[object, int]] = [(data, 0)]
+    seen: set[int] = set()
+    while stack:
+        value, depth = stack.pop()
+        if not isinstance(value, (dict, list, tuple)) or id(value) in seen:
+            continue
+        if depth >= MAX_YAML_DEPTH:
+            raise ScenarioError([Problem(source, None, "", f"nesting deeper than {MAX_YAML_DEPTH} levels")])
+        seen.add(id(value))
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children)

@@ -63,7 +63,7 @@ class Segment(Frozen):
     store_share: float = probability(0.1, "Share of claims that start in a store. Assumption.")
 
     @model_validator(mode="after")
-    def _channel_mix_sums_to_one(self) -> "Segment":
+    def _channel_mix_sums_to_one(self) -> Segment:
         total = self.chat_share + self.phone_share + self.email_share + self.store_share
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(
@@ -121,7 +121,7 @@ class Market(Frozen):
     )
 
     @model_validator(mode="after")
-    def _segments_are_consistent(self) -> "Market":
+    def _segments_are_consistent(self) -> Market:
         total = sum(s.share for s in self.segments)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(f"segment shares must sum to 1 (they sum to {total:g})")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import typing
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ruamel.yaml.error import YAMLError
 

@@ -150,7 +150,7 @@ class Channel(Frozen):
     )
 
     @model_validator(mode="after")
-    def _hours_are_ordered(self) -> "Channel":
+    def _hours_are_ordered(self) -> Channel:
         if self.closes_hour <= self.opens_hour:
             raise ValueError(f"closes_hour must be after opens_hour ({self.opens_hour:g} to {self.closes_hour:g})")
         return self
@@ -424,7 +424,7 @@ class Scenario(Frozen):
     )
 
     @model_validator(mode="after")
-    def _policies_are_consistent(self) -> "Scenario":
+    def _policies_are_consistent(self) -> Scenario:
         """Unique policy names and known excluded components, each error located at the field that is wrong.
 
         A plain ValueError here would be reported at the scenario as a whole; raising a

@@ -14,7 +14,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from recoverysim.errors import Problem, ScenarioError
-from recoverysim.scenario.guards import MAX_SCENARIO_BYTES, MAX_YAML_VALUES, check_yaml_events, refuse_large
+from recoverysim.scenario.guards import MAX_SCENARIO_BYTES, check_yaml_events, refuse_large
 
 PathKey = tuple[Any, ...]
 Where = tuple[str, "int | None"]
@@ -80,31 +80,15 @@ def yaml_reader() -> YAML:
 
 
 def _node_lines(root: Any, source: str) -> dict[PathKey, Where]:
-    """The line of every key and list item, refusing recursive aliases and alias bombs."""
-    lines: dict[PathKey, Where] = {}
-    budget = (
-        4 * MAX_YAML_VALUES
-    )  # a backstop: check_yaml_events refused larger files before parsing; here a mapping counts twice
+    """The line of every key and list item, refusing recursive aliases.
 
-    def spend(node: Any, path: PathKey) -> int:
-        nonlocal budget
-        budget -= 1
-        line = node.start_mark.line + 1
-        if budget < 0:
-            raise ScenarioError(
-                [
-                    Problem(
-                        source,
-                        line,
-                        dotted(path),
-                        f"more than {MAX_YAML_VALUES:,} values once YAML aliases are expanded; real files hold a few hundred",
-                    )
-                ]
-            )
-        return line
+    The walk expands aliases and merge keys as the constructor will; check_yaml_events has bounded
+    both the values that makes and its depth before this runs.
+    """
+    lines: dict[PathKey, Where] = {}
 
     def walk(node: Any, path: PathKey, open_ids: frozenset[int]) -> None:
-        line = spend(node, path)
+        line = node.start_mark.line + 1
         if id(node) in open_ids:
             raise ScenarioError(
                 [
@@ -125,7 +109,6 @@ def _node_lines(root: Any, source: str) -> dict[PathKey, Where]:
                 walk(item, path + (index,), inner)
 
     def walk_children(node: MappingNode, path: PathKey, open_ids: frozenset[int]) -> None:
-        spend(node, path)
         merged = [value for key, value in node.value if key.tag == MERGE_TAG]
         for value in merged:  # `<<: *base` keys first, so the mapping's own keys win
             bases = value.value if isinstance(value, SequenceNode) else [value]
@@ -175,7 +158,8 @@ def read_text(path: Path, limit: int = MAX_SCENARIO_BYTES, what: str = A_SCENARI
 
 
 def _line_of_long_number(text: str) -> int | None:
-    match = re.search(r"\d{%d,}" % (sys.get_int_max_str_digits() + 1), text) if sys.get_int_max_str_digits() else None
+    limit = sys.get_int_max_str_digits()
+    match = re.search(rf"\d{{{limit + 1},}}", text) if limit else None
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
