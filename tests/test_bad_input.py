@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 
 from recoverysim.cli import main
 from recoverysim.errors import ScenarioError
@@ -402,8 +403,11 @@ def test_mutations_validate_or_fail_cleanly(text: str):
                 assert problem.source == str(path), str(problem)
                 assert problem.message
                 assert problem.got is None or len(problem.got) < MAX_SHOWN_VALUE_CHARS
-        else:
-            assert isinstance(scenario, Scenario)
+        else:  # what validated is what the file says, read again with a plain YAML reader
+            written = YAML(typ="safe", pure=True).load(text)
+            assert [policy.name for policy in scenario.policies] == [policy["name"] for policy in written["policies"]]
+            for field in ("name", "horizon_days", "seed", "replications"):
+                assert getattr(scenario, field) == written.get(field, Scenario.model_fields[field].default), field
 
 
 @settings(max_examples=12, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
