@@ -146,6 +146,7 @@ CASES = [
     Case("policy_name_10000_characters", {"s.yaml": "policies:\n  - name: " + "n" * 10_000 + "\n"}, expect=(NAME_RULE_TEXT, "(got 'nnnn"), where=("s.yaml", 2, "policies.0.name")),
     Case("policy_name_a_path", {"s.yaml": "policies:\n  - name: ../../x\n"}, expect=(NAME_RULE_TEXT, "(got '../../x')"), where=("s.yaml", 2, "policies.0.name")),
     Case("policy_name_with_slash", {"s.yaml": "policies:\n  - name: a/b\n"}, expect=(NAME_RULE_TEXT,), where=("s.yaml", 2, "policies.0.name")),
+    Case("scenario_name_a_path", {"s.yaml": "name: ../x\npolicies:\n  - name: a\n"}, expect=("a scenario name is 1 to 100 letters", "(got '../x')"), where=("s.yaml", 1, "name")),
     Case("segment_name_empty", {"s.yaml": "market:\n  segments:\n    - name: ''\n      share: 1\npolicies:\n  - name: a\n"}, expect=(NAME_RULE_TEXT,), where=("s.yaml", 3, "market.segments.0.name")),
     Case("component_name_a_path", {"s.yaml": "product:\n  components:\n    - name: ../x\npolicies:\n  - name: a\n"}, expect=(NAME_RULE_TEXT,), where=("s.yaml", 3, "product.components.0.name")),
     # --- unknown keys, with a suggestion

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 
 class Frozen(BaseModel):
@@ -62,3 +62,24 @@ def _checked_label(label: str) -> str:
 
 Label = Annotated[str, AfterValidator(_checked_label)]
 """Free text that labels a row (a target's name): any printable text on one line."""
+
+
+FOLDER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+FOLDER_NAME_RULE = (
+    "a scenario name is 1 to 100 letters (A-Z, a-z), digits or _ . -, starting with a letter or digit; "
+    "it names the default output folder"
+)
+
+
+def _checked_folder_name(name: str) -> str:
+    if not FOLDER_NAME_PATTERN.fullmatch(name) or ".." in name:
+        raise ValueError(FOLDER_NAME_RULE)
+    return name
+
+
+FolderName = Annotated[
+    str,
+    AfterValidator(_checked_folder_name),
+    WithJsonSchema({"type": "string", "pattern": f"^{FOLDER_NAME_PATTERN.pattern}$"}),
+]
+"""A scenario's name: it becomes part of a folder name (results/<name>-sweep), so plain ASCII only."""
