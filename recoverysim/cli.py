@@ -11,20 +11,21 @@ import click
 
 from recoverysim.calibration.best import best_sentences
 from recoverysim.calibration.posterior import read_posterior
-from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.cli_options import (
     ProgressHook,
     command_line,
     executor_options,
     quiet_option,
+    refuse_empty_path,
     stopping_cleanly,
     storage_options,
 )
+from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import Destination, run_experiment
 from recoverysim.experiments.settle import DEFAULT_MAX_REPLICATIONS, SettleRule, run_until_settled
 from recoverysim.levers import inert_levers, silent_levers
-from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
 from recoverysim.results import write_staffing_table
+from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
 from recoverysim.staffing import describe as describe_staffing
 from recoverysim.staffing import staffing_plan
 from recoverysim.table import comparison_table
@@ -112,7 +113,12 @@ def schema() -> None:
     "--replications", type=click.IntRange(min=1, max=100_000), help="Replications per policy (default: the scenario's)."
 )
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    callback=refuse_empty_path,
+    help="Output folder (default results/<scenario-name>/).",
+)
 @click.option(
     "--posterior",
     "posterior_folder",
@@ -255,13 +261,13 @@ from recoverysim.cli_queue import queuecheck  # noqa: E402
 main.add_command(queuecheck)
 
 
-from recoverysim.cli_visual import plot, report, whatif, trace  # noqa: E402
+from recoverysim.cli_visual import plot, report, trace, whatif  # noqa: E402
 
 for command in (plot, report, whatif, trace):
     main.add_command(command)
 
 
-from recoverysim.cli_experiments import sweep, breakeven  # noqa: E402
+from recoverysim.cli_experiments import breakeven, sweep  # noqa: E402
 
 main.add_command(sweep)
 main.add_command(breakeven)

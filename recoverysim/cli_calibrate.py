@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from recoverysim.cli_options import executor_options, quiet_option, set_option, stopping_cleanly, storage_options
+from recoverysim.cli_options import (
+    executor_options,
+    quiet_option,
+    refuse_empty_path,
+    set_option,
+    stopping_cleanly,
+    storage_options,
+)
 from recoverysim.experiments.executors import make_executor
 from recoverysim.experiments.progress import bar
 
@@ -60,7 +67,10 @@ def table_text(frame: pd.DataFrame) -> str:
     "both are finite), e.g. --fit market.segments.everyone.complaint_probability=0.3:0.9 (repeatable).",
 )
 @click.option(
-    "--out", type=click.Path(file_okay=False), help="Calibration folder (default results/<scenario-name>-calibration/)."
+    "--out",
+    type=click.Path(file_okay=False),
+    callback=refuse_empty_path,
+    help="Calibration folder (default results/<scenario-name>-calibration/).",
 )
 @click.option(
     "--replications",

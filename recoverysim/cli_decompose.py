@@ -15,6 +15,7 @@ from recoverysim.cli_options import (
     command_line,
     executor_options,
     quiet_option,
+    refuse_empty_path,
     set_option,
     stopping_cleanly,
     storage_options,
@@ -107,7 +108,10 @@ def describe(result: Decomposition, metric: str) -> str:
 )
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option(
-    "--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>-decompose/)."
+    "--out",
+    type=click.Path(file_okay=False),
+    callback=refuse_empty_path,
+    help="Output folder (default results/<scenario-name>-decompose/).",
 )
 @executor_options
 @storage_options

@@ -12,6 +12,7 @@ from recoverysim.cli_options import (
     command_line,
     executor_options,
     quiet_option,
+    refuse_empty_path,
     set_option,
     stopping_cleanly,
     storage_options,
@@ -82,7 +83,12 @@ def point_table(result: SweepResult, metric: str) -> str:
     show_default=True,
     help="Figure shown in the table printed at the end (all are stored).",
 )
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>-sweep/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    callback=refuse_empty_path,
+    help="Output folder (default results/<scenario-name>-sweep/).",
+)
 @executor_options
 @storage_options
 @quiet_option
@@ -179,7 +185,10 @@ def sweep(
 )
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option(
-    "--out", type=click.Path(file_okay=False), help="Output folder (default results/<scenario-name>-breakeven/)."
+    "--out",
+    type=click.Path(file_okay=False),
+    callback=refuse_empty_path,
+    help="Output folder (default results/<scenario-name>-breakeven/).",
 )
 @executor_options
 @storage_options

@@ -5,15 +5,23 @@ from __future__ import annotations
 import contextlib
 import shlex
 import sys
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import click
 
+from recoverysim.errors import UsageError
 from recoverysim.experiments.driver import Interrupted
 from recoverysim.experiments.executors import EXECUTORS
 from recoverysim.experiments.progress import Progress
 
 EXIT_INTERRUPTED = 130
+
+
+def refuse_empty_path(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """Click callback for --out and --output: an empty path would quietly mean the default; refuse it instead."""
+    if value is not None and not value.strip():
+        raise UsageError(f"{parameter.opts[-1]} is empty; give a path, or leave the option out for the default")
+    return value
 
 
 def executor_options(command: Callable) -> Callable:
@@ -79,7 +87,7 @@ def stop_late(folder: object) -> None:
 
 
 @contextlib.contextmanager
-def stopping_cleanly(progress: "ProgressHook", folder: object) -> Iterator[None]:
+def stopping_cleanly(progress: ProgressHook, folder: object) -> Iterator[None]:
     """Close the progress bar however the work ends; on Ctrl-C say what was kept and how to resume."""
     try:
         yield

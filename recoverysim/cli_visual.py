@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from recoverysim.cli_options import refuse_empty_path
 from recoverysim.errors import RecoverySimError
 from recoverysim.experiments.progress import bar
 
@@ -38,7 +39,12 @@ def _folder(path: str) -> Path:
     show_default=True,
     help="File format of the figures.",
 )
-@click.option("--out", type=click.Path(file_okay=False), help="Where to write the figures (default FOLDER/figures/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    callback=refuse_empty_path,
+    help="Where to write the figures (default FOLDER/figures/).",
+)
 def plot(folder: str, fmt: str, out: str | None) -> None:
     """Draw the figures of a results folder from `run` or `sweep` into FOLDER/figures/."""
     from recoverysim.figure_files import figures_for_folder, save_figure
@@ -52,7 +58,11 @@ def plot(folder: str, fmt: str, out: str | None) -> None:
 @click.command()
 @click.argument("folder")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="HTML file to write (default FOLDER/report.html)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    callback=refuse_empty_path,
+    help="HTML file to write (default FOLDER/report.html).",
 )
 def report(folder: str, output: str | None) -> None:
     """Write one self-contained HTML report of a results folder: question, levers, headline, figures, assumptions."""
@@ -69,6 +79,7 @@ def report(folder: str, output: str | None) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
+    callback=refuse_empty_path,
     default="whatif.html",
     show_default=True,
     help="HTML file to write.",

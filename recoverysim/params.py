@@ -179,7 +179,8 @@ def _rows(instance: pydantic.BaseModel, twin: pydantic.BaseModel | None, prefix:
 
 def parameter_rows(scenario: Scenario | None = None) -> list[ParameterRow]:
     """The table for `scenario`, or for the defaults (one policy named <policy>) when None."""
-    shown = scenario if scenario is not None else Scenario(policies=(Policy(name="<policy>"),))
+    placeholder = Policy.model_construct(name="<policy>")  # a label for the table, not a name a user may write
+    shown = scenario if scenario is not None else Scenario(policies=(placeholder,))
     return _rows(shown, None, "")
 
 

@@ -20,9 +20,11 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 
 from recoverysim.cli import main
 from recoverysim.errors import ScenarioError
+from recoverysim.scenario import fields, guards
 from recoverysim.scenario.load import dump_yaml, load_scenario
 from recoverysim.scenario.schema import Scenario
 
@@ -40,11 +42,32 @@ def nested(depth: int) -> str:
     return "[" * depth + "1" + "]" * depth
 
 
+def nested_aliases(levels: int) -> str:
+    """One flow list whose each anchor lists the one before twice: 2**levels values once expanded."""
+    items = ["&a0 [1, 1]"] + [f"&a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, levels)]
+    return "[" + ", ".join(items) + "]"
+
+
 LAUGHS = "".join(
     f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10) if i else ', '.join(['1'] * 10)}]\n" for i in range(7)
 ) + "policies:\n  - name: a\n"
 
 COMPONENTS = "product:\n  components:\n    - name: device\n    - name: strap\n"
+
+MERGE_BOMB = "".join(f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}\n" if i else "a0: &a0 {k: 1}\n" for i in range(26)) + (
+    "policies:\n  - name: a\n"
+)
+"""About 1 kB; a{i} holds 6 * 2**i - 3 values, so unguarded the parser builds 2**25 keys (minutes) before anything checks."""
+MERGE_CHAIN = "".join(f"a{i}: &a{i} {{<<: *a{i - 1}}}\n" if i else "a0: &a0 {k: 1}\n" for i in range(300)) + (
+    "policies:\n  - name: a\n"
+)
+"""Flat text, but each merge nests one level deeper in the parser's recursion: 300 levels once expanded."""
+PLAIN_MB = "policies:\n  - name: a\n" + "".join(f"key_{i}: {i}\n" for i in range(250_000))
+MANY_VALUES = "policies:\n  - name: a\n" + "".join(f"key_{i}: {i}\n" for i in range(6_000))
+MANY_ALIASES = "base: &b 1\nmany: [" + ", ".join(["*b"] * 1_001) + "]\npolicies:\n  - name: a\n"
+LONG_POLICY_CHAIN = "policies:\n" + "".join(f"  - name: p{i}\n    extends: p{i + 1}\n" for i in range(40)) + "  - name: p40\n"
+FILE_CHAIN = {f"f{i}.yaml": f"extends: f{i + 1}.yaml\n" for i in range(40)} | {"f40.yaml": "policies:\n  - name: a\n"}
+NAME_RULE_TEXT = "a name is 1 to 64 letters, digits, spaces or _ . + ( ) -"
 
 
 @dataclass(frozen=True)
@@ -78,7 +101,16 @@ CASES = [
     Case("yaml_impossible_date", {"s.yaml": "description: 2001-02-30\npolicies:\n  - name: a\n"}, expect=("s.yaml: cannot read a value", "day is out of range")),
     Case("yaml_list_as_key", {"s.yaml": "? [a, b]\n: 3\npolicies:\n  - name: a\n"}, expect=("Keys should be strings",), where=("s.yaml", 1, "('a', 'b')")),
     Case("yaml_recursive_alias", {"s.yaml": "extra: &x [*x]\npolicies:\n  - name: a\n"}, expect=("recursive alias",), where=("s.yaml", 1, "extra.0")),
-    Case("yaml_alias_bomb", {"s.yaml": LAUGHS}, expect=("more than 100000 values once YAML aliases are expanded",)),
+    Case("yaml_alias_bomb", {"s.yaml": LAUGHS}, expect=("more than 10,000 values once YAML aliases are expanded",)),
+    # --- hostile input, refused before the YAML parser builds anything (scenario/guards.py)
+    Case("yaml_merge_key_bomb", {"s.yaml": MERGE_BOMB}, expect=("s.yaml:11: more than 10,000 values once YAML aliases are expanded",)),
+    Case("yaml_merge_chain_too_deep", {"s.yaml": MERGE_CHAIN}, expect=("s.yaml:64: nesting deeper than 64 levels once YAML aliases are expanded",)),
+    Case("yaml_nested_too_deep", {"s.yaml": "extra: " + nested(5000) + "\npolicies:\n  - name: a\n"}, expect=("s.yaml:1: nesting deeper than 64 levels",)),
+    Case("yaml_too_many_aliases", {"s.yaml": MANY_ALIASES}, expect=("s.yaml:2: too many YAML aliases: more than 1000",)),
+    Case("file_of_a_few_mb", {"s.yaml": PLAIN_MB}, expect=(f"s.yaml: is too large: {len(PLAIN_MB):,} bytes, limit 1,000,000; a scenario is a few kB",)),
+    Case("too_many_values_without_aliases", {"s.yaml": MANY_VALUES}, expect=("s.yaml:4999: more than 10,000 values; real files hold a few hundred",)),  # the stream and 6 values on lines 1-2, then 2 a line: 10,001 at line 4,999
+    Case("set_value_alias_bomb", {"s.yaml": TINY_SCENARIO}, ("validate", "s.yaml", "--set", "description=" + nested_aliases(20)),
+         ("--set description=", "more than 10,000 values once YAML aliases are expanded")),
     Case("yaml_python_tag_in_value", {"s.yaml": one_policy("description: !!python/object/apply:os.system ['touch pwned']")},
          expect=("could not determine a constructor", "python/object/apply:os.system"), where=("s.yaml", 5, "")),
     Case("yaml_python_tag_at_top", {"s.yaml": "!!python/object/apply:os.system ['touch pwned']\n"}, expect=("could not determine a constructor",), where=("s.yaml", 1, "")),
@@ -107,6 +139,16 @@ CASES = [
          where=("s.yaml", 4, "policies.2.name")),
     Case("excluded_component_unknown", {"s.yaml": COMPONENTS + "policies:\n  - name: a\n  - name: b\n    excluded_components:\n      - strap\n      - battery\n"},
          expect=("no component of this name; components are device, strap", "(got 'battery')"), where=("s.yaml", 10, "policies.1.excluded_components.1")),
+    # --- names: a documented pattern (scenario/fields.py), so no empty rows in summary.csv and no paths
+    Case("policy_name_empty", {"s.yaml": "policies:\n  - name: ''\n"}, expect=(NAME_RULE_TEXT, "(got '')"), where=("s.yaml", 2, "policies.0.name")),
+    Case("policy_name_blanks", {"s.yaml": "policies:\n  - name: '   '\n"}, expect=(NAME_RULE_TEXT, "(got '   ')"), where=("s.yaml", 2, "policies.0.name")),
+    Case("policy_name_control_character", {"s.yaml": 'policies:\n  - name: "a\\x07b"\n'}, expect=(NAME_RULE_TEXT, "(got 'a\\x07b')"), where=("s.yaml", 2, "policies.0.name")),
+    Case("policy_name_10000_characters", {"s.yaml": "policies:\n  - name: " + "n" * 10_000 + "\n"}, expect=(NAME_RULE_TEXT, "(got 'nnnn"), where=("s.yaml", 2, "policies.0.name")),
+    Case("policy_name_a_path", {"s.yaml": "policies:\n  - name: ../../x\n"}, expect=(NAME_RULE_TEXT, "(got '../../x')"), where=("s.yaml", 2, "policies.0.name")),
+    Case("policy_name_with_slash", {"s.yaml": "policies:\n  - name: a/b\n"}, expect=(NAME_RULE_TEXT,), where=("s.yaml", 2, "policies.0.name")),
+    Case("scenario_name_a_path", {"s.yaml": "name: ../x\npolicies:\n  - name: a\n"}, expect=("a scenario name is 1 to 100 letters", "(got '../x')"), where=("s.yaml", 1, "name")),
+    Case("segment_name_empty", {"s.yaml": "market:\n  segments:\n    - name: ''\n      share: 1\npolicies:\n  - name: a\n"}, expect=(NAME_RULE_TEXT,), where=("s.yaml", 3, "market.segments.0.name")),
+    Case("component_name_a_path", {"s.yaml": "product:\n  components:\n    - name: ../x\npolicies:\n  - name: a\n"}, expect=(NAME_RULE_TEXT,), where=("s.yaml", 3, "product.components.0.name")),
     # --- unknown keys, with a suggestion
     Case("unknown_key_did_you_mean", {"s.yaml": one_policy("goodwil_eur: 3")}, expect=("unknown key; did you mean 'goodwill_eur'?",), where=("s.yaml", 5, "policies.0.goodwil_eur")),
     Case("unknown_section_did_you_mean", {"s.yaml": "chanels:\n  phone:\n    staff: 3\npolicies:\n  - name: a\n"}, expect=("did you mean 'channels'?",), where=("s.yaml", 1, "chanels")),
@@ -126,6 +168,10 @@ CASES = [
     Case("scenario_extends_a_folder", {"s.yaml": "extends: folder\npolicies:\n  - name: a\n", "folder/": None}, expect=("base scenario is not a file",), where=("s.yaml", 1, "extends")),
     Case("error_in_base_file", {"base.yaml": "name: base\n\nseed: -4\n", "s.yaml": "extends: base.yaml\npolicies:\n  - name: a\n"},
          expect=("greater than or equal to 0", "(got -4)"), where=("base.yaml", 3, "seed")),
+    Case("policy_extends_chain_too_long", {"s.yaml": LONG_POLICY_CHAIN},
+         expect=("extends chain longer than 32 links: p0 -> p1 -> p2 -> ... -> p31 -> p32 -> p33 (got 'p33')",), where=("s.yaml", 67, "policies.32.extends")),
+    Case("scenario_extends_chain_too_long", {**FILE_CHAIN, "s.yaml": "extends: f0.yaml\n"},
+         expect=("extends chain longer than 32 files: s.yaml -> f0.yaml -> f1.yaml -> ... -> f30.yaml -> f31.yaml -> f32.yaml",), where=("f31.yaml", 1, "extends")),
     Case("syntax_error_in_base_file", {"base.yaml": "name: base\nseed: [1\n", "s.yaml": "extends: base.yaml\npolicies:\n  - name: a\n"}, expect=("YAML error",), where=("base.yaml", 3, "")),
     # --- --set
     Case("set_without_equals", {"s.yaml": TINY_SCENARIO}, ("validate", "s.yaml", "--set", "seed"), ("--set seed: must look like dotted.path=value",)),
@@ -154,6 +200,10 @@ CASES = [
     Case("run_missing_file", {}, ("run", "gone.yaml", "--quiet"), ("gone.yaml: no such file",)),
     Case("show_bad_file", {"s.yaml": "seed: -1\npolicies:\n  - name: a\n"}, ("show", "s.yaml"), ("greater than or equal to 0",), where=("s.yaml", 1, "seed")),
     Case("show_missing_file", {}, ("show", "gone.yaml"), ("gone.yaml: no such file",)),
+    *[Case(f"empty_out_on_{args[0]}", {"s.yaml": TINY_SCENARIO, "folder/": None}, args, (f"error: {args[-2]} is empty; give a path",))
+      for args in [("run", "s.yaml", "--out", ""), ("sweep", "s.yaml", "--out", ""), ("breakeven", "s.yaml", "--out", ""),
+                   ("decompose", "s.yaml", "--out", ""), ("calibrate", "s.yaml", "--out", ""), ("plot", "folder", "--out", ""),
+                   ("report", "folder", "--output", ""), ("whatif", "s.yaml", "--output", "")]],
     Case("validate_good_and_bad", {"good.yaml": TINY_SCENARIO, "s.yaml": "seed: -1\npolicies:\n  - name: a\n    goodwill_eur: -2\n"},
          ("validate", "good.yaml", "s.yaml"), ("OK good.yaml", "s.yaml:4: policies.0.goodwill_eur"), where=("s.yaml", 1, "seed")),
 ]
@@ -179,10 +229,31 @@ def assert_clear(output: str) -> None:
             assert len(got.group(1)) < MAX_SHOWN_VALUE_CHARS, line
 
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+LIMITS = {  # each guard of scenario/guards.py, and what a case refused by it must say
+    "MAX_SCENARIO_BYTES": "limit {:,}",
+    "MAX_YAML_DEPTH": "nesting deeper than {} levels",
+    "MAX_YAML_ALIASES": "too many YAML aliases: more than {}",
+    "MAX_YAML_VALUES": "more than {:,} values",
+    "MAX_EXTENDS_DEPTH": "extends chain longer than {} links",
+}
+
+
 def test_the_table_is_large_and_distinct():
     assert len(CASES) >= 30
     assert len({case.id for case in CASES}) == len(CASES)
     assert len({(tuple(sorted(case.files.items(), key=str)), case.args) for case in CASES}) == len(CASES)
+
+
+def test_every_input_limit_has_a_case_and_is_in_the_readme():
+    """The table against the library's guards and the README: a limit changed in one place only fails here."""
+    expected = " ".join(text for case in CASES for text in case.expect)
+    section = README.read_text(encoding="utf-8").split("## Input limits", 1)[1].split("\n## ", 1)[0]
+    for name, template in LIMITS.items():
+        value = getattr(guards, name)
+        assert template.format(value) in expected, f"no case of the table is refused by {name}"
+        assert f"{value:,}" in section, f"README's Input limits do not state {name} = {value:,}"
+    assert NAME_RULE_TEXT in fields.NAME_RULE and "64" in section and "--out" in section
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
@@ -333,8 +404,11 @@ def test_mutations_validate_or_fail_cleanly(text: str):
                 assert problem.source == str(path), str(problem)
                 assert problem.message
                 assert problem.got is None or len(problem.got) < MAX_SHOWN_VALUE_CHARS
-        else:
-            assert isinstance(scenario, Scenario)
+        else:  # what validated is what the file says, read again with a plain YAML reader
+            written = YAML(typ="safe", pure=True).load(text)
+            assert [policy.name for policy in scenario.policies] == [policy["name"] for policy in written["policies"]]
+            for field in ("name", "horizon_days", "seed", "replications"):
+                assert getattr(scenario, field) == written.get(field, Scenario.model_fields[field].default), field
 
 
 @settings(max_examples=12, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -81,12 +81,16 @@ def test_quick_writes_every_figure_with_the_machine(quick):
             assert figures[f"model.{policy}.{customers}.events"]["min"] > customers / 1000  # daily steps at least
 
 
-def test_compare_against_itself_gives_ratio_one(quick):
-    _, result = quick
-    lines = bench.compare(result, result)
+def test_compare_prints_now_over_then_for_every_shared_figure():
+    """Known medians in, known ratios out: 3 / 2, 1 / 4; a figure missing or zero then is left out."""
+    machine = {"cpu_model": "x", "cores": 2, "python": "3.12"}
+    then = {"machine": machine, "figures": {"a.rate": {"median": 2.0}, "b.seconds": {"median": 4.0}, "c.zero": {"median": 0}}}
+    now = {"machine": machine, "figures": {"a.rate": {"median": 3.0}, "b.seconds": {"median": 1.0}, "c.zero": {"median": 5.0},
+                                           "d.new": {"median": 1.0}}}
+    lines = bench.compare(then, now)
     assert not any("warning" in line for line in lines)
-    ratios = [float(line.split()[-1]) for line in lines[1:]]
-    assert ratios and all(r == 1.0 for r in ratios)
+    ratios = {line.split()[0]: float(line.split()[-1]) for line in lines[1:]}
+    assert ratios == {"a.rate": 1.5, "b.seconds": 0.25}
 
 
 def test_compare_warns_when_the_machine_differs(quick):

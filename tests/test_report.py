@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -10,8 +11,7 @@ from click.testing import CliRunner
 from visual_support import make_points, make_run
 
 from recoverysim.cli import main
-from recoverysim.report import HEADLINE, fmt, headline_sentences
-from recoverysim.table import number, with_interval
+from recoverysim.report import HEADLINE, headline_sentences
 
 DATA_URI = re.compile(r'data:image/png;base64,[A-Za-z0-9+/=]+')
 
@@ -43,17 +43,51 @@ def test_report_has_every_section(html):
         assert f">{heading}</h" in html
 
 
+NUMBER = re.compile(r"-?[\d,]*\.?\d+(?:e[+-]?\d+)?")
+POLICIES = ("trusting", "middle", "suspicious")
+
+
+def shown(text: str) -> tuple[float, float]:
+    """A number as the report prints it, and half a unit of its last digit: how far rounding may have moved it."""
+    digits = Decimal(text.replace(",", ""))
+    return float(digits), 0.5 * 10.0 ** digits.as_tuple().exponent
+
+
+def assert_shows(text: str, value: float, what: object) -> None:
+    number, rounding = shown(text)
+    assert abs(number - value) <= rounding * (1 + 1e-9) + 1e-12, (what, text, value)
+
+
+def figure_cells(html: str, figure: str) -> list[list[str]]:
+    """The numbers of each cell in the key-figure table's row for `figure`, read from the HTML alone."""
+    row = re.search(rf"<tr><td><code>{figure}</code></td>(.*?)</tr>", html).group(1)
+    return [NUMBER.findall(cell) for cell in re.findall(r'<td class="num">(.*?)</td>', row)]
+
+
 def test_report_holds_every_policy_and_the_headline_numbers_of_summary_csv(html, folders):
-    summary = pd.read_csv(folders["run"] / "summary.csv")
-    for policy in ("trusting", "middle", "suspicious"):
+    """Numbers read back from the HTML equal summary.csv's to the digits shown (no report formatter used)."""
+    summary = pd.read_csv(folders["run"] / "summary.csv").set_index(["policy", "metric"])
+    for policy in POLICIES:
         assert f"<th>{policy}</th>" in html
-    for figure, _, kind in HEADLINE:
-        for policy in ("trusting", "middle", "suspicious"):
-            row = summary[(summary["policy"] == policy) & (summary["metric"] == figure)].iloc[0]
-            assert fmt(row["mean"], kind) in html, (figure, policy)
-            assert with_interval(row["mean"], row["ci_low"], row["ci_high"]) in html
-    net = summary[(summary["policy"] == "suspicious") & (summary["metric"] == "net_result_eur")].iloc[0]
-    assert with_interval(net["diff_vs_baseline"], net["diff_ci_low"], net["diff_ci_high"]) in html
+    for figure, words, kind in HEADLINE:
+        cells = figure_cells(html, figure)
+        assert len(cells) == len(POLICIES) + len(POLICIES) - 1, (figure, cells)
+        for policy, cell in zip(POLICIES, cells):
+            row = summary.loc[(policy, figure)]
+            assert len(cell) == 3, (figure, policy, cell)  # mean [low, high]
+            for text, column in zip(cell, ("mean", "ci_low", "ci_high")):
+                assert_shows(text, row[column], (figure, policy, column))
+        for policy, cell in zip(POLICIES[1:], cells[len(POLICIES):]):
+            row = summary.loc[(policy, figure)]
+            for text, column in zip(cell, ("diff_vs_baseline", "diff_ci_low", "diff_ci_high")):
+                assert_shows(text, row[column], (figure, policy, column))
+        scale = 100.0 if kind == "share" else 1.0  # shares are printed in per cent
+        for policy in POLICIES[1:]:
+            sentence = re.search(rf"The {re.escape(words)} over [^:]*? is (\S+)(?: %| EUR| days)? under {policy} against (\S+)(?: %| EUR| days)? under "
+                                 rf"{POLICIES[0]}", html)
+            assert sentence, (figure, policy)
+            assert_shows(sentence.group(1), scale * summary.loc[(policy, figure), "mean"], (figure, policy))
+            assert_shows(sentence.group(2), scale * summary.loc[(POLICIES[0], figure), "mean"], (figure, POLICIES[0]))
 
 
 def test_which_policy_and_how_sure_holds_the_numbers_of_selection_csv(html, folders):
@@ -62,8 +96,11 @@ def test_which_policy_and_how_sure_holds_the_numbers_of_selection_csv(html, fold
     assert len(decision) == 3 and decision["best"].sum() == 1
     section = html.split(">Which policy and how sure</h2>")[1].split("<h3>")[0]
     for row in decision.itertuples():
-        assert f"[{number(row.mcb_low)}, {number(row.mcb_high)}]" in section
-        assert f"<td>{row.policy}</td>" in section
+        cells = re.search(rf"<tr><td><code>value_total_eur</code>[^<]*</td><td>{row.policy}</td>(.*?)</tr>",
+                          section).group(1)
+        low, high = re.search(rf"\[({NUMBER.pattern}), ({NUMBER.pattern})\]", cells).groups()
+        assert_shows(low, row.mcb_low, (row.policy, "mcb_low"))
+        assert_shows(high, row.mcb_high, (row.policy, "mcb_high"))
     assert "worse than the best" in section and "selection.csv" in section
 
 

@@ -361,3 +361,31 @@ def test_unprintable_keys_stay_on_one_line(write_scenario):
     path = write_scenario('"bad\\nkey": 1\npolicies:\n  - name: a\n')
     [problem] = problems_of(path)
     assert "\n" not in problem and problem.startswith("s.yaml:1: 'bad\\nkey': unknown key")
+
+
+def test_a_deeply_nested_dict_is_refused_before_it_is_copied():
+    """scenario_from_dict walks the data without recursion, so 10,000 levels give one clear problem."""
+    deep: dict = {}
+    inner = deep
+    for _ in range(10_000):
+        inner["x"] = {}
+        inner = inner["x"]
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict({"policies": [{"name": "a"}], "extra": deep})
+    assert [str(p) for p in caught.value.problems] == ["<dict>: nesting deeper than 64 levels"]
+
+
+@pytest.mark.parametrize("name", ["a", "by-the-book", "TARP minor fixed quickly", "first-agent resolution (SQM)", "p+q", "café",
+                                  "x" * 64])
+def test_names_of_the_documented_pattern_validate(name):
+    assert scenario_from_dict({"policies": [{"name": name}]}).policies[0].name == name
+
+
+@pytest.mark.parametrize("name", ["", " ", "a ", " a", "x" * 65, "../../x", "a/b", "a\\b", "a\x00b", "a\nb", "_a", ".a", "a..b",
+                                  "x\u202ey"])
+def test_names_outside_the_pattern_are_refused_in_the_projects_words(name):
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict({"policies": [{"name": name}]})
+    [problem] = caught.value.problems
+    assert problem.path == "policies.0.name" and problem.message.startswith("a name is 1 to 64 letters")
+    assert "String should" not in problem.message and "Value error" not in problem.message

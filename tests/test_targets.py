@@ -411,6 +411,22 @@ YAML_CASES = {
         + "    mean: {value: 0.5, standard_error: 0.1}\n",
         [":6: targets.1.name: target name already used by targets.0"],
     ),
+    # hostile input: refused before the YAML parser builds anything (scenario/guards.py)
+    "too-large": (TARGET + "    mean: {value: 0.5, standard_error: 0.1}\n" + "#" * 1_000_000 + "\n",
+                  [f"is too large: {len(TARGET) + 44 + 1_000_001:,} bytes, limit 1,000,000; a targets file holds tens of targets"]),
+    "merge-key-bomb": (
+        "".join(f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}\n" if i else "a0: &a0 {k: 1}\n" for i in range(26)) + TARGET,
+        [":11: more than 10,000 values once YAML aliases are expanded"],  # a_i holds 6 * 2**i - 3: past 10,000 at a10
+    ),
+    "nested-too-deep": ("name: " + "[" * 3000 + "]" * 3000 + "\n" + TARGET, [":1: nesting deeper than 64 levels"]),
+    "policy-name-a-path": (
+        TARGET.replace("policy: trusting", "policy: ../../x") + "    mean: {value: 0.5, standard_error: 0.1}\n",
+        [":4: targets.0.policy: a name is 1 to 64 letters, digits, spaces or _ . + ( ) -"],
+    ),
+    "label-with-a-control-character": (
+        TARGET.replace("name: a", 'name: "a\\u0007b"') + "    mean: {value: 0.5, standard_error: 0.1}\n",
+        [":2: targets.0.name: a label is 1 to 200 printable characters"],
+    ),
 }
 
 
@@ -533,7 +549,7 @@ def test_huge_claims_csv_is_refused_before_it_is_read(tmp_path):
         out.seek(30_000_000)
         out.write(b"\n")
     lines = problems_of(lambda: load_targets(path, policy="trusting"))
-    assert len(lines) == 1 and re.match(rf"{re.escape(str(path))}: is larger than 25,000,000 bytes", lines[0])
+    assert lines == [f"{path}: is too large: 30,000,001 bytes, limit 25,000,000; about 500,000 claims; keep the period you calibrate on"]
 
 
 def test_claims_csv_needs_a_policy_and_a_known_suffix(tmp_path):

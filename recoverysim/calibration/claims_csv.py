@@ -44,10 +44,12 @@ import pandas as pd
 
 from recoverysim.calibration.target_types import REPURCHASE_FIGURE, Target
 from recoverysim.errors import Problem, ScenarioError
+from recoverysim.scenario.guards import refuse_large
 from recoverysim.scenario.yaml_source import shorten
 
 MAX_CLAIMS_CSV_BYTES = 25_000_000
 """Assumption: about 500,000 claims at ~50 bytes a row; a larger export should be cut to the period calibrated."""
+CLAIMS_CSV_SIZE_HINT = "about 500,000 claims; keep the period you calibrate on"
 MAX_SHOWN_PROBLEMS = 20
 REQUIRED_COLUMNS = ("filed", "closed", "outcome", "contacts", "repurchased")
 OPTIONAL_COLUMNS = ("survey_score", "segment")
@@ -90,21 +92,10 @@ def _decode(path: Path) -> str:
             raise ScenarioError([Problem(source, None, "", "no such file")])
         if path.is_dir():
             raise ScenarioError([Problem(source, None, "", "is a directory, not a claims CSV")])
-        size = path.stat().st_size
-        if size > MAX_CLAIMS_CSV_BYTES:
-            raise ScenarioError(
-                [
-                    Problem(
-                        source,
-                        None,
-                        "",
-                        f"is larger than {MAX_CLAIMS_CSV_BYTES:,} bytes (about "
-                        "500,000 claims); keep the period you calibrate on",
-                        f"{size:,} bytes",
-                    )
-                ]
-            )
-        raw = path.read_bytes()
+        refuse_large(path.stat().st_size, MAX_CLAIMS_CSV_BYTES, source, CLAIMS_CSV_SIZE_HINT)
+        with path.open("rb") as stream:  # at most one byte past the limit, even from a file that never ends
+            raw = stream.read(MAX_CLAIMS_CSV_BYTES + 1)
+        refuse_large(len(raw), MAX_CLAIMS_CSV_BYTES, source, CLAIMS_CSV_SIZE_HINT)
     except OSError as error:
         raise ScenarioError([Problem(source, None, "", f"cannot be read: {error.strerror or error}")]) from None
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:

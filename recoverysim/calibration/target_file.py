@@ -24,7 +24,7 @@ from recoverysim.calibration.target_types import (
     Target,
 )
 from recoverysim.errors import Problem, ScenarioError
-from recoverysim.scenario.fields import Frozen
+from recoverysim.scenario.fields import Frozen, Label, Name
 from recoverysim.scenario.yaml_source import Located, dotted, parse_yaml, read_text, shorten
 
 MAX_TARGETS_FILE_BYTES = 1_000_000
@@ -63,15 +63,15 @@ class RateObservation(Frozen):
 class TargetEntry(Frozen):
     """One target as written in the file."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Label
     figure: str
-    policy: str = Field(min_length=1)
+    policy: Name
     share: ShareObservation | None = None
     mean: MeanObservation | None = None
     rate: RateObservation | None = None
     outcome_class: OutcomeClass | None = None
     severity: Literal["minor", "major"] | None = None
-    segment: str | None = Field(None, min_length=1)
+    segment: Name | None = None
     world: str | None = Field(None, min_length=1)
     source: str | None = None
     confidence: str | None = None
@@ -212,20 +212,7 @@ def _duplicate_names(entries: tuple[TargetEntry, ...], located: Located, source:
 def read_targets_file(path: Path) -> tuple[tuple[Target, ...], str]:
     """The targets of a YAML file and its name (or the file name), or ScenarioError with every problem."""
     source = str(path)
-    if path.is_file() and path.stat().st_size > MAX_TARGETS_FILE_BYTES:
-        size = f"{path.stat().st_size:,} bytes"
-        raise ScenarioError(
-            [
-                Problem(
-                    source,
-                    None,
-                    "",
-                    f"is larger than {MAX_TARGETS_FILE_BYTES:,} bytes; a targets file holds tens of targets",
-                    size,
-                )
-            ]
-        )
-    text = read_text(path)
+    text = read_text(path, MAX_TARGETS_FILE_BYTES, "a targets file holds tens of targets")
     if not text.strip():
         raise ScenarioError(
             [Problem(source, None, "", "file is empty; a targets file is a mapping with a 'targets' list")]

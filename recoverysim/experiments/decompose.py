@@ -106,10 +106,9 @@ def hybrid_policy(baseline: Policy, levers: tuple[Lever, ...], mask: int, name: 
     chosen = members(mask, levers)
     for lever in chosen:
         _set_path(data, lever.name, lever.target_value)
-    data["name"] = name
     data["description"] = f"{baseline.name} with {', '.join(lever.name for lever in chosen) or 'no lever'} switched"
-    try:
-        return Policy.model_validate(data)
+    try:  # the name is set after validation: `A+lever+lever` is built from checked names but may pass 64 characters
+        return Policy.model_validate(data).model_copy(update={"name": name})
     except ValidationError as error:
         raise UsageError(f"the hybrid policy {name} is not valid: {error.errors()[0]['msg']}") from None
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 
 class Frozen(BaseModel):
@@ -26,3 +29,57 @@ def refuse_removed_fields(data, removed: dict[str, str]):
             if name in data:
                 raise ValueError(f"{name} was removed in version 0.2 ({replacement})")
     return data
+
+
+NAME_PATTERN = re.compile(r"[^\W_][\w .+()-]{0,62}[\w.+()-]|[^\W_]")
+"""A policy, segment or component name: 1 to 64 characters, letters (any script), digits, spaces and
+`_ . + ( ) -`, starting with a letter or digit and not ending with a space. Names label rows of summary.csv
+and figures, so no control characters, path separators or `..`."""
+NAME_RULE = (
+    "a name is 1 to 64 letters, digits, spaces or _ . + ( ) -, starts with a letter or digit, "
+    "does not end with a space and holds no '..'"
+)
+
+
+def _checked_name(name: str) -> str:
+    if not NAME_PATTERN.fullmatch(name) or ".." in name:
+        raise ValueError(NAME_RULE)
+    return name
+
+
+Name = Annotated[str, AfterValidator(_checked_name)]
+"""A user-chosen name that is safe in tables, file names and one-line messages."""
+
+
+LABEL_RULE = "a label is 1 to 200 printable characters, not only blanks, with no blank at either end"
+
+
+def _checked_label(label: str) -> str:
+    if not 1 <= len(label) <= 200 or not label.isprintable() or label.strip() != label:
+        raise ValueError(LABEL_RULE)
+    return label
+
+
+Label = Annotated[str, AfterValidator(_checked_label)]
+"""Free text that labels a row (a target's name): any printable text on one line."""
+
+
+FOLDER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+FOLDER_NAME_RULE = (
+    "a scenario name is 1 to 100 letters (A-Z, a-z), digits or _ . -, starting with a letter or digit; "
+    "it names the default output folder"
+)
+
+
+def _checked_folder_name(name: str) -> str:
+    if not FOLDER_NAME_PATTERN.fullmatch(name) or ".." in name:
+        raise ValueError(FOLDER_NAME_RULE)
+    return name
+
+
+FolderName = Annotated[
+    str,
+    AfterValidator(_checked_folder_name),
+    WithJsonSchema({"type": "string", "pattern": f"^{FOLDER_NAME_PATTERN.pattern}$"}),
+]
+"""A scenario's name: it becomes part of a folder name (results/<name>-sweep), so plain ASCII only."""

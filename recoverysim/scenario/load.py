@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import copy
 import difflib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pydantic
 from ruamel.yaml import YAML
 
 from recoverysim.errors import Problem, ScenarioError
+from recoverysim.scenario.guards import refuse_deep
 from recoverysim.scenario.merge import load_located, resolve_policy_extends
 from recoverysim.scenario.overrides import apply_overrides
 from recoverysim.scenario.schema import Scenario
@@ -137,10 +139,8 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
 
 def scenario_from_dict(data: dict, overrides: Iterable[str] = (), source: str = "<dict>") -> Scenario:
     """Validate a scenario given as a Python mapping (e.g. built in a notebook)."""
-    try:
-        copied = copy.deepcopy(data)
-    except RecursionError:
-        raise ScenarioError([Problem(source, None, "", "nested too deeply")]) from None
+    refuse_deep(data, source)  # before deepcopy, which recurses
+    copied = copy.deepcopy(data)
     if not isinstance(copied, dict):
         raise ScenarioError(
             [

@@ -10,13 +10,13 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from recoverysim.scenario.fields import Frozen, nonnegative, probability
+from recoverysim.scenario.fields import Frozen, Name, nonnegative, probability
 
 
 class Segment(Frozen):
     """A group of customers who behave alike."""
 
-    name: str = Field(description="Segment name, used in outputs.")
+    name: Name = Field(description="Segment name, used in outputs; see fields.NAME_PATTERN.")
     share: float = Field(
         ge=0.0, le=1.0, description="Share of customers and prospects in this segment; shares sum to 1."
     )
@@ -63,7 +63,7 @@ class Segment(Frozen):
     store_share: float = probability(0.1, "Share of claims that start in a store. Assumption.")
 
     @model_validator(mode="after")
-    def _channel_mix_sums_to_one(self) -> "Segment":
+    def _channel_mix_sums_to_one(self) -> Segment:
         total = self.chat_share + self.phone_share + self.email_share + self.store_share
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(
@@ -121,7 +121,7 @@ class Market(Frozen):
     )
 
     @model_validator(mode="after")
-    def _segments_are_consistent(self) -> "Market":
+    def _segments_are_consistent(self) -> Market:
         total = sum(s.share for s in self.segments)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(f"segment shares must sum to 1 (they sum to {total:g})")
@@ -135,7 +135,7 @@ class Market(Frozen):
 class Component(Frozen):
     """A part of the product that can fail; failure times are Weibull from the day of purchase."""
 
-    name: str = Field(description="Component name; policies exclude components by this name.")
+    name: Name = Field(description="Component name; policies exclude components by this name.")
     failures_per_year: float = nonnegative(
         0.05,
         "Failure rate in the first year (Weibull scale chosen so the expected count in year one is this). "

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from recoverysim.errors import Problem, ScenarioError
+from recoverysim.scenario.guards import MAX_EXTENDS_DEPTH
 from recoverysim.scenario.yaml_source import Located, PathKey, Where, parse_yaml, read_text, shorten
 
 NAMED_LISTS = {"policies", "segments", "components"}
@@ -74,6 +75,12 @@ def _all_named(items: Any) -> bool:
     return isinstance(items, list) and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items)
 
 
+def chain_text(names: list[str]) -> str:
+    """`a -> b -> c`, with the middle of a long chain left out so the message stays one readable line."""
+    shown = names if len(names) <= 7 else [*names[:3], "...", *names[-3:]]
+    return " -> ".join(shown)
+
+
 def _identity(path: Path) -> Path:
     try:
         return path.resolve()
@@ -100,7 +107,10 @@ def load_located(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
     base_path = path.parent / base_name
     chain = _chain + (path,)
     if _identity(base_path) in {_identity(p) for p in chain}:
-        raise problem(f"extends cycle: {' -> '.join(str(p) for p in chain + (base_path,))}")
+        raise problem(f"extends cycle: {chain_text([str(p) for p in chain + (base_path,)])}")
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        names = chain_text([str(p) for p in chain + (base_path,)])
+        raise problem(f"extends chain longer than {MAX_EXTENDS_DEPTH} files: {names}")
     if not base_path.exists():
         raise problem(f"base scenario file not found: {base_path}")
     if not base_path.is_file():
@@ -123,6 +133,20 @@ def resolve_policy_extends(located: Located, source: str) -> list[Problem]:
             by_name.setdefault(policy["name"], index)
     problems: list[Problem] = []
     done: dict[int, bool] = {}
+    links: dict[int, int] = {}  # extends links from a resolved policy up to its root
+    too_long: list[int] = []
+    parent_of = {i: p.get("extends") for i, p in enumerate(policies) if isinstance(p, dict)}  # before merging drops it
+
+    def ancestry(index: int) -> list[str]:
+        """Names along the extends chain from `index`, followed without recursion and cut after the bound."""
+        names, seen = [], set()
+        current: int | None = index
+        while current is not None and current not in seen and len(names) <= MAX_EXTENDS_DEPTH + 1:
+            seen.add(current)
+            names.append(str(policies[current].get("name")))
+            parent = parent_of.get(current)
+            current = by_name.get(parent) if isinstance(parent, str) else None
+        return names
 
     def resolve(index: int, chain: tuple[int, ...]) -> bool:
         if index in done:
@@ -130,7 +154,7 @@ def resolve_policy_extends(located: Located, source: str) -> list[Problem]:
         policy = policies[index]
         if policy.get("extends") is None:
             policy.pop("extends", None)
-            done[index] = True
+            done[index], links[index] = True, 0
             return True
         parent_name = policy["extends"]
         path = f"policies.{index}.extends"
@@ -149,14 +173,21 @@ def resolve_policy_extends(located: Located, source: str) -> list[Problem]:
                 )
             )
         elif parent_index == index or parent_index in chain:
-            cycle = " -> ".join(str(policies[i].get("name")) for i in chain + (index, parent_index))
+            cycle = chain_text([str(policies[i].get("name")) for i in chain + (index, parent_index)])
             problems.append(Problem(file, line, path, f"extends cycle: {cycle}", shorten(parent_name)))
-        if (
-            parent_index is None
-            or parent_index == index
-            or parent_index in chain
-            or not resolve(parent_index, chain + (index,))
-        ):
+        if parent_index is None or parent_index == index or parent_index in chain:
+            done[index] = False
+            return False
+        too_deep = len(chain) >= MAX_EXTENDS_DEPTH  # checked before recursing, so the recursion is bounded
+        if not too_deep and not resolve(parent_index, chain + (index,)):
+            done[index] = False
+            return False
+        if too_deep or links[parent_index] >= MAX_EXTENDS_DEPTH:
+            if not too_long:  # one message for the chain, not one per policy on it
+                names = chain_text(ancestry((chain + (index,))[0]))
+                message = f"extends chain longer than {MAX_EXTENDS_DEPTH} links: {names}"
+                problems.append(Problem(file, line, path, message, shorten(parent_name)))
+            too_long.append(index)
             done[index] = False
             return False
         prefix, parent_prefix = ("policies", index), ("policies", parent_index)
@@ -168,7 +199,7 @@ def resolve_policy_extends(located: Located, source: str) -> list[Problem]:
         policies[index] = merged
         located.lines = {k: v for k, v in located.lines.items() if k[:2] != prefix}
         located.lines.update(_prefixed(merged_lines, prefix))
-        done[index] = True
+        done[index], links[index] = True, links[parent_index] + 1
         return True
 
     for i, policy in enumerate(policies):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import typing
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ruamel.yaml.error import YAMLError
 
 from recoverysim.errors import Problem, ScenarioError
 from recoverysim.scenario.schema_paths import annotation_at, default_items
-from recoverysim.scenario.yaml_source import Located, PathKey, dotted, shorten, yaml_reader
+from recoverysim.scenario.yaml_source import Located, PathKey, dotted, load_guarded, shorten
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -25,7 +26,7 @@ def parse_override(text: str) -> tuple[str, Any]:
             [Problem(source, None, "", "must look like dotted.path=value (empty path part)", shorten(path))]
         )
     try:
-        value = yaml_reader().load(raw) if raw.strip() else ""
+        value = load_guarded(raw, source) if raw.strip() else ""
     except (YAMLError, RecursionError, ValueError):
         value = raw  # not YAML: the text itself, which validation then judges
     return path, value

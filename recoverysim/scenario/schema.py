@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, WithJsonSchema, WrapValidator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from recoverysim.scenario.fields import Frozen, nonnegative, probability, refuse_removed_fields  # noqa: F401 (re-exported)
+from recoverysim.scenario.fields import FolderName, Frozen, Name, nonnegative, probability, refuse_removed_fields  # noqa: F401 (re-exported)
 from recoverysim.scenario.market import Component, Market, Product, Segment  # noqa: F401 (re-exported)
 from recoverysim.scenario.people import (  # noqa: F401 (re-exported)
     REMOVED_BEHAVIOUR_FIELDS,
@@ -150,7 +150,7 @@ class Channel(Frozen):
     )
 
     @model_validator(mode="after")
-    def _hours_are_ordered(self) -> "Channel":
+    def _hours_are_ordered(self) -> Channel:
         if self.closes_hour <= self.opens_hour:
             raise ValueError(f"closes_hour must be after opens_hour ({self.opens_hour:g} to {self.closes_hour:g})")
         return self
@@ -270,7 +270,7 @@ class Inspection(Frozen):
 class Policy(Frozen):
     """One bundle of levers; trusting and suspicious are two points in this space."""
 
-    name: str = Field(description="Policy name, unique within the scenario.")
+    name: Name = Field(description="Policy name, unique within the scenario; see fields.NAME_PATTERN.")
     description: str = Field("", description="What the policy is, in words.")
     evidence: Literal["none", "photo", "receipt", "photo_and_receipt"] = Field(
         "receipt", description="Proof asked before a claim is accepted."
@@ -391,12 +391,7 @@ class Scenario(Frozen):
     """A whole simulated world and the policies to compare in it."""
 
     schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Version of this file format.")
-    name: str = Field(
-        "scenario",
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-        max_length=100,
-        description="Scenario name; names the default output folder.",
-    )
+    name: FolderName = Field("scenario", description="Scenario name; names the default output folder.")
     description: str = Field("", description="The question the scenario answers, in words.")
     horizon_days: int = Field(730, ge=1, le=36_500, description="Simulated days.")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="Seed of the first replication's random streams.")
@@ -424,7 +419,7 @@ class Scenario(Frozen):
     )
 
     @model_validator(mode="after")
-    def _policies_are_consistent(self) -> "Scenario":
+    def _policies_are_consistent(self) -> Scenario:
         """Unique policy names and known excluded components, each error located at the field that is wrong.
 
         A plain ValueError here would be reported at the scenario as a whole; raising a

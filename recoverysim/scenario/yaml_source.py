@@ -14,14 +14,13 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from recoverysim.errors import Problem, ScenarioError
+from recoverysim.scenario.guards import MAX_SCENARIO_BYTES, check_yaml_events, refuse_large
 
 PathKey = tuple[Any, ...]
 Where = tuple[str, "int | None"]
 MERGE_TAG = "tag:yaml.org,2002:merge"
-MAX_YAML_VALUES = 100_000
-"""Assumption: a real scenario holds a few hundred values; far more once aliases are expanded
-means a 'billion laughs' file, refused before it can exhaust memory or time."""
 MAX_SHOWN_CHARS = 80
+A_SCENARIO = "a scenario is a few kB"
 
 
 class _ShortRepr(reprlib.Repr):
@@ -81,29 +80,15 @@ def yaml_reader() -> YAML:
 
 
 def _node_lines(root: Any, source: str) -> dict[PathKey, Where]:
-    """The line of every key and list item, refusing recursive aliases and alias bombs."""
-    lines: dict[PathKey, Where] = {}
-    budget = MAX_YAML_VALUES
+    """The line of every key and list item, refusing recursive aliases.
 
-    def spend(node: Any, path: PathKey) -> int:
-        nonlocal budget
-        budget -= 1
-        line = node.start_mark.line + 1
-        if budget < 0:
-            raise ScenarioError(
-                [
-                    Problem(
-                        source,
-                        line,
-                        dotted(path),
-                        f"more than {MAX_YAML_VALUES} values once YAML aliases are expanded; a scenario needs far fewer",
-                    )
-                ]
-            )
-        return line
+    The walk expands aliases and merge keys as the constructor will; check_yaml_events has bounded
+    both the values that makes and its depth before this runs.
+    """
+    lines: dict[PathKey, Where] = {}
 
     def walk(node: Any, path: PathKey, open_ids: frozenset[int]) -> None:
-        line = spend(node, path)
+        line = node.start_mark.line + 1
         if id(node) in open_ids:
             raise ScenarioError(
                 [
@@ -124,7 +109,6 @@ def _node_lines(root: Any, source: str) -> dict[PathKey, Where]:
                 walk(item, path + (index,), inner)
 
     def walk_children(node: MappingNode, path: PathKey, open_ids: frozenset[int]) -> None:
-        spend(node, path)
         merged = [value for key, value in node.value if key.tag == MERGE_TAG]
         for value in merged:  # `<<: *base` keys first, so the mapping's own keys win
             bases = value.value if isinstance(value, SequenceNode) else [value]
@@ -143,19 +127,27 @@ def _node_lines(root: Any, source: str) -> dict[PathKey, Where]:
     return lines
 
 
-def read_text(path: Path) -> str:
-    """The file's text, or a ScenarioError naming the file when it is missing, a folder or not UTF-8."""
+def read_text(path: Path, limit: int = MAX_SCENARIO_BYTES, what: str = A_SCENARIO) -> str:
+    """The file's text, or a ScenarioError naming the file when it is missing, a folder, too large or not UTF-8.
+
+    The size is checked before reading, and at most `limit` + 1 bytes are read, so a huge file
+    (or an endless one such as /dev/zero) is refused at once.
+    """
     source = str(path)
     try:
         if not path.exists():
             raise ScenarioError([Problem(source, None, "", "no such file")])
         if path.is_dir():
             raise ScenarioError([Problem(source, None, "", "is a directory, not a scenario file")])
-        raw = path.read_bytes()
+        refuse_large(path.stat().st_size, limit, source, what)
+        with path.open("rb") as stream:
+            raw = stream.read(limit + 1)
     except OSError as error:
         raise ScenarioError([Problem(source, None, "", f"cannot be read: {error.strerror or error}")]) from None
     except ValueError as error:  # e.g. an embedded NUL byte in the path
         raise ScenarioError([Problem(source, None, "", f"is not a usable file name: {error}")]) from None
+    if len(raw) > limit:
+        raise ScenarioError([Problem(source, None, "", f"is too large: more than {limit:,} bytes; {what}")])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -166,17 +158,26 @@ def read_text(path: Path) -> str:
 
 
 def _line_of_long_number(text: str) -> int | None:
-    match = re.search(r"\d{%d,}" % (sys.get_int_max_str_digits() + 1), text) if sys.get_int_max_str_digits() else None
+    limit = sys.get_int_max_str_digits()
+    match = re.search(rf"\d{{{limit + 1},}}", text) if limit else None
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+def load_guarded(text: str, source: str) -> Any:
+    """One YAML value (e.g. of a `--set` option), refused like a file when it nests or expands too much."""
+    yaml = yaml_reader()
+    check_yaml_events(yaml.parse(text), source)
+    return yaml.load(text)
+
+
 def parse_yaml(text: str, source: str) -> Located:
-    """Parse YAML 1.2 safely into plain data with the line of every key."""
+    """Parse YAML 1.2 safely into plain data with the line of every key; hostile text is refused before parsing."""
     yaml = yaml_reader()
     try:
-        data = yaml.load(text)
+        check_yaml_events(yaml.parse(text), source)
         root = yaml.compose(text)
         lines = _node_lines(root, source) if root is not None else {}
+        data = yaml.constructor.construct_document(root) if root is not None else None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
