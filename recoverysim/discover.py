@@ -1,4 +1,4 @@
-"""Where each policy wins: label every sweep point from its paired interval, then find the boxes where a label dominates.
+"""Where each policy wins: label every sweep point from its paired interval, then find boxes where a label dominates.
 
 Labels. For two policies A (the baseline, first) and B, a point's label comes from the 95 % paired t interval of
 B − A over its replications (common random numbers): B wins where the interval excludes 0 on B's better side of
@@ -256,7 +256,8 @@ def box_sentence(discovery: Discovery, label: str, trajectory: Trajectory) -> st
         return f"{phrase[0].upper()}{phrase[1:]} in {100 * box.density:.0f} % of all {box.points} points."
     return (
         f"{phrase[0].upper()}{phrase[1:]} in {100 * box.density:.0f} % of points where {where}; these are "
-        f"{100 * box.coverage:.0f} % of all points where {phrase} ({box.points} of {len(discovery.labels)} points)."
+        f"{100 * box.coverage:.0f} % of all points where {phrase} "
+        f"(the box holds {box.points} of the {len(discovery.labels)} points)."
     )
 
 

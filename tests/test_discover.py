@@ -3,6 +3,8 @@ report work on a real sweep and refuse bad input in one line."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,7 +41,7 @@ def test_prim_finds_a_planted_box_and_leaves_the_noise_inputs_free(seed):
     assert box.low[2:] == tuple(inputs[:, 2:].min(axis=0)) and box.high[2:] == tuple(inputs[:, 2:].max(axis=0))
     assert box.density >= 0.9 and box.coverage > 0.7
     steps = found[0].steps
-    assert all(a.mass >= b.mass for a, b in zip(steps, steps[1:]) if b.kind == "peel")  # peeling only shrinks
+    assert all(a.mass >= b.mass for a, b in pairwise(steps) if b.kind == "peel")  # peeling only shrinks
 
 
 def test_the_chosen_box_is_the_dense_one_with_the_most_coverage():
@@ -65,7 +67,7 @@ def test_pasting_widens_a_box_back_to_the_edge_of_a_pure_region():
 
 
 def points_table(differences: dict[int, list[float]], metric: str = "value_total_eur") -> pd.DataFrame:
-    """A points.parquet with two inputs where B − A at each point takes the given values, replication by replication."""
+    """A points.parquet with two inputs where B − A at each point takes the given values, one per replication."""
     rows = []
     for point, diffs in differences.items():
         for replication, diff in enumerate(diffs):
@@ -120,7 +122,8 @@ def test_a_box_in_plain_words_names_only_the_restricted_inputs():
     found = discover(frame, label="B")
     sentence = box_sentence(found, "B", found.boxes["B"][0])
     assert sentence == (
-        "B wins in 100 % of points where x share ≤ 0.3; these are 100 % of all points where B wins (40 of 100 points)."
+        "B wins in 100 % of points where x share ≤ 0.3; these are 100 % of all points where B wins "
+        "(the box holds 40 of the 100 points)."
     )
 
 
