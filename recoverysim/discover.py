@@ -265,6 +265,11 @@ def sentences(discovery: Discovery) -> list[str]:
     """One sentence per box found, labels in order; for a label with no box, one sentence saying so."""
     out = []
     for label, found in discovery.boxes.items():
+        if not found:
+            phrase, count = label_phrase(label), int((discovery.labels["label"] == label).sum())
+            where = f"at {count} of {len(discovery.labels)} points; no box: too few points or no numeric input"
+            out.append(f"{phrase[0].upper()}{phrase[1:]} {where if count else 'at no point'}.")
+            continue
         chosen = [t for t in found if t.box is not None]
         out += [box_sentence(discovery, label, t) for t in chosen] or [
             box_sentence(discovery, label, t) for t in found[:1]

@@ -3,6 +3,7 @@ report work on a real sweep and refuse bad input in one line."""
 
 from __future__ import annotations
 
+import sys
 from itertools import pairwise
 
 import numpy as np
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from experiments_support import cli, write_scenario
 
 from recoverysim.cli import main
-from recoverysim.discover import CANNOT_TELL, box_sentence, discover, input_names
+from recoverysim.discover import CANNOT_TELL, box_sentence, discover, input_names, sentences, tree_text
 from recoverysim.prim import Step, choose, find_boxes, paste
 
 PLANTED_LOW, PLANTED_HIGH = (0.2, 0.5), (0.6, 1.0)
@@ -125,6 +126,14 @@ def test_a_box_in_plain_words_names_only_the_restricted_inputs():
         "B wins in 100 % of points where x share ≤ 0.3; these are 100 % of all points where B wins "
         "(the box holds 40 of the 100 points)."
     )
+
+
+def test_a_label_that_never_occurs_is_said_so_and_the_tree_needs_scikit_learn(monkeypatch):
+    found = discover(points_table(DIFFERENCES), label="A")
+    assert sentences(discover(points_table({0: [10.0, 11.0, 9.0]}), label="A")) == ["A wins at no point."]
+    assert sentences(found)[0].startswith("A wins at 1 of 3 points; no box")  # fewer points than a box needs
+    monkeypatch.setitem(sys.modules, "sklearn.tree", None)  # as if scikit-learn were not installed
+    assert "pip install 'recoverysim[discover]'" in tree_text(found)
 
 
 def test_plain_names_of_inputs():
