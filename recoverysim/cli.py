@@ -284,3 +284,7 @@ main.add_command(decompose)
 from recoverysim.cli_calibrate import calibrate  # noqa: E402
 
 main.add_command(calibrate)
+
+from recoverysim.cli_discover import discover  # noqa: E402
+
+main.add_command(discover)

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from recoverysim import plots, sweep_plots
 from recoverysim.calibration.best import best_sentences, interval, percent
+from recoverysim.discover_report import where_each_policy_wins_html
 from recoverysim.verdict import verdict_sentences
 from recoverysim.errors import RecoverySimError
 from recoverysim.figure_files import (
@@ -488,6 +489,7 @@ def sweep_report(folder: Path) -> str:
         body += ["<h2>The break-even</h2>", breakeven_html(folder)]
     figures = figures_for_folder(folder)
     body += ["<h2>Points</h2>", points_table(points), "<h2>Figures</h2>", _figures_html(figures)]
+    body += where_each_policy_wins_html(folder, points, context, figure_png)
     if scenario is not None:
         body += ["<h2>Assumptions</h2>", assumptions_table(scenario)]
     body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]

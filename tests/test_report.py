@@ -142,6 +142,7 @@ def test_sweep_report_embeds_the_sweep_figures(folders, tmp_path):
     assert result.exit_code == 0, result.output
     html = (tmp_path / "sweep.html").read_text(encoding="utf-8")
     assert "money.inspection_eur" in html and 'id="fig-sweep-difference"' in html
+    assert "<h2>Where each policy wins</h2>" in html and "at least two numeric inputs" in html  # one input: no map
     assert "http" not in DATA_URI.sub("", html).lower()
 
 
