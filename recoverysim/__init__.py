@@ -24,7 +24,16 @@ from recoverysim.experiments.decompose import Decomposition, decompose_policies
 from recoverysim.experiments.sweep import SweepResult, run_sweep
 from recoverysim.metrics import KEY_FIGURES, better_direction
 from recoverysim.queueing import erlang_a, erlang_c
-from recoverysim.results import StoredResults, read_results, read_sweep, write_results
+from recoverysim.results import (
+    StoredBreakEven,
+    StoredCalibration,
+    StoredDecomposition,
+    StoredResults,
+    StoredSweep,
+    read_results,
+    read_sweep,
+    write_results,
+)
 from recoverysim.scenario import Policy, Scenario, load_scenario, scenario_from_dict, scenario_to_dict
 from recoverysim.selection import selection_table
 from recoverysim.table import comparison_table
@@ -45,7 +54,11 @@ __all__ = [
     "ReplicationResult",
     "Scenario",
     "ScenarioError",
+    "StoredBreakEven",
+    "StoredCalibration",
+    "StoredDecomposition",
     "StoredResults",
+    "StoredSweep",
     "SweepResult",
     "UsageError",
     "__version__",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import pandas as pd
 
@@ -204,6 +204,7 @@ def write_results(result: ExperimentResult, out: Path, started: str, command: st
 class StoredResults:
     """A results folder of `recoverysim run` read back, for analysis in pandas."""
 
+    kind: ClassVar[str] = "run"
     manifest: dict
     summary: pd.DataFrame
     replications: pd.DataFrame
@@ -217,9 +218,67 @@ class StoredResults:
 class StoredSweep:
     """A results folder of `recoverysim sweep` read back: one row per point, policy and replication, and the summary."""
 
+    kind: ClassVar[str] = "sweep"
     manifest: dict
     points: pd.DataFrame
     points_summary: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class StoredBreakEven:
+    """A results folder of `recoverysim breakeven` read back: the answer (breakeven.json as a dict: value, interval,
+    the difference there) and every evaluated replication."""
+
+    kind: ClassVar[str] = "breakeven"
+    manifest: dict
+    answer: dict
+    evaluations: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class StoredDecomposition:
+    """A results folder of `recoverysim decompose` read back: each lever's contribution, and the coalitions' runs."""
+
+    kind: ClassVar[str] = "decompose"
+    manifest: dict
+    decomposition: pd.DataFrame
+    replications: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class StoredCalibration:
+    """A folder of `recoverysim calibrate` read back: its record, the posterior sample, the parameter and fit
+    tables (the last two absent while the calibration has not finished)."""
+
+    kind: ClassVar[str] = "calibration"
+    manifest: dict
+    posterior: pd.DataFrame
+    parameters: pd.DataFrame | None
+    fit: pd.DataFrame | None
+
+
+FOLDER_KINDS = ("run", "sweep", "breakeven", "decompose", "calibration")
+
+
+def folder_kind_of(folder: str | Path) -> str:
+    """What a results folder holds, from its own record (manifest.json, or calibration.json for a calibration)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RecoverySimError(f"{folder}: no such folder")
+    if (folder / "calibration.json").is_file() and not (folder / "manifest.json").is_file():
+        return "calibration"
+    kind = read_manifest(folder).get("kind", "run")
+    if kind not in FOLDER_KINDS:
+        raise RecoverySimError(f"{folder}: manifest.json names an unknown kind of results {kind!r}")
+    return kind
+
+
+def _wrong_kind(folder: Path, wanted: str) -> None:
+    kind = folder_kind_of(folder)
+    if kind != wanted:
+        raise RecoverySimError(
+            f"{folder}: holds a {kind} folder, not a {wanted} one; read any folder with read_results"
+        )
 
 
 def read_manifest(folder: str | Path) -> dict:
@@ -239,8 +298,57 @@ def _complete_manifest(folder: Path) -> dict:
     return manifest
 
 
-def read_results(folder: str | Path) -> StoredResults:
+def read_results(
+    folder: str | Path,
+) -> StoredResults | StoredSweep | StoredBreakEven | StoredDecomposition | StoredCalibration:
+    """Any results folder read back; its `kind` says which ("run", "sweep", "breakeven", "decompose",
+    "calibration"). A folder that is none of them, or did not finish, is a clear error."""
     folder = Path(folder)
+    kind = folder_kind_of(folder)
+    readers = {"sweep": read_sweep, "breakeven": _read_breakeven, "decompose": _read_decomposition}
+    if kind == "calibration":
+        return _read_calibration(folder)
+    if kind in readers:
+        return readers[kind](folder)
+    return _read_run(folder)
+
+
+def _missing(folder: Path, error: FileNotFoundError, what: str) -> RecoverySimError:
+    return RecoverySimError(f"{folder}: not a complete {what} folder ({Path(error.filename).name} is missing)")
+
+
+def _read_breakeven(folder: Path) -> StoredBreakEven:
+    try:
+        manifest = _complete_manifest(folder)
+        answer = json.loads((folder / "breakeven.json").read_text(encoding="utf-8"))
+        return StoredBreakEven(manifest, answer, pd.read_parquet(folder / "evaluations.parquet"))
+    except FileNotFoundError as error:
+        raise _missing(folder, error, "breakeven") from None
+
+
+def _read_decomposition(folder: Path) -> StoredDecomposition:
+    try:
+        manifest = _complete_manifest(folder)
+        return StoredDecomposition(
+            manifest, pd.read_csv(folder / "decomposition.csv"), pd.read_parquet(folder / "replications.parquet")
+        )
+    except FileNotFoundError as error:
+        raise _missing(folder, error, "decompose") from None
+
+
+def _read_calibration(folder: Path) -> StoredCalibration:
+    try:
+        record = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
+        optional = {name: folder / f"{name}.csv" for name in ("parameters", "fit")}
+        tables = {name: pd.read_csv(path) if path.is_file() else None for name, path in optional.items()}
+        return StoredCalibration(record, pd.read_parquet(folder / "posterior.parquet"), **tables)
+    except FileNotFoundError as error:
+        raise _missing(folder, error, "calibration") from None
+    except ValueError as error:
+        raise RecoverySimError(f"{folder}: calibration.json cannot be read ({error})") from None
+
+
+def _read_run(folder: Path) -> StoredResults:
     try:
         manifest = _complete_manifest(folder)
         replications = pd.read_parquet(folder / "replications.parquet")
@@ -266,6 +374,7 @@ def read_results(folder: str | Path) -> StoredResults:
 
 def read_sweep(folder: str | Path) -> StoredSweep:
     folder = Path(folder)
+    _wrong_kind(folder, "sweep")
     try:
         manifest = _complete_manifest(folder)
         return StoredSweep(

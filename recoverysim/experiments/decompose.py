@@ -107,8 +107,9 @@ def hybrid_policy(baseline: Policy, levers: tuple[Lever, ...], mask: int, name: 
     for lever in chosen:
         _set_path(data, lever.name, lever.target_value)
     data["description"] = f"{baseline.name} with {', '.join(lever.name for lever in chosen) or 'no lever'} switched"
-    try:  # the name is set after validation: `A+lever+lever` is built from checked names but may pass 64 characters
-        return Policy.model_validate(data).model_copy(update={"name": name})
+    data["name"] = name  # within the name rule: coalition_name keeps it to 64 characters of allowed ones
+    try:
+        return Policy.model_validate(data)
     except ValidationError as error:
         raise UsageError(f"the hybrid policy {name} is not valid: {error.errors()[0]['msg']}") from None
 
@@ -119,10 +120,13 @@ def coalition_name(baseline: str, target: str, mask: int, levers: tuple[Lever, .
         return baseline
     if mask == full_mask(len(levers)):
         return target
-    name = "+".join([baseline, *(lever.name for lever in members(mask, levers))])
+    chosen = members(mask, levers)
+    name = "+".join([baseline, *(lever.name for lever in chosen)])
+    if len(name) > 56:  # room for a suffix within the 64 characters of a name (scenario/fields.py)
+        name = f"{baseline[:36].rstrip()}+{len(chosen)} levers ({mask})"
     unique, suffix = name, 2
     while unique in taken:
-        unique, suffix = f"{name}#{suffix}", suffix + 1
+        unique, suffix = f"{name} ({suffix})", suffix + 1
     return unique
 
 
