@@ -270,6 +270,8 @@ class Sweep(Frozen):
         return self
 
     def _sampled_design_fits(self, ranges: dict) -> "Sweep":
+        if self.points is None and self.design not in DEFAULT_POINTS:
+            raise ValueError(f"a {self.design} design needs points: the number of points to run")
         lists = [
             path
             for path, spec in self.parameters.items()
@@ -283,8 +285,6 @@ class Sweep(Frozen):
         backwards = [path for path, bounds in ranges.items() if not bounds[0] < bounds[1]]
         if backwards:
             raise ValueError(f"a {self.design} design needs ranges 'lo:hi' with lo < hi ({', '.join(backwards)})")
-        if self.points is None and self.design not in DEFAULT_POINTS:
-            raise ValueError(f"a {self.design} design needs points: the number of points to run")
         if self.design in ("sobol_sequence", "sobol") and not is_power_of_two(self.sample_count):
             raise ValueError(
                 f"a {self.design} design needs points a power of 2 (got {self.sample_count}): "
