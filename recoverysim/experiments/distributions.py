@@ -11,7 +11,7 @@ from scipy import stats
 
 from recoverysim.scenario.schema import Distribution, parse_range
 
-#: Unit points at exactly 0 or 1 would give infinite values for unbounded distributions; they move in by this much.
+#: Unit points at exactly 0 or 1 would give infinite values at an unbounded end; they move in by this much there.
 EDGE = 1e-12
 
 
@@ -35,10 +35,12 @@ def frozen_distribution(spec: str | Distribution):
 
 def quantiles(spec: str | Distribution, unit: np.ndarray) -> np.ndarray:
     """Values at probabilities `unit` (in [0, 1]) of the parameter's distribution, truncated to its bounds."""
-    unit = np.clip(np.asarray(unit, dtype=float), EDGE, 1.0 - EDGE)
+    unit = np.asarray(unit, dtype=float)
     distribution = frozen_distribution(spec)
     if isinstance(spec, str) or spec.distribution not in ("normal", "lognormal"):
         return distribution.ppf(unit)
+    lowest = EDGE if spec.low is None and spec.distribution == "normal" else 0.0
+    unit = np.clip(unit, lowest, 1.0 - EDGE if spec.high is None else 1.0)
     low = 0.0 if spec.low is None else distribution.cdf(spec.low)
     high = 1.0 if spec.high is None else distribution.cdf(spec.high)
     values = distribution.ppf(low + unit * (high - low))
