@@ -17,6 +17,7 @@ from recoverysim.errors import RecoverySimError, UsageError
 from recoverysim.experiments.designs import SENSITIVITY_DESIGNS, Design
 from recoverysim.experiments.sampling import design_generator, salib, unit_problem
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write
+from recoverysim.table import with_interval
 
 SENSITIVITY_FILE = "sensitivity.csv"
 COLUMNS = ("metric", "baseline", "challenger", "input", "index", "value", "ci_low", "ci_high", "method")
@@ -138,7 +139,7 @@ def describe_ranking(table: pd.DataFrame) -> list[str]:
     for (metric, baseline, challenger), _ in table.groupby(["metric", "baseline", "challenger"], sort=False):
         ranked = ranking(table, metric, challenger)
         index = ranked["index"].iloc[0] if len(ranked) else "?"
-        inputs = "; ".join(f"{r.input} {r.value:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}]" for r in ranked.itertuples())
+        inputs = "; ".join(f"{r.input} {with_interval(r.value, r.ci_low, r.ci_high)}" for r in ranked.itertuples())
         lines.append(f"{metric}, {challenger} - {baseline}, by {index}: {inputs}")
     return lines
 
