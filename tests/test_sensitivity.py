@@ -207,3 +207,26 @@ def test_a_sensitivity_design_needs_two_policies(tmp_path):
     code, output = cli("sweep", write_scenario(tmp_path), "--vary", "money.price_eur=100:200", "--vary", "policies.trusting.goodwill_eur=0:20",
                        "--design", "sobol", "--points", "4", "--policy", "trusting", "--out", tmp_path / "out", "--quiet")
     assert code == 2 and "paired difference between policies: run at least two" in output
+
+
+def test_an_interrupted_sobol_sweep_resumes_to_the_same_indices(tmp_path):
+    from recoverysim.experiment import Destination
+    from recoverysim.experiments.driver import Interrupted
+    from recoverysim.experiments.sweep import run_sweep
+
+    scenario = load_scenario(write_scenario(tmp_path), ["replications=1"])
+    sweep = sweep_from_options(scenario, ["money.price_eur=uniform(100,300)", "policies.trusting.goodwill_eur=0:40"], "sobol", 2)
+    whole = run_sweep(scenario, sweep, executor="serial", store_in=Destination(tmp_path / "whole"))
+    seen = []
+
+    def stop_after_three(_):
+        seen.append(1)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted):
+        run_sweep(scenario, sweep, executor="serial", on_output=stop_after_three, store_in=Destination(tmp_path / "cut"))
+    assert not (tmp_path / "cut" / SENSITIVITY_FILE).exists()
+    resumed = run_sweep(scenario, sweep, executor="serial", store_in=Destination(tmp_path / "cut", resume=True))
+    pd.testing.assert_frame_equal(whole.sensitivity, resumed.sensitivity)
+    assert (tmp_path / "whole" / SENSITIVITY_FILE).read_bytes() == (tmp_path / "cut" / SENSITIVITY_FILE).read_bytes()
