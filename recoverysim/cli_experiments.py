@@ -20,6 +20,7 @@ from recoverysim.cli_options import (
 from recoverysim.experiment import Destination
 from recoverysim.experiments.breakeven import describe, find_breakeven, parse_bounds
 from recoverysim.experiments.designs import sweep_from_options
+from recoverysim.experiments.sensitivity import DEFAULT_METRIC, SENSITIVITY_FILE, describe_ranking
 from recoverysim.experiments.sweep import SweepResult, point_of, run_sweep
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
 from recoverysim.scenario.load import load_scenario
@@ -59,15 +60,24 @@ def point_table(result: SweepResult, metric: str) -> str:
 @click.option(
     "--vary",
     multiple=True,
-    metavar="PATH=V1,V2,...|PATH=LO:HI:STEPS",
-    help="A parameter to sweep, by dotted path as for --set (repeatable); replaces the scenario's sweep: parameters.",
+    metavar="PATH=V1,V2,...|PATH=LO:HI:STEPS|PATH=LO:HI|PATH=DIST(ARGS)",
+    help="A parameter to sweep, by dotted path as for --set (repeatable); replaces the scenario's sweep: parameters. "
+    "Sampled designs take ranges LO:HI or distributions: uniform(low,high), triangular(low,mode,high), "
+    "normal(mean,sd[,low,high]), lognormal(mean,sd[,low,high]), beta(a,b,low,high).",
 )
 @click.option(
     "--design",
     type=click.Choice(SWEEP_DESIGNS),
-    help="grid (every combination), latin_hypercube (--points points) or one_at_a_time (default: the scenario's sweep: design, else grid).",
+    help="grid (every combination), one_at_a_time (tornado), latin_hypercube or sobol_sequence (--points points), "
+    "morris (--points trajectories, default 10) or sobol (--points base samples, default 64): the last two write "
+    "sensitivity.csv (default: the scenario's sweep: design, else grid).",
 )
-@click.option("--points", type=click.IntRange(min=2, max=100_000), help="Points of a latin_hypercube design.")
+@click.option(
+    "--points",
+    type=click.IntRange(min=2, max=100_000),
+    help="Points of a latin_hypercube or sobol_sequence design; trajectories of morris; base samples of sobol.",
+)
+@click.option("--levels", type=click.IntRange(min=2, max=100), help="Levels of a morris design (even; default 4).")
 @click.option(
     "--policy", "policies", multiple=True, help="Run only this policy (repeatable); the first is the baseline."
 )
@@ -81,7 +91,8 @@ def point_table(result: SweepResult, metric: str) -> str:
     "--metric",
     default="net_result_eur",
     show_default=True,
-    help="Figure shown in the table printed at the end (all are stored).",
+    help="Figure shown in the table printed at the end (all are stored); morris and sobol also analyse it, besides "
+    "value_total_eur.",
 )
 @click.option(
     "--out",
@@ -98,6 +109,7 @@ def sweep(
     vary: tuple[str, ...],
     design: str | None,
     points: int | None,
+    levels: int | None,
     policies: tuple[str, ...],
     replications: int | None,
     seed: int | None,
@@ -120,7 +132,7 @@ def sweep(
       --vary policies.suspicious.remedy=repair,replace
     """
     scenario = load(file, overrides, replications, seed)
-    plan = sweep_from_options(scenario, vary, design, points)
+    plan = sweep_from_options(scenario, vary, design, points, levels)
     if metric not in (*KEY_FIGURES, *EXTRA_FIGURES):
         raise click.BadParameter(
             f"unknown figure {metric!r}; choose one of {', '.join(KEY_FIGURES)}", param_hint="--metric"
@@ -140,8 +152,12 @@ def sweep(
             store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
             on_start=progress.start,
             on_output=lambda output: progress.advance(output.key),
+            sensitivity_metrics=tuple(dict.fromkeys((DEFAULT_METRIC, metric))),
         )
     click.echo(point_table(result, metric))
+    if result.sensitivity is not None:
+        click.echo(f"\nWhich inputs matter ({SENSITIVITY_FILE}; 95 % bootstrap intervals):")
+        click.echo("\n".join(describe_ranking(result.sensitivity)))
     ran = (
         "nothing left to run"
         if progress.session_done is None

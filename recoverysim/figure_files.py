@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from recoverysim import decompose_plots, plots, sweep_plots
 from recoverysim.errors import RecoverySimError
 from recoverysim.results import atomic_write, prepare_folder, read_results
+from recoverysim.sensitivity_views import sensitivity_figures
 
 RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.parquet", "manifest.json")
 
@@ -113,7 +114,8 @@ def figures_for_folder(folder: Path) -> dict[str, Figure]:
         return {"decomposition": decomposition_figure(folder)}
     if kind == "sweep":
         points = read_points(folder)
-        return sweep_plots.sweep_figures(points, sweep_context(read_manifest(folder), points))
+        context = sweep_context(read_manifest(folder), points)
+        return {**sweep_plots.sweep_figures(points, context), **sensitivity_figures(folder, context)}
     if kind == "breakeven":
         points = read_points(folder)
         context = sweep_context(read_manifest(folder), points)

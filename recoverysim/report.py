@@ -34,6 +34,7 @@ from recoverysim.metrics import KEY_FIGURES
 from recoverysim.results import PROBABILITY_BEST_FILE, atomic_write, prepare_folder, read_results
 from recoverysim.scenario.schema import Policy, Scenario
 from recoverysim.selection import RESAMPLES
+from recoverysim.sensitivity_views import sensitivity_section
 from recoverysim.table import number, with_interval
 
 #: Figures the headline speaks about, in order, with a plain name and a unit kind.
@@ -78,6 +79,7 @@ CAPTIONS = {
         "difference; "
         "error bars are 95 % intervals across replications."
     ),
+    "sensitivity": "Morris or Sobol design: the inputs ranked by how much they move the paired difference between policies, with 95 % bootstrap intervals.",
     "tornado": "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the comparison.",
 }
 STYLE = """
@@ -487,6 +489,7 @@ def sweep_report(folder: Path) -> str:
         ]
     if what == "break-even search":
         body += ["<h2>The break-even</h2>", breakeven_html(folder)]
+    body += sensitivity_section(folder)
     figures = figures_for_folder(folder)
     body += ["<h2>Points</h2>", points_table(points), "<h2>Figures</h2>", _figures_html(figures)]
     body += where_each_policy_wins_html(folder, points, context, figure_png)

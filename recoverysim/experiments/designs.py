@@ -1,29 +1,34 @@
-"""Which points a sweep runs: grid, Latin hypercube or one-at-a-time, over dotted scenario paths.
+"""Which points a sweep runs: grid, one-at-a-time, or a sampled design (Latin hypercube, Sobol sequence, Morris, Sobol).
 
 A design turns a `sweep:` section (or `--vary` options) into points; a point
 is a set of `dotted.path: value` pairs applied to the base scenario with the
 loader's override machinery, so each point is validated exactly like --set.
+Sampled designs draw unit-cube points (experiments.sampling) and map them
+through each parameter's quantile function (experiments.distributions).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-import numpy as np
 import pydantic
 
 from recoverysim.errors import Problem, ScenarioError, UsageError
-from recoverysim.rng import stream_key
+from recoverysim.experiments.distributions import quantiles
+from recoverysim.experiments.sampling import unit_points
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
 from recoverysim.scenario.overrides import parse_override
-from recoverysim.scenario.schema import Scenario, Sweep, parse_range
+from recoverysim.scenario.schema import DISTRIBUTION_FIELDS, SAMPLED_DESIGNS, Scenario, Sweep, parse_range
 
 SIGNIFICANT_DIGITS = 12
 """Range values are rounded to 12 significant digits, so 0:0.3:4 gives 0.1, not 0.09999999999999999."""
-LATIN_HYPERCUBE_STREAM = "sweep.latin_hypercube"
+#: Designs analysed for global sensitivity: the manifest also records their unit points, which the analysis reads.
+SENSITIVITY_DESIGNS = ("morris", "sobol")
+_DISTRIBUTION_CALL = re.compile(r"\s*([a-z]+)\s*\((.*)\)\s*")
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,12 @@ class Design:
     kind: str
     parameters: tuple[str, ...]
     points: tuple[Point, ...]
+    unit_points: tuple[tuple[float, ...], ...] = ()
+    levels: int | None = None
 
     def to_dict(self) -> dict:
         """The design as the manifest records it: a resumed sweep must produce exactly this again."""
-        return {
+        recorded = {
             "design": self.kind,
             "parameters": list(self.parameters),
             "points": [
@@ -53,6 +60,10 @@ class Design:
                 for p in self.points
             ],
         }
+        if self.kind in SENSITIVITY_DESIGNS:
+            recorded["unit_points"] = [list(row) for row in self.unit_points]
+            recorded["levels"] = self.levels
+        return recorded
 
 
 def tidy(value: float) -> float | int:
@@ -68,8 +79,29 @@ def range_values(low: float, high: float, steps: int) -> list[float | int]:
     return values
 
 
-def parse_vary(text: str) -> tuple[str, tuple[Any, ...] | str]:
-    """`path=v1,v2,...` or `path=lo:hi[:steps]` from the command line, as (path, spec) for a Sweep."""
+def parse_distribution(text: str) -> dict | None:
+    """`triangular(0.02,0.05,0.2)` as {distribution: triangular, low: 0.02, mode: 0.05, high: 0.2}; None if no call.
+
+    Arguments come in the order of DISTRIBUTION_FIELDS: uniform(low,high), triangular(low,mode,high),
+    normal(mean,sd[,low,high]), lognormal(mean,sd[,low,high]), beta(a,b,low,high).
+    """
+    match = _DISTRIBUTION_CALL.fullmatch(text)
+    if match is None or match.group(1) not in DISTRIBUTION_FIELDS:
+        return None
+    name, arguments = match.group(1), [a.strip() for a in match.group(2).split(",")]
+    needed, optional = DISTRIBUTION_FIELDS[name]
+    if len(arguments) not in (len(needed), len(needed) + len(optional)):
+        shapes = " or ".join(f"{name}({','.join(fields)})" for fields in dict.fromkeys((needed, (*needed, *optional))))
+        raise UsageError(f"{text}: takes {shapes}")
+    try:
+        numbers = [float(a) for a in arguments]
+    except ValueError:
+        raise UsageError(f"{text}: the arguments must be numbers") from None
+    return {"distribution": name, **dict(zip((*needed, *optional), numbers))}
+
+
+def parse_vary(text: str) -> tuple[str, tuple[Any, ...] | str | dict]:
+    """`path=v1,v2,...`, `path=lo:hi[:steps]` or `path=name(arguments)` from the command line, as (path, spec)."""
     if "=" not in text:
         raise UsageError(f"--vary {text}: must look like dotted.path=v1,v2,... or dotted.path=lo:hi:steps")
     path, spec = (part.strip() for part in text.split("=", 1))
@@ -77,6 +109,12 @@ def parse_vary(text: str) -> tuple[str, tuple[Any, ...] | str]:
         raise UsageError(f"--vary {text}: no values after '='")
     if parse_range(spec) is not None:
         return path, spec
+    try:
+        distribution = parse_distribution(spec)
+    except UsageError as error:
+        raise UsageError(f"--vary {path}={error}") from None
+    if distribution is not None:
+        return path, distribution
     values = []
     for raw in spec.split(","):
         _, value = parse_override(f"{path}={raw.strip()}")
@@ -84,8 +122,10 @@ def parse_vary(text: str) -> tuple[str, tuple[Any, ...] | str]:
     return path, tuple(values)
 
 
-def sweep_from_options(scenario: Scenario, vary: Iterable[str], design: str | None, points: int | None) -> Sweep:
-    """The sweep to run: the scenario's `sweep:` section, with --vary replacing its parameters and --design/--points its shape."""
+def sweep_from_options(
+    scenario: Scenario, vary: Iterable[str], design: str | None, points: int | None, levels: int | None = None
+) -> Sweep:
+    """The sweep to run: the scenario's `sweep:` section, with --vary replacing its parameters and --design/--points/--levels its shape."""
     vary = list(vary)
     base = scenario.sweep
     if not vary and base is None:
@@ -103,9 +143,11 @@ def sweep_from_options(scenario: Scenario, vary: Iterable[str], design: str | No
             "sweep: replications is the same at every point (common random numbers); set it with --replications"
         )
     kind = design or (base.design if base is not None else "grid")
-    count = points if points is not None else (base.points if base is not None and kind == base.design else None)
+    same = base is not None and kind == base.design
+    count = points if points is not None else (base.points if same else None)
+    levels = levels if levels is not None else (base.levels if same else None)
     try:
-        return Sweep(design=kind, points=count, parameters=parameters)
+        return Sweep(design=kind, points=count, levels=levels, parameters=parameters)
     except pydantic.ValidationError as error:
         messages = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
         raise UsageError(f"sweep: {messages}") from None
@@ -139,15 +181,24 @@ def base_value(data: dict, path: str) -> Any:
 
 def latin_hypercube(ranges: list[tuple[float, float]], count: int, seed: int) -> list[list[float]]:
     """`count` points, one in each of `count` equal slices of every range, from the scenario seed's own stream."""
-    generator = np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence(entropy=(seed,), spawn_key=(stream_key(LATIN_HYPERCUBE_STREAM),)))
-    )
-    columns = []
-    for low, high in ranges:
-        slices = generator.permutation(count)
-        within = generator.random(count)
-        columns.append([tidy(low + (high - low) * (s + u) / count) for s, u in zip(slices, within)])
-    return [list(row) for row in zip(*columns)]
+    unit = unit_points("latin_hypercube", len(ranges), count, seed)
+    return [[tidy(low + (high - low) * u) for u, (low, high) in zip(row, ranges)] for row in unit]
+
+
+def sample_design(sweep: Sweep, seed: int, integral: tuple[bool, ...] = ()) -> Design:
+    """A sampled design's points: unit-cube rows mapped through each parameter's quantile function.
+
+    `integral` marks parameters the scenario holds as integers, rounded after mapping. This is the
+    one path from a sweep to its points, for simulations and for the tests' analytic functions alike.
+    """
+    paths = tuple(sweep.parameters)
+    unit = unit_points(sweep.design, len(paths), sweep.sample_count, seed, sweep.level_count)
+    columns = [quantiles(sweep.parameters[path], unit[:, j]) for j, path in enumerate(paths)]
+    whole = integral or (False,) * len(paths)
+    rows = [[round(float(v)) if whole[j] else tidy(float(v)) for j, v in enumerate(row)] for row in zip(*columns)]
+    points = tuple(Point(i, dict(zip(paths, row))) for i, row in enumerate(rows))
+    levels = sweep.level_count if sweep.design == "morris" else None
+    return Design(sweep.design, paths, points, tuple(tuple(float(u) for u in row) for row in unit), levels)
 
 
 def make_design(scenario: Scenario, sweep: Sweep) -> Design:
@@ -156,13 +207,9 @@ def make_design(scenario: Scenario, sweep: Sweep) -> Design:
     if sweep.design == "grid":
         combos = itertools.product(*(_values(sweep.parameters[p]) for p in paths))
         points = tuple(Point(i, dict(zip(paths, combo))) for i, combo in enumerate(combos))
-    elif sweep.design == "latin_hypercube":
-        ranges = [parse_range(sweep.parameters[p])[:2] for p in paths]
-        rows = latin_hypercube(ranges, sweep.points, scenario.seed)
+    elif sweep.design in SAMPLED_DESIGNS:
         data = scenario_to_dict(scenario)
-        integral = [is_integer_field(data, p) for p in paths]
-        rows = [[round(v) if whole else v for v, whole in zip(row, integral)] for row in rows]
-        points = tuple(Point(i, dict(zip(paths, row))) for i, row in enumerate(rows))
+        return sample_design(sweep, scenario.seed, tuple(is_integer_field(data, p) for p in paths))
     else:
         data = scenario_to_dict(scenario)
         base = {p: base_value(data, p) for p in paths}

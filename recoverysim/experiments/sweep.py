@@ -18,6 +18,13 @@ from recoverysim.experiment import Destination, choose_policies, executor_for
 from recoverysim.experiments.designs import Design, make_design, point_scenarios
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
+from recoverysim.experiments.sensitivity import (
+    DEFAULT_METRIC,
+    check_sensitivity_sweep,
+    read_sensitivity,
+    sweep_sensitivity,
+    write_sensitivity,
+)
 from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, summarize
@@ -38,6 +45,7 @@ class SweepResult:
     policies: tuple[str, ...]
     points: pd.DataFrame
     points_summary: pd.DataFrame
+    sensitivity: pd.DataFrame | None = None
 
 
 def sweep_plan(scenario: Scenario, design: Design, policies: tuple[str, ...], replications: int) -> list[Task]:
@@ -94,6 +102,8 @@ def write_sweep_tables(result: SweepResult, folder: Path) -> None:
         folder / "points_summary.csv",
         lambda p: result.points_summary.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT),
     )
+    if result.sensitivity is not None:
+        write_sensitivity(result.sensitivity, folder)
 
 
 @with_progress("sweep")
@@ -109,11 +119,13 @@ def run_sweep(
     store_in: Destination | None = None,
     on_start: Callable[[int, set[str]], None] | None = None,
     on_output: Callable[[TaskOutput], None] | None = None,
+    sensitivity_metrics: tuple[str, ...] = (DEFAULT_METRIC,),
 ) -> SweepResult:
     """Run `sweep` (default: the scenario's `sweep:` section) and tabulate it; with `store_in`, into a resumable folder.
 
     `on_start` hears the number of tasks and the keys already done before work starts; `on_output`
-    each finished task (for a progress bar).
+    each finished task (for a progress bar). A morris or sobol design also analyses the paired
+    difference of each figure in `sensitivity_metrics` (sensitivity.csv).
     """
     sweep = sweep or scenario.sweep
     if sweep is None:
@@ -122,6 +134,10 @@ def run_sweep(
     count = scenario.replications if replications is None else replications
     if count < 1:
         raise UsageError(f"replications must be at least 1 (got {count})")
+    check_sensitivity_sweep(sweep.design, chosen)
+    unknown = [m for m in sensitivity_metrics if m not in FIGURES]
+    if unknown:
+        raise UsageError(f"unknown figure {unknown[0]!r}; choose one of {', '.join(KEY_FIGURES)}")
     design = make_design(scenario, sweep)
     tasks = sweep_plan(scenario, design, chosen, count)
     store = None
@@ -139,14 +155,16 @@ def run_sweep(
         )
         if store.complete:
             stored = read_sweep(store.folder)
-            return SweepResult(scenario, design, chosen, stored.points, stored.points_summary)
+            sensitivity = read_sensitivity(store.folder)
+            return SweepResult(scenario, design, chosen, stored.points, stored.points_summary, sensitivity)
     if on_start is not None:
         on_start(len(tasks), set(store.done) if store else set())
     with executor_for(executor, workers, scheduler) as runner:
         outputs = drive(tasks, runner, store, on_output)
     found = outputs.values() if store is None else [store.load(t.key) for t in tasks]
     points = points_table(found, design, chosen)
-    result = SweepResult(scenario, design, chosen, points, summary_table(points, design, chosen))
+    sensitivity = sweep_sensitivity(points, design, chosen, sensitivity_metrics, scenario.seed)
+    result = SweepResult(scenario, design, chosen, points, summary_table(points, design, chosen), sensitivity)
     if store is not None:
         store.finish(lambda folder: write_sweep_tables(result, folder))
     return result

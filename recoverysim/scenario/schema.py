@@ -23,8 +23,11 @@ from recoverysim.scenario.people import (  # noqa: F401 (re-exported)
     WordOfMouth,
 )
 from recoverysim.scenario.tools import (  # noqa: F401 (re-exported)
+    DISTRIBUTION_FIELDS,
     MAX_SWEEP_POINTS,
+    SAMPLED_DESIGNS,
     SWEEP_DESIGNS,
+    Distribution,
     LeverValue,
     Sweep,
     SweepValue,
