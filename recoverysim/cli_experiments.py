@@ -181,7 +181,8 @@ def sweep(
     "--metric",
     default="net_result_eur",
     show_default=True,
-    help="The figure whose paired difference should cross zero.",
+    help="The figure whose paired difference should cross zero, e.g. value_total_eur, or a sum of figures joined by"
+    " '+' (net_result_eur+customer_value_eur).",
 )
 @click.option(
     "--policies",

@@ -121,7 +121,10 @@ def figures_for_folder(folder: Path) -> dict[str, Figure]:
         context = sweep_context(read_manifest(folder), points)
         answer = breakeven_answer(folder)
         searched = None if answer.get("value") is None else (answer["value"], *answer["interval"])
-        figure = sweep_plots.sweep_difference(points, context, figures=(breakeven_metric(folder),), searched=searched)
+        metric = breakeven_metric(folder)
+        if metric not in points.columns:  # a sum of figures: its column is the sum of theirs
+            points = points.assign(**{metric: points[[p.strip() for p in metric.split("+")]].sum(axis=1)})
+        figure = sweep_plots.sweep_difference(points, context, figures=(metric,), searched=searched)
         return {"sweep-difference": figure}
     stored = read_results(folder)
     context = plots.Context.from_manifest(stored.manifest)

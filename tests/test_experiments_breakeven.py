@@ -127,7 +127,7 @@ def test_command_prints_value_and_interval(tmp_path):
 
 
 def test_bad_requests_are_usage_errors(scenario):
-    with pytest.raises(UsageError, match="unknown metric"):
+    with pytest.raises(UsageError, match="unknown figure 'profit'"):
         find_breakeven(scenario, PARAMETER, 0, 1, metric="profit")
     with pytest.raises(UsageError, match="at least 2 replications"):
         find_breakeven(scenario, PARAMETER, 0, 1, replications=1)
@@ -161,3 +161,17 @@ def test_report_and_figure_state_the_break_even_the_search_found(tmp_path):
     spans = [p for p in axes.patches if isinstance(p, (Rectangle, Polygon))]
     extents = [(p.get_path().transformed(p.get_patch_transform()).vertices[:, 0]) for p in spans]
     assert any(np.isclose(x.min(), stored["interval"][0]) and np.isclose(x.max(), stored["interval"][1]) for x in extents)
+
+
+def test_a_sum_of_figures_is_searched_as_their_sum(scenario):
+    """`a+b` crosses zero where the paired difference of a + b does: the evaluations' own columns, summed in the
+    test, give the same mean at every value tried."""
+    metric = "net_result_eur+customer_value_eur"
+    result = find_breakeven(scenario, PARAMETER, LOW, HIGH, metric=metric, tolerance=TOLERANCE, executor="serial")
+    table = result.table.set_index([PARAMETER, "policy", "replication"])
+    summed = (table["net_result_eur"] + table["customer_value_eur"]).sort_index()
+    for evaluation in result.evaluations:
+        diff = summed.loc[(evaluation.value, "suspicious")].to_numpy() - summed.loc[(evaluation.value, "trusting")].to_numpy()
+        assert evaluation.mean == pytest.approx(diff.mean(), rel=1e-9, abs=1e-6)
+    with pytest.raises(UsageError, match="unknown figure 'profit' in metric 'net_result_eur\\+profit'"):
+        find_breakeven(scenario, PARAMETER, LOW, HIGH, metric="net_result_eur+profit")

@@ -158,6 +158,19 @@ def parse_bounds(text: str) -> tuple[str, float, float]:
     return path.strip(), low, high
 
 
+def metric_parts(metric: str) -> tuple[str, ...]:
+    """The figures a metric adds up: one figure, or several joined by '+' (e.g. net_result_eur+customer_value_eur),
+    each a figure of the replications."""
+    parts = tuple(part.strip() for part in metric.split("+"))
+    unknown = [part for part in parts if part not in FIGURES]
+    if unknown:
+        raise UsageError(
+            f"unknown figure {unknown[0]!r} in metric {metric!r}; use a figure such as value_total_eur, "
+            f"or a sum of figures joined by '+'; figures: {', '.join(KEY_FIGURES)}"
+        )
+    return parts
+
+
 def sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
@@ -179,6 +192,7 @@ class Search:
         self.base["sweep"] = None
         self.index = {p.name: i for i, p in enumerate(scenario.policies)}
         self.parameter, self.metric, self.policies, self.replications = parameter, metric, policies, replications
+        self.parts = metric_parts(metric)
         self.integer = integer
         self.run = run
         self.found: dict[float, Evaluation] = {}
@@ -197,7 +211,7 @@ class Search:
             ]
         outputs = {o.key: o for o in self.run(tasks)}
         for value in wanted:
-            figure = lambda p, r: outputs[self.key(value, p, r)].figures[self.metric]  # noqa: E731
+            figure = lambda p, r: sum(outputs[self.key(value, p, r)].figures[f] for f in self.parts)  # noqa: E731
             diffs = np.array(
                 [figure(self.policies[1], r) - figure(self.policies[0], r) for r in range(self.replications)]
             )
@@ -274,8 +288,7 @@ def find_breakeven(
     on_output: Callable[[TaskOutput], None] | None = None,
 ) -> BreakEven:
     """The value of `parameter` in [low, high] where challenger - baseline in `metric` crosses zero, with its interval."""
-    if metric not in FIGURES:
-        raise UsageError(f"unknown metric {metric!r}; choose one of {', '.join(KEY_FIGURES)}")
+    metric_parts(metric)
     chosen = choose_policies(scenario, policies)
     if policies is not None and len(chosen) != 2:
         raise UsageError(
