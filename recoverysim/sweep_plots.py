@@ -5,12 +5,15 @@ Same conventions as recoverysim.plots: DataFrames in, Figures out, black-and-whi
 
 from __future__ import annotations
 
+from dataclasses import astuple
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from recoverysim.field_labels import field_label, field_name_and_unit
 from recoverysim.plots import (
+    INTERVAL_NOTE,
     LINE_STYLES,
     MARKERS,
     PALETTE,
@@ -22,6 +25,7 @@ from recoverysim.plots import (
     interval,
     money_scale,
     new_figure,
+    note_axis_without_zero,
     policy_styles,
     tradeoff,
 )
@@ -76,6 +80,50 @@ def break_even(x: np.ndarray, y: np.ndarray) -> float | None:
     return float(x[-1]) if len(x) and y[-1] == 0.0 else None
 
 
+DIFFERENCE_LINE = "difference-line"
+
+
+def difference_series(diffs: pd.DataFrame, parameter: str, others: list[str], policies: list[str]) -> list[dict]:
+    """One series per challenger policy and distinct group of the other parameters, in drawing order.
+
+    Groups whose series are identical (an other parameter that touches neither compared policy, such as a cost
+    the baseline and the challenger never pay) are drawn once, their values listed together."""
+    groups = diffs.groupby(others, sort=False, dropna=False) if others else [((), diffs)]
+    series: list[dict] = []
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        for policy in policies[1:]:
+            rows = group[group["policy"] == policy].sort_values(parameter)
+            if rows.empty:
+                continue
+            values = rows[[parameter, "diff", "low", "high"]].astype(float).to_numpy()
+            twin = next(
+                (
+                    s
+                    for s in series
+                    if s["policy"] == policy
+                    and s["values"].shape == values.shape
+                    and np.allclose(s["values"], values, rtol=1e-12, atol=0.0, equal_nan=True)
+                ),
+                None,
+            )
+            if twin is not None:
+                twin["keys"].append(key)
+            else:
+                series.append({"policy": policy, "keys": [key], "rows": rows, "values": values})
+    return series
+
+
+def _series_label(series: dict, baseline: str, others: list[str], distinct_groups: int) -> str:
+    label = f"{series['policy']} − {baseline}"
+    if not others:
+        return label
+    if distinct_groups == 1 and len(series["keys"]) > 1:
+        return label + f" (the same for every {', '.join(o.split('.')[-1] for o in others)})"
+    texts = [", ".join(f"{o.split('.')[-1]}={_short_value(v)}" for o, v in zip(others, key)) for key in series["keys"]]
+    return label + f" ({' or '.join(texts)})"
+
+
 def sweep_difference(
     points: pd.DataFrame,
     context: Context | None = None,
@@ -96,13 +144,15 @@ def sweep_difference(
     if len(policies) < 2:
         raise ValueError("a paired difference needs at least two policies")
     baseline = policies[0]
-    title = f"Paired difference against {baseline} as {parameter} varies"
+    name = field_name_and_unit(parameter)[0]
+    title = f"Paired difference against {baseline} as {name[0].lower() + name[1:]} varies"
     fig, axes = new_figure(
         1,
         len(figures),
         (max(5.6 * len(figures), 8.0), 4.8),
-        title if len(title) <= 70 else f"Paired difference against {baseline}\nas {parameter} varies",
+        title if len(title) <= 70 else title.replace(" as ", "\nas ", 1),
         context,
+        note=f"{INTERVAL_NOTE} · x: {parameter}",
     )
     for ax, figure in zip(axes[0], figures):
         diffs = paired_differences(points, figure, baseline)
@@ -113,38 +163,38 @@ def sweep_difference(
             if figure in SHARE_FIGURES
             else (1.0, "")
         )
-        groups = diffs.groupby(others, sort=False, dropna=False) if others else [((), diffs)]
-        k = 0
-        for key, group in groups:
-            for policy in policies[1:]:
-                rows = group[group["policy"] == policy].sort_values(parameter)
-                if rows.empty:
-                    continue
-                st = policy_styles(policies)[policy]
-                colour, marker, line = (
+        series = difference_series(diffs, parameter, others, policies)
+        distinct_groups = len({tuple(map(tuple, s["keys"])) for s in series})
+        crossings = 0
+        for k, one in enumerate(series):
+            colour, marker, line = (
+                (
                     PALETTE[(k + 1) % len(PALETTE)],
                     MARKERS[(k + 1) % len(MARKERS)],
                     LINE_STYLES[(k + 1) % len(LINE_STYLES)],
                 )
-                if not others:
-                    colour, marker, line = st.colour, st.marker, st.line
-                key_text = ", ".join(f"{o}={v}" for o, v in zip(others, key if isinstance(key, tuple) else (key,)))
-                label = f"{policy} − {baseline}" + (f" ({key_text})" if key_text else "")
-                x = rows[parameter].astype(float).to_numpy()
-                ax.fill_between(x, rows["low"] / scale, rows["high"] / scale, color=colour, alpha=0.2, linewidth=0)
-                ax.plot(x, rows["diff"] / scale, color=colour, linestyle=line, marker=marker, label=label)
-                crossing = None if searched else break_even(x, rows["diff"].to_numpy())
-                if crossing is not None:
-                    ax.axvline(crossing, color=colour, linestyle=":", linewidth=1)
-                    ax.annotate(
-                        f"crosses zero ≈ {crossing:.3g} (between points)",
-                        (crossing, 0),
-                        textcoords="offset points",
-                        xytext=(4, 8),
-                        fontsize=8,
-                        color="0.15",
-                    )
-                k += 1
+                if others
+                else astuple(policy_styles(policies)[one["policy"]])[:3]
+            )
+            label = _series_label(one, baseline, others, distinct_groups)
+            x, diff, low, high = one["values"].T
+            ax.fill_between(x, low / scale, high / scale, color=colour, alpha=0.2, linewidth=0)
+            ax.plot(x, diff / scale, color=colour, linestyle=line, marker=marker, label=label, gid=DIFFERENCE_LINE)
+            crossing = None if searched else break_even(x, diff)
+            if crossing is not None:
+                ax.axvline(crossing, color=colour, linestyle=":", linewidth=1)
+                whose = label.replace(f" − {baseline}", "") + ": " if len(series) > 1 else ""
+                right_half = crossing > (np.nanmin(x) + np.nanmax(x)) / 2
+                ax.annotate(
+                    f"{whose}crosses zero ≈ {crossing:.3g} (between points)",
+                    (crossing, 0),
+                    textcoords="offset points",
+                    xytext=(-4 if right_half else 4, 8 + 11 * crossings),  # a line each, so two never overprint
+                    ha="right" if right_half else "left",
+                    fontsize=7 if whose else 8,
+                    color=colour if whose else "0.15",
+                )
+                crossings += 1
         if searched:
             value, low, high = searched
             ax.axvspan(low, high, color="0.5", alpha=0.15, linewidth=0, label="95 % interval of the break-even")
@@ -158,7 +208,7 @@ def sweep_difference(
                 color="0.15",
             )
         ax.axhline(0.0, color="black", linewidth=0.8)
-        ax.set_xlabel(parameter)
+        ax.set_xlabel(field_label(parameter))
         ax.set_ylabel(
             f"difference in {axis_label(figure, unit)}"
             if figure.endswith("_eur")
@@ -167,6 +217,7 @@ def sweep_difference(
         ax.set_title(axis_label(figure).split(" (")[0], fontsize=10)
         ax.grid(True, color="0.9")
         ax.legend(fontsize=7, loc="best")
+        note_axis_without_zero(ax)
     return finish(fig)
 
 
@@ -285,10 +336,18 @@ def sweep_summary(points: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return pd.DataFrame(rows), labels
 
 
+def _short_value(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else str(value)
+
+
 def sweep_figures(points: pd.DataFrame, context: Context | None = None) -> dict[str, Figure]:
     """Every figure of a `sweep` results folder, by file stem."""
-    summary, labels = sweep_summary(points)
-    figures = {"tradeoff": tradeoff(summary, context, labels=labels)}
+    summary, _ = sweep_summary(points)
+    parameters = sweep_parameters(points)
+    values = points.assign(point=_point_ids(points, parameters)).drop_duplicates("point").set_index("point")
+    labels = {point: ", ".join(_short_value(row[p]) for p in parameters) for point, row in values.iterrows()}
+    names = ", ".join(p.split(".")[-1] for p in parameters)
+    figures = {"tradeoff": tradeoff(summary, context, labels=labels, labels_name=names)}
     one_at_a_time = one_at_a_time_base(points) is not None
     if len(set(points["policy"])) >= 2 and not one_at_a_time:
         figures["sweep-difference"] = sweep_difference(points, context)
