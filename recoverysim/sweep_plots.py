@@ -232,8 +232,34 @@ def one_at_a_time_base(points: pd.DataFrame) -> dict | None:
     return base if int(changed.max()) <= 1 and (changed == 0).any() else None
 
 
+TORNADO_NOTE = "whiskers: 95 % t intervals across replications at each end; dotted lines: the same at the base point"
+WHISKER = "tornado-whisker"
+
+
+def _one_policy_means(points: pd.DataFrame, parameters: list[str], figure: str) -> pd.DataFrame:
+    """With a single policy there is no pair: the figure's mean and 95 % t interval per point instead."""
+    from recoverysim.metrics import mean_interval
+
+    rows = []
+    for key, group in points.groupby(parameters, sort=False, dropna=False):
+        mean, low, high = mean_interval(group[figure].to_numpy())
+        rows.append(
+            {**dict(zip(parameters, key if isinstance(key, tuple) else (key,))), "diff": mean, "low": low, "high": high}
+        )
+    return pd.DataFrame(rows)
+
+
+def _tornado_name(parameter: str, base_value) -> str:
+    name, unit = field_name_and_unit(parameter)
+    unit_text = f" {unit}" if unit and "(" not in unit else (f", {unit}" if unit else "")
+    return f"{name}\n(base {_short_value(base_value)}{unit_text})"
+
+
 def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = "net_result_eur") -> Figure:
-    """One-at-a-time design: how far each parameter's low and high values move the paired difference (or the figure)."""
+    """One-at-a-time design: how far each parameter's low and high values move the paired difference (or the figure).
+
+    Each bar end carries a whisker, the 95 % t interval of the paired difference over the replications there,
+    so a bar shorter than its whiskers reads as noise."""
     base = one_at_a_time_base(points)
     if base is None:
         raise ValueError("points.parquet is not a one-at-a-time design")
@@ -244,10 +270,10 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
         diffs = diffs[diffs["policy"] == policies[1]]
         what = f"{policies[1]} − {policies[0]}, {axis_label(figure).split(' (')[0]}"
     else:
-        frame = points.groupby(parameters, sort=False, dropna=False)[figure].mean().reset_index()
-        diffs = frame.rename(columns={figure: "diff"})
+        diffs = _one_policy_means(points, parameters, figure)
         what = f"{policies[0]}, {axis_label(figure).split(' (')[0]}"
-    at_base = diffs[(diffs[parameters] == pd.Series(base)).all(axis=1)]["diff"].mean()
+    base_rows = diffs[(diffs[parameters] == pd.Series(base)).all(axis=1)]
+    at_base = base_rows["diff"].mean()
     bars = []
     for p in parameters:
         moved = diffs[
@@ -258,15 +284,19 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
         ]
         if moved.empty:
             continue
-        low_row, high_row = moved.loc[moved[p].astype(float).idxmin()], moved.loc[moved[p].astype(float).idxmax()]
-        bars.append((p, low_row[p], low_row["diff"], high_row[p], high_row["diff"]))
-    bars.sort(key=lambda b: max(abs(b[2] - at_base), abs(b[4] - at_base)))
+        bars.append((p, moved.loc[moved[p].astype(float).idxmin()], moved.loc[moved[p].astype(float).idxmax()]))
+    bars.sort(key=lambda b: max(abs(b[1]["diff"] - at_base), abs(b[2]["diff"] - at_base)))
     scale, unit = (
-        money_scale([at_base, *[b[2] for b in bars], *[b[4] for b in bars]]) if figure.endswith("_eur") else (1.0, "")
+        money_scale([at_base, *[r[c] for b in bars for r in b[1:] for c in ("diff", "low", "high")]])
+        if figure.endswith("_eur")
+        else (1.0, "")
     )
-    fig, axes = new_figure(1, 1, (8.5, 1.2 + 0.7 * max(len(bars), 1)), f"Tornado: what moves {what}", context)
+    fig, axes = new_figure(
+        1, 1, (8.5, 1.2 + 0.7 * max(len(bars), 1)), f"Tornado: what moves {what}", context, note=TORNADO_NOTE
+    )
     ax = axes[0, 0]
-    for i, (p, low_value, low, high_value, high) in enumerate(bars):
+    for i, (p, low_row, high_row) in enumerate(bars):
+        low, high = low_row["diff"], high_row["diff"]
         ax.barh(
             i,
             (low - at_base) / scale,
@@ -286,9 +316,20 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
             edgecolor="black",
             label="parameter at its high value" if i == 0 else None,
         )
+        for row, offset in ((low_row, -0.12), (high_row, 0.12)):
+            ax.errorbar(
+                row["diff"] / scale,
+                i + offset,
+                xerr=np.nan_to_num([[row["diff"] - row["low"]], [row["high"] - row["diff"]]]) / scale,
+                fmt="none",
+                ecolor="0.15",
+                elinewidth=1.0,
+                capsize=3,
+                gid=WHISKER,
+            )
         ax.annotate(
-            f"{low_value:g}",
-            ((low) / scale, i),
+            f"{low_row[p]:g}",
+            (min(low, low_row["low"]) / scale if low < high else max(low, low_row["high"]) / scale, i),
             textcoords="offset points",
             xytext=(-4 if low < high else 4, 0),
             ha="right" if low < high else "left",
@@ -296,8 +337,8 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
             fontsize=7,
         )
         ax.annotate(
-            f"{high_value:g}",
-            ((high) / scale, i),
+            f"{high_row[p]:g}",
+            (max(high, high_row["high"]) / scale if high >= low else min(high, high_row["low"]) / scale, i),
             textcoords="offset points",
             xytext=(4 if high >= low else -4, 0),
             ha="left" if high >= low else "right",
@@ -305,11 +346,15 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
             fontsize=7,
         )
     ax.axvline(at_base / scale, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(bars)), [f"{b[0]} (base {base[b[0]]:g})" for b in bars])
+    if len(base_rows) and np.isfinite(base_rows[["low", "high"]].to_numpy(dtype=float)).all():
+        for edge in (base_rows["low"].mean(), base_rows["high"].mean()):
+            ax.axvline(edge / scale, color="0.4", linestyle=":", linewidth=0.8)
+    ax.set_yticks(range(len(bars)), [_tornado_name(b[0], base[b[0]]) for b in bars], fontsize=8)
     ax.set_xlabel(f"{what} ({unit})" if unit else what)
     ax.margins(x=0.15)
     ax.grid(True, axis="x", color="0.9")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    note_axis_without_zero(ax, "x")
     return finish(fig, bottom=0.12 if len(bars) < 3 else 0.06)
 
 

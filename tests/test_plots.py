@@ -153,7 +153,8 @@ def test_sweep_difference_marks_the_break_even_inspection_cost(folders):
     verticals = [line for line in ax.lines if len(set(line.get_xdata())) == 1 and line.get_linestyle() == ":"]
     assert verticals and verticals[0].get_xdata()[0] == pytest.approx(crossing)
     assert any("crosses zero" in t.get_text() for t in ax.texts)
-    assert ax.get_xlabel() == "money.inspection_eur" and "difference" in ax.get_ylabel()
+    assert ax.get_xlabel() == "Inspection cost, EUR" and "difference" in ax.get_ylabel()
+    assert "inspection cost varies" in texts(fig) and "x: money.inspection_eur" in texts(fig)  # path in small print
 
 
 def test_break_even_interpolates_the_first_zero_crossing():
