@@ -68,12 +68,12 @@ UNITS = {f: kind for f, _, kind in HEADLINE} | {
     "nps": "plain",
 }
 CAPTIONS = {
-    "tradeoff": "Cost over the horizon (x) against what each policy keeps (y); lower right to upper left is better. Bars are 95 % intervals; the dashed line joins the policies no other policy beats on both.",
+    "tradeoff": "Cost over the horizon (x) against what each policy keeps (y); lower right to upper left is better. Bars are 95 % intervals; the dashed line joins the policies no other policy beats on both. In a sweep, each policy's points are joined in order, pale to full, and the ends are named; an axis that does not start at 0 says so.",
     "over-time": "Customers, their mean loyalty and the cumulative cost, day by day: mean across replications with a 95 % band.",
     "money": "Mean cost components per policy, stacked, beside the margin earned; on the right the claim costs alone, without staff.",
     "claim-journeys": "How long claims take to a decision (share decided within so many days) and how many contacts they need, honest and fraudulent claims apart.",
     "word-of-mouth": "Positive and negative impressions over time, and the prospects won or lost through them (95 % intervals).",
-    "sweep-difference": "Paired difference against the baseline policy as the varied parameter moves, with its 95 % band; a dotted line marks where it crosses zero (break-even).",
+    "sweep-difference": "Paired difference against the baseline policy as the varied parameter moves, with its 95 % band; a dotted line marks where it crosses zero (break-even). Groups of the other parameters that give the same series are drawn once.",
     "decomposition": (
         "Waterfall from the first policy to the second: each lever's Shapley value (its average effect "
         "when switched, over the orderings of the levers), stacked from zero to the total paired "
@@ -81,7 +81,7 @@ CAPTIONS = {
         "error bars are 95 % intervals across replications."
     ),
     "sensitivity": "Morris or Sobol design: the inputs ranked by how much they move the paired difference between policies, with 95 % bootstrap intervals.",
-    "tornado": "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the comparison.",
+    "tornado": "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the comparison; whiskers are 95 % intervals across the paired replications at each end, dotted lines the same at the base point.",
 }
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}

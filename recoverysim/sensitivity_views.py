@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from recoverysim.experiments.sensitivity import METHODS, SENSITIVITY_FILE, ranking, read_sensitivity
+from recoverysim.field_labels import field_label
 from recoverysim.plots import PALETTE, Context, axis_label, finish, money_scale, new_figure
 from recoverysim.table import with_interval
 
@@ -31,6 +32,11 @@ def _bars(ax, rows: pd.DataFrame, offset: float, height: float, scale: float, st
     positions = np.arange(len(rows)) + offset
     ax.barh(positions, values, height=height, edgecolor="black", label=label, **style)
     ax.errorbar(values, positions, xerr=np.nan_to_num([low, high]), fmt="none", ecolor="black", capsize=3)
+
+
+def _input_name(path: str) -> str:
+    """An input's label and unit, its dotted path beneath as the small print."""
+    return f"{field_label(path)}\n{path}"
 
 
 def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figure:
@@ -59,7 +65,7 @@ def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figur
             _bars(ax, ranked, 0.2, 0.38, 1.0, {"color": "white", "hatch": "///"}, INDEX_WORDS["ST"])
             _bars(ax, first, -0.2, 0.38, 1.0, {"color": PALETTE[0]}, INDEX_WORDS["S1"])
             ax.set_xlabel(f"share of the variance of {challenger} − {baseline}")
-        ax.set_yticks(range(len(ranked)), list(ranked["input"]), fontsize=8)
+        ax.set_yticks(range(len(ranked)), [_input_name(path) for path in ranked["input"]], fontsize=8)
         ax.set_title(axis_label(metric).split(" (")[0], fontsize=10)
         ax.axvline(0.0, color="black", linewidth=0.8)
         ax.grid(True, axis="x", color="0.9")
