@@ -21,6 +21,7 @@ from recoverysim import plots, sweep_plots
 from recoverysim.calibration.best import best_sentences, interval, percent
 from recoverysim.discover_report import where_each_policy_wins_html
 from recoverysim.errors import RecoverySimError
+from recoverysim.field_labels import field_label, field_name_and_unit
 from recoverysim.figure_files import (
     decomposition_metric,
     figures_for_folder,
@@ -538,7 +539,8 @@ def sweep_report(folder: Path) -> str:
     parameters = sweep_plots.sweep_parameters(points)
     what = "break-even search" if folder_kind(folder) == "breakeven" else "sweep"
     body = [
-        f"<h1>{escape(name)}: {what} over {', '.join(escape(p) for p in parameters)}</h1>",
+        f"<h1>{escape(name)}: {what} over {', '.join(escape(field_name_and_unit(p)[0].lower()) for p in parameters)}</h1>",
+        f'<p class="small">Varied: {", ".join(f"<code>{escape(p)}</code> ({escape(field_label(p))})" for p in parameters)}.</p>',
         f'<p class="small">{escape(context.footer())}.</p>',
         "<h2>The question</h2>",
         f"<p>{escape(scenario.description) if scenario and scenario.description else 'No description recorded.'}</p>",
