@@ -5,6 +5,7 @@ Reads stored results only; DataFrames in, a Figure or HTML out, in the conventio
 
 from __future__ import annotations
 
+import textwrap
 from html import escape
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def _bars(ax, rows: pd.DataFrame, offset: float, height: float, scale: float, st
 
 def _input_name(path: str) -> str:
     """An input's label and unit, its dotted path beneath as the small print."""
-    return f"{field_label(path)}\n{path}"
+    return f"{textwrap.fill(field_label(path), 28)}\n{path}"
 
 
 def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figure:
@@ -47,7 +48,7 @@ def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figur
     fig, axes = new_figure(
         1,
         len(groups),
-        (max(6.5 * len(groups), 8.0), 1.6 + 0.55 * inputs * (2 if method == "sobol" else 1)),
+        (max(6.5 * len(groups), 8.0), 1.6 + 0.8 * inputs * (2 if method == "sobol" else 1)),
         f"Which inputs matter: {'Morris screening' if method == 'morris' else 'Sobol indices'}",
         context,
         note=NOTE,
@@ -58,7 +59,7 @@ def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figur
         if method == "morris":
             scale, unit = money_scale(ranked[["value", "ci_high"]].to_numpy()) if metric.endswith("_eur") else (1, "")
             _bars(ax, ranked, 0.0, 0.6, scale, {"color": PALETTE[0]}, INDEX_WORDS["mu_star"])
-            ax.set_xlabel(f"mu_star of {challenger} − {baseline}" + (f" ({unit} per input range)" if unit else ""))
+            ax.set_xlabel(f"mu_star of {challenger} − {baseline}" + (f"\n({unit} per input range)" if unit else ""))
         else:
             rows = table[(table["metric"] == metric) & (table["challenger"] == challenger)]
             first = rows[rows["index"] == "S1"].set_index("input").loc[ranked["input"]].reset_index()

@@ -114,6 +114,36 @@ def difference_series(diffs: pd.DataFrame, parameter: str, others: list[str], po
     return series
 
 
+#: Beyond this many groups of the other parameters the points are not a grid: one cloud per challenger instead.
+MOST_GROUPS = 5
+
+
+def _scattered_differences(
+    ax, diffs: pd.DataFrame, parameter: str, others: list[str], policies: list[str], scale: float
+) -> None:
+    """Each design point's paired difference with its 95 % interval, one marker style per challenger, unjoined:
+    the other inputs move from point to point, so a line through them or a crossing read off it would mislead."""
+    styles = policy_styles(policies)
+    moving = ", ".join(o.split(".")[-1] for o in others)
+    for policy in policies[1:]:
+        rows = diffs[diffs["policy"] == policy]
+        x, diff = rows[parameter].astype(float).to_numpy(), rows["diff"].to_numpy()
+        error = np.nan_to_num(np.vstack([diff - rows["low"].to_numpy(), rows["high"].to_numpy() - diff])) / scale
+        ax.errorbar(
+            x,
+            diff / scale,
+            yerr=error,
+            fmt=styles[policy].marker,
+            color=styles[policy].colour,
+            markeredgecolor="black",
+            markeredgewidth=0.5,
+            elinewidth=0.6,
+            capsize=0,
+            linestyle="none",
+            label=f"{policy} − {policies[0]} (one marker per design point; {moving} vary too)",
+        )
+
+
 def _series_label(series: dict, baseline: str, others: list[str], distinct_groups: int) -> str:
     label = f"{series['policy']} − {baseline}"
     if not others:
@@ -166,6 +196,9 @@ def sweep_difference(
         series = difference_series(diffs, parameter, others, policies)
         distinct_groups = len({tuple(map(tuple, s["keys"])) for s in series})
         crossings = 0
+        if distinct_groups > MOST_GROUPS:  # a scattered design (Latin hypercube, Morris): no lines to join
+            _scattered_differences(ax, diffs, parameter, others, policies, scale)
+            series = []
         for k, one in enumerate(series):
             colour, marker, line = (
                 (

@@ -320,3 +320,23 @@ def test_an_axis_that_leaves_out_zero_says_so_and_only_then(folders):
             seen.add(excludes)
             assert (noted == ["y axis does not start at 0"]) == excludes, (ax.get_title(), low, high)
     assert seen == {True, False}
+
+
+def test_a_scattered_design_shows_unjoined_points_and_reads_no_crossing_off_them():
+    """A Latin hypercube moves every input at every point: joining points along one input would draw noise."""
+    rng = np.random.default_rng(9)
+    rows = []
+    for point in range(12):
+        inspection, escalation = rng.uniform(0, 450), rng.uniform(100, 400)
+        for policy, slope in (("trusting", 0.0), ("suspicious", -60.0)):
+            for replication in range(3):
+                value = 9000.0 * (policy != "trusting") + slope * inspection - 5.0 * escalation + rng.normal(0, 300)
+                rows.append({"point": point, "policy": policy, "replication": replication,
+                             "money.inspection_eur": inspection, "money.escalation_eur": escalation,
+                             "net_result_eur": value, "customer_value_eur": value})
+    fig = sweep_plots.sweep_difference(pd.DataFrame(rows), figures=("net_result_eur",))
+    ax = fig.axes[0]
+    assert not [line for line in ax.lines if line.get_gid() == sweep_plots.DIFFERENCE_LINE]
+    assert not [t for t in ax.texts if "crosses zero" in t.get_text()]
+    clouds = [c for c in ax.containers if "one marker per design point" in c.get_label()]
+    assert len(clouds) == 1 and len(clouds[0].lines[0].get_xdata()) == 12
