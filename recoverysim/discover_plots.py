@@ -16,6 +16,7 @@ from matplotlib.patches import Rectangle
 
 from recoverysim.discover import CANNOT_TELL, Discovery, possible_labels
 from recoverysim.errors import UsageError
+from recoverysim.field_labels import field_label
 from recoverysim.plots import Context, axis_label, finish, new_figure, policy_styles
 
 NEUTRAL_COLOUR = "#8c8c8c"
@@ -86,9 +87,8 @@ def decision_map(
         name = label if label == CANNOT_TELL else f"{label} wins"
         ax.scatter(px[rows], py[rows], c=colour, marker=marker, s=46, linewidths=1.4, label=f"{name} ({rows.sum()})")
     _draw_boxes(ax, discovery, x, y, styles)
-    names = discovery.names
-    ax.set_xlabel(f"{names[x]} ({x})" if names[x] != x else x)
-    ax.set_ylabel(f"{names[y]} ({y})" if names[y] != y else y)
+    ax.set_xlabel(f"{field_label(x)}\n{x}")  # label and unit, the dotted path beneath
+    ax.set_ylabel(f"{field_label(y)}\n{y}")
     ax.grid(True, color="0.9")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return finish(fig)

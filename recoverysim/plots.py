@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure  # figures made without pyplot render with Agg and open no window
 from matplotlib.ticker import PercentFormatter
 
@@ -52,6 +54,9 @@ FIGURE_LABELS = {
 }
 SHARE_FIGURES = {"retention_share", "fraud_share", "honest_denied_share", "approval_share", "abandonment_share"}
 SIDE_KEYS = ("point", "policy", "replication")
+#: Beyond this many sweep points per policy a trade-off panel names only the ends and thins its error bars.
+CROWDED_POINTS = 4
+POINT_LABEL = "point-label"
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class Context:
     replications: int | None = None
 
     @classmethod
-    def from_manifest(cls, manifest: dict) -> "Context":
+    def from_manifest(cls, manifest: dict) -> Context:
         return cls(str(manifest.get("scenario_name", "scenario")), manifest.get("seed"), manifest.get("replications"))
 
     def footer(self, note: str = "") -> str:
@@ -193,12 +198,14 @@ def tradeoff(
     x: str = "cost_total_eur",
     ys: tuple[str, ...] = ("customer_value_eur", "retention_share"),
     labels: dict | None = None,
+    labels_name: str = "",
 ) -> Figure:
     """Cost against what is kept, one point per policy (per sweep point when `summary` has a point column).
 
     Args:
         summary: rows of summary.csv (policy, metric, mean, ci_low, ci_high), optionally with a `point` column.
         labels: for swept summaries, a short text per point naming its parameter values.
+        labels_name: what those texts list (e.g. "inspection_eur, opportunist_share"), said once in the legend.
     """
     policies = list(dict.fromkeys(summary["policy"]))
     styles = policy_styles(policies)
@@ -211,6 +218,7 @@ def tradeoff(
         xs, x_unit = money_scale(table[["x_mean", "x_ci_low", "x_ci_high"]].to_numpy())
         share = y in SHARE_FIGURES
         ys_scale, y_unit = (0.01, "%") if share else money_scale(table[["y_mean", "y_ci_low", "y_ci_high"]].to_numpy())
+        crowded = swept and table.groupby("policy").size().max() > CROWDED_POINTS
         for policy in policies:
             rows = table[table["policy"] == policy]
             st = styles[policy]
@@ -223,8 +231,10 @@ def tradeoff(
                 yerr=np.nan_to_num(yerr),
                 fmt=st.marker,
                 color=st.colour,
-                markersize=7,
-                capsize=3,
+                markersize=5 if crowded else 7,
+                capsize=0 if crowded else 3,
+                elinewidth=0.6 if crowded else None,
+                alpha=0.55 if crowded else None,
                 linestyle="none",
                 label=policy,
                 markeredgecolor="black",
@@ -242,27 +252,7 @@ def tradeoff(
                         fontsize=8,
                     )
             else:
-                ax.plot(
-                    rows["x_mean"] / xs, rows["y_mean"] / ys_scale, color=st.colour, linestyle=st.line, linewidth=0.8
-                )
-                ends = rows.iloc[[0, -1]].drop_duplicates("point")
-                same_place = np.allclose(
-                    rows[["x_mean", "y_mean"]].to_numpy(), rows[["x_mean", "y_mean"]].to_numpy()[0]
-                )
-                for _, row in (ends.iloc[:1] if same_place else ends).iterrows():
-                    text = (
-                        "the same at every point"
-                        if same_place
-                        else (labels or {}).get(row["point"], f"point {row['point']}")
-                    )
-                    ax.annotate(
-                        text,
-                        (row["x_mean"] / xs, row["y_mean"] / ys_scale),
-                        textcoords="offset points",
-                        xytext=(6, 6),
-                        fontsize=7,
-                        color="0.2",
-                    )
+                _swept_policy(ax, rows, st, (xs, ys_scale), labels or {})
         keep = frontier(table["x_mean"].to_numpy(), table["y_mean"].to_numpy())
         if keep.size:
             front = table.iloc[keep]
@@ -280,11 +270,91 @@ def tradeoff(
         ax.margins(x=0.2, y=0.2)
         ax.grid(True, color="0.9")
         ax.set_title(f"{axis_label(y).split(' (')[0]} against cost", fontsize=10)
-        ax.legend(fontsize=8, loc="best")
+        legend = ax.legend(fontsize=8, loc="best", title=f"points: {labels_name}" if swept and labels_name else None)
+        if legend.get_title().get_text():
+            legend.get_title().set_fontsize(7)
+        note_axis_without_zero(ax)
     fig.text(
         0.99, 0.008, "lower cost (left) and more kept (up) is better", fontsize=7, color="0.3", ha="right", va="bottom"
     )
-    return finish(fig)
+    finish(fig)
+    if swept:
+        for ax in axes[0]:
+            declutter_labels(ax, [t for t in ax.texts if t.get_gid() == POINT_LABEL])
+    return fig
+
+
+def _swept_policy(ax, rows: pd.DataFrame, style: Style, scales: tuple[float, float], labels: dict) -> None:
+    """One policy's sweep points, joined in point order; markers pale at the first point, full at the last.
+
+    Only the two ends are named (first below left, last above right), so twelve points do not overprint."""
+    xs, ys = scales
+    x, y = rows["x_mean"].to_numpy() / xs, rows["y_mean"].to_numpy() / ys
+    ax.plot(x, y, color=style.colour, linestyle=style.line, linewidth=0.8)
+    if len(rows) > 1:
+        shade = np.linspace(0.2, 1.0, len(rows))
+        faces = [tuple(1 - s + s * part for part in to_rgb(style.colour)) for s in shade]  # blend with white
+        ax.scatter(x, y, marker=style.marker, c=faces, s=36, edgecolors="black", linewidths=0.6, zorder=3)
+    if np.allclose(np.column_stack([x, y]), np.column_stack([x, y])[0]):
+        ends = [(0, "the same at every point", (6, 6), "left", "bottom")]
+    else:
+        ends = [(0, None, (-6, -6), "right", "top"), (len(rows) - 1, None, (6, 6), "left", "bottom")]
+    for index, text, offset, horizontal, vertical in ends:
+        point = rows["point"].iloc[index]
+        ax.annotate(
+            text or ("first: " if index == 0 else "last: ") + labels.get(point, f"point {point}"),
+            (x[index], y[index]),
+            textcoords="offset points",
+            xytext=offset,
+            ha=horizontal,
+            va=vertical,
+            fontsize=7,
+            color="0.2",
+            gid=POINT_LABEL,
+        )
+
+
+def declutter_labels(ax, labels: list) -> None:
+    """Keep point labels inside their axes and apart: flip a label that sticks out, drop one that still does or
+    that overlaps a label already kept (the legend's title says what the labels list)."""
+    renderer = FigureCanvasAgg(ax.figure).get_renderer()  # the renderer savefig will use, for real extents
+    inside, kept = ax.get_window_extent(renderer), []
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        if not _contains(inside, box):
+            label.set_horizontalalignment("right" if label.get_horizontalalignment() == "left" else "left")
+            label.xyann = (-label.xyann[0], label.xyann[1])
+            box = label.get_window_extent(renderer)
+        if not _contains(inside, box) or any(box.overlaps(other) for other in kept):
+            label.remove()
+            continue
+        kept.append(box)
+
+
+def _contains(outer, inner) -> bool:
+    return outer.x0 <= inner.x0 and inner.x1 <= outer.x1 and outer.y0 <= inner.y0 and inner.y1 <= outer.y1
+
+
+AXIS_NOTE = "axis-not-at-zero"
+
+
+def note_axis_without_zero(ax, which: str = "y") -> None:
+    """Say on the axis when it does not start at zero, so a small gap is not read as a large one."""
+    low, high = ax.get_ylim() if which == "y" else ax.get_xlim()
+    if low <= 0.0 <= high:
+        return
+    ax.text(
+        0.01 if which == "y" else 0.99,
+        0.01,
+        f"{which} axis does not start at 0",
+        transform=ax.transAxes,
+        ha="left" if which == "y" else "right",
+        va="bottom",
+        fontsize=7,
+        color="0.3",
+        bbox={"facecolor": "white", "edgecolor": "0.6", "linewidth": 0.5, "pad": 1.5},
+        gid=AXIS_NOTE,
+    )
 
 
 # ---- over time ---------------------------------------------------------------------------------------------------

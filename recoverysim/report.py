@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 from html import escape
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from pydantic import BaseModel
 from recoverysim import plots, sweep_plots
 from recoverysim.calibration.best import best_sentences, interval, percent
 from recoverysim.discover_report import where_each_policy_wins_html
-from recoverysim.verdict import verdict_sentences
 from recoverysim.errors import RecoverySimError
+from recoverysim.field_labels import field_label, field_name_and_unit
 from recoverysim.figure_files import (
     decomposition_metric,
     figures_for_folder,
@@ -36,6 +37,7 @@ from recoverysim.scenario.schema import Policy, Scenario
 from recoverysim.selection import RESAMPLES
 from recoverysim.sensitivity_views import sensitivity_section
 from recoverysim.table import number, with_interval
+from recoverysim.verdict import verdict_sentences
 
 #: Figures the headline speaks about, in order, with a plain name and a unit kind.
 HEADLINE = (
@@ -67,12 +69,12 @@ UNITS = {f: kind for f, _, kind in HEADLINE} | {
     "nps": "plain",
 }
 CAPTIONS = {
-    "tradeoff": "Cost over the horizon (x) against what each policy keeps (y); lower right to upper left is better. Bars are 95 % intervals; the dashed line joins the policies no other policy beats on both.",
+    "tradeoff": "Cost over the horizon (x) against what each policy keeps (y); lower right to upper left is better. Bars are 95 % intervals; the dashed line joins the policies no other policy beats on both. In a sweep, each policy's points are joined in order, pale to full, and the ends are named; an axis that does not start at 0 says so.",
     "over-time": "Customers, their mean loyalty and the cumulative cost, day by day: mean across replications with a 95 % band.",
     "money": "Mean cost components per policy, stacked, beside the margin earned; on the right the claim costs alone, without staff.",
     "claim-journeys": "How long claims take to a decision (share decided within so many days) and how many contacts they need, honest and fraudulent claims apart.",
     "word-of-mouth": "Positive and negative impressions over time, and the prospects won or lost through them (95 % intervals).",
-    "sweep-difference": "Paired difference against the baseline policy as the varied parameter moves, with its 95 % band; a dotted line marks where it crosses zero (break-even).",
+    "sweep-difference": "Paired difference against the baseline policy as the varied parameter moves, with its 95 % band; a dotted line marks where it crosses zero (break-even). Groups of the other parameters that give the same series are drawn once.",
     "decomposition": (
         "Waterfall from the first policy to the second: each lever's Shapley value (its average effect "
         "when switched, over the orderings of the levers), stacked from zero to the total paired "
@@ -80,12 +82,13 @@ CAPTIONS = {
         "error bars are 95 % intervals across replications."
     ),
     "sensitivity": "Morris or Sobol design: the inputs ranked by how much they move the paired difference between policies, with 95 % bootstrap intervals.",
-    "tornado": "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the comparison.",
+    "tornado": "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the comparison; whiskers are 95 % intervals across the paired replications at each end, dotted lines the same at the base point.",
 }
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
+.table-scroll{overflow-x:auto;max-width:100%;margin:1em 0}.table-scroll table{margin:0}
+table{border-collapse:collapse;margin:1em 0;font-size:.9em}table.wide{font-size:.8em}table.wide td.num{white-space:normal}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.differs td{background:#fff6d6}tr.differs td:first-child{font-weight:bold}
 figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.9em;color:#444}
@@ -303,7 +306,23 @@ def _figures_html(figures: dict) -> str:
     return "\n".join(parts)
 
 
+#: From this many columns a table gets the smaller, wrapping style; every table sits in a scroll container.
+WIDE_COLUMNS = 6
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.DOTALL)
+
+
+def _fit_table(match: re.Match) -> str:
+    """A table inside a horizontal scroll container, so three policies' columns never run off the page."""
+    table = match.group(0)
+    first_row = table.split("</tr>", 1)[0]
+    columns = first_row.count("<th") + first_row.count("<td")
+    if columns >= WIDE_COLUMNS and table.startswith("<table>"):
+        table = '<table class="wide">' + table[len("<table>") :]
+    return f'<div class="table-scroll">{table}</div>'
+
+
 def _page(title: str, body: str) -> str:
+    body = _TABLE.sub(_fit_table, body)
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>'
@@ -447,15 +466,59 @@ def probability_best_html(folder: Path, manifest: dict, replications: int) -> li
     ]
 
 
+POINT_FIGURES = ("net_result_eur", "value_total_eur")
+
+
 def points_table(points: pd.DataFrame, figure: str = "net_result_eur") -> str:
+    """One row per sweep point: each policy's mean (95 % interval) and, beside them, each challenger's paired
+    difference from the baseline (95 % interval over replications on the same seeds); bold where it excludes 0."""
     summary, labels = sweep_plots.sweep_summary(points)
-    rows = summary[summary["metric"] == figure]
-    body = "".join(
-        f"<tr><td>{escape(labels.get(r.point, str(r.point)))}</td><td>{escape(str(r.policy))}</td>"
-        f'<td class="num">{escape(with_interval(r.mean, r.ci_low, r.ci_high))}</td></tr>'
-        for r in rows.itertuples()
+    policies = list(dict.fromkeys(points["policy"]))
+    absolutes = summary[summary["metric"] == figure].set_index(["point", "policy"])
+    diffs = (
+        sweep_plots.paired_differences(points, figure, policies[0]).set_index(["point", "policy"])
+        if len(policies) > 1
+        else pd.DataFrame()
     )
-    return f"<table><tr><th>point</th><th>policy</th><th><code>{figure}</code> (95 % interval)</th></tr>{body}</table>"
+    head = "".join(f"<th>{escape(p)}</th>" for p in policies) + "".join(
+        f"<th>{escape(p)} − {escape(policies[0])}</th>" for p in policies[1:]
+    )
+    rows = []
+    for point in dict.fromkeys(absolutes.index.get_level_values("point")):
+        cells = [
+            escape(with_interval(*absolutes.loc[(point, p), ["mean", "ci_low", "ci_high"]]))
+            if (point, p) in absolutes.index
+            else "n/a"
+            for p in policies
+        ]
+        for p in policies[1:]:
+            if (point, p) not in diffs.index:
+                cells.append("n/a")
+                continue
+            diff, low, high = diffs.loc[(point, p), ["diff", "low", "high"]]
+            text = escape(with_interval(diff, low, high))
+            cells.append(f"<strong>{text}</strong>" if low > 0 or high < 0 else text)
+        rows.append(
+            f'<tr data-point="{escape(str(point))}"><td>{escape(labels.get(point, str(point)))}</td>'
+            + "".join(f'<td class="num">{c}</td>' for c in cells)
+            + "</tr>"
+        )
+    return f"<table><tr><th>point</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def points_html(points: pd.DataFrame) -> list[str]:
+    """The Points section: absolutes and paired differences per point, for the figures a decision rests on."""
+    figures = [f for f in POINT_FIGURES if f in points.columns] or ["net_result_eur"]
+    parts = [
+        (
+            "<p>Each row is one sweep point. Beside each policy's mean (95 % t interval across replications) stands "
+            "each challenger's paired difference from the baseline: the same replications, on the same seeds, "
+            "subtracted one by one, with the 95 % t interval of that difference; bold where the interval excludes 0.</p>"
+        )
+    ]
+    for figure in figures:
+        parts += [f"<h3><code>{escape(figure)}</code></h3>", points_table(points, figure)]
+    return parts
 
 
 def breakeven_html(folder: Path) -> str:
@@ -476,7 +539,8 @@ def sweep_report(folder: Path) -> str:
     parameters = sweep_plots.sweep_parameters(points)
     what = "break-even search" if folder_kind(folder) == "breakeven" else "sweep"
     body = [
-        f"<h1>{escape(name)}: {what} over {', '.join(escape(p) for p in parameters)}</h1>",
+        f"<h1>{escape(name)}: {what} over {', '.join(escape(field_name_and_unit(p)[0].lower()) for p in parameters)}</h1>",
+        f'<p class="small">Varied: {", ".join(f"<code>{escape(p)}</code> ({escape(field_label(p))})" for p in parameters)}.</p>',
         f'<p class="small">{escape(context.footer())}.</p>',
         "<h2>The question</h2>",
         f"<p>{escape(scenario.description) if scenario and scenario.description else 'No description recorded.'}</p>",
@@ -491,7 +555,7 @@ def sweep_report(folder: Path) -> str:
         body += ["<h2>The break-even</h2>", breakeven_html(folder)]
     body += sensitivity_section(folder)
     figures = figures_for_folder(folder)
-    body += ["<h2>Points</h2>", points_table(points), "<h2>Figures</h2>", _figures_html(figures)]
+    body += ["<h2>Points</h2>", *points_html(points), "<h2>Figures</h2>", _figures_html(figures)]
     body += where_each_policy_wins_html(folder, points, context, figure_png)
     if scenario is not None:
         body += ["<h2>Assumptions</h2>", assumptions_table(scenario)]

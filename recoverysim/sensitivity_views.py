@@ -5,6 +5,7 @@ Reads stored results only; DataFrames in, a Figure or HTML out, in the conventio
 
 from __future__ import annotations
 
+import textwrap
 from html import escape
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from recoverysim.experiments.sensitivity import METHODS, SENSITIVITY_FILE, ranking, read_sensitivity
+from recoverysim.field_labels import field_label
 from recoverysim.plots import PALETTE, Context, axis_label, finish, money_scale, new_figure
 from recoverysim.table import with_interval
 
@@ -33,6 +35,11 @@ def _bars(ax, rows: pd.DataFrame, offset: float, height: float, scale: float, st
     ax.errorbar(values, positions, xerr=np.nan_to_num([low, high]), fmt="none", ecolor="black", capsize=3)
 
 
+def _input_name(path: str) -> str:
+    """An input's label and unit, its dotted path beneath as the small print."""
+    return f"{textwrap.fill(field_label(path), 28)}\n{path}"
+
+
 def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figure:
     """One panel per figure and challenger: inputs ranked by mu_star (morris) or ST beside S1 (sobol)."""
     groups = list(table.groupby(["metric", "challenger"], sort=False).groups)
@@ -41,7 +48,7 @@ def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figur
     fig, axes = new_figure(
         1,
         len(groups),
-        (max(6.5 * len(groups), 8.0), 1.6 + 0.55 * inputs * (2 if method == "sobol" else 1)),
+        (max(6.5 * len(groups), 8.0), 1.6 + 0.8 * inputs * (2 if method == "sobol" else 1)),
         f"Which inputs matter: {'Morris screening' if method == 'morris' else 'Sobol indices'}",
         context,
         note=NOTE,
@@ -52,14 +59,14 @@ def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figur
         if method == "morris":
             scale, unit = money_scale(ranked[["value", "ci_high"]].to_numpy()) if metric.endswith("_eur") else (1, "")
             _bars(ax, ranked, 0.0, 0.6, scale, {"color": PALETTE[0]}, INDEX_WORDS["mu_star"])
-            ax.set_xlabel(f"mu_star of {challenger} − {baseline}" + (f" ({unit} per input range)" if unit else ""))
+            ax.set_xlabel(f"mu_star of {challenger} − {baseline}" + (f"\n({unit} per input range)" if unit else ""))
         else:
             rows = table[(table["metric"] == metric) & (table["challenger"] == challenger)]
             first = rows[rows["index"] == "S1"].set_index("input").loc[ranked["input"]].reset_index()
             _bars(ax, ranked, 0.2, 0.38, 1.0, {"color": "white", "hatch": "///"}, INDEX_WORDS["ST"])
             _bars(ax, first, -0.2, 0.38, 1.0, {"color": PALETTE[0]}, INDEX_WORDS["S1"])
             ax.set_xlabel(f"share of the variance of {challenger} − {baseline}")
-        ax.set_yticks(range(len(ranked)), list(ranked["input"]), fontsize=8)
+        ax.set_yticks(range(len(ranked)), [_input_name(path) for path in ranked["input"]], fontsize=8)
         ax.set_title(axis_label(metric).split(" (")[0], fontsize=10)
         ax.axvline(0.0, color="black", linewidth=0.8)
         ax.grid(True, axis="x", color="0.9")

@@ -5,12 +5,15 @@ Same conventions as recoverysim.plots: DataFrames in, Figures out, black-and-whi
 
 from __future__ import annotations
 
+from dataclasses import astuple
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from recoverysim.field_labels import field_label, field_name_and_unit
 from recoverysim.plots import (
+    INTERVAL_NOTE,
     LINE_STYLES,
     MARKERS,
     PALETTE,
@@ -22,6 +25,7 @@ from recoverysim.plots import (
     interval,
     money_scale,
     new_figure,
+    note_axis_without_zero,
     policy_styles,
     tradeoff,
 )
@@ -76,6 +80,80 @@ def break_even(x: np.ndarray, y: np.ndarray) -> float | None:
     return float(x[-1]) if len(x) and y[-1] == 0.0 else None
 
 
+DIFFERENCE_LINE = "difference-line"
+
+
+def difference_series(diffs: pd.DataFrame, parameter: str, others: list[str], policies: list[str]) -> list[dict]:
+    """One series per challenger policy and distinct group of the other parameters, in drawing order.
+
+    Groups whose series are identical (an other parameter that touches neither compared policy, such as a cost
+    the baseline and the challenger never pay) are drawn once, their values listed together."""
+    groups = diffs.groupby(others, sort=False, dropna=False) if others else [((), diffs)]
+    series: list[dict] = []
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        for policy in policies[1:]:
+            rows = group[group["policy"] == policy].sort_values(parameter)
+            if rows.empty:
+                continue
+            values = rows[[parameter, "diff", "low", "high"]].astype(float).to_numpy()
+            twin = next(
+                (
+                    s
+                    for s in series
+                    if s["policy"] == policy
+                    and s["values"].shape == values.shape
+                    and np.allclose(s["values"], values, rtol=1e-12, atol=0.0, equal_nan=True)
+                ),
+                None,
+            )
+            if twin is not None:
+                twin["keys"].append(key)
+            else:
+                series.append({"policy": policy, "keys": [key], "rows": rows, "values": values})
+    return series
+
+
+#: Beyond this many groups of the other parameters the points are not a grid: one cloud per challenger instead.
+MOST_GROUPS = 5
+
+
+def _scattered_differences(
+    ax, diffs: pd.DataFrame, parameter: str, others: list[str], policies: list[str], scale: float
+) -> None:
+    """Each design point's paired difference with its 95 % interval, one marker style per challenger, unjoined:
+    the other inputs move from point to point, so a line through them or a crossing read off it would mislead."""
+    styles = policy_styles(policies)
+    moving = ", ".join(o.split(".")[-1] for o in others)
+    for policy in policies[1:]:
+        rows = diffs[diffs["policy"] == policy]
+        x, diff = rows[parameter].astype(float).to_numpy(), rows["diff"].to_numpy()
+        error = np.nan_to_num(np.vstack([diff - rows["low"].to_numpy(), rows["high"].to_numpy() - diff])) / scale
+        ax.errorbar(
+            x,
+            diff / scale,
+            yerr=error,
+            fmt=styles[policy].marker,
+            color=styles[policy].colour,
+            markeredgecolor="black",
+            markeredgewidth=0.5,
+            elinewidth=0.6,
+            capsize=0,
+            linestyle="none",
+            label=f"{policy} − {policies[0]} (one marker per design point; {moving} vary too)",
+        )
+
+
+def _series_label(series: dict, baseline: str, others: list[str], distinct_groups: int) -> str:
+    label = f"{series['policy']} − {baseline}"
+    if not others:
+        return label
+    if distinct_groups == 1 and len(series["keys"]) > 1:
+        return label + f" (the same for every {', '.join(o.split('.')[-1] for o in others)})"
+    texts = [", ".join(f"{o.split('.')[-1]}={_short_value(v)}" for o, v in zip(others, key)) for key in series["keys"]]
+    return label + f" ({' or '.join(texts)})"
+
+
 def sweep_difference(
     points: pd.DataFrame,
     context: Context | None = None,
@@ -96,13 +174,15 @@ def sweep_difference(
     if len(policies) < 2:
         raise ValueError("a paired difference needs at least two policies")
     baseline = policies[0]
-    title = f"Paired difference against {baseline} as {parameter} varies"
+    name = field_name_and_unit(parameter)[0]
+    title = f"Paired difference against {baseline} as {name[0].lower() + name[1:]} varies"
     fig, axes = new_figure(
         1,
         len(figures),
         (max(5.6 * len(figures), 8.0), 4.8),
-        title if len(title) <= 70 else f"Paired difference against {baseline}\nas {parameter} varies",
+        title if len(title) <= 70 else title.replace(" as ", "\nas ", 1),
         context,
+        note=f"{INTERVAL_NOTE} · x: {parameter}",
     )
     for ax, figure in zip(axes[0], figures):
         diffs = paired_differences(points, figure, baseline)
@@ -113,38 +193,41 @@ def sweep_difference(
             if figure in SHARE_FIGURES
             else (1.0, "")
         )
-        groups = diffs.groupby(others, sort=False, dropna=False) if others else [((), diffs)]
-        k = 0
-        for key, group in groups:
-            for policy in policies[1:]:
-                rows = group[group["policy"] == policy].sort_values(parameter)
-                if rows.empty:
-                    continue
-                st = policy_styles(policies)[policy]
-                colour, marker, line = (
+        series = difference_series(diffs, parameter, others, policies)
+        distinct_groups = len({tuple(map(tuple, s["keys"])) for s in series})
+        crossings = 0
+        if distinct_groups > MOST_GROUPS:  # a scattered design (Latin hypercube, Morris): no lines to join
+            _scattered_differences(ax, diffs, parameter, others, policies, scale)
+            series = []
+        for k, one in enumerate(series):
+            colour, marker, line = (
+                (
                     PALETTE[(k + 1) % len(PALETTE)],
                     MARKERS[(k + 1) % len(MARKERS)],
                     LINE_STYLES[(k + 1) % len(LINE_STYLES)],
                 )
-                if not others:
-                    colour, marker, line = st.colour, st.marker, st.line
-                key_text = ", ".join(f"{o}={v}" for o, v in zip(others, key if isinstance(key, tuple) else (key,)))
-                label = f"{policy} − {baseline}" + (f" ({key_text})" if key_text else "")
-                x = rows[parameter].astype(float).to_numpy()
-                ax.fill_between(x, rows["low"] / scale, rows["high"] / scale, color=colour, alpha=0.2, linewidth=0)
-                ax.plot(x, rows["diff"] / scale, color=colour, linestyle=line, marker=marker, label=label)
-                crossing = None if searched else break_even(x, rows["diff"].to_numpy())
-                if crossing is not None:
-                    ax.axvline(crossing, color=colour, linestyle=":", linewidth=1)
-                    ax.annotate(
-                        f"crosses zero ≈ {crossing:.3g} (between points)",
-                        (crossing, 0),
-                        textcoords="offset points",
-                        xytext=(4, 8),
-                        fontsize=8,
-                        color="0.15",
-                    )
-                k += 1
+                if others
+                else astuple(policy_styles(policies)[one["policy"]])[:3]
+            )
+            label = _series_label(one, baseline, others, distinct_groups)
+            x, diff, low, high = one["values"].T
+            ax.fill_between(x, low / scale, high / scale, color=colour, alpha=0.2, linewidth=0)
+            ax.plot(x, diff / scale, color=colour, linestyle=line, marker=marker, label=label, gid=DIFFERENCE_LINE)
+            crossing = None if searched else break_even(x, diff)
+            if crossing is not None:
+                ax.axvline(crossing, color=colour, linestyle=":", linewidth=1)
+                whose = label.replace(f" − {baseline}", "") + ": " if len(series) > 1 else ""
+                right_half = crossing > (np.nanmin(x) + np.nanmax(x)) / 2
+                ax.annotate(
+                    f"{whose}crosses zero ≈ {crossing:.3g} (between points)",
+                    (crossing, 0),
+                    textcoords="offset points",
+                    xytext=(-4 if right_half else 4, 8 + 11 * crossings),  # a line each, so two never overprint
+                    ha="right" if right_half else "left",
+                    fontsize=7 if whose else 8,
+                    color=colour if whose else "0.15",
+                )
+                crossings += 1
         if searched:
             value, low, high = searched
             ax.axvspan(low, high, color="0.5", alpha=0.15, linewidth=0, label="95 % interval of the break-even")
@@ -158,7 +241,7 @@ def sweep_difference(
                 color="0.15",
             )
         ax.axhline(0.0, color="black", linewidth=0.8)
-        ax.set_xlabel(parameter)
+        ax.set_xlabel(field_label(parameter))
         ax.set_ylabel(
             f"difference in {axis_label(figure, unit)}"
             if figure.endswith("_eur")
@@ -167,6 +250,7 @@ def sweep_difference(
         ax.set_title(axis_label(figure).split(" (")[0], fontsize=10)
         ax.grid(True, color="0.9")
         ax.legend(fontsize=7, loc="best")
+        note_axis_without_zero(ax)
     return finish(fig)
 
 
@@ -181,8 +265,34 @@ def one_at_a_time_base(points: pd.DataFrame) -> dict | None:
     return base if int(changed.max()) <= 1 and (changed == 0).any() else None
 
 
+TORNADO_NOTE = "whiskers: 95 % t intervals across replications at each end; dotted lines: the same at the base point"
+WHISKER = "tornado-whisker"
+
+
+def _one_policy_means(points: pd.DataFrame, parameters: list[str], figure: str) -> pd.DataFrame:
+    """With a single policy there is no pair: the figure's mean and 95 % t interval per point instead."""
+    from recoverysim.metrics import mean_interval
+
+    rows = []
+    for key, group in points.groupby(parameters, sort=False, dropna=False):
+        mean, low, high = mean_interval(group[figure].to_numpy())
+        rows.append(
+            {**dict(zip(parameters, key if isinstance(key, tuple) else (key,))), "diff": mean, "low": low, "high": high}
+        )
+    return pd.DataFrame(rows)
+
+
+def _tornado_name(parameter: str, base_value) -> str:
+    name, unit = field_name_and_unit(parameter)
+    unit_text = f" {unit}" if unit and "(" not in unit else (f", {unit}" if unit else "")
+    return f"{name}\n(base {_short_value(base_value)}{unit_text})"
+
+
 def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = "net_result_eur") -> Figure:
-    """One-at-a-time design: how far each parameter's low and high values move the paired difference (or the figure)."""
+    """One-at-a-time design: how far each parameter's low and high values move the paired difference (or the figure).
+
+    Each bar end carries a whisker, the 95 % t interval of the paired difference over the replications there,
+    so a bar shorter than its whiskers reads as noise."""
     base = one_at_a_time_base(points)
     if base is None:
         raise ValueError("points.parquet is not a one-at-a-time design")
@@ -193,10 +303,10 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
         diffs = diffs[diffs["policy"] == policies[1]]
         what = f"{policies[1]} − {policies[0]}, {axis_label(figure).split(' (')[0]}"
     else:
-        frame = points.groupby(parameters, sort=False, dropna=False)[figure].mean().reset_index()
-        diffs = frame.rename(columns={figure: "diff"})
+        diffs = _one_policy_means(points, parameters, figure)
         what = f"{policies[0]}, {axis_label(figure).split(' (')[0]}"
-    at_base = diffs[(diffs[parameters] == pd.Series(base)).all(axis=1)]["diff"].mean()
+    base_rows = diffs[(diffs[parameters] == pd.Series(base)).all(axis=1)]
+    at_base = base_rows["diff"].mean()
     bars = []
     for p in parameters:
         moved = diffs[
@@ -207,15 +317,19 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
         ]
         if moved.empty:
             continue
-        low_row, high_row = moved.loc[moved[p].astype(float).idxmin()], moved.loc[moved[p].astype(float).idxmax()]
-        bars.append((p, low_row[p], low_row["diff"], high_row[p], high_row["diff"]))
-    bars.sort(key=lambda b: max(abs(b[2] - at_base), abs(b[4] - at_base)))
+        bars.append((p, moved.loc[moved[p].astype(float).idxmin()], moved.loc[moved[p].astype(float).idxmax()]))
+    bars.sort(key=lambda b: max(abs(b[1]["diff"] - at_base), abs(b[2]["diff"] - at_base)))
     scale, unit = (
-        money_scale([at_base, *[b[2] for b in bars], *[b[4] for b in bars]]) if figure.endswith("_eur") else (1.0, "")
+        money_scale([at_base, *[r[c] for b in bars for r in b[1:] for c in ("diff", "low", "high")]])
+        if figure.endswith("_eur")
+        else (1.0, "")
     )
-    fig, axes = new_figure(1, 1, (8.5, 1.2 + 0.7 * max(len(bars), 1)), f"Tornado: what moves {what}", context)
+    fig, axes = new_figure(
+        1, 1, (8.5, 1.2 + 0.7 * max(len(bars), 1)), f"Tornado: what moves {what}", context, note=TORNADO_NOTE
+    )
     ax = axes[0, 0]
-    for i, (p, low_value, low, high_value, high) in enumerate(bars):
+    for i, (p, low_row, high_row) in enumerate(bars):
+        low, high = low_row["diff"], high_row["diff"]
         ax.barh(
             i,
             (low - at_base) / scale,
@@ -235,9 +349,20 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
             edgecolor="black",
             label="parameter at its high value" if i == 0 else None,
         )
+        for row, offset in ((low_row, -0.12), (high_row, 0.12)):
+            ax.errorbar(
+                row["diff"] / scale,
+                i + offset,
+                xerr=np.nan_to_num([[row["diff"] - row["low"]], [row["high"] - row["diff"]]]) / scale,
+                fmt="none",
+                ecolor="0.15",
+                elinewidth=1.0,
+                capsize=3,
+                gid=WHISKER,
+            )
         ax.annotate(
-            f"{low_value:g}",
-            ((low) / scale, i),
+            f"{low_row[p]:g}",
+            (min(low, low_row["low"]) / scale if low < high else max(low, low_row["high"]) / scale, i),
             textcoords="offset points",
             xytext=(-4 if low < high else 4, 0),
             ha="right" if low < high else "left",
@@ -245,8 +370,8 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
             fontsize=7,
         )
         ax.annotate(
-            f"{high_value:g}",
-            ((high) / scale, i),
+            f"{high_row[p]:g}",
+            (max(high, high_row["high"]) / scale if high >= low else min(high, high_row["low"]) / scale, i),
             textcoords="offset points",
             xytext=(4 if high >= low else -4, 0),
             ha="left" if high >= low else "right",
@@ -254,11 +379,15 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
             fontsize=7,
         )
     ax.axvline(at_base / scale, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(bars)), [f"{b[0]} (base {base[b[0]]:g})" for b in bars])
+    if len(base_rows) and np.isfinite(base_rows[["low", "high"]].to_numpy(dtype=float)).all():
+        for edge in (base_rows["low"].mean(), base_rows["high"].mean()):
+            ax.axvline(edge / scale, color="0.4", linestyle=":", linewidth=0.8)
+    ax.set_yticks(range(len(bars)), [_tornado_name(b[0], base[b[0]]) for b in bars], fontsize=8)
     ax.set_xlabel(f"{what} ({unit})" if unit else what)
     ax.margins(x=0.15)
     ax.grid(True, axis="x", color="0.9")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    note_axis_without_zero(ax, "x")
     return finish(fig, bottom=0.12 if len(bars) < 3 else 0.06)
 
 
@@ -285,10 +414,18 @@ def sweep_summary(points: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return pd.DataFrame(rows), labels
 
 
+def _short_value(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else str(value)
+
+
 def sweep_figures(points: pd.DataFrame, context: Context | None = None) -> dict[str, Figure]:
     """Every figure of a `sweep` results folder, by file stem."""
-    summary, labels = sweep_summary(points)
-    figures = {"tradeoff": tradeoff(summary, context, labels=labels)}
+    summary, _ = sweep_summary(points)
+    parameters = sweep_parameters(points)
+    values = points.assign(point=_point_ids(points, parameters)).drop_duplicates("point").set_index("point")
+    labels = {point: ", ".join(_short_value(row[p]) for p in parameters) for point, row in values.iterrows()}
+    names = ", ".join(p.split(".")[-1] for p in parameters)
+    figures = {"tradeoff": tradeoff(summary, context, labels=labels, labels_name=names)}
     one_at_a_time = one_at_a_time_base(points) is not None
     if len(set(points["policy"])) >= 2 and not one_at_a_time:
         figures["sweep-difference"] = sweep_difference(points, context)

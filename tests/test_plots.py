@@ -153,7 +153,8 @@ def test_sweep_difference_marks_the_break_even_inspection_cost(folders):
     verticals = [line for line in ax.lines if len(set(line.get_xdata())) == 1 and line.get_linestyle() == ":"]
     assert verticals and verticals[0].get_xdata()[0] == pytest.approx(crossing)
     assert any("crosses zero" in t.get_text() for t in ax.texts)
-    assert ax.get_xlabel() == "money.inspection_eur" and "difference" in ax.get_ylabel()
+    assert ax.get_xlabel() == "Inspection cost, EUR" and "difference" in ax.get_ylabel()
+    assert "inspection cost varies" in texts(fig) and "x: money.inspection_eur" in texts(fig)  # path in small print
 
 
 def test_break_even_interpolates_the_first_zero_crossing():
@@ -204,3 +205,138 @@ def test_plot_command_on_a_folder_without_results_says_so_in_one_line(tmp_path):
     assert "neither a run folder" in result.output and len(result.output.strip().splitlines()) == 1
     result = CliRunner().invoke(main, ["plot", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "no such results folder" in result.output
+
+
+# ---- issue 14: readable sweep figures -------------------------------------------------------------------------------
+
+
+def crowded_summary(points: int = 12) -> pd.DataFrame:
+    """Summary rows of a 12-point sweep whose points sit close together, as a cheap policy's often do."""
+    rows = []
+    for policy, (cost, value) in {"trusting": (200e3, 250e3), "suspicious": (205e3, 249e3)}.items():
+        for point in range(points):
+            for metric, mean in (("cost_total_eur", cost + 900 * point), ("customer_value_eur", value + 300 * point),
+                                 ("retention_share", 0.97 + 0.0005 * point)):
+                rows.append({"point": point, "policy": policy, "metric": metric, "mean": mean,
+                             "ci_low": mean * 0.98, "ci_high": mean * 1.02})
+    return pd.DataFrame(rows)
+
+
+def test_tradeoff_of_twelve_points_keeps_its_point_labels_apart_and_inside_the_figure():
+    labels = {point: f"{40 * point:g}, {0.1 + 0.05 * point:g}" for point in range(12)}
+    fig = plots.tradeoff(crowded_summary(), plots.Context("visual-small", 11, 2), labels=labels,
+                         labels_name="inspection_eur, opportunist_share")
+    renderer = fig.canvas.get_renderer()
+    point_labels = [t for ax in fig.axes for t in ax.texts if t.get_gid() == plots.POINT_LABEL]
+    assert point_labels and len(point_labels) <= 2 * 2 * 2  # at most the two ends per policy and panel
+    boxes = [t.get_window_extent(renderer) for t in point_labels]
+    for i, box in enumerate(boxes):
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1
+        for other in boxes[i + 1:]:
+            assert not box.overlaps(other), (point_labels[i].get_text(), "overlaps another label")
+    assert all("points: inspection_eur, opportunist_share" in ax.get_legend().get_title().get_text()
+               for ax in fig.axes[:2])
+
+
+def grid_points(escalation_matters: bool) -> pd.DataFrame:
+    """Points of a 4 x 2 grid with three policies: net result falls with the inspection cost for the inspecting
+    policy; the escalation cost moves it only when `escalation_matters` (else both groups have the same series)."""
+    rng = np.random.default_rng(5)
+    rows, point = [], 0
+    for inspection in (0.0, 150.0, 300.0, 450.0):
+        for escalation in (100.0, 400.0):
+            noise = rng.normal(0.0, 300.0, size=3)
+            for policy, slope in (("trusting", 0.0), ("middle", -5.0), ("suspicious", -60.0)):
+                for replication in range(3):
+                    shift = -10.0 * escalation if escalation_matters and policy != "trusting" else 0.0
+                    value = 9000.0 * (policy != "trusting") + slope * inspection + shift + noise[replication]
+                    rows.append({"point": point, "policy": policy, "replication": replication,
+                                 "money.inspection_eur": inspection, "money.escalation_eur": escalation,
+                                 "net_result_eur": value, "customer_value_eur": 0.5 * value})
+            point += 1
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("escalation_matters, groups", [(True, 2), (False, 1)])
+def test_sweep_difference_draws_one_line_per_challenger_and_distinct_group(escalation_matters, groups):
+    points = grid_points(escalation_matters)
+    fig = sweep_plots.sweep_difference(points, figures=("net_result_eur", "customer_value_eur"))
+    for ax in fig.axes:
+        lines = [line for line in ax.lines if line.get_gid() == sweep_plots.DIFFERENCE_LINE]
+        assert len(lines) == (3 - 1) * groups
+        assert len({line.get_label() for line in lines}) == len(lines)  # no two series under one name
+        crossings = [t.get_text() for t in ax.texts if "crosses zero" in t.get_text()]
+        assert len(crossings) == len(set(crossings))
+        if len(lines) > 1:  # each crossing says whose it is
+            assert all(t.split(": crosses zero")[0] in {lbl.get_label().replace(" − trusting", "") for lbl in lines}
+                       for t in crossings)
+    if not escalation_matters:
+        assert "the same for every escalation_eur" in legend_labels(fig.axes[0])[0]
+
+
+def test_tornado_whiskers_span_the_paired_interval_at_each_bar_end(folders):
+    from matplotlib.container import ErrorbarContainer
+    from scipy import stats
+
+    points = pd.read_parquet(folders["oat"] / "points.parquet")
+    base = sweep_plots.one_at_a_time_base(points)
+    fig = sweep_plots.tornado(points, plots.Context("visual-small", 11, 2))
+    ax = fig.axes[0]
+    assert "whiskers: 95 % t intervals" in texts(fig)
+    wide = points.pivot_table(index=["point", "replication"], columns="policy", values="net_result_eur")
+    paired = (wide["suspicious"] - wide["trusting"]).groupby(level="point")
+    expected = []
+    for point, values in paired:
+        half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+        row = points[points["point"] == point].iloc[0]
+        if any(row[p] != base[p] for p in base):  # a moved point: one bar end
+            expected.append((values.mean() - half, values.mean() + half))
+    scale = plots.money_scale(np.ravel(expected))[0]
+    whiskers = []
+    for container in ax.containers:
+        if isinstance(container, ErrorbarContainer):
+            segments = container.lines[2][0].get_segments()
+            whiskers += [(s[0][0] * scale, s[1][0] * scale) for s in segments]
+    assert len(whiskers) == len(expected) == 4
+    widest = max(high - low for low, high in expected)  # the package's t table has 3 decimals (12.706 for 1 df):
+    np.testing.assert_allclose(sorted(whiskers), sorted(expected), atol=1e-4 * widest)  # ends agree to 1e-4 of a width
+
+
+def test_an_axis_that_leaves_out_zero_says_so_and_only_then(folders):
+    summary = crowded_summary()
+    around_zero = summary.copy()  # retention moved to straddle 0: that panel's axis includes it
+    shares = around_zero["metric"] == "retention_share"
+    around_zero.loc[shares, ["mean", "ci_low", "ci_high"]] -= 0.975
+    line = pd.read_parquet(folders["line"] / "points.parquet")
+    figures = [plots.tradeoff(summary), plots.tradeoff(around_zero), *sweep_plots.sweep_figures(line).values()]
+    seen = set()
+    for fig in figures:
+        for ax in fig.axes:
+            if not ax.has_data():
+                continue
+            low, high = ax.get_ylim()
+            noted = [t.get_text() for t in ax.texts if t.get_gid() == plots.AXIS_NOTE]
+            excludes = not (low <= 0.0 <= high)
+            seen.add(excludes)
+            assert (noted == ["y axis does not start at 0"]) == excludes, (ax.get_title(), low, high)
+    assert seen == {True, False}
+
+
+def test_a_scattered_design_shows_unjoined_points_and_reads_no_crossing_off_them():
+    """A Latin hypercube moves every input at every point: joining points along one input would draw noise."""
+    rng = np.random.default_rng(9)
+    rows = []
+    for point in range(12):
+        inspection, escalation = rng.uniform(0, 450), rng.uniform(100, 400)
+        for policy, slope in (("trusting", 0.0), ("suspicious", -60.0)):
+            for replication in range(3):
+                value = 9000.0 * (policy != "trusting") + slope * inspection - 5.0 * escalation + rng.normal(0, 300)
+                rows.append({"point": point, "policy": policy, "replication": replication,
+                             "money.inspection_eur": inspection, "money.escalation_eur": escalation,
+                             "net_result_eur": value, "customer_value_eur": value})
+    fig = sweep_plots.sweep_difference(pd.DataFrame(rows), figures=("net_result_eur",))
+    ax = fig.axes[0]
+    assert not [line for line in ax.lines if line.get_gid() == sweep_plots.DIFFERENCE_LINE]
+    assert not [t for t in ax.texts if "crosses zero" in t.get_text()]
+    clouds = [c for c in ax.containers if "one marker per design point" in c.get_label()]
+    assert len(clouds) == 1 and len(clouds[0].lines[0].get_xdata()) == 12

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -149,3 +150,40 @@ def test_sweep_report_embeds_the_sweep_figures(folders, tmp_path):
 def test_report_of_a_missing_folder_is_a_one_line_error(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path / "absent")])
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+def test_every_table_sits_in_a_scroll_container_and_wide_ones_shrink(html):
+    assert re.search(r"\.table-scroll\{[^}]*overflow-x:auto", html)
+    assert html.count("<table") == html.count('<div class="table-scroll"><table')
+    key_figures = html.split(">Every key figure</h3>")[1].split("</table>")[0]
+    assert key_figures.lstrip().startswith('<div class="table-scroll"><table class="wide">')  # 3 policies + 2 diffs
+    versions = html.split(">How to reproduce</h2>")[1]
+    assert '<div class="table-scroll"><table>' in versions  # two columns: the ordinary style
+
+
+def test_sweep_report_gives_the_paired_difference_per_point_beside_the_absolutes(folders, tmp_path):
+    """Differences read back from the HTML equal those computed here from points.parquet (t from scipy)."""
+    from scipy import stats
+
+    result = CliRunner().invoke(main, ["report", str(folders["sweep"]), "-o", str(tmp_path / "sweep.html")])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "sweep.html").read_text(encoding="utf-8")
+    points = pd.read_parquet(folders["sweep"] / "points.parquet")
+    section = html.split("<h2>Points</h2>")[1].split("<h2>")[0]
+    for figure in ("net_result_eur", "value_total_eur"):
+        table = section.split(f"<h3><code>{figure}</code></h3>")[1].split("</table>")[0]
+        assert "<th>trusting</th><th>suspicious</th><th>suspicious − trusting</th>" in table
+        wide = points.pivot_table(index=["point", "replication"], columns="policy", values=figure)
+        for point, group in wide.groupby(level="point"):
+            row = re.search(rf'<tr data-point="{point}">(.*?)</tr>', table).group(1)
+            cells = [NUMBER.findall(cell) for cell in re.findall(r'<td class="num">(.*?)</td>', row)]
+            assert len(cells) == 3 and all(len(cell) == 3 for cell in cells), (figure, point, cells)
+            paired = (group["suspicious"] - group["trusting"]).to_numpy()
+            half = stats.t.ppf(0.975, paired.size - 1) * paired.std(ddof=1) / np.sqrt(paired.size)
+            expected = (paired.mean(), paired.mean() - half, paired.mean() + half)
+            for text, value in zip(cells[2], expected):
+                number, rounding = shown(text)  # the package's t table has 3 decimals: 1e-4 of a half width
+                assert abs(number - value) <= rounding + 1e-4 * half + 1e-9, (figure, point, text, value)
+            assert_shows(cells[0][0], group["trusting"].mean(), (figure, point, "trusting"))
+            excludes_zero = expected[1] > 0 or expected[2] < 0
+            assert ("<strong>" in row.split('<td class="num">')[3]) == excludes_zero
