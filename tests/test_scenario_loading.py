@@ -205,7 +205,7 @@ def test_whole_scenario_checks_point_at_the_merged_item_in_the_child(write_scena
 
 def test_a_missing_required_field_is_reported_in_the_named_file(write_scenario):
     write_scenario("name: base\n", "base.yaml")
-    assert problems_of(write_scenario("extends: base.yaml\nseed: 3\n", "child.yaml")) == ["child.yaml:1: policies: Field required"]
+    assert problems_of(write_scenario("extends: base.yaml\nseed: 3\n", "child.yaml")) == ["child.yaml:1: policies: is required but not written"]
 
 
 # --- --set ----------------------------------------------------------------------------------------

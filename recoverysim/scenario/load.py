@@ -19,6 +19,7 @@ from ruamel.yaml import YAML
 
 from recoverysim.errors import Problem, ScenarioError
 from recoverysim.scenario.guards import refuse_deep
+from recoverysim.scenario.messages import in_our_words
 from recoverysim.scenario.merge import load_located, resolve_policy_extends
 from recoverysim.scenario.overrides import apply_overrides
 from recoverysim.scenario.schema import Scenario
@@ -59,7 +60,7 @@ def _problem_from(error: dict, located: Located, source: str) -> Problem:
             else (f"; allowed keys are {', '.join(allowed)}" if allowed else "")
         )
         return Problem(file, line, path, f"unknown key{hint}")
-    message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    message = in_our_words(error)
     got = None if error["type"] == "missing" else shorten(error.get("input"))
     return Problem(file, line, path, message, got)
 
