@@ -19,8 +19,8 @@ from ruamel.yaml import YAML
 
 from recoverysim.errors import Problem, ScenarioError
 from recoverysim.scenario.guards import refuse_deep
-from recoverysim.scenario.messages import in_our_words
 from recoverysim.scenario.merge import load_located, resolve_policy_extends
+from recoverysim.scenario.messages import in_our_words
 from recoverysim.scenario.overrides import apply_overrides
 from recoverysim.scenario.schema import Scenario
 from recoverysim.scenario.schema_paths import field_names
