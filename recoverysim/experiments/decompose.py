@@ -369,6 +369,7 @@ def decompose_policies(
             resume=store_in.resume,
             overwrite=store_in.overwrite,
             command=store_in.command,
+            written=store_in.written,
         )
         if store.complete:
             frame = pd.read_parquet(store.folder / "replications.parquet")
