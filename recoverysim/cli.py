@@ -32,6 +32,7 @@ from recoverysim.scenario.load import (
     load_with_provenance,
     scenario_to_dict,
 )
+from recoverysim.scenario.unwritten import unwritten_notice
 from recoverysim.staffing import describe as describe_staffing
 from recoverysim.staffing import staffing_plan
 from recoverysim.table import comparison_table
@@ -204,6 +205,8 @@ def run(
     for warning in inert_levers(scenario):
         if not policies or warning.startswith(tuple(f"policy {name}: " for name in policies)):
             click.echo(f"warning: {warning}", err=True)
+    for line in unwritten_notice(scenario, loaded.written):
+        click.echo(line)
     clock = time.perf_counter()
     staffing = staffing_plan(scenario)
     for line in describe_staffing(staffing):

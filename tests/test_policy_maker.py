@@ -118,3 +118,81 @@ def test_params_and_report_agree_on_who_set_a_value(provenance_run, path, who, p
     else:
         assert params_words in row
         assert _params_source(changed, path).split() == row.split()
+
+
+# --- defaults that carry cost or change the question are said before simulating ----------------------------------
+
+
+def test_run_says_the_defaults_the_file_did_not_write_before_simulating(provenance_run):
+    output = provenance_run[0]
+    notice = output[: output.index("figure")]  # before the comparison table
+    assert "defaults the file did not write" in notice
+    assert "product.components: device (0.03 failures/year), strap (0.01 failures/year)" in notice
+    assert "market.segments: everyone: opportunists among customers 5 %" in notice
+    assert "channels not written, yet staffed and paid 30 EUR per agent hour, since claims start there: " in notice
+    assert "; store staffed 1 (10-18 h), store_share up to 10 %;" in notice
+    assert "agent_hour_eur" not in notice  # the file wrote it (equal to the default, but written)
+    assert "unit_cost_eur 120" in notice
+    assert "inspection_eur" not in notice  # no policy inspects: that default costs nothing here
+
+
+def _notice(tmp_path, text: str) -> list[str]:
+    from recoverysim.scenario.load import load_with_provenance
+    from recoverysim.scenario.unwritten import unwritten_defaults
+
+    (tmp_path / "s.yaml").write_text(text)
+    loaded = load_with_provenance(tmp_path / "s.yaml")
+    return unwritten_defaults(loaded.scenario, loaded.written)
+
+
+WRITTEN_WORLD = """\
+product:
+  components:
+    - name: device
+market:
+  segments:
+    - name: everyone
+      share: 1
+      chat_share: 0.5
+      phone_share: 0.5
+      email_share: 0
+      store_share: 0
+channels:
+  chat: {staff: 2}
+  phone: {staff: 3}
+money: {price_eur: 200, unit_cost_eur: 120, repair_cost_eur: 40, shipping_eur: 10, agent_hour_eur: 30}
+policies:
+  - name: a
+"""
+
+
+def test_a_file_that_writes_its_world_gets_no_notice_and_unused_channels_are_not_staffed(tmp_path):
+    from recoverysim.model.desks import staffed_channels
+    from recoverysim.scenario.load import load_scenario
+
+    assert _notice(tmp_path, WRITTEN_WORLD) == []
+    scenario = load_scenario(tmp_path / "s.yaml")
+    staff = {name: channel.staff for name, channel in staffed_channels(scenario, scenario.policies[0])}
+    assert staff == {"chat": 2, "phone": 3, "email": 0, "store": 0}  # dropped by the mix: neither staffed nor paid
+
+
+def test_a_channel_left_out_but_in_the_mix_is_said(tmp_path):
+    lines = _notice(
+        tmp_path,
+        WRITTEN_WORLD.replace("store_share: 0", "store_share: 0.2").replace("chat_share: 0.5", "chat_share: 0.3"),
+    )
+    assert lines == [
+        "channels.store: not written, yet staffed 1 (10-18 h) and paid 30 EUR per agent hour, since claims start "
+        "there (store_share up to 20 %); write channels.store to choose, or set store_share 0 in every segment to drop it"
+    ]
+
+
+def test_a_default_staff_count_and_an_inspection_bench_are_said(tmp_path):
+    text = WRITTEN_WORLD.replace("  phone: {staff: 3}\n", "  phone: {opens_hour: 9}\n").replace(
+        "  - name: a\n", "  - name: a\n    return_for_inspection: true\n    channel_staff: {chat: 4}\n"
+    )
+    lines = _notice(tmp_path, text)
+    assert "channels.phone.staff: 2 agents (the default), paid 30 EUR per hour" in lines
+    assert not any(line.startswith("channels.chat") for line in lines)
+    assert "policies.a.inspection.technicians: 'auto' (the default), paid 30 EUR per technician hour" in lines
+    assert "money (EUR): inspection_eur 25, technician_hour_eur 30; write money.<field> to choose" in lines
