@@ -42,6 +42,7 @@ UNIT_SUFFIXES = (
 )
 UNIT_NAMES = {
     "staff": "agents",
+    "opportunist_share": "opportunists among customers (0-1)",
     "technicians": "technicians",
     "initial_customers": "people",
     "prospects": "people",

@@ -152,6 +152,15 @@ def headline_sentences(summary: pd.DataFrame, horizon_days: int | None) -> list[
     return out
 
 
+#: Two fraud figures that a bare "8 % fraud" would confuse: an input share of customers, an output share of claims.
+FRAUD_WORDS = (
+    "<code>fraud_share</code> is the fraudulent share of claims, an output; the opportunists among customers "
+    "(<code>market.segments[].opportunist_share</code>) are an input, a share of customers who would ever "
+    "consider a fraudulent claim. They differ widely: in the canonical scenario 5 % opportunists among "
+    "customers give about 12.5 % fraudulent claims under the trusting policy (docs/model.md, section 3)."
+)
+
+
 def figures_table(summary: pd.DataFrame) -> str:
     policies = list(dict.fromkeys(summary["policy"]))
     table = summary.set_index(["policy", "metric"])
@@ -210,7 +219,8 @@ def levers_table(scenario: Scenario) -> str:
 def world_sentence(scenario: Scenario) -> str:
     m = scenario.market
     segments = "; ".join(
-        f"{s.name} {100 * s.share:.0f} % (opportunists {100 * s.opportunist_share:.0f} %)" for s in m.segments
+        f"{s.name} {100 * s.share:.0f} % (opportunists among customers {100 * s.opportunist_share:.0f} %)"
+        for s in m.segments
     )
     components = ", ".join(f"{c.name} ({c.failures_per_year:g} failures per year)" for c in scenario.product.components)
     return (
@@ -341,7 +351,8 @@ def run_report(folder: Path) -> str:
     ]
     body += selection_html(stored.selection)
     body += probability_best_html(folder, manifest, int(stored.replications["replication"].nunique()))
-    body += ["<h3>Every key figure</h3>", figures_table(stored.summary), "<h2>Figures</h2>", _figures_html(figures)]
+    body += ["<h3>Every key figure</h3>", figures_table(stored.summary), f'<p class="small">{FRAUD_WORDS}</p>']
+    body += ["<h2>Figures</h2>", _figures_html(figures)]
     if scenario is not None:
         body += [
             "<h2>Assumptions</h2>",

@@ -181,10 +181,11 @@ def test_a_channel_left_out_but_in_the_mix_is_said(tmp_path):
         tmp_path,
         WRITTEN_WORLD.replace("store_share: 0", "store_share: 0.2").replace("chat_share: 0.5", "chat_share: 0.3"),
     )
-    assert lines == [
+    expected = (
         "channels.store: not written, yet staffed 1 (10-18 h) and paid 30 EUR per agent hour, since claims start "
         "there (store_share up to 20 %); write channels.store to choose, or set store_share 0 in every segment to drop it"
-    ]
+    )
+    assert lines == [expected]
 
 
 def test_a_default_staff_count_and_an_inspection_bench_are_said(tmp_path):
@@ -196,3 +197,31 @@ def test_a_default_staff_count_and_an_inspection_bench_are_said(tmp_path):
     assert not any(line.startswith("channels.chat") for line in lines)
     assert "policies.a.inspection.technicians: 'auto' (the default), paid 30 EUR per technician hour" in lines
     assert "money (EUR): inspection_eur 25, technician_hour_eur 30; write money.<field> to choose" in lines
+
+
+# --- "8 % fraud" means two things: the words keep them apart ------------------------------------------------------
+
+
+def test_params_report_and_whatif_name_the_two_fraud_shares_apart(provenance_run):
+    from recoverysim.whatif import DEFAULT_WHATIF, PAGE_FIGURES
+
+    _, html, params, _ = provenance_run
+    row = _params_source(params, "market.segments.everyone.opportunist_share")
+    assert "opportunists among customers" in row
+    assert "(opportunists among customers 5 %)" in html
+    assert "<code>fraud_share</code> is the fraudulent share of claims" in html
+    labels = {figure: label for figure, label, _ in PAGE_FIGURES}
+    assert labels["fraud_share"] == "Fraudulent share of claims"
+    lever = next(lever for lever in DEFAULT_WHATIF.levers if lever.path.endswith("opportunist_share"))
+    assert lever.label.startswith("Opportunists among customers")
+
+
+def test_the_documents_name_the_two_fraud_shares_apart():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    model = (root / "docs" / "model.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "**opportunists among customers**" in model and "**fraudulent share of claims**" in model
+    fraud_row = next(line for line in readme.splitlines() if line.startswith("| `fraud_share` |"))
+    assert "fraudulent share of claims" in fraud_row and "opportunists among customers" in fraud_row
