@@ -123,14 +123,16 @@ CASES = [
     Case("list_written_as_mapping", {"s.yaml": one_policy("excluded_components: {strap: 1}")}, expect=("must be a list", "(got {'strap': 1})"), where=("s.yaml", 5, "policies.0.excluded_components")),
     Case("whatif_too_many_levers", {"s.yaml": TINY_SCENARIO + "whatif:\n  levers:\n" + "".join(f"    - path: seed{i}\n      values: [1, 2]\n" for i in range(4))},
          expect=("has 4 items; at most 3 are allowed",), where=("s.yaml", len(TINY_SCENARIO.splitlines()) + 2, "whatif.levers")),
+    Case("unknown_channel_as_a_key", {"s.yaml": one_policy("channel_staff: {fax: 2}")}, expect=("as a key, must be 'chat', 'phone', 'email' or 'store'", "(got 'fax')"),
+         where=("s.yaml", 5, "policies.0.channel_staff.fax")),
     Case("literal_not_allowed", {"s.yaml": one_policy("remedy: apology")}, expect=("'repair', 'replace' or 'refund'", "(got 'apology')"), where=("s.yaml", 5, "policies.0.remedy")),
     Case("nan", {"s.yaml": one_policy("goodwill_eur: .nan")}, expect=("finite number", "(got nan)"), where=("s.yaml", 5, "policies.0.goodwill_eur")),
     Case("minus_infinity", {"s.yaml": one_policy("shipping_days: -.inf")}, expect=("finite number", "(got -inf)"), where=("s.yaml", 5, "policies.0.shipping_days")),
     Case("float_1e400", {"s.yaml": one_policy("goodwill_eur: 1e400")}, expect=("finite number", "(got inf)"), where=("s.yaml", 5, "policies.0.goodwill_eur")),
-    Case("int_10_pow_100", {"s.yaml": f"name: tiny\nhorizon_days: {10**100}\npolicies:\n  - name: a\n"}, expect=("less than or equal to 36500", "..."), where=("s.yaml", 2, "horizon_days")),
+    Case("int_10_pow_100", {"s.yaml": f"name: tiny\nhorizon_days: {10**100}\npolicies:\n  - name: a\n"}, expect=("must be <= 36500", "..."), where=("s.yaml", 2, "horizon_days")),
     Case("int_with_5000_digits", {"s.yaml": f"name: tiny\nseed: {'7' * 5000}\npolicies:\n  - name: a\n"}, expect=("a number has more than",), where=("s.yaml", 2, "")),
-    Case("negative_duration", {"s.yaml": one_policy("repair_turnaround_days: -2")}, expect=("greater than or equal to 0", "(got -2)"), where=("s.yaml", 5, "policies.0.repair_turnaround_days")),
-    Case("probability_above_one", {"s.yaml": one_policy("first_contact_resolution_probability: 1.5")}, expect=("less than or equal to 1", "(got 1.5)"),
+    Case("negative_duration", {"s.yaml": one_policy("repair_turnaround_days: -2")}, expect=("must be >= 0", "(got -2)"), where=("s.yaml", 5, "policies.0.repair_turnaround_days")),
+    Case("probability_above_one", {"s.yaml": one_policy("first_contact_resolution_probability: 1.5")}, expect=("must be <= 1", "(got 1.5)"),
          where=("s.yaml", 5, "policies.0.first_contact_resolution_probability")),
     Case("segment_shares_not_one", {"s.yaml": "market:\n  segments:\n    - name: a\n      share: 0.5\n    - name: b\n      share: 0.3\npolicies:\n  - name: a\n"},
          expect=("segment shares must sum to 1", "0.8"), where=("s.yaml", 1, "market")),
@@ -172,7 +174,7 @@ CASES = [
     Case("scenario_extends_itself", {"s.yaml": "extends: s.yaml\npolicies:\n  - name: a\n"}, expect=("extends cycle",), where=("s.yaml", 1, "extends")),
     Case("scenario_extends_a_folder", {"s.yaml": "extends: folder\npolicies:\n  - name: a\n", "folder/": None}, expect=("base scenario is not a file",), where=("s.yaml", 1, "extends")),
     Case("error_in_base_file", {"base.yaml": "name: base\n\nseed: -4\n", "s.yaml": "extends: base.yaml\npolicies:\n  - name: a\n"},
-         expect=("greater than or equal to 0", "(got -4)"), where=("base.yaml", 3, "seed")),
+         expect=("must be >= 0", "(got -4)"), where=("base.yaml", 3, "seed")),
     Case("policy_extends_chain_too_long", {"s.yaml": LONG_POLICY_CHAIN},
          expect=("extends chain longer than 32 links: p0 -> p1 -> p2 -> ... -> p31 -> p32 -> p33 (got 'p33')",), where=("s.yaml", 67, "policies.32.extends")),
     Case("scenario_extends_chain_too_long", {**FILE_CHAIN, "s.yaml": "extends: f0.yaml\n"},
@@ -183,14 +185,14 @@ CASES = [
     Case("set_empty_path_part", {"s.yaml": TINY_SCENARIO}, ("validate", "s.yaml", "--set", "channels..staff=3"), ("--set channels..staff=3: must look like dotted.path=value",)),
     Case("set_unknown_path", {"s.yaml": TINY_SCENARIO}, ("validate", "s.yaml", "--set", "chanels.phone.staff=3"), ("--set chanels.phone.staff=3: chanels: unknown key; did you mean 'channels'?",)),
     Case("set_bad_value", {"s.yaml": TINY_SCENARIO}, ("validate", "s.yaml", "--set", "channels.phone.staff=-3"),
-         ("--set channels.phone.staff=-3: channels.phone.staff: Input should be greater than or equal to 0 (got -3)",)),
+         ("--set channels.phone.staff=-3: channels.phone.staff: must be >= 0 (got -3)",)),
     Case("set_item_name_not_found", {"s.yaml": TINY_SCENARIO}, ("validate", "s.yaml", "--set", "policies.careful.goodwill_eur=3"),
          ("--set policies.careful.goodwill_eur=3: policies.careful: no item named or numbered 'careful'; names are trusting, suspicious",)),
     Case("set_index_out_of_range", {"s.yaml": TINY_SCENARIO}, ("validate", "s.yaml", "--set", "policies.7.goodwill_eur=3"), ("policies.7: no item named or numbered '7'",)),
     Case("set_into_a_number", {"s.yaml": TINY_SCENARIO}, ("validate", "s.yaml", "--set", "horizon_days.first=3"), ("--set horizon_days.first=3: horizon_days: is not a section", "(got 30)")),
     Case("set_item_of_unwritten_list", {"s.yaml": TINY_SCENARIO}, ("validate", "s.yaml", "--set", "market.segments.3.share=1"), ("market.segments.3: no item named or numbered '3'", "names are everyone")),
     Case("set_on_show", {"s.yaml": TINY_SCENARIO}, ("show", "s.yaml", "--set", "policies.suspicious.inspection.sensitivity=1.2"),
-         ("--set policies.suspicious.inspection.sensitivity=1.2: policies.1.inspection.sensitivity: Input should be less than or equal to 1 (got 1.2)",)),
+         ("--set policies.suspicious.inspection.sensitivity=1.2: policies.1.inspection.sensitivity: must be <= 1 (got 1.2)",)),
     Case("set_on_run", {"s.yaml": TINY_SCENARIO}, (*RUN, "--set", "policies.trusting.evidence=maybe"), ("--set policies.trusting.evidence=maybe: policies.0.evidence", "(got 'maybe')")),
     # --- values shown short, never whole
     Case("deeply_nested_value", {"s.yaml": one_policy("goodwill_eur: " + nested(60))}, expect=("must be a number", "(got [[[...]]])"), where=("s.yaml", 5, "policies.0.goodwill_eur")),
@@ -203,7 +205,7 @@ CASES = [
     Case("unknown_policy_on_command_line", {"s.yaml": TINY_SCENARIO}, (*RUN, "--policy", "nope"), ("unknown policy 'nope'", "trusting, suspicious")),
     Case("run_bad_file", {"s.yaml": one_policy("goodwill_eur: lots")}, RUN, ("must be a number", "(got 'lots')"), where=("s.yaml", 5, "policies.0.goodwill_eur")),
     Case("run_missing_file", {}, ("run", "gone.yaml", "--quiet"), ("gone.yaml: no such file",)),
-    Case("show_bad_file", {"s.yaml": "seed: -1\npolicies:\n  - name: a\n"}, ("show", "s.yaml"), ("greater than or equal to 0",), where=("s.yaml", 1, "seed")),
+    Case("show_bad_file", {"s.yaml": "seed: -1\npolicies:\n  - name: a\n"}, ("show", "s.yaml"), ("must be >= 0",), where=("s.yaml", 1, "seed")),
     Case("show_missing_file", {}, ("show", "gone.yaml"), ("gone.yaml: no such file",)),
     *[Case(f"empty_out_on_{args[0]}", {"s.yaml": TINY_SCENARIO, "folder/": None}, args, (f"error: {args[-2]} is empty; give a path",))
       for args in [("run", "s.yaml", "--out", ""), ("sweep", "s.yaml", "--out", ""), ("breakeven", "s.yaml", "--out", ""),
@@ -285,14 +287,14 @@ def test_set_errors_name_the_option_not_the_file(in_tmp: Path, cli):
     rows = result.output.splitlines()
     assert sorted(rows) == [
         "--set chanels.phone.staff=3: chanels: unknown key; did you mean 'channels'?",
-        "--set policies.trusting.goodwill_eur=-1: policies.0.goodwill_eur: Input should be greater than or equal to 0 (got -1)",
+        "--set policies.trusting.goodwill_eur=-1: policies.0.goodwill_eur: must be >= 0 (got -1)",
     ]
 
 
 def test_the_full_format_file_line_path_message_value(in_tmp: Path, cli):
     write_files({"s.yaml": one_policy("goodwill_eur: -3")})
     result = cli("validate", "s.yaml")
-    assert result.output.splitlines() == ["s.yaml:5: policies.0.goodwill_eur: Input should be greater than or equal to 0 (got -3)"]
+    assert result.output.splitlines() == ["s.yaml:5: policies.0.goodwill_eur: must be >= 0 (got -3)"]
 
 
 @pytest.mark.parametrize("args, files, expect", [

@@ -51,6 +51,8 @@ def _printable(error: ScenarioError) -> ScenarioError:
 
 def _problem_from(error: dict, located: Located, source: str) -> Problem:
     loc = tuple(error["loc"])
+    is_key = bool(loc) and loc[-1] == "[key]"  # pydantic's mark for a mapping's key (channel_staff: {fax: 2})
+    loc = loc[:-1] if is_key else loc
     path = dotted(loc) or "(scenario)"
     file, line = located.where(loc, source)
     if error["type"] == "extra_forbidden":
@@ -62,7 +64,7 @@ def _problem_from(error: dict, located: Located, source: str) -> Problem:
             else (f"; allowed keys are {', '.join(allowed)}" if allowed else "")
         )
         return Problem(file, line, path, f"unknown key{hint}")
-    message = in_our_words(error)
+    message = ("as a key, " if is_key else "") + in_our_words(error)
     got = None if error["type"] == "missing" else shorten(error.get("input"))
     return Problem(file, line, path, message, got)
 

@@ -1,8 +1,8 @@
 """pydantic's error messages in the project's own words, so a scenario author never reads the library's jargon.
 
-Only the wordings that name pydantic's types ("instance of Channels", "Tuple should have at most
-3 items after validation", "Field required") are rewritten; bounds and choices ("Input should be
-greater than or equal to 0", "Input should be 'repair', 'replace' or 'refund'") already read well.
+"Input should be a valid dictionary or instance of Channels" becomes "must be a section of keys and
+values (a mapping)", "Tuple should have at most 3 items after validation, not 4" becomes "has 4 items;
+at most 3 are allowed", "Input should be greater than or equal to 0" becomes "must be >= 0".
 """
 
 from __future__ import annotations
@@ -25,6 +25,13 @@ MESSAGES = {
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number (no fractional part)",
     "string_type": "must be text",
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "greater_than": "must be > {gt}",
+    "greater_than_equal": "must be >= {ge}",
+    "less_than": "must be < {lt}",
+    "less_than_equal": "must be <= {le}",
+    "literal_error": "must be {expected}",
+    "enum": "must be {expected}",
 }
 
 
@@ -33,7 +40,8 @@ def in_our_words(error: dict) -> str:
     template = MESSAGES.get(error["type"])
     if template is not None:
         try:
-            return template.format(**error.get("ctx", {}))
+            context = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (error.get("ctx") or {}).items()}
+            return template.format(**context)
         except (KeyError, IndexError):
             pass
     return error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
