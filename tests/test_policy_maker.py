@@ -225,3 +225,25 @@ def test_the_documents_name_the_two_fraud_shares_apart():
     assert "**opportunists among customers**" in model and "**fraudulent share of claims**" in model
     fraud_row = next(line for line in readme.splitlines() if line.startswith("| `fraud_share` |"))
     assert "fraudulent share of claims" in fraud_row and "opportunists among customers" in fraud_row
+
+
+def test_whatif_says_when_it_uses_the_default_levers(tmp_path):
+    (tmp_path / "s.yaml").write_text(PROVENANCE_SCENARIO)
+    result = CliRunner().invoke(
+        main,
+        [
+            "whatif",
+            str(tmp_path / "s.yaml"),
+            "-o",
+            str(tmp_path / "w.html"),
+            "--replications",
+            "1",
+            "--workers",
+            "1",
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "whatif: the file has no whatif section, so the page uses the default levers (Opportunists among customers"
+    )
