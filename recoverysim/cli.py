@@ -25,7 +25,14 @@ from recoverysim.experiment import Destination, run_experiment
 from recoverysim.experiments.settle import DEFAULT_MAX_REPLICATIONS, SettleRule, run_until_settled
 from recoverysim.levers import inert_levers, silent_levers
 from recoverysim.results import write_staffing_table
-from recoverysim.scenario.load import dump_yaml, file_json_schema, load_scenario, scenario_to_dict
+from recoverysim.scenario.load import (
+    dump_yaml,
+    file_json_schema,
+    load_scenario,
+    load_with_provenance,
+    scenario_to_dict,
+)
+from recoverysim.scenario.unwritten import unwritten_notice
 from recoverysim.staffing import describe as describe_staffing
 from recoverysim.staffing import staffing_plan
 from recoverysim.table import comparison_table
@@ -181,7 +188,8 @@ def run(
         raise UsageError(f"{', '.join(given)} only work with --until-settled")
     if until_settled and posterior_folder:
         raise UsageError("--until-settled cannot be combined with --posterior: its stopping rule assumes one world")
-    scenario = load_scenario(file, [*overrides, *extra])
+    loaded = load_with_provenance(file, [*overrides, *extra])
+    scenario = loaded.scenario
     rule = None
     if until_settled:
         rule = SettleRule(
@@ -197,12 +205,16 @@ def run(
     for warning in inert_levers(scenario):
         if not policies or warning.startswith(tuple(f"policy {name}: " for name in policies)):
             click.echo(f"warning: {warning}", err=True)
+    for line in unwritten_notice(scenario, loaded.written):
+        click.echo(line)
     clock = time.perf_counter()
     staffing = staffing_plan(scenario)
     for line in describe_staffing(staffing):
         click.echo(line)
     progress = ProgressHook("run", quiet)
-    destination = Destination(folder, resume=resume, overwrite=overwrite, command=command_line())
+    destination = Destination(
+        folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
+    )
     decision = None
     with stopping_cleanly(progress, folder):
         if rule is not None:

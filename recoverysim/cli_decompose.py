@@ -139,7 +139,8 @@ def decompose(
     Each hybrid policy (A with some of B's levers) runs on the same seeds; writes decomposition.csv
     (metric, lever, contribution, ci_low, ci_high), decomposition.txt and replications.parquet.
     """
-    scenario = load(file, overrides, replications, seed)
+    loaded = load(file, overrides, replications, seed)
+    scenario = loaded.scenario
     folder = Path(out) if out else Path("results") / f"{scenario.name}-decompose"
     progress = ProgressHook("decompose", quiet)
     clock = time.perf_counter()
@@ -155,7 +156,9 @@ def decompose(
             scheduler=scheduler,
             on_start=progress.start,
             on_output=lambda output: progress.advance(output.key),
-            store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
+            store_in=Destination(
+                folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
+            ),
         )
     click.echo(describe(result, metric))
     ran = (

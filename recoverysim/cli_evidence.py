@@ -8,7 +8,8 @@ import click
 
 from recoverysim.cli_options import set_option
 from recoverysim.params import format_markdown, format_table, parameter_rows
-from recoverysim.scenario.load import load_scenario
+from recoverysim.scenario.load import load_with_provenance
+from recoverysim.scenario.provenance import DEFAULT
 
 EXIT_CHECK_FAILED = 1
 
@@ -16,15 +17,16 @@ EXIT_CHECK_FAILED = 1
 @click.command()
 @click.argument("file", required=False)
 @click.option("--markdown", is_flag=True, help="Print a Markdown table (for reports) instead of aligned columns.")
-@click.option("--changed", is_flag=True, help="Only the fields whose value differs from the default.")
+@click.option("--changed", is_flag=True, help="Only the fields the scenario file (with its extends) or --set wrote.")
 @set_option
 def params(file: str | None, markdown: bool, changed: bool, overrides: tuple[str, ...]) -> None:
     """Print every parameter of a scenario (or the defaults): field, value, default, unit and source."""
     if file is None and overrides:
         raise click.UsageError("--set needs a scenario FILE")
-    rows = parameter_rows(load_scenario(file, overrides) if file else None)
+    loaded = load_with_provenance(file, overrides) if file else None
+    rows = parameter_rows(loaded.scenario, loaded.written) if loaded else parameter_rows()
     if changed:
-        rows = [row for row in rows if row.value != row.default]
+        rows = [row for row in rows if row.set_by != DEFAULT]
     click.echo(format_markdown(rows) if markdown else format_table(rows))
 
 

@@ -23,17 +23,18 @@ from recoverysim.experiments.designs import sweep_from_options
 from recoverysim.experiments.sensitivity import DEFAULT_METRIC, SENSITIVITY_FILE, describe_ranking
 from recoverysim.experiments.sweep import SweepResult, point_of, run_sweep
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
-from recoverysim.scenario.load import load_scenario
+from recoverysim.scenario.load import LoadedScenario, load_with_provenance
 from recoverysim.scenario.schema import SWEEP_DESIGNS
 from recoverysim.table import number, with_interval
 
 SHOWN_POINTS = 40
 
 
-def load(file: str, overrides: tuple[str, ...], replications: int | None, seed: int | None):
+def load(file: str, overrides: tuple[str, ...], replications: int | None, seed: int | None) -> LoadedScenario:
+    """The scenario with --replications and --seed as --set would write them, and who wrote each value."""
     extra = [f"replications={replications}"] if replications else []
     extra += [f"seed={seed}"] if seed is not None else []
-    return load_scenario(file, [*overrides, *extra])
+    return load_with_provenance(file, [*overrides, *extra])
 
 
 def point_table(result: SweepResult, metric: str) -> str:
@@ -131,7 +132,8 @@ def sweep(
       --vary market.segments.0.opportunist_share=0:0.3:4
       --vary policies.suspicious.remedy=repair,replace
     """
-    scenario = load(file, overrides, replications, seed)
+    loaded = load(file, overrides, replications, seed)
+    scenario = loaded.scenario
     plan = sweep_from_options(scenario, vary, design, points, levels)
     if metric not in (*KEY_FIGURES, *EXTRA_FIGURES):
         raise click.BadParameter(
@@ -149,7 +151,9 @@ def sweep(
             executor=executor,
             workers=workers,
             scheduler=scheduler,
-            store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
+            store_in=Destination(
+                folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
+            ),
             on_start=progress.start,
             on_output=lambda output: progress.advance(output.key),
             sensitivity_metrics=tuple(dict.fromkeys((DEFAULT_METRIC, metric))),
@@ -233,7 +237,8 @@ def breakeven(
     Brackets the crossing, bisects on the paired mean, and reports the value with an interval:
     the parameter values at which the 95 % interval of the paired difference contains zero.
     """
-    scenario = load(file, overrides, replications, seed)
+    loaded = load(file, overrides, replications, seed)
+    scenario = loaded.scenario
     parameter, low, high = parse_bounds(vary)
     chosen = [p.strip() for p in pair.split(",")] if pair else None
     folder = Path(out) if out else Path("results") / f"{scenario.name}-breakeven"
@@ -250,7 +255,9 @@ def breakeven(
             executor=executor,
             workers=workers,
             scheduler=scheduler,
-            store_in=Destination(folder, resume=resume, overwrite=overwrite, command=command_line()),
+            store_in=Destination(
+                folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
+            ),
             on_start=lambda done: progress.start(None, done),
             on_output=lambda output: progress.advance(output.key),
         )

@@ -101,6 +101,12 @@ def whatif(
 
     scenario = load_scenario(file, overrides)
     levers = levers_of(scenario, source=file)
+    if scenario.whatif is None:
+        click.echo(
+            "whatif: the file has no whatif section, so the page uses the default levers ("
+            + "; ".join(lever.label for lever in levers)
+            + "); write whatif.levers to choose"
+        )
     count = replications or (scenario.whatif.replications if scenario.whatif else 2)
     clock = time.perf_counter()
     with bar("whatif", grid_size(levers), "grid points", quiet=quiet) as progress:

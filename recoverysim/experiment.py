@@ -22,6 +22,7 @@ from recoverysim.engine import ReplicationResult
 from recoverysim.errors import UsageError
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import EXECUTORS, Executor, make_executor
+from recoverysim.experiments.progress import with_progress
 from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, summarize
@@ -29,7 +30,6 @@ from recoverysim.results import PROBABILITY_BEST_FILE, read_results, run_design,
 from recoverysim.scenario.schema import Scenario
 from recoverysim.selection import selection_table
 from recoverysim.staffing import resolve_staffing
-from recoverysim.experiments.progress import with_progress
 
 __all__ = ["EXECUTORS", "Destination", "ExperimentResult", "gather", "plan", "run_experiment", "stored_result"]
 
@@ -61,6 +61,9 @@ class Destination:
     resume: bool = False
     overwrite: bool = False
     command: str = ""
+    #: What the scenario file and --set wrote (scenario.load.load_with_provenance), kept in the manifest
+    #: so that the report says who set each value as `recoverysim params` does.
+    written: dict[str, str] | None = None
 
 
 def choose_policies(scenario: Scenario, policies: Iterable[str] | None) -> tuple[str, ...]:
@@ -173,6 +176,7 @@ def run_experiment(
             resume=store_in.resume,
             overwrite=store_in.overwrite,
             command=store_in.command,
+            written=store_in.written,
         )
         if store.complete:
             return stored_result(scenario, chosen, store.folder)

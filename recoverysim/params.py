@@ -8,12 +8,14 @@ cannot drift apart from the code without a test noticing.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pydantic
 from pydantic_core import PydanticUndefined
 
+from recoverysim.scenario.provenance import COMMAND_LINE, DEFAULT, NOT_RECORDED, SCENARIO, set_by, was_written
 from recoverysim.scenario.schema import Policy, Scenario
 
 REQUIRED = "required"
@@ -40,6 +42,7 @@ UNIT_SUFFIXES = (
 )
 UNIT_NAMES = {
     "staff": "agents",
+    "opportunist_share": "opportunists among customers (0-1)",
     "technicians": "technicians",
     "initial_customers": "people",
     "prospects": "people",
@@ -140,13 +143,23 @@ def format_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class ParameterRow:
-    """One line of the parameter table."""
+    """One line of the parameter table; `set_by` is scenario.provenance's answer, `description` the field's."""
 
     path: str
     value: str
     default: str
     unit: str
     source: str
+    set_by: str = DEFAULT
+    description: str = ""
+
+
+#: How the source column opens for a value that is not the default, by who set it.
+SET_BY_WORDS = {
+    SCENARIO: "set by the scenario",
+    COMMAND_LINE: "set on the command line",
+    NOT_RECORDED: "set by the scenario or the command line",
+}
 
 
 def _field_default(field: Any) -> Any:
@@ -155,33 +168,63 @@ def _field_default(field: Any) -> Any:
     return field.get_default(call_default_factory=True)
 
 
-def _rows(instance: pydantic.BaseModel, twin: pydantic.BaseModel | None, prefix: str) -> list[ParameterRow]:
-    """Rows for every leaf field of `instance`; `twin` is the same section as the defaults would build it."""
+def _twin_items(value: tuple, twin: Any, written_list: bool) -> dict[Any, Any]:
+    """The default items a written list's items are compared with: none when the file wrote the list itself
+    (its items then start from the field defaults), else the default list's items by name."""
+    if written_list or not isinstance(twin, tuple):
+        return {}
+    return {getattr(item, "name", None): item for item in twin}
+
+
+def _rows(
+    instance: pydantic.BaseModel,
+    twin: pydantic.BaseModel | None,
+    prefix: str,
+    written: Mapping[str, str] | None,
+    item_defaults: bool = False,
+) -> list[ParameterRow]:
+    """Rows for every leaf field of `instance`; `twin` is the same section as the defaults would build it.
+
+    `item_defaults` compares the items of lists with the field defaults of an item, as the table of
+    defaults (docs/model.md) states them, rather than with the default list's own items.
+    """
     rows: list[ParameterRow] = []
     for name, field in type(instance).model_fields.items():
         value = getattr(instance, name)
         default = getattr(twin, name) if twin is not None else _field_default(field)
         path = f"{prefix}{name}"
         if isinstance(value, pydantic.BaseModel):
-            rows += _rows(value, default if isinstance(default, pydantic.BaseModel) else None, path + ".")
+            twin_section = default if isinstance(default, pydantic.BaseModel) else None
+            rows += _rows(value, twin_section, path + ".", written, item_defaults)
         elif isinstance(value, tuple) and value and all(isinstance(v, pydantic.BaseModel) for v in value):
+            twins = _twin_items(value, default, item_defaults or was_written(path, written))
             for index, item in enumerate(value):
                 key = getattr(item, "name", None) or str(index)
-                rows += _rows(item, None, f"{path}.{key}.")
+                item_twin = twins.get(getattr(item, "name", None))
+                rows += _rows(item, item_twin, f"{path}.{key}.", written, item_defaults)
         else:
             shown, default_shown = format_value(value), format_value(default)
             source = source_of(field.description)
-            if shown != default_shown and default_shown != REQUIRED:
-                source = f"set by the scenario (the default's source: {source})"
-            rows.append(ParameterRow(path, shown, default_shown, unit_of(name), source))
+            who = set_by(path, written, shown != default_shown)
+            if default_shown == REQUIRED and who == NOT_RECORDED:
+                who = SCENARIO  # a required field is always written
+            if who != DEFAULT and default_shown != REQUIRED:
+                source = f"{SET_BY_WORDS[who]} (the default's source: {source})"
+            rows.append(ParameterRow(path, shown, default_shown, unit_of(name), source, who, field.description or ""))
     return rows
 
 
-def parameter_rows(scenario: Scenario | None = None) -> list[ParameterRow]:
-    """The table for `scenario`, or for the defaults (one policy named <policy>) when None."""
+def parameter_rows(scenario: Scenario | None = None, written: Mapping[str, str] | None = None) -> list[ParameterRow]:
+    """The table for `scenario`, or for the defaults (one policy named <policy>) when None.
+
+    `written` is what the file and the command line wrote (scenario.load.load_with_provenance); without
+    it, a value is told apart from the default only when it differs.
+    """
     placeholder = Policy.model_construct(name="<policy>")  # a label for the table, not a name a user may write
-    shown = scenario if scenario is not None else Scenario(policies=(placeholder,))
-    return _rows(shown, None, "")
+    defaults = Scenario(policies=(placeholder,))
+    if scenario is None:
+        return _rows(defaults, defaults, "", {}, item_defaults=True)
+    return _rows(scenario, defaults, "", written)
 
 
 def format_table(rows: list[ParameterRow]) -> str:

@@ -23,6 +23,7 @@ from recoverysim.errors import RecoverySimError
 from recoverysim.metrics import mean_interval, t_quantile
 from recoverysim.model.channels import ChannelDesk
 from recoverysim.rng import BufferedDraws, RandomStreams
+from recoverysim.scenario.messages import in_our_words
 from recoverysim.scenario.schema import Channel
 
 MINUTES_PER_HOUR = 60.0
@@ -361,7 +362,7 @@ def queue_channel(servers: int, service_minutes: float, patience_minutes: float 
             "service_minutes_mean": "service_minutes",
             "patience_minutes_mean": "patience_minutes",
         }.get(str(problem["loc"][0]), str(problem["loc"][0]))
-        raise QueueTheoryError(f"{field}: {problem['msg'].lower()} (got {problem.get('input')})") from None
+        raise QueueTheoryError(f"{field}: {in_our_words(problem).lower()} (got {problem.get('input')})") from None
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ from recoverysim.figure_files import (
     sweep_context,
 )
 from recoverysim.metrics import KEY_FIGURES
+from recoverysim.params import parameter_rows
 from recoverysim.results import PROBABILITY_BEST_FILE, atomic_write, prepare_folder, read_results
+from recoverysim.scenario.provenance import DEFAULT
 from recoverysim.scenario.schema import Policy, Scenario
 from recoverysim.selection import RESAMPLES
 from recoverysim.sensitivity_views import sensitivity_section
@@ -153,6 +155,15 @@ def headline_sentences(summary: pd.DataFrame, horizon_days: int | None) -> list[
     return out
 
 
+#: Two fraud figures that a bare "8 % fraud" would confuse: an input share of customers, an output share of claims.
+FRAUD_WORDS = (
+    "<code>fraud_share</code> is the fraudulent share of claims, an output; the opportunists among customers "
+    "(<code>market.segments[].opportunist_share</code>) are an input, a share of customers who would ever "
+    "consider a fraudulent claim. They differ widely: in the canonical scenario 5 % opportunists among "
+    "customers give about 12.5 % fraudulent claims under the trusting policy (docs/model.md, section 3)."
+)
+
+
 def figures_table(summary: pd.DataFrame) -> str:
     policies = list(dict.fromkeys(summary["policy"]))
     table = summary.set_index(["policy", "metric"])
@@ -211,7 +222,8 @@ def levers_table(scenario: Scenario) -> str:
 def world_sentence(scenario: Scenario) -> str:
     m = scenario.market
     segments = "; ".join(
-        f"{s.name} {100 * s.share:.0f} % (opportunists {100 * s.opportunist_share:.0f} %)" for s in m.segments
+        f"{s.name} {100 * s.share:.0f} % (opportunists among customers {100 * s.opportunist_share:.0f} %)"
+        for s in m.segments
     )
     components = ", ".join(f"{c.name} ({c.failures_per_year:g} failures per year)" for c in scenario.product.components)
     return (
@@ -230,55 +242,24 @@ def provenance(description: str) -> str:
     return "choice"
 
 
-_MISSING = object()
+#: Sections and fields the assumptions table leaves out: tools' settings and names, not assumptions.
+NOT_ASSUMPTIONS = ("whatif", "sweep", "schema_version", "name", "description")
 
 
-def _default_of(model: BaseModel | None, name: str, field):
-    """What the field would be had the file not set it: the parent's default value, else the field's own default."""
-    if model is not None:
-        return getattr(model, name)
-    if field.is_required():
-        return _MISSING
-    return field.get_default(call_default_factory=True)
+def assumptions_table(scenario: Scenario, written: dict[str, str] | None = None) -> str:
+    """Every parameter with who set it (scenario.provenance, as `recoverysim params` says) and its source.
 
-
-def assumption_rows(
-    model: BaseModel, default: BaseModel | None = None, prefix: str = ""
-) -> list[tuple[str, str, bool, str]]:
-    """(path, value, is it the default, description) for every leaf field, walking the defaults alongside.
-
-    Sections built by a default factory (the default channels, components) carry
-    their own defaults, so the walk compares against the default *section*.
+    `written` is the manifest's record of what the file and --set wrote; without it (older results)
+    only a value that differs from its default is told apart.
     """
     rows = []
-    for name, field in type(model).model_fields.items():
-        value = getattr(model, name)
-        path = f"{prefix}{name}"
-        base = _default_of(default, name, field)
-        if isinstance(value, BaseModel):
-            rows += assumption_rows(value, base if isinstance(base, BaseModel) else None, path + ".")
-        elif isinstance(value, tuple) and value and all(isinstance(v, BaseModel) for v in value):
-            defaults = {getattr(d, "name", None): d for d in base} if isinstance(base, tuple) else {}
-            for index, item in enumerate(value):
-                label = getattr(item, "name", None) or str(index)
-                rows += assumption_rows(item, defaults.get(getattr(item, "name", None)), f"{path}.{label}.")
-        else:
-            rows.append((path, _plain(value), base is not _MISSING and value == base, field.description or ""))
-    return rows
-
-
-def assumptions_table(scenario: Scenario) -> str:
-    rows = []
-    for path, value, is_default, description in assumption_rows(scenario):
-        if path.split(".")[0] in ("whatif", "sweep", "schema_version", "name", "description") or path.endswith(
-            (".name", ".description")
-        ):
+    for row in parameter_rows(scenario, written):
+        if row.path.split(".")[0] in NOT_ASSUMPTIONS or row.path.endswith((".name", ".description")):
             continue
+        kind = provenance(row.description) if row.set_by == DEFAULT else "the scenario&#x27;s own value"
         rows.append(
-            f'<tr><td><code>{escape(path)}</code></td><td class="num">{escape(value)}</td>'
-            f"<td>{'default' if is_default else 'scenario or command line'}</td>"
-            f"<td>{provenance(description) if is_default else 'the scenario&#x27;s own value'}</td>"
-            f"<td>{escape(description)}</td></tr>"
+            f'<tr><td><code>{escape(row.path)}</code></td><td class="num">{escape(row.value)}</td>'
+            f"<td>{escape(row.set_by)}</td><td>{kind}</td><td>{escape(row.description)}</td></tr>"
         )
     return (
         "<table><tr><th>parameter</th><th>value used</th><th>set by</th><th>kind</th><th>meaning and source</th></tr>"
@@ -389,13 +370,14 @@ def run_report(folder: Path) -> str:
     ]
     body += selection_html(stored.selection)
     body += probability_best_html(folder, manifest, int(stored.replications["replication"].nunique()))
-    body += ["<h3>Every key figure</h3>", figures_table(stored.summary), "<h2>Figures</h2>", _figures_html(figures)]
+    body += ["<h3>Every key figure</h3>", figures_table(stored.summary), f'<p class="small">{FRAUD_WORDS}</p>']
+    body += ["<h2>Figures</h2>", _figures_html(figures)]
     if scenario is not None:
         body += [
             "<h2>Assumptions</h2>",
             "<p>Every parameter used, whether it came from the scenario file or the default, and "
             "where its value comes from (a published source, or an assumption of this model; policy levers are choices).</p>",
-            assumptions_table(scenario),
+            assumptions_table(scenario, manifest.get("written")),
         ]
     body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]
     return _page(f"{name} report", "\n".join(body))
@@ -558,7 +540,7 @@ def sweep_report(folder: Path) -> str:
     body += ["<h2>Points</h2>", *points_html(points), "<h2>Figures</h2>", _figures_html(figures)]
     body += where_each_policy_wins_html(folder, points, context, figure_png)
     if scenario is not None:
-        body += ["<h2>Assumptions</h2>", assumptions_table(scenario)]
+        body += ["<h2>Assumptions</h2>", assumptions_table(scenario, manifest.get("written"))]
     body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]
     return _page(f"{name} sweep report", "\n".join(body))
 
@@ -613,7 +595,7 @@ def decompose_report(folder: Path) -> str:
         _figures_html(figures_for_folder(folder)),
     ]
     if scenario is not None:
-        body += ["<h2>Assumptions</h2>", assumptions_table(scenario)]
+        body += ["<h2>Assumptions</h2>", assumptions_table(scenario, manifest.get("written"))]
     body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]
     return _page(f"{name} decomposition report", "\n".join(body))
 

@@ -142,10 +142,16 @@ def normalised(data: Any) -> Any:
 
 
 def new_manifest(
-    kind: str, scenario: Scenario, design: dict, command: str, tasks_total: int | None, started: str | None = None
+    kind: str,
+    scenario: Scenario,
+    design: dict,
+    command: str,
+    tasks_total: int | None,
+    started: str | None = None,
+    written: dict[str, str] | None = None,
 ) -> dict:
-    """The manifest of a run that has not finished yet."""
-    return {
+    """The manifest of a run that has not finished yet; `written` says who set each value (scenario.provenance)."""
+    manifest = {
         "format_version": FORMAT_VERSION,
         "kind": kind,
         "scenario_name": scenario.name,
@@ -163,6 +169,9 @@ def new_manifest(
         "tasks_done": [],
         "scenario": scenario_to_dict(scenario),
     }
+    if written is not None:
+        manifest["written"] = dict(sorted(written.items()))
+    return manifest
 
 
 def run_design(policies: tuple[str, ...] | list[str], replications: int) -> dict:
@@ -184,13 +193,24 @@ def write_run_tables(result: ExperimentResult, out: Path) -> None:
         atomic_write(out / PROBABILITY_BEST_FILE, lambda p: best.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
 
 
-def write_results(result: ExperimentResult, out: Path, started: str, command: str = "") -> None:
-    """summary.csv, replications.parquet, claims.parquet, daily.parquet and manifest.json in `out`."""
+def write_results(
+    result: ExperimentResult, out: Path, started: str, command: str = "", written: dict[str, str] | None = None
+) -> None:
+    """summary.csv, replications.parquet, claims.parquet, daily.parquet and manifest.json in `out`.
+
+    `written` is what the scenario file and --set wrote (scenario.load.load_with_provenance), for the report.
+    """
     out = prepare_folder(Path(out))
     write_run_tables(result, out)
     replications = int(result.replications["replication"].nunique())
     manifest = new_manifest(
-        "run", result.scenario, run_design(result.policies, replications), command, len(result.replications), started
+        "run",
+        result.scenario,
+        run_design(result.policies, replications),
+        command,
+        len(result.replications),
+        started,
+        written,
     )
     index = {policy.name: i for i, policy in enumerate(result.scenario.policies)}
     keys = [

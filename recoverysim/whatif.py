@@ -40,7 +40,7 @@ PAGE_FIGURES = (
 DEFAULT_WHATIF = WhatIf(
     levers=(
         WhatIfLever(
-            label="Share of opportunists (every segment)",
+            label="Opportunists among customers (every segment)",
             path="market.segments.*.opportunist_share",
             values=(0.02, 0.05, 0.1, 0.2),
         ),

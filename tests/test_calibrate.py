@@ -206,7 +206,7 @@ def firm(in_tmp):
     ("policies.trusting.evidence=0:1", "is not a real-valued field"),
     (f"{COMPLAINT}=0.9:0.2", "the lower bound must be below the upper bound (got 0.9:0.2)"),
     (f"{COMPLAINT}=0.2", "bounds must look like lo:hi"),
-    (f"{COMPLAINT}=-0.5:0.5", "greater than or equal to 0"),
+    (f"{COMPLAINT}=-0.5:0.5", "must be >= 0"),
     ("money.price_eur", "the schema gives this field no finite range; write it as money.price_eur=lo:hi"),
     ("market.segments.nobody.complaint_probability=0:1", "no item named or numbered 'nobody'"),
 ])

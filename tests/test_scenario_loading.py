@@ -54,7 +54,7 @@ def test_anchors_and_merge_keys_work_and_keep_lines(write_scenario):
         policies:
           - name: a
         """)
-    assert problems_of(path) == ["s.yaml:7: channels.store.staff: Input should be greater than or equal to 0 (got -1)"]
+    assert problems_of(path) == ["s.yaml:7: channels.store.staff: must be >= 0 (got -1)"]
     scenario = load_scenario(path, ["channels.store.staff=1"])
     assert scenario.channels.store.service_minutes_mean == 6 == scenario.channels.phone.service_minutes_mean
 
@@ -123,10 +123,10 @@ def test_errors_in_extending_policies_point_at_the_line_written(write_scenario):
               specificity: 3
         """)
     assert problems_of(path) == [
-        "s.yaml:3: policies.0.goodwill_eur: Input should be greater than or equal to 0 (got -5)",
-        "s.yaml:3: policies.1.goodwill_eur: Input should be greater than or equal to 0 (got -5)",
-        "s.yaml:7: policies.1.shipping_days: Input should be greater than or equal to 0 (got -1)",
-        "s.yaml:9: policies.1.inspection.specificity: Input should be less than or equal to 1 (got 3)",
+        "s.yaml:3: policies.0.goodwill_eur: must be >= 0 (got -5)",
+        "s.yaml:3: policies.1.goodwill_eur: must be >= 0 (got -5)",
+        "s.yaml:7: policies.1.shipping_days: must be >= 0 (got -1)",
+        "s.yaml:9: policies.1.inspection.specificity: must be <= 1 (got 3)",
     ]
 
 
@@ -191,8 +191,8 @@ def test_errors_name_the_file_they_are_in(write_scenario):
     write_scenario(BASE.replace("staff: 4", "staff: -4"), "common/base.yaml")
     child = write_scenario(CHILD.replace("goodwill_eur: 25", "goodwill_eur: -25"), "child.yaml")
     assert problems_of(child) == [
-        "child.yaml:12: policies.2.goodwill_eur: Input should be greater than or equal to 0 (got -25)",
-        "common/base.yaml:5: channels.phone.staff: Input should be greater than or equal to 0 (got -4)",
+        "child.yaml:12: policies.2.goodwill_eur: must be >= 0 (got -25)",
+        "common/base.yaml:5: channels.phone.staff: must be >= 0 (got -4)",
     ]
 
 
@@ -205,7 +205,7 @@ def test_whole_scenario_checks_point_at_the_merged_item_in_the_child(write_scena
 
 def test_a_missing_required_field_is_reported_in_the_named_file(write_scenario):
     write_scenario("name: base\n", "base.yaml")
-    assert problems_of(write_scenario("extends: base.yaml\nseed: 3\n", "child.yaml")) == ["child.yaml:1: policies: Field required"]
+    assert problems_of(write_scenario("extends: base.yaml\nseed: 3\n", "child.yaml")) == ["child.yaml:1: policies: is required but not written"]
 
 
 # --- --set ----------------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ def test_set_applies_before_policy_extends(write_scenario):
 def test_set_errors_replace_the_file_line(write_scenario):
     path = write_scenario("channels:\n  phone:\n    staff: 3\npolicies:\n  - name: a\n")
     assert problems_of(path, ("channels.phone={staff: -2}",)) == [
-        "--set channels.phone={staff: -2}: channels.phone.staff: Input should be greater than or equal to 0 (got -2)"]
+        "--set channels.phone={staff: -2}: channels.phone.staff: must be >= 0 (got -2)"]
 
 
 # --- validate, show, schema -----------------------------------------------------------------------
@@ -277,9 +277,9 @@ def test_validate_mixed_files_prints_every_problem_and_exits_2(write_scenario, c
     result = cli("validate", bad, good, broken)
     assert result.exit_code == 2
     assert result.output.splitlines() == [
-        "bad.yaml:1: seed: Input should be greater than or equal to 0 (got -1)",
+        "bad.yaml:1: seed: must be >= 0 (got -1)",
         "bad.yaml:4: policies.0.goodwil_eur: unknown key; did you mean 'goodwill_eur'?",
-        "bad.yaml:5: policies.0.remedy: Input should be 'repair', 'replace' or 'refund' (got 'hug')",
+        "bad.yaml:5: policies.0.remedy: must be 'repair', 'replace' or 'refund' (got 'hug')",
         "OK good.yaml",
         "broken.yaml:2: YAML error at column 1: expected the node content, but found '<stream end>'",
     ]

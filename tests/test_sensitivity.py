@@ -152,7 +152,7 @@ def test_vary_takes_distributions_in_a_compact_form():
      "market.segments.bold.opportunist_share: low must be below high (got low=0.3, high=0.2)"),
     ("market.segments.bold.opportunist_share=triangular(0.02,0.5,0.2)", "latin_hypercube", "mode must lie in [low, high]"),
     ("market.segments.bold.opportunist_share=normal(0.1,-1)", "latin_hypercube",
-     "market.segments.bold.opportunist_share.sd: Input should be greater than 0 (got -1.0)"),
+     "market.segments.bold.opportunist_share.sd: must be > 0 (got -1.0)"),
     ("market.segments.bold.opportunist_share=normal(0.1,0.1)", "morris",
      "a morris design reaches both ends of every input: give low and high to market.segments.bold.opportunist_share"),
     ("market.segments.bold.opportunist_share=uniform(0,1)", "grid", "a grid design takes values or ranges, not distributions"),

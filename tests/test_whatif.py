@@ -49,7 +49,7 @@ def test_a_scenario_without_a_whatif_section_gets_the_default_levers(scenario_fi
 
 @pytest.mark.parametrize("override, message", [
     ("whatif.levers.0.path=market.segmants.bold.opportunist_share", "unknown key"),
-    ("whatif.levers.0.values=[0.1, 2]", "less than or equal to 1"),
+    ("whatif.levers.0.values=[0.1, 2]", "must be <= 1"),
     ("whatif.levers.0.path=horizon_days.*", "'*' in horizon_days.* must stand for the items of a list"),
 ])
 def test_bad_levers_are_clear_errors_naming_the_lever(scenario_file, override, message):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from recoverysim import load_scenario, run_experiment, write_results
+from recoverysim import run_experiment, write_results
+from recoverysim.scenario.load import load_with_provenance
 from recoverysim.cli import main
 from recoverysim.results import now_utc
 
@@ -67,10 +68,10 @@ def write_small_scenario(folder: Path) -> Path:
 
 def make_run(folder: Path) -> Path:
     """Run the small scenario serially and store it as `recoverysim run` would."""
-    scenario = load_scenario(write_small_scenario(folder))
+    loaded = load_with_provenance(write_small_scenario(folder))
     out = folder / "run"
-    result = run_experiment(scenario, executor="serial")
-    write_results(result, out, now_utc(), command="recoverysim run visual-small.yaml")
+    result = run_experiment(loaded.scenario, executor="serial")
+    write_results(result, out, now_utc(), command="recoverysim run visual-small.yaml", written=loaded.written)
     return out
 
 

@@ -25,6 +25,7 @@ from recoverysim.calibration.target_types import (
 )
 from recoverysim.errors import Problem, ScenarioError
 from recoverysim.scenario.fields import Frozen, Label, Name
+from recoverysim.scenario.messages import in_our_words as scenario_words
 from recoverysim.scenario.yaml_source import Located, dotted, parse_yaml, read_text, shorten
 
 MAX_TARGETS_FILE_BYTES = 1_000_000
@@ -174,7 +175,7 @@ def in_our_words(error: dict) -> str:
     }
     if kind in words:
         return words[kind]
-    return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return scenario_words(error)  # the scenario loader's words for the rest (too many items, 'yes' for a boolean)
 
 
 def _problem(error: dict, located: Located, source: str) -> Problem:

@@ -331,6 +331,7 @@ def find_breakeven(
             resume=store_in.resume,
             overwrite=store_in.overwrite,
             command=store_in.command,
+            written=store_in.written,
         )
         if store.complete:
             return read_breakeven(store.folder)

@@ -29,6 +29,7 @@ from recoverysim.errors import RecoverySimError, UsageError
 from recoverysim.experiment import Destination, choose_policies, executor_for
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
+from recoverysim.experiments.progress import with_progress
 from recoverysim.experiments.shapley import (
     Ordering,
     all_coalitions,
@@ -41,8 +42,8 @@ from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, mean_interval
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write
+from recoverysim.scenario.messages import in_our_words
 from recoverysim.scenario.schema import Policy, Scenario
-from recoverysim.experiments.progress import with_progress
 
 DEFAULT_METRIC = "value_total_eur"
 DEFAULT_ORDERINGS = 8
@@ -111,7 +112,7 @@ def hybrid_policy(baseline: Policy, levers: tuple[Lever, ...], mask: int, name: 
     try:
         return Policy.model_validate(data)
     except ValidationError as error:
-        raise UsageError(f"the hybrid policy {name} is not valid: {error.errors()[0]['msg']}") from None
+        raise UsageError(f"the hybrid policy {name} is not valid: {in_our_words(error.errors()[0])}") from None
 
 
 def coalition_name(baseline: str, target: str, mask: int, levers: tuple[Lever, ...], taken: set[str]) -> str:
@@ -369,6 +370,7 @@ def decompose_policies(
             resume=store_in.resume,
             overwrite=store_in.overwrite,
             command=store_in.command,
+            written=store_in.written,
         )
         if store.complete:
             frame = pd.read_parquet(store.folder / "replications.parquet")

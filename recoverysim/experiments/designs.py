@@ -21,6 +21,7 @@ from recoverysim.errors import Problem, ScenarioError, UsageError
 from recoverysim.experiments.distributions import quantiles
 from recoverysim.experiments.sampling import unit_points
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
+from recoverysim.scenario.messages import in_our_words
 from recoverysim.scenario.overrides import parse_override
 from recoverysim.scenario.schema import DISTRIBUTION_FIELDS, SAMPLED_DESIGNS, Scenario, Sweep, parse_range
 
@@ -149,7 +150,7 @@ def sweep_from_options(
     try:
         return Sweep(design=kind, points=count, levels=levels, parameters=parameters)
     except pydantic.ValidationError as error:
-        messages = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
+        messages = "; ".join(in_our_words(e) for e in error.errors())
         raise UsageError(f"sweep: {messages}") from None
 
 

@@ -208,6 +208,7 @@ def run_until_settled(
         resume=store_in.resume,
         overwrite=store_in.overwrite,
         command=store_in.command,
+        written=store_in.written,
     )
     if store.complete:
         result = stored_result(scenario, chosen, store.folder)

@@ -115,6 +115,7 @@ class TaskStore:
         resume: bool = False,
         overwrite: bool = False,
         command: str = "",
+        written: dict[str, str] | None = None,
     ) -> "TaskStore":
         """Claim `folder` for this run, or explain why not; nothing is simulated before this returns."""
         if resume and overwrite:
@@ -122,7 +123,7 @@ class TaskStore:
                 "--resume and --overwrite exclude each other: resume keeps finished tasks, overwrite discards them"
             )
         folder = prepare_folder(Path(folder))
-        fresh = new_manifest(kind, scenario, design, command, tasks_total)
+        fresh = new_manifest(kind, scenario, design, command, tasks_total, written=written)
         old = cls._existing_manifest(folder, overwrite)
         if old is not None and not overwrite:
             mismatch = cls._mismatch(old, fresh)

@@ -152,6 +152,7 @@ def run_sweep(
             resume=store_in.resume,
             overwrite=store_in.overwrite,
             command=store_in.command,
+            written=store_in.written,
         )
         if store.complete:
             stored = read_sweep(store.folder)

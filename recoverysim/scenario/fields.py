@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, WithJsonSchema
 
 
 class Frozen(BaseModel):
@@ -83,3 +83,8 @@ FolderName = Annotated[
     WithJsonSchema({"type": "string", "pattern": f"^{FOLDER_NAME_PATTERN.pattern}$"}),
 ]
 """A scenario's name: it becomes part of a folder name (results/<name>-sweep), so plain ASCII only."""
+
+
+Switch = Annotated[bool, Strict()]
+"""A yes/no setting: only YAML's true or false. pydantic's lax mode would also take 'yes', 'on' or 1, which the
+JSON Schema (type boolean) refuses; strict, the validator and `recoverysim schema` agree."""

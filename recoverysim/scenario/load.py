@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from ruamel.yaml import YAML
 from recoverysim.errors import Problem, ScenarioError
 from recoverysim.scenario.guards import refuse_deep
 from recoverysim.scenario.merge import load_located, resolve_policy_extends
+from recoverysim.scenario.messages import in_our_words
 from recoverysim.scenario.overrides import apply_overrides
+from recoverysim.scenario.provenance import written_paths
 from recoverysim.scenario.schema import Scenario
 from recoverysim.scenario.schema_paths import field_names
 from recoverysim.scenario.yaml_source import Located, dotted, shorten
@@ -48,6 +51,8 @@ def _printable(error: ScenarioError) -> ScenarioError:
 
 def _problem_from(error: dict, located: Located, source: str) -> Problem:
     loc = tuple(error["loc"])
+    is_key = bool(loc) and loc[-1] == "[key]"  # pydantic's mark for a mapping's key (channel_staff: {fax: 2})
+    loc = loc[:-1] if is_key else loc
     path = dotted(loc) or "(scenario)"
     file, line = located.where(loc, source)
     if error["type"] == "extra_forbidden":
@@ -59,7 +64,7 @@ def _problem_from(error: dict, located: Located, source: str) -> Problem:
             else (f"; allowed keys are {', '.join(allowed)}" if allowed else "")
         )
         return Problem(file, line, path, f"unknown key{hint}")
-    message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    message = ("as a key, " if is_key else "") + in_our_words(error)
     got = None if error["type"] == "missing" else shorten(error.get("input"))
     return Problem(file, line, path, message, got)
 
@@ -125,16 +130,30 @@ def _written_by_the_tool(located: Located, source: str) -> list[Problem]:
     return problems
 
 
-def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
-    """Load, resolve and validate a scenario file, with optional `dotted.path=value` overrides."""
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario and what its file (with `extends`) and `--set` wrote (scenario.provenance)."""
+
+    scenario: Scenario
+    written: dict[str, str]
+
+
+def load_with_provenance(path: str | Path, overrides: Iterable[str] = ()) -> LoadedScenario:
+    """load_scenario, keeping who wrote each value: params, the report and run's notice of defaults need it."""
     try:
         located = apply_overrides(load_located(Path(path)), overrides)
         problems = _written_by_the_tool(located, str(path))
         if problems:
             raise ScenarioError(problems)
-        return validate(located, str(path))
+        scenario = validate(located, str(path))  # resolves policy `extends` in located, so inherited values count
+        return LoadedScenario(scenario, written_paths(located))
     except ScenarioError as error:
         raise _printable(error) from None
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Load, resolve and validate a scenario file, with optional `dotted.path=value` overrides."""
+    return load_with_provenance(path, overrides).scenario
 
 
 def scenario_from_dict(data: dict, overrides: Iterable[str] = (), source: str = "<dict>") -> Scenario:

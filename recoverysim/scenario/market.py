@@ -25,9 +25,12 @@ class Segment(Frozen):
     )
     opportunist_share: float = probability(
         0.05,
-        "Share of the segment who would ever consider a claim without a real defect; the rest never would "
-        "(an infinite scruple). Whether one who would does so depends on their scruple and the segment's "
-        "beliefs (see fraud). Assumption, inside the 3-15 % of warranty billing that Kurvinen, Toyryla & "
+        "Opportunists among customers: the share of the segment's customers who would ever consider a claim "
+        "without a real defect; the rest never would (an infinite scruple). A share of customers, not of claims: "
+        "the fraudulent share of claims (the figure fraud_share) is an output and differs widely (the fit of "
+        "fraud_attempts_per_year: 5 % opportunists give 12.5 % fraudulent claims under the canonical trusting "
+        "policy). Whether one who would does so depends on their "
+        "scruple and the segment's beliefs (see fraud). Assumption, inside the 3-15 % of warranty billing that Kurvinen, Toyryla & "
         "Murthy (2016) call fraudulent.",
     )
     fraud_attempts_per_year: float = nonnegative(

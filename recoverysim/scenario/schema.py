@@ -12,7 +12,15 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, WithJsonSchema, WrapValidator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from recoverysim.scenario.fields import FolderName, Frozen, Name, nonnegative, probability, refuse_removed_fields  # noqa: F401 (re-exported)
+from recoverysim.scenario.fields import (  # noqa: F401 (re-exported)
+    FolderName,
+    Frozen,
+    Name,
+    Switch,
+    nonnegative,
+    probability,
+    refuse_removed_fields,
+)
 from recoverysim.scenario.market import Component, Market, Product, Segment  # noqa: F401 (re-exported)
 from recoverysim.scenario.people import (  # noqa: F401 (re-exported)
     REMOVED_BEHAVIOUR_FIELDS,
@@ -278,7 +286,7 @@ class Policy(Frozen):
     evidence: Literal["none", "photo", "receipt", "photo_and_receipt"] = Field(
         "receipt", description="Proof asked before a claim is accepted."
     )
-    return_for_inspection: bool = Field(
+    return_for_inspection: Switch = Field(
         False, description="Whether the item must be returned and inspected before a decision."
     )
     inspection: Inspection = Field(
@@ -293,7 +301,7 @@ class Policy(Frozen):
         "Probability the first agent can settle the claim (front-line authority). Source: SQM Group "
         "benchmarks, 67-70 % (vendor, method opaque).",
     )
-    single_case_owner: bool = Field(False, description="One person owns the case: no hand-offs to partners.")
+    single_case_owner: Switch = Field(False, description="One person owns the case: no hand-offs to partners.")
     remedy: Literal["repair", "replace", "refund"] = Field("repair", description="What an approved claim gets.")
     shipping_days: float = nonnegative(
         3.0,
@@ -316,7 +324,7 @@ class Policy(Frozen):
     status_update_every_days: float | None = Field(
         None, gt=0.0, le=3650.0, description="Proactive status updates every k days; null for none."
     )
-    escalation_watch: bool = Field(False, description="Whether public posts are watched and handled by a manager.")
+    escalation_watch: Switch = Field(False, description="Whether public posts are watched and handled by a manager.")
     escalation_recovery_probability: float = probability(
         0.7, "Probability a manager's call recovers a customer who posted publicly. Assumption."
     )

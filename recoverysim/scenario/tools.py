@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from recoverysim.scenario.fields import Frozen
+from recoverysim.scenario.messages import in_our_words
 
 LeverValue = bool | int | float | str | None
 
@@ -170,7 +171,7 @@ def _as_distribution(path: str, spec: dict) -> Distribution:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
+        message = in_our_words(first)
         if first["type"] == "extra_forbidden":
             message = f"unknown key (allowed: {', '.join(sum(DISTRIBUTION_FIELDS[spec['distribution']], ()))})"
         elif first["type"].endswith(("_than", "_parsing", "_type")):
