@@ -17,8 +17,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from recoverysim.engine import run_replication
 from recoverysim.errors import RecoverySimError, ScenarioError
-from recoverysim.experiment import run_experiment
+from recoverysim.experiment import executor_for
 from recoverysim.results import atomic_write, prepare_folder
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
 from recoverysim.scenario.schema import Scenario, WhatIf, WhatIfLever
@@ -241,27 +244,61 @@ def run_grid(
     workers: int | None = None,
     on_point: Callable[[], None] | None = None,
 ) -> Grid:
-    """Run every grid point for every policy with `replications` replications; keep the mean of each figure."""
+    """Run every grid point for every policy with `replications` replications; keep the mean of each figure.
+
+    All simulations go to one executor map, one task per distinct (world, policy): its staffing pilot and its
+    replications run together on a worker, so the cores stay busy and no pilot runs twice. A policy whose world a
+    lever does not change (another policy's setting) is run once and shared by the points (see _policy_key).
+    """
     base = scenario_to_dict(scenario)
     base["whatif"] = None
     policies = [p.name for p in scenario.policies]
     grid = Grid(scenario.name, scenario.seed, scenario.description, replications, policies, levers)
-    cache: dict[str, dict] = {}
+    point_keys: list[tuple[tuple[int, ...], dict[str, str]]] = []
+    tasks: dict[str, PolicyTask] = {}
     for index in itertools.product(*(range(len(lever.values)) for lever in levers)):
         overrides = [o for lever, i in zip(levers, index) for o in lever.overrides(lever.values[i])]
         point = scenario_from_dict(copy.deepcopy(base), overrides, source="whatif grid")
         data = scenario_to_dict(point)
         keys = {p: _policy_key(data, p) for p in policies}
-        missing = [p for p in policies if keys[p] not in cache]
-        if missing:
-            result = run_experiment(point, missing, replications=replications, executor=executor, workers=workers)
-            means = result.replications.groupby("policy").mean(numeric_only=True)
-            for p in missing:
-                cache[keys[p]] = {k: _finite(means.loc[p, k]) for k, _, _ in PAGE_FIGURES}
-        grid.points.append({"index": list(index), "figures": {p: cache[keys[p]] for p in policies}})
-        if on_point is not None:
-            on_point()
+        for policy, key in keys.items():
+            if key not in tasks:
+                tasks[key] = PolicyTask(key, _alone(point, policy), policy, replications)
+        point_keys.append((index, keys))
+    figures: dict[str, dict] = {}
+    reported = 0
+    with executor_for(executor, workers, None) as runner:
+        for key, means in runner.map_unordered(run_policy_task, list(tasks.values())):
+            figures[key] = means
+            while reported < len(point_keys) and all(k in figures for k in point_keys[reported][1].values()):
+                reported += 1
+                if on_point is not None:
+                    on_point()
+    for index, keys in point_keys:
+        grid.points.append({"index": list(index), "figures": {p: figures[keys[p]] for p in policies}})
     return grid
+
+
+def _alone(point: Scenario, policy: str) -> Scenario:
+    """The grid point with only `policy`: a replication and its staffing pilot see no other policy, and a worker
+    then sizes no desk it will not use."""
+    return point.model_copy(update={"policies": (point.policy(policy),), "whatif": None, "sweep": None})
+
+
+@dataclass(frozen=True)
+class PolicyTask:
+    """Every replication of one policy in one grid point's world; module level so worker processes unpickle it."""
+
+    key: str
+    scenario: Scenario
+    policy: str
+    replications: int
+
+
+def run_policy_task(task: PolicyTask) -> tuple[str, dict[str, float | None]]:
+    """The mean of each page figure over the task's replications (replication r has the seeds of `run`'s r)."""
+    runs = pd.DataFrame([run_replication(task.scenario, task.policy, r).figures for r in range(task.replications)])
+    return task.key, {k: _finite(runs[k].mean()) for k, _, _ in PAGE_FIGURES}  # NaN skipped, as in `run`
 
 
 def _finite(x: float) -> float | None:
