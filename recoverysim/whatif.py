@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from recoverysim.engine import run_replication
-from recoverysim.errors import RecoverySimError, ScenarioError
+from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import executor_for
 from recoverysim.results import atomic_write, prepare_folder
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
@@ -95,6 +95,7 @@ class Grid:
     policies: list[str]
     levers: list[Lever]
     points: list[dict] = field(default_factory=list)  # {"index": [i, j, ...], "figures": {policy: {figure: mean}}}
+    smaller_market: str = ""  # what the page says when the grid ran on fewer customers (with_fewer_customers)
 
     def as_json(self) -> dict:
         return {
@@ -114,6 +115,7 @@ class Grid:
             ],
             "figures": [{"key": k, "label": label, "kind": kind} for k, label, kind in PAGE_FIGURES],
             "points": self.points,
+            "smaller_market": self.smaller_market,
         }
 
 
@@ -224,6 +226,35 @@ def levers_of(scenario: Scenario, source: str = "scenario") -> list[Lever]:
                 ) from None
         levers.append(with_scenario_setting(resolved, data))
     return levers
+
+
+MARKET_SIZE_PATHS = ("market.initial_customers", "market.prospects")
+
+
+def with_fewer_customers(scenario: Scenario, customers: int, levers: list[Lever]) -> tuple[Scenario, str]:
+    """A quicker world for the page: `customers` owners at day 0 and prospects in the scenario's proportion, and the
+    sentence the page shows about it (amounts and counts are then those of the smaller market)."""
+    market = scenario.market
+    if customers >= market.initial_customers:
+        raise UsageError(
+            f"--customers must be fewer than the scenario's {market.initial_customers:,} initial customers "
+            f"(got {customers:,})"
+        )
+    for lever in levers:
+        if any(path.startswith(MARKET_SIZE_PATHS) for path in lever.paths):
+            raise UsageError(f"--customers cannot be used with a lever on the market size ({lever.path})")
+    prospects = round(market.prospects * customers / market.initial_customers)
+    smaller = scenario_from_dict(
+        scenario_to_dict(scenario),
+        [f"market.initial_customers={customers}", f"market.prospects={prospects}"],
+        source="--customers",
+    )
+    note = (
+        f"A quicker version: this page simulated {customers:,} owners and {prospects:,} prospects instead of the "
+        f"scenario's {market.initial_customers:,} and {market.prospects:,}, with staff sized for that smaller market. "
+        f"Amounts in EUR and counts are for the smaller market; shares, satisfaction and days compare directly."
+    )
+    return smaller, note
 
 
 def grid_size(levers: list[Lever]) -> int:
@@ -347,6 +378,10 @@ def page_html(grid: Grid) -> str:
     return (
         PAGE_TEMPLATE.replace("%TITLE%", escape(f"What if? {title}"))
         .replace("%DESCRIPTION%", escape(_rest_of_description(grid.description or "")))
+        .replace(
+            "%SMALLER%",
+            f'<p class="smaller" id="smaller-market">{escape(grid.smaller_market)}</p>' if grid.smaller_market else "",
+        )
         .replace("%NOTE%", escape(note))
         .replace("%GRID%", grid_json(grid))
     )
@@ -379,10 +414,12 @@ th:first-child,td:first-child{text-align:left}td{font-variant-numeric:tabular-nu
 svg text{font-family:inherit}
 .point{cursor:pointer}.point:focus{outline:none}.point:focus>*,.point:hover>*{stroke:#000;stroke-width:3}
 #tip{pointer-events:none}
+.smaller{padding:.5em .8em;background:#fff4d6;border-left:6px solid #E69F00}
 </style></head>
 <body>
 <h1>%TITLE%</h1>
 <p>%DESCRIPTION%</p>
+%SMALLER%
 <div class="levers" id="levers"></div>
 <div class="main">
  <div class="figures"><h2>Headline figures</h2><table id="figures"></table></div>

@@ -15,7 +15,15 @@ from visual_support import write_small_scenario
 from recoverysim import load_scenario, run_experiment
 from recoverysim.cli import main
 from recoverysim.errors import RecoverySimError
-from recoverysim.whatif import DEFAULT_WHATIF, PAGE_FIGURES, grid_json, levers_of, page_html, run_grid
+from recoverysim.whatif import (
+    DEFAULT_WHATIF,
+    PAGE_FIGURES,
+    grid_json,
+    levers_of,
+    page_html,
+    run_grid,
+    with_fewer_customers,
+)
 
 CHROMIUM = os.environ.get("RECOVERYSIM_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -120,6 +128,35 @@ def test_each_grid_point_is_the_mean_of_a_direct_run_at_that_point(scenario_file
     assert point["figures"]["trusting"]["cost_total_eur"] > low["figures"]["trusting"]["cost_total_eur"]
 
 
+def test_a_grid_on_worker_processes_sizes_auto_staff_as_a_direct_run_does(scenario_file):
+    """The grid runs each (world, policy) with its own staffing pilot on a worker; a point equals `run` there.
+    The bench is sized so that the opportunist share changes it (1 technician at 0.3, 2 at 0.5): staff sized for
+    the world as written would not give the point's figures."""
+    sets = [
+        "channels.phone.staff=auto",
+        "channels.phone.service_minutes_mean=600",
+        "policies.suspicious.inspection.technicians=auto",
+        "staffing.technician_utilisation=0.05",
+        "whatif.levers.0.values=[0.3, 0.5]",
+        "whatif.levers.1.values=[0, 40]",
+    ]
+    scenario = load_scenario(scenario_file, sets)
+    grid = run_grid(scenario, levers_of(scenario), replications=2, executor="processes", workers=2)
+    point = next(p for p in grid.points if p["index"] == [1, 2])  # opportunists 0.5, goodwill 40 for every policy
+    direct = load_scenario(
+        scenario_file,
+        [
+            *sets,
+            "market.segments.bold.opportunist_share=0.5",
+            *(f"policies.{p}.goodwill_eur=40" for p in grid.policies),
+        ],
+    )
+    means = run_experiment(direct, replications=2, executor="serial").replications.groupby("policy").mean()
+    for policy in grid.policies:
+        for key, _, _ in PAGE_FIGURES:
+            assert point["figures"][policy][key] == pytest.approx(means.loc[policy, key], rel=1e-12), (policy, key)
+
+
 def test_the_page_is_self_contained_and_its_json_cannot_close_the_script(grid):
     html = page_html(grid)
     assert "http" not in html.lower() and "<link" not in html and " src=" not in html
@@ -148,6 +185,47 @@ def test_whatif_command_writes_the_page(scenario_file, tmp_path):
     # 3 x 3: the scenario's own opportunist share (0.3) and goodwill (as written) join the two values of each lever
     assert "9 grid points x 3 policies x 1 replications" in result.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_fewer_customers_make_a_smaller_market_the_page_states(scenario_file, tmp_path):
+    """--customers runs the grid on fewer owners (prospects in proportion): each point is the direct run of that
+    smaller market, and the page says so."""
+    out = tmp_path / "page.html"
+    sets = ["--set", "whatif.levers.1.values=[0, 40]", "--set", "whatif.levers.0.values=[0.3, 0.5]"]
+    result = CliRunner().invoke(
+        main, ["whatif", str(scenario_file), "-o", str(out), "--workers", "1", "--quiet", "--customers", "500", *sets]
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "simulated 500 owners and 375 prospects instead of the scenario&#x27;s 2,000 and 1,500" in html
+    grid = json.loads(re.search(r'id="grid">(.*?)</script>', html, re.DOTALL).group(1))
+    as_written = next(p for p in grid["points"] if p["index"] == [0, 0])  # opportunists 0.3, goodwill as written
+    direct = load_scenario(scenario_file, ["market.initial_customers=500", "market.prospects=375"])
+    means = run_experiment(direct, replications=1, executor="serial").replications.groupby("policy").mean()
+    for policy in grid["policies"]:
+        assert as_written["figures"][policy]["cost_total_eur"] == pytest.approx(means.loc[policy, "cost_total_eur"])
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--customers", "2000"], "--customers must be fewer than the scenario's 2,000 initial customers (got 2,000)"),
+        (
+            [
+                "--customers",
+                "10",
+                "--set",
+                "whatif.levers.0.path=market.initial_customers",
+                "--set",
+                "whatif.levers.0.values=[100, 200]",
+            ],
+            "--customers cannot be used with a lever on the market size (market.initial_customers)",
+        ),
+    ],
+)
+def test_fewer_customers_that_cannot_be_are_one_clear_line(scenario_file, tmp_path, arguments, message):
+    result = CliRunner().invoke(main, ["whatif", str(scenario_file), "-o", str(tmp_path / "p.html"), *arguments])
+    assert result.exit_code == 2 and message in result.output, result.output
 
 
 def _missing_browser(reason: str):
@@ -214,9 +292,6 @@ def test_moving_a_slider_shows_the_precomputed_figures_of_that_grid_point(grid, 
 
 
 CANONICAL = Path(__file__).parents[1] / "scenarios" / "trust-vs-suspicion.yaml"
-#: The canonical scenario made tiny (a short horizon, few customers); no lever touches these fields, so the page
-#: still opens on the canonical levers' own settings.
-TINY = ["horizon_days=120", "market.initial_customers=1000", "market.prospects=1000"]
 
 
 def _settings(scenario, path: str) -> list:
@@ -257,8 +332,14 @@ RENDERED_TEXT = """() => {
 
 @pytest.fixture(scope="module")
 def canonical_grid():
-    scenario = load_scenario(CANONICAL, TINY)
-    return run_grid(scenario, levers_of(scenario, str(CANONICAL)), replications=1, executor="serial")
+    """The canonical levers on a short horizon and a market of 1,000 owners (--customers): no lever touches these, so
+    the page still opens on the canonical levers' own settings, and it says that the market is smaller."""
+    scenario = load_scenario(CANONICAL, ["horizon_days=120"])
+    levers = levers_of(scenario, str(CANONICAL))
+    smaller, note = with_fewer_customers(scenario, 1000, levers)
+    grid = run_grid(smaller, levers, replications=1, executor="serial")
+    grid.smaller_market = note
+    return grid
 
 
 @pytest.mark.parametrize("which", ["visual-small", "canonical"])
@@ -296,6 +377,8 @@ def test_the_page_opens_on_the_scenario_and_is_readable_on_a_projector(
             assert not re.search(r"[a-z_]+\.[a-z_*]+\.[a-z_*]+", words), re.search(
                 r"[a-z_]+\.[a-z_*]+\.[a-z_*]+", words
             )
+            if shown_grid.smaller_market:
+                assert page.is_visible("#smaller-market") and "1,000 owners" in page.text_content("#smaller-market")
             title = page.text_content("h1")
             assert scenario.name not in title and title == page.title()
             # a small mark: a <title> for the pointer and a visible label, in 16 px or more, when it has the focus
