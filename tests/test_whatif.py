@@ -18,9 +18,11 @@ from recoverysim.errors import RecoverySimError
 from recoverysim.whatif import (
     DEFAULT_WHATIF,
     PAGE_FIGURES,
+    Grid,
     grid_json,
     levers_of,
     page_html,
+    page_title,
     run_grid,
     with_fewer_customers,
 )
@@ -163,6 +165,17 @@ def test_the_page_is_self_contained_and_its_json_cannot_close_the_script(grid):
     embedded = grid_json(grid)
     assert "</" not in embedded and json.loads(embedded)["scenario"] == "visual-small"
     assert "&lt;em&gt;with markup&lt;/em&gt;" in html  # the description, escaped
+
+
+def test_the_page_is_titled_in_words_never_by_the_file_slug_or_a_dotted_path(scenario_file):
+    canonical = load_scenario(CANONICAL)
+    assert page_title(canonical.description, canonical.name) == (
+        "A consumer-electronics brand with 50,000 owners and 50,000 prospects over six years"
+    )  # the first sentence, its aside in brackets dropped
+    assert page_title("", "trust-vs-suspicion") == "Trust vs suspicion"
+    scenario = load_scenario(scenario_file, ["whatif.levers.0.label="])
+    levers = Grid(scenario.name, scenario.seed, scenario.description, 1, ["trusting"], levers_of(scenario)).as_json()
+    assert levers["levers"][0]["label"] == "Opportunist share"
 
 
 def test_whatif_command_writes_the_page(scenario_file, tmp_path):
