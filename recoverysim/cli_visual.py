@@ -89,15 +89,27 @@ def report(folder: str, output: str | None) -> None:
     type=click.IntRange(min=1, max=100),
     help="Replications per grid point and policy (default: the scenario's whatif.replications).",
 )
+@click.option(
+    "--customers",
+    type=click.IntRange(min=1),
+    help="Simulate this many initial customers (prospects in the scenario's proportion) for a quicker page; the page"
+    " says so, and its amounts and counts are for that smaller market.",
+)
 @click.option("--workers", type=click.IntRange(min=1, max=1024), help="Worker processes (default: one per core).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @set_option
 def whatif(
-    file: str, output: str, replications: int | None, workers: int | None, quiet: bool, overrides: tuple[str, ...]
+    file: str,
+    output: str,
+    replications: int | None,
+    customers: int | None,
+    workers: int | None,
+    quiet: bool,
+    overrides: tuple[str, ...],
 ) -> None:
     """Precompute a grid over the scenario's what-if levers and write a self-contained page with sliders."""
     from recoverysim.scenario.load import load_scenario
-    from recoverysim.whatif import grid_size, levers_of, run_grid, write_page
+    from recoverysim.whatif import grid_size, levers_of, run_grid, with_fewer_customers, write_page
 
     scenario = load_scenario(file, overrides)
     levers = levers_of(scenario, source=file)
@@ -107,10 +119,14 @@ def whatif(
             + "; ".join(lever.label for lever in levers)
             + "); write whatif.levers to choose"
         )
+    smaller_market = ""
+    if customers is not None:
+        scenario, smaller_market = with_fewer_customers(scenario, customers, levers)
     count = replications or (scenario.whatif.replications if scenario.whatif else 2)
     clock = time.perf_counter()
     with bar("whatif", grid_size(levers), "grid points", quiet=quiet) as progress:
         grid = run_grid(scenario, levers, count, workers=workers, on_point=lambda: progress.update(1))
+    grid.smaller_market = smaller_market
     path = write_page(grid, Path(output))
     click.echo(
         f"{path} ({len(grid.points)} grid points x {len(grid.policies)} policies x {count} replications "

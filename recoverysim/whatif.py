@@ -11,14 +11,18 @@ import copy
 import itertools
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from recoverysim.errors import RecoverySimError, ScenarioError
-from recoverysim.experiment import run_experiment
+import pandas as pd
+
+from recoverysim.engine import run_replication
+from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
+from recoverysim.experiment import executor_for
 from recoverysim.results import atomic_write, prepare_folder
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
 from recoverysim.scenario.schema import Scenario, WhatIf, WhatIfLever
@@ -45,7 +49,7 @@ DEFAULT_WHATIF = WhatIf(
             values=(0.02, 0.05, 0.1, 0.2),
         ),
         WhatIfLever(
-            label="Status updates every k days (every policy; none = no updates)",
+            label="Status updates every k days (every policy; none means no updates)",
             path="policies.*.status_update_every_days",
             values=(None, 2, 7),
         ),
@@ -91,6 +95,7 @@ class Grid:
     policies: list[str]
     levers: list[Lever]
     points: list[dict] = field(default_factory=list)  # {"index": [i, j, ...], "figures": {policy: {figure: mean}}}
+    smaller_market: str = ""  # what the page says when the grid ran on fewer customers (with_fewer_customers)
 
     def as_json(self) -> dict:
         return {
@@ -101,7 +106,7 @@ class Grid:
             "policies": self.policies,
             "levers": [
                 {
-                    "label": lever.label or lever.path,
+                    "label": lever.label or _words_of_path(lever.path),
                     "path": lever.path,
                     "values": [repr(v) if v is AS_WRITTEN else v for v in lever.values],
                     "start": lever.start,
@@ -110,6 +115,7 @@ class Grid:
             ],
             "figures": [{"key": k, "label": label, "kind": kind} for k, label, kind in PAGE_FIGURES],
             "points": self.points,
+            "smaller_market": self.smaller_market,
         }
 
 
@@ -222,6 +228,35 @@ def levers_of(scenario: Scenario, source: str = "scenario") -> list[Lever]:
     return levers
 
 
+MARKET_SIZE_PATHS = ("market.initial_customers", "market.prospects")
+
+
+def with_fewer_customers(scenario: Scenario, customers: int, levers: list[Lever]) -> tuple[Scenario, str]:
+    """A quicker world for the page: `customers` owners at day 0 and prospects in the scenario's proportion, and the
+    sentence the page shows about it (amounts and counts are then those of the smaller market)."""
+    market = scenario.market
+    if customers >= market.initial_customers:
+        raise UsageError(
+            f"--customers must be fewer than the scenario's {market.initial_customers:,} initial customers "
+            f"(got {customers:,})"
+        )
+    for lever in levers:
+        if any(path.startswith(MARKET_SIZE_PATHS) for path in lever.paths):
+            raise UsageError(f"--customers cannot be used with a lever on the market size ({lever.path})")
+    prospects = round(market.prospects * customers / market.initial_customers)
+    smaller = scenario_from_dict(
+        scenario_to_dict(scenario),
+        [f"market.initial_customers={customers}", f"market.prospects={prospects}"],
+        source="--customers",
+    )
+    note = (
+        f"A quicker version: this page simulated {customers:,} owners and {prospects:,} prospects instead of the "
+        f"scenario's {market.initial_customers:,} and {market.prospects:,}, with staff sized for that smaller market. "
+        f"Amounts in EUR and counts are for the smaller market; shares, satisfaction and days compare directly."
+    )
+    return smaller, note
+
+
 def grid_size(levers: list[Lever]) -> int:
     return math.prod(len(lever.values) for lever in levers)
 
@@ -241,27 +276,61 @@ def run_grid(
     workers: int | None = None,
     on_point: Callable[[], None] | None = None,
 ) -> Grid:
-    """Run every grid point for every policy with `replications` replications; keep the mean of each figure."""
+    """Run every grid point for every policy with `replications` replications; keep the mean of each figure.
+
+    All simulations go to one executor map, one task per distinct (world, policy): its staffing pilot and its
+    replications run together on a worker, so the cores stay busy and no pilot runs twice. A policy whose world a
+    lever does not change (another policy's setting) is run once and shared by the points (see _policy_key).
+    """
     base = scenario_to_dict(scenario)
     base["whatif"] = None
     policies = [p.name for p in scenario.policies]
     grid = Grid(scenario.name, scenario.seed, scenario.description, replications, policies, levers)
-    cache: dict[str, dict] = {}
+    point_keys: list[tuple[tuple[int, ...], dict[str, str]]] = []
+    tasks: dict[str, PolicyTask] = {}
     for index in itertools.product(*(range(len(lever.values)) for lever in levers)):
         overrides = [o for lever, i in zip(levers, index) for o in lever.overrides(lever.values[i])]
         point = scenario_from_dict(copy.deepcopy(base), overrides, source="whatif grid")
         data = scenario_to_dict(point)
         keys = {p: _policy_key(data, p) for p in policies}
-        missing = [p for p in policies if keys[p] not in cache]
-        if missing:
-            result = run_experiment(point, missing, replications=replications, executor=executor, workers=workers)
-            means = result.replications.groupby("policy").mean(numeric_only=True)
-            for p in missing:
-                cache[keys[p]] = {k: _finite(means.loc[p, k]) for k, _, _ in PAGE_FIGURES}
-        grid.points.append({"index": list(index), "figures": {p: cache[keys[p]] for p in policies}})
-        if on_point is not None:
-            on_point()
+        for policy, key in keys.items():
+            if key not in tasks:
+                tasks[key] = PolicyTask(key, _alone(point, policy), policy, replications)
+        point_keys.append((index, keys))
+    figures: dict[str, dict] = {}
+    reported = 0
+    with executor_for(executor, workers, None) as runner:
+        for key, means in runner.map_unordered(run_policy_task, list(tasks.values())):
+            figures[key] = means
+            while reported < len(point_keys) and all(k in figures for k in point_keys[reported][1].values()):
+                reported += 1
+                if on_point is not None:
+                    on_point()
+    for index, keys in point_keys:
+        grid.points.append({"index": list(index), "figures": {p: figures[keys[p]] for p in policies}})
     return grid
+
+
+def _alone(point: Scenario, policy: str) -> Scenario:
+    """The grid point with only `policy`: a replication and its staffing pilot see no other policy, and a worker
+    then sizes no desk it will not use."""
+    return point.model_copy(update={"policies": (point.policy(policy),), "whatif": None, "sweep": None})
+
+
+@dataclass(frozen=True)
+class PolicyTask:
+    """Every replication of one policy in one grid point's world; module level so worker processes unpickle it."""
+
+    key: str
+    scenario: Scenario
+    policy: str
+    replications: int
+
+
+def run_policy_task(task: PolicyTask) -> tuple[str, dict[str, float | None]]:
+    """The mean of each page figure over the task's replications (replication r has the seeds of `run`'s r)."""
+    runs = pd.DataFrame([run_replication(task.scenario, task.policy, r).figures for r in range(task.replications)])
+    return task.key, {k: _finite(runs[k].mean()) for k, _, _ in PAGE_FIGURES}  # NaN skipped, as in `run`
 
 
 def _finite(x: float) -> float | None:
@@ -275,19 +344,45 @@ def grid_json(grid: Grid) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def page_title(description: str, name: str) -> str:
+    """What the page is called on a projector: the first sentence of the scenario's description, its asides in
+    brackets dropped, or the scenario's name in words when there is no description (a file slug is no title)."""
+    first = _sentences(description)[0] if description.strip() else ""
+    first = re.sub(r"\s*\([^()]*\)", "", first).strip().rstrip(".")
+    return first or name.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", " ".join(text.split())) if s]
+
+
+def _rest_of_description(description: str) -> str:
+    """The description after the sentence the title shows."""
+    return " ".join(_sentences(description)[1:]) if description.strip() else ""
+
+
+def _words_of_path(path: str) -> str:
+    """A lever without a label is called by the last name in its path, in words (never the dotted path itself)."""
+    last = next((part for part in reversed(path.split(".")) if part != "*" and not part.isdigit()), path)
+    return last.replace("_", " ").capitalize()
+
+
 def page_html(grid: Grid) -> str:
-    title = f"What if? {grid.scenario}"
+    title = page_title(grid.description or "", grid.scenario)
+    replications = f"{grid.replications} replication{'s' if grid.replications != 1 else ''}"
+    note = (
+        f"Every setting was simulated in advance: each figure is the mean of {replications} per policy "
+        f"(seed {grid.seed}), so small differences may be noise. For 95 % intervals, run the full simulation "
+        f"(recoverysim run) with more replications."
+    )
     return (
-        PAGE_TEMPLATE.replace("%TITLE%", escape(title))
-        .replace("%DESCRIPTION%", escape(grid.description or ""))
+        PAGE_TEMPLATE.replace("%TITLE%", escape(f"What if? {title}"))
+        .replace("%DESCRIPTION%", escape(_rest_of_description(grid.description or "")))
         .replace(
-            "%NOTE%",
-            escape(
-                f"Every setting was simulated in advance: each figure is the mean of {grid.replications} "
-                f"replication{'s' if grid.replications != 1 else ''} per policy (seed {grid.seed}), so small "
-                f"differences may be noise. Run `recoverysim run` with more replications to get 95 % intervals."
-            ),
+            "%SMALLER%",
+            f'<p class="smaller" id="smaller-market">{escape(grid.smaller_market)}</p>' if grid.smaller_market else "",
         )
+        .replace("%NOTE%", escape(note))
         .replace("%GRID%", grid_json(grid))
     )
 
@@ -303,26 +398,33 @@ PAGE_TEMPLATE = r"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>%TITLE%</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;color:#222}
-h1{font-size:1.5em;margin:.2em 0}.note{font-size:.85em;color:#555}
+/* Made for a projector at 1024 x 768: no text below 16 px, the chart drawn in screen pixels. */
+body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;font-size:18px;max-width:1200px;margin:1em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin:.4em 0}.note{font-size:.95em;color:#444}
 .levers{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:1em;margin:1em 0;padding:1em;background:#f4f7fb;border-radius:8px}
 .lever label{display:block;font-weight:600;margin-bottom:.3em}.lever input[type=range]{width:100%}
+.lever input[type=checkbox]{width:1.4em;height:1.4em;vertical-align:middle}
 .lever .value{font-size:1.3em;font-variant-numeric:tabular-nums}
-.ticks{display:flex;justify-content:space-between;font-size:.8em;color:#555}
-.main{display:grid;grid-template-columns:minmax(0,1.25fr) minmax(0,1fr);gap:1.5em;align-items:start}
-table{border-collapse:collapse;font-size:.95em;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:right}
+.ticks{display:flex;justify-content:space-between;font-size:.95em;color:#444}
+.main{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}
+.main>.figures{flex:1 1 520px;min-width:min-content}.main>.tradeoff{flex:1 1 400px}  /* the chart goes below a wide table */
+table{border-collapse:collapse;font-size:1em;width:100%}th,td{border-bottom:1px solid #ddd;padding:.3em .4em;text-align:right}
 th:first-child,td:first-child{text-align:left}td{font-variant-numeric:tabular-nums}
+#chart{display:block;width:100%;height:360px}
 svg text{font-family:inherit}
-@media (max-width:800px){.main{grid-template-columns:1fr}}
+.point{cursor:pointer}.point:focus{outline:none}.point:focus>*,.point:hover>*{stroke:#000;stroke-width:3}
+#tip{pointer-events:none}
+.smaller{padding:.5em .8em;background:#fff4d6;border-left:6px solid #E69F00}
 </style></head>
 <body>
 <h1>%TITLE%</h1>
 <p>%DESCRIPTION%</p>
+%SMALLER%
 <div class="levers" id="levers"></div>
 <div class="main">
- <div><h2>Headline figures</h2><table id="figures"></table></div>
- <div><h2>Trade-off</h2><svg id="chart" viewBox="0 0 460 340" width="100%" role="img" aria-label="cost against value of customers kept"></svg>
- <p class="note">Each small mark is one setting of the levers; the large marks are the current setting. Left and up is better.</p></div>
+ <div class="figures"><h2>Headline figures</h2><table id="figures"></table></div>
+ <div class="tradeoff"><h2>Trade-off</h2><svg id="chart" role="img" aria-label="total cost against value of customers kept, one mark per setting and policy"></svg>
+ <p class="note">Each small mark is one setting of the levers; the large marks are the current setting. Left and up is better. Point at a small mark, or move to it with the Tab key, to see its setting; click it or press Enter to show that setting.</p></div>
 </div>
 <p class="note">%NOTE%</p>
 <script type="application/json" id="grid">%GRID%</script>
@@ -331,6 +433,7 @@ svg text{font-family:inherit}
 const grid = JSON.parse(document.getElementById("grid").textContent);
 const COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
 const SHAPES = ["circle", "square", "triangle", "diamond", "circle", "square"];
+const TEXT_PX = 16;  // the smallest text on the page, chart included (the chart is drawn 1 unit = 1 screen pixel)
 const state = grid.levers.map(lever => lever.start);
 const SVG = document.getElementById("chart").namespaceURI;  // inline <svg> already has the SVG namespace
 
@@ -350,6 +453,9 @@ function fmtDiff(x, kind) {
 function currentPoint() {
   return grid.points.find(p => p.index.every((i, k) => i === state[k]));
 }
+function settingText(index) {
+  return grid.levers.map((lever, k) => lever.label + ": " + valueText(lever.values[index[k]])).join("; ");
+}
 
 function buildLevers() {
   const box = document.getElementById("levers");
@@ -366,6 +472,7 @@ function buildLevers() {
       div.appendChild(input); div.appendChild(document.createTextNode(" ")); div.appendChild(shown);
     } else {
       input.type = "range"; input.min = 0; input.max = lever.values.length - 1; input.step = 1; input.value = lever.start;
+      input.setAttribute("aria-valuetext", valueText(lever.values[lever.start]));
       input.addEventListener("input", () => { state[k] = Number(input.value); update(); });
       div.appendChild(shown); div.appendChild(input);
       const ticks = document.createElement("div"); ticks.className = "ticks";
@@ -375,10 +482,18 @@ function buildLevers() {
     box.appendChild(div);
   });
 }
+function showSetting(index) {
+  index.forEach((i, k) => {
+    state[k] = i;
+    const input = document.getElementById("lever-" + k);
+    if (input.type === "checkbox") input.checked = grid.levers[k].values[i] === true; else input.value = i;
+  });
+  update();
+}
 
 function buildTable() {
   const table = document.getElementById("figures");
-  const head = table.insertRow(); const th0 = document.createElement("th"); th0.textContent = "figure"; head.appendChild(th0);
+  const head = table.insertRow(); const th0 = document.createElement("th"); th0.textContent = "Figure"; head.appendChild(th0);
   grid.policies.forEach(p => { const th = document.createElement("th"); th.textContent = p; head.appendChild(th); });
   grid.policies.slice(1).forEach(p => { const th = document.createElement("th"); th.textContent = p + " − " + grid.policies[0]; head.appendChild(th); });
   grid.figures.forEach(f => {
@@ -393,21 +508,37 @@ function el(name, attrs, parent) {
   Object.entries(attrs).forEach(([k, v]) => e.setAttribute(k, v));
   parent.appendChild(e); return e;
 }
-function mark(svg, shape, x, y, r, colour, filled) {
-  const a = {fill: filled ? colour : "white", stroke: filled ? "black" : colour, "stroke-width": filled ? 1 : 1.2};
-  if (shape === "square") return el("rect", {x: x - r, y: y - r, width: 2 * r, height: 2 * r, ...a}, svg);
-  if (shape === "triangle") return el("polygon", {points: `${x},${y - r * 1.2} ${x - r * 1.1},${y + r * 0.8} ${x + r * 1.1},${y + r * 0.8}`, ...a}, svg);
-  if (shape === "diamond") return el("polygon", {points: `${x},${y - r * 1.3} ${x - r * 1.1},${y} ${x},${y + r * 1.3} ${x + r * 1.1},${y}`, ...a}, svg);
-  return el("circle", {cx: x, cy: y, r: r, ...a}, svg);
+function mark(parent, shape, x, y, r, colour, filled) {
+  const a = {fill: filled ? colour : "white", stroke: filled ? "black" : colour, "stroke-width": filled ? 1 : 1.5};
+  if (shape === "square") return el("rect", {x: x - r, y: y - r, width: 2 * r, height: 2 * r, ...a}, parent);
+  if (shape === "triangle") return el("polygon", {points: `${x},${y - r * 1.2} ${x - r * 1.1},${y + r * 0.8} ${x + r * 1.1},${y + r * 0.8}`, ...a}, parent);
+  if (shape === "diamond") return el("polygon", {points: `${x},${y - r * 1.3} ${x - r * 1.1},${y} ${x},${y + r * 1.3} ${x + r * 1.1},${y}`, ...a}, parent);
+  return el("circle", {cx: x, cy: y, r: r, ...a}, parent);
 }
 function niceTicks(lo, hi, n) {
   const step0 = (hi - lo) / n, mag = Math.pow(10, Math.floor(Math.log10(step0 || 1)));
   const step = [1, 2, 5, 10].map(m => m * mag).find(s => s >= step0) || mag;
   const out = []; for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) out.push(t); return out;
 }
+function showTip(g, lines, x, y, W, H) {
+  const tip = document.getElementById("tip"); while (tip.firstChild) tip.removeChild(tip.firstChild);
+  const box = el("rect", {fill: "white", stroke: "#333", rx: 4}, tip);
+  lines.forEach((line, i) => { el("text", {x: 0, y: (i + 1) * (TEXT_PX + 4), "font-size": TEXT_PX}, tip).textContent = line; });
+  tip.setAttribute("visibility", "visible");
+  const b = tip.getBBox();
+  box.setAttribute("x", b.x - 6); box.setAttribute("y", b.y - 4); box.setAttribute("width", b.width + 12); box.setAttribute("height", b.height + 8);
+  const left = Math.max(6, Math.min(x - b.width / 2, W - b.width - 12));
+  const top = y - b.height - 20 > 4 ? y - b.height - 20 : Math.min(y + 12, H - b.height - 12);
+  tip.setAttribute("transform", `translate(${left},${top})`);
+  tip.parentNode.appendChild(tip);  // drawn last, above the marks
+}
+function hideTip() { const tip = document.getElementById("tip"); if (tip) tip.setAttribute("visibility", "hidden"); }
+
 function drawChart(point) {
   const svg = document.getElementById("chart"); while (svg.firstChild) svg.removeChild(svg.firstChild);
-  const L = 70, R = 445, T = 15, B = 290;
+  const box = svg.getBoundingClientRect(), W = box.width || 460, H = box.height || 360;  // exact: no rounding
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);  // one unit per screen pixel, so font sizes are what they say
+  const L = 84, R = W - 14, T = 14, B = H - 52;
   const xs = [], ys = [];
   grid.points.forEach(p => grid.policies.forEach(q => {
     const f = p.figures[q]; if (f.cost_total_eur !== null && f.customer_value_eur !== null) { xs.push(f.cost_total_eur); ys.push(f.customer_value_eur); }
@@ -417,33 +548,52 @@ function drawChart(point) {
   const [x0, x1] = pad(Math.min(...xs), Math.max(...xs)), [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
   const big = Math.max(Math.abs(x1), Math.abs(y1)) >= 2e6 ? [1e6, "million EUR"] : [1e3, "thousand EUR"];
   const sx = x => L + (x - x0) / (x1 - x0) * (R - L), sy = y => B - (y - y0) / (y1 - y0) * (B - T);
+  const amount = x => (Math.abs(x / big[0]) < 5e-3 ? 0 : x / big[0]).toLocaleString("en-US", {maximumFractionDigits: 2});  // no "-0"
   el("rect", {x: L, y: T, width: R - L, height: B - T, fill: "none", stroke: "#999"}, svg);
-  niceTicks(x0, x1, 4).forEach(t => {
+  niceTicks(x0, x1, Math.max(2, Math.floor((R - L) / 110))).forEach(t => {
     el("line", {x1: sx(t), x2: sx(t), y1: T, y2: B, stroke: "#eee"}, svg);
-    el("text", {x: sx(t), y: B + 16, "text-anchor": "middle", "font-size": 11}, svg).textContent = (t / big[0]).toLocaleString("en-US", {maximumFractionDigits: 2});
+    el("text", {x: sx(t), y: B + TEXT_PX + 4, "text-anchor": "middle", "font-size": TEXT_PX}, svg).textContent = amount(t);
   });
   niceTicks(y0, y1, 4).forEach(t => {
     el("line", {x1: L, x2: R, y1: sy(t), y2: sy(t), stroke: "#eee"}, svg);
-    el("text", {x: L - 6, y: sy(t) + 4, "text-anchor": "end", "font-size": 11}, svg).textContent = (t / big[0]).toLocaleString("en-US", {maximumFractionDigits: 2});
+    el("text", {x: L - 6, y: sy(t) + TEXT_PX / 3, "text-anchor": "end", "font-size": TEXT_PX}, svg).textContent = amount(t);
   });
-  el("text", {x: (L + R) / 2, y: B + 36, "text-anchor": "middle", "font-size": 12}, svg).textContent = "total cost (" + big[1] + ")";
-  el("text", {x: 14, y: (T + B) / 2, "text-anchor": "middle", "font-size": 12, transform: `rotate(-90 14 ${(T + B) / 2})`}, svg).textContent = "value of customers kept (" + big[1] + ")";
-  grid.points.forEach(p => grid.policies.forEach((q, k) => {
+  el("text", {x: (L + R) / 2, y: B + 2 * TEXT_PX + 12, "text-anchor": "middle", "font-size": TEXT_PX}, svg).textContent = "total cost (" + big[1] + ")";
+  el("text", {x: TEXT_PX, y: (T + B) / 2, "text-anchor": "middle", "font-size": TEXT_PX, transform: `rotate(-90 ${TEXT_PX} ${(T + B) / 2})`}, svg).textContent = "value kept (" + big[1] + ")";
+  const marks = el("g", {}, svg);
+  grid.points.forEach((p, n) => grid.policies.forEach((q, k) => {
     const f = p.figures[q]; if (f.cost_total_eur === null || f.customer_value_eur === null) return;
-    mark(svg, SHAPES[k % SHAPES.length], sx(f.cost_total_eur), sy(f.customer_value_eur), 3, COLOURS[k % COLOURS.length], false);
+    const x = sx(f.cost_total_eur), y = sy(f.customer_value_eur);
+    const g = el("g", {class: "point", tabindex: 0, id: "point-" + n + "-" + k, "data-index": p.index.join(",")}, marks);
+    const lines = [q + ": " + p.index.map((i, j) => valueText(grid.levers[j].values[i])).join(", "),
+                   "cost " + amount(f.cost_total_eur) + ", value " + amount(f.customer_value_eur) + " (" + big[1] + ")"];
+    el("title", {}, g).textContent = q + " with " + settingText(p.index) + ". " + lines[1] + ".";
+    mark(g, SHAPES[k % SHAPES.length], x, y, 5, COLOURS[k % COLOURS.length], false);
+    const show = () => showTip(g, lines, x, y, W, H);
+    g.addEventListener("focus", show); g.addEventListener("mouseenter", show);
+    g.addEventListener("blur", hideTip); g.addEventListener("mouseleave", hideTip);
+    const choose = () => { showSetting(p.index); const again = document.getElementById(g.id); if (again) again.focus(); };
+    g.addEventListener("click", choose);
+    g.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); choose(); } });
   }));
   grid.policies.forEach((q, k) => {
     const f = point.figures[q]; if (f.cost_total_eur === null || f.customer_value_eur === null) return;
-    const m = mark(svg, SHAPES[k % SHAPES.length], sx(f.cost_total_eur), sy(f.customer_value_eur), 7, COLOURS[k % COLOURS.length], true);
+    const m = mark(svg, SHAPES[k % SHAPES.length], sx(f.cost_total_eur), sy(f.customer_value_eur), 9, COLOURS[k % COLOURS.length], true);
     m.setAttribute("id", "mark-" + q); m.setAttribute("data-x", f.cost_total_eur); m.setAttribute("data-y", f.customer_value_eur);
-    const right = sx(f.cost_total_eur) > L + 0.7 * (R - L);  // keep the name inside the chart
-    el("text", {x: sx(f.cost_total_eur) + (right ? -10 : 10), y: sy(f.customer_value_eur) - 10, "font-size": 12, "font-weight": "bold",
-                "text-anchor": right ? "end" : "start"}, svg).textContent = q;
+    m.setAttribute("pointer-events", "none");  // the small mark below it answers the pointer
+    const right = sx(f.cost_total_eur) > L + 0.6 * (R - L);  // keep the name inside the chart
+    el("text", {x: sx(f.cost_total_eur) + (right ? -12 : 12), y: sy(f.customer_value_eur) - 12, "font-size": TEXT_PX + 1, "font-weight": "bold",
+                "text-anchor": right ? "end" : "start", "pointer-events": "none"}, svg).textContent = q;
   });
+  el("g", {id: "tip", visibility: "hidden"}, svg);
 }
 
 function update() {
-  grid.levers.forEach((lever, k) => { document.getElementById("lever-" + k + "-value").textContent = valueText(lever.values[state[k]]); });
+  grid.levers.forEach((lever, k) => {
+    const text = valueText(lever.values[state[k]]);
+    document.getElementById("lever-" + k + "-value").textContent = text;
+    document.getElementById("lever-" + k).setAttribute("aria-valuetext", text);
+  });
   const point = currentPoint();
   document.body.setAttribute("data-point", point.index.join(","));
   const base = point.figures[grid.policies[0]];
@@ -462,6 +612,8 @@ function update() {
 }
 
 buildLevers(); buildTable(); update();
+let resizing = null;
+window.addEventListener("resize", () => { clearTimeout(resizing); resizing = setTimeout(() => drawChart(currentPoint()), 100); });
 </script>
 </body></html>
 """
