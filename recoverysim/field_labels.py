@@ -33,7 +33,8 @@ def _humanised(name: str) -> str:
 
 
 def field_name_and_unit(dotted_path: str) -> tuple[str, str]:
-    """("Opportunist share (segment bold)", "share (0-1)") for market.segments.bold.opportunist_share.
+    """("Opportunists among customers (segment bold)", "opportunists among customers (0-1)") for
+    market.segments.bold.opportunist_share.
 
     Walks the scenario schema along the path; a part that is not a field names an item of a list
     (a segment, a policy), and a channel field names its channel. Unknown paths keep their last part."""
@@ -62,4 +63,7 @@ def field_name_and_unit(dotted_path: str) -> tuple[str, str]:
 def field_label(dotted_path: str) -> str:
     """An axis label for a swept field: its plain name, its context and its unit, never only the dotted path."""
     name, unit = field_name_and_unit(dotted_path)
+    words, _, scale = unit.partition(" (")
+    if scale and len(words.split()) >= 2 and name.lower().startswith(words.lower()):  # a unit that repeats the name
+        return f"{name}, share ({scale}"
     return f"{name}, {unit}" if unit else name

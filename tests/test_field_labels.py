@@ -11,7 +11,9 @@ from recoverysim.scenario.schema import Money
 
 def test_a_named_list_item_becomes_the_labels_context():
     assert field_name_and_unit("market.segments.bold.opportunist_share") == (
-        "Opportunist share (segment bold)", "share (0-1)")
+        "Opportunists among customers (segment bold)", "opportunists among customers (0-1)")
+    assert field_label("market.segments.bold.opportunist_share") == (
+        "Opportunists among customers (segment bold), share (0-1)")  # the unit does not repeat the name
     assert field_label("policies.trusting.goodwill_eur") == "Goodwill (policy trusting), EUR"
     assert field_label("channels.phone.staff").endswith("(phone channel), agents")
 
@@ -32,4 +34,6 @@ def test_every_scenario_field_has_a_readable_label_with_its_unit(row):
     label = field_label(row.path.replace("<policy>", "trusting"))
     assert label and "." not in label.split(",")[0] and len(label) <= 100, label
     if row.unit:
-        assert label.endswith(f", {row.unit}")
+        words, _, scale = row.unit.partition(" (")
+        repeated = bool(scale) and len(words.split()) >= 2 and label.lower().startswith(words.lower())
+        assert label.endswith(f", share ({scale}" if repeated else f", {row.unit}"), label
