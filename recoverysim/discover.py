@@ -25,8 +25,8 @@ from recoverysim.errors import UsageError
 from recoverysim.metrics import better_direction, mean_interval
 from recoverysim.prim import Trajectory, find_boxes
 from recoverysim.selection import metric_selection
-from recoverysim.sweep_plots import sweep_parameters
 from recoverysim.verdict import DECISION_FIGURE
+from recoverysim.views.sweep_plots import sweep_parameters
 
 CANNOT_TELL = "cannot tell"
 DEFAULT_METRIC = DECISION_FIGURE

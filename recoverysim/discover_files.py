@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 
 from recoverysim.discover import Discovery, boxes_table, summary_text, tree_text
-from recoverysim.discover_plots import decision_map
 from recoverysim.errors import RecoverySimError
-from recoverysim.figure_files import folder_kind, read_manifest, read_points, save_figure, sweep_context
-from recoverysim.plots import Context
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write, prepare_folder
+from recoverysim.views.discover_plots import decision_map
+from recoverysim.views.figure_files import folder_kind, read_manifest, read_points, save_figure, sweep_context
+from recoverysim.views.plots import Context
 
 LABELS_FILE = "labels.csv"
 BOXES_FILE = "boxes.csv"

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from recoverysim.cli import main
-from recoverysim.cli_decompose import decompose as decompose_command
+from recoverysim.cli.decompose import decompose as decompose_command
 from recoverysim.experiments import shapley as sh
 from recoverysim.experiments.decompose import (
     COLUMNS,

@@ -142,8 +142,8 @@ def test_report_and_figure_state_the_break_even_the_search_found(tmp_path):
 
     from matplotlib.patches import Polygon, Rectangle
 
-    from recoverysim.figure_files import figures_for_folder
-    from recoverysim.report import build_report
+    from recoverysim.views.figure_files import figures_for_folder
+    from recoverysim.views.report import build_report
 
     path = write_scenario(tmp_path)
     code, output = cli("breakeven", path, "--vary", f"{PARAMETER}=0:1000", "--tolerance", "250", "--replications", "3",

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from visual_support import make_points, make_run
 
-from recoverysim import plots, sweep_plots
+from recoverysim.views import plots, sweep_plots
 from recoverysim.cli import main
 from recoverysim.results import read_results
 

@@ -203,7 +203,7 @@ def test_a_default_staff_count_and_an_inspection_bench_are_said(tmp_path):
 
 
 def test_params_report_and_whatif_name_the_two_fraud_shares_apart(provenance_run):
-    from recoverysim.whatif import DEFAULT_WHATIF, PAGE_FIGURES
+    from recoverysim.views.whatif import DEFAULT_WHATIF, PAGE_FIGURES
 
     _, html, params, _ = provenance_run
     row = _params_source(params, "market.segments.everyone.opportunist_share")

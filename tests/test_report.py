@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from visual_support import make_points, make_run
 
 from recoverysim.cli import main
-from recoverysim.report import HEADLINE, headline_sentences
+from recoverysim.views.report import HEADLINE, headline_sentences
 
 DATA_URI = re.compile(r'data:image/png;base64,[A-Za-z0-9+/=]+')
 

@@ -13,7 +13,7 @@ from recoverysim import load_scenario, run_replication
 from recoverysim.cli import main
 from recoverysim.errors import UsageError
 from recoverysim.model.behaviour import loyalty_change
-from recoverysim.trace import (
+from recoverysim.views.trace import (
     TROUBLE_EVENTS,
     handoffs,
     honest_claimants,

@@ -15,7 +15,7 @@ from visual_support import write_small_scenario
 from recoverysim import load_scenario, run_experiment
 from recoverysim.cli import main
 from recoverysim.errors import RecoverySimError
-from recoverysim.whatif import (
+from recoverysim.views.whatif import (
     DEFAULT_WHATIF,
     PAGE_FIGURES,
     Grid,

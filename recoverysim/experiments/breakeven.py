@@ -36,6 +36,7 @@ from recoverysim.experiment import Destination, choose_policies, executor_for
 from recoverysim.experiments.designs import Point, base_value, is_integer_field, point_scenario, tidy
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
+from recoverysim.experiments.progress import with_progress
 from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, mean_interval
@@ -43,7 +44,6 @@ from recoverysim.results import atomic_write, write_json
 from recoverysim.scenario.load import scenario_to_dict
 from recoverysim.scenario.schema import Scenario, parse_range
 from recoverysim.table import number, with_interval
-from recoverysim.experiments.progress import with_progress
 
 FIGURES = (*KEY_FIGURES, *EXTRA_FIGURES)
 SCAN_POINTS = 3

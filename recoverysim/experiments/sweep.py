@@ -18,6 +18,7 @@ from recoverysim.experiment import Destination, choose_policies, executor_for
 from recoverysim.experiments.designs import Design, make_design, point_scenarios
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
+from recoverysim.experiments.progress import with_progress
 from recoverysim.experiments.sensitivity import (
     DEFAULT_METRIC,
     check_sensitivity_sweep,
@@ -30,7 +31,6 @@ from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, summarize
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write, read_sweep
 from recoverysim.scenario.schema import Scenario, Sweep
-from recoverysim.experiments.progress import with_progress
 
 FIGURES = (*KEY_FIGURES, *EXTRA_FIGURES)
 SUMMARY_COLUMNS = ("policy", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high")

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import simpy
 
+from recoverysim.model import totals
 from recoverysim.model.bass import bass_day_probability, leniency_factor, leniency_index
 from recoverysim.model.behaviour import loyalty_change, missed_updates, people_told_mean
 from recoverysim.model.channels import Bench, ChannelDesk
@@ -22,7 +23,6 @@ from recoverysim.model.fraud import FraudBeliefs
 from recoverysim.model.ledger import DAYS_PER_YEAR, Ledger
 from recoverysim.model.luck import ClaimLuckSource, binomial_quantile, poisson_quantile
 from recoverysim.model.stories import StoryMemory
-from recoverysim.model import totals
 from recoverysim.model.totals import OUTCOME, OUTCOME_CLASSES, SEVERITIES, WorldTotals
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from recoverysim import decompose_plots, plots, sweep_plots
 from recoverysim.errors import RecoverySimError
 from recoverysim.results import atomic_write, prepare_folder, read_results
-from recoverysim.sensitivity_views import sensitivity_figures
+from recoverysim.views import decompose_plots, plots, sweep_plots
+from recoverysim.views.sensitivity_views import sensitivity_figures
 
 RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.parquet", "manifest.json")
 

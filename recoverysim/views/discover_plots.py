@@ -1,6 +1,6 @@
 """The decision map: every sweep point on two inputs, marked by which policy wins there, "cannot tell" as its own class.
 
-Same conventions as recoverysim.plots: data in, Figure out, colour and marker both differ between classes; "cannot
+Same conventions as recoverysim.views.plots: data in, Figure out, colour and marker both differ between classes; "cannot
 tell" is a neutral grey cross so it never reads as a policy. Points that share the two shown inputs (a third input
 varies) are spread on a small circle around their place, so none hides another.
 """
@@ -17,7 +17,7 @@ from matplotlib.patches import Rectangle
 from recoverysim.discover import CANNOT_TELL, Discovery, possible_labels
 from recoverysim.errors import UsageError
 from recoverysim.field_labels import field_label
-from recoverysim.plots import Context, axis_label, finish, new_figure, policy_styles
+from recoverysim.views.plots import Context, axis_label, finish, new_figure, policy_styles
 
 NEUTRAL_COLOUR = "#8c8c8c"
 NEUTRAL_MARKER = "x"

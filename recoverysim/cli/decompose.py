@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from recoverysim.cli_experiments import load
-from recoverysim.cli_options import (
+from recoverysim.cli.experiments import load
+from recoverysim.cli.options import (
     ProgressHook,
     command_line,
     executor_options,

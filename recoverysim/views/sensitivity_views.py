@@ -1,6 +1,6 @@
 """Which inputs matter: the ranking figure and the report section of a morris or sobol sweep (sensitivity.csv).
 
-Reads stored results only; DataFrames in, a Figure or HTML out, in the conventions of recoverysim.plots.
+Reads stored results only; DataFrames in, a Figure or HTML out, in the conventions of recoverysim.views.plots.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from matplotlib.figure import Figure
 
 from recoverysim.experiments.sensitivity import METHODS, SENSITIVITY_FILE, ranking, read_sensitivity
 from recoverysim.field_labels import field_label
-from recoverysim.plots import PALETTE, Context, axis_label, finish, money_scale, new_figure
 from recoverysim.table import with_interval
+from recoverysim.views.plots import PALETTE, Context, axis_label, finish, money_scale, new_figure
 
 NOTE = "whiskers: 95 % bootstrap intervals of the indices"
 INDEX_WORDS = {

@@ -1,6 +1,6 @@
 """Figures of sweep results (points.parquet): the paired difference along a parameter, and a tornado chart.
 
-Same conventions as recoverysim.plots: DataFrames in, Figures out, black-and-white and colour-blind safe.
+Same conventions as recoverysim.views.plots: DataFrames in, Figures out, black-and-white and colour-blind safe.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from recoverysim.field_labels import field_label, field_name_and_unit
-from recoverysim.plots import (
+from recoverysim.views.plots import (
     INTERVAL_NOTE,
     LINE_STYLES,
     MARKERS,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from recoverysim.cli_options import refuse_empty_path
+from recoverysim.cli.options import refuse_empty_path
 from recoverysim.errors import RecoverySimError
 from recoverysim.experiments.progress import bar
 
@@ -47,7 +47,7 @@ def _folder(path: str) -> Path:
 )
 def plot(folder: str, fmt: str, out: str | None) -> None:
     """Draw the figures of a results folder from `run` or `sweep` into FOLDER/figures/."""
-    from recoverysim.figure_files import figures_for_folder, save_figure
+    from recoverysim.views.figure_files import figures_for_folder, save_figure
 
     source = _folder(folder)
     target = Path(out) if out else source / "figures"
@@ -66,7 +66,7 @@ def plot(folder: str, fmt: str, out: str | None) -> None:
 )
 def report(folder: str, output: str | None) -> None:
     """Write one self-contained HTML report of a results folder: question, levers, headline, figures, assumptions."""
-    from recoverysim.report import write_report
+    from recoverysim.views.report import write_report
 
     source = _folder(folder)
     path = write_report(source, Path(output) if output else source / "report.html")
@@ -109,7 +109,7 @@ def whatif(
 ) -> None:
     """Precompute a grid over the scenario's what-if levers and write a self-contained page with sliders."""
     from recoverysim.scenario.load import load_scenario
-    from recoverysim.whatif import grid_size, levers_of, run_grid, with_fewer_customers, write_page
+    from recoverysim.views.whatif import grid_size, levers_of, run_grid, with_fewer_customers, write_page
 
     scenario = load_scenario(file, overrides)
     levers = levers_of(scenario, source=file)
@@ -173,7 +173,7 @@ def trace(
 ) -> None:
     """Tell one customer's journey as a dated timeline, from the event log of one replication."""
     from recoverysim.scenario.load import load_scenario
-    from recoverysim.trace import as_json, as_text, journey
+    from recoverysim.views.trace import as_json, as_text, journey
 
     scenario = load_scenario(file, overrides)
     j = journey(scenario, policy, replication, customer, story, any_customer)

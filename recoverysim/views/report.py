@@ -17,12 +17,20 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from recoverysim import plots, sweep_plots
 from recoverysim.calibration.best import best_sentences, interval, percent
-from recoverysim.discover_report import where_each_policy_wins_html
 from recoverysim.errors import RecoverySimError
 from recoverysim.field_labels import field_label, field_name_and_unit
-from recoverysim.figure_files import (
+from recoverysim.metrics import KEY_FIGURES
+from recoverysim.params import parameter_rows
+from recoverysim.results import PROBABILITY_BEST_FILE, atomic_write, prepare_folder, read_results
+from recoverysim.scenario.provenance import DEFAULT
+from recoverysim.scenario.schema import Policy, Scenario
+from recoverysim.selection import RESAMPLES
+from recoverysim.table import number, with_interval
+from recoverysim.verdict import verdict_sentences
+from recoverysim.views import plots, sweep_plots
+from recoverysim.views.discover_report import where_each_policy_wins_html
+from recoverysim.views.figure_files import (
     decomposition_metric,
     figures_for_folder,
     folder_kind,
@@ -31,15 +39,7 @@ from recoverysim.figure_files import (
     read_points,
     sweep_context,
 )
-from recoverysim.metrics import KEY_FIGURES
-from recoverysim.params import parameter_rows
-from recoverysim.results import PROBABILITY_BEST_FILE, atomic_write, prepare_folder, read_results
-from recoverysim.scenario.provenance import DEFAULT
-from recoverysim.scenario.schema import Policy, Scenario
-from recoverysim.selection import RESAMPLES
-from recoverysim.sensitivity_views import sensitivity_section
-from recoverysim.table import number, with_interval
-from recoverysim.verdict import verdict_sentences
+from recoverysim.views.sensitivity_views import sensitivity_section
 
 #: Figures the headline speaks about, in order, with a plain name and a unit kind.
 HEADLINE = (

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from recoverysim.cli_options import set_option
+from recoverysim.cli.options import set_option
 from recoverysim.params import format_markdown, format_table, parameter_rows
 from recoverysim.scenario.load import load_with_provenance
 from recoverysim.scenario.provenance import DEFAULT

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from recoverysim.cli_options import (
+from recoverysim.cli.options import (
     executor_options,
     quiet_option,
     refuse_empty_path,

@@ -10,10 +10,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from recoverysim.discover import DEFAULT_METRIC, discover, labelling_rule, sentences
-from recoverysim.discover_plots import decision_map
 from recoverysim.errors import RecoverySimError
-from recoverysim.figure_files import folder_kind
-from recoverysim.plots import Context
+from recoverysim.views.discover_plots import decision_map
+from recoverysim.views.figure_files import folder_kind
+from recoverysim.views.plots import Context
 
 #: Fewer points than this make boxes of a handful of points: the section says so instead of drawing them.
 MIN_POINTS = 20

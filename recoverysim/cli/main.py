@@ -11,7 +11,7 @@ import click
 
 from recoverysim.calibration.best import best_sentences
 from recoverysim.calibration.posterior import read_posterior
-from recoverysim.cli_options import (
+from recoverysim.cli.options import (
     ProgressHook,
     command_line,
     executor_options,
@@ -268,35 +268,35 @@ def run(
     click.echo(f"\n{len(result.replications)} replications ({ran}); results in {folder}/")
 
 
-from recoverysim.cli_queue import queuecheck  # noqa: E402
+from recoverysim.cli.queue import queuecheck  # noqa: E402
 
 main.add_command(queuecheck)
 
 
-from recoverysim.cli_visual import plot, report, trace, whatif  # noqa: E402
+from recoverysim.cli.visual import plot, report, trace, whatif  # noqa: E402
 
 for command in (plot, report, whatif, trace):
     main.add_command(command)
 
 
-from recoverysim.cli_experiments import breakeven, sweep  # noqa: E402
+from recoverysim.cli.experiments import breakeven, sweep  # noqa: E402
 
 main.add_command(sweep)
 main.add_command(breakeven)
 
-from recoverysim.cli_evidence import params, selfcheck  # noqa: E402
+from recoverysim.cli.evidence import params, selfcheck  # noqa: E402
 
 main.add_command(params)
 main.add_command(selfcheck)
 
-from recoverysim.cli_decompose import decompose  # noqa: E402
+from recoverysim.cli.decompose import decompose  # noqa: E402
 
 main.add_command(decompose)
 
-from recoverysim.cli_calibrate import calibrate  # noqa: E402
+from recoverysim.cli.calibrate import calibrate  # noqa: E402
 
 main.add_command(calibrate)
 
-from recoverysim.cli_discover import discover  # noqa: E402
+from recoverysim.cli.discover import discover  # noqa: E402
 
 main.add_command(discover)

@@ -9,7 +9,7 @@ import click
 from recoverysim.discover import DEFAULT_METRIC, DEFAULT_THRESHOLD
 from recoverysim.discover import discover as find_where
 from recoverysim.discover_files import folder_context, sweep_points, write_discovery
-from recoverysim.discover_plots import map_axes
+from recoverysim.views.discover_plots import map_axes
 
 
 @click.command()

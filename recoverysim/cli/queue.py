@@ -7,6 +7,7 @@ import time
 
 import click
 
+from recoverysim.experiments.progress import bar
 from recoverysim.queueing import (
     MINUTES_PER_DAY,
     WARMUP_RELAXATION_TIMES,
@@ -19,7 +20,6 @@ from recoverysim.queueing import (
     relaxation_minutes,
     replicate_channel,
 )
-from recoverysim.experiments.progress import bar
 from recoverysim.table import number
 
 #: Default run length after the warm-up, in relaxation times and in arrivals per replication (whichever is longer).

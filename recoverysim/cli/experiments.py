@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from recoverysim.cli_options import (
+from recoverysim.cli.options import (
     ProgressHook,
     command_line,
     executor_options,
