@@ -8,6 +8,7 @@ varies) are spread on a small circle around their place, so none hides another.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -88,7 +89,7 @@ def decision_map(
         ax.scatter(px[rows], py[rows], c=colour, marker=marker, s=46, linewidths=1.4, label=f"{name} ({rows.sum()})")
     _draw_boxes(ax, discovery, x, y, styles)
     ax.set_xlabel(f"{field_label(x)}\n{x}")  # label and unit, the dotted path beneath
-    ax.set_ylabel(f"{field_label(y)}\n{y}")
+    ax.set_ylabel(f"{textwrap.fill(field_label(y), 48)}\n{y}")  # wrapped: a long label would leave the figure
     ax.grid(True, color="0.9")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return finish(fig)
