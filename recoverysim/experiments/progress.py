@@ -3,7 +3,7 @@
 A bar draws only when its stream is a terminal (never into logs or pipes) and
 not asked to be quiet; the API draws one only when asked (`progress=True`).
 tqdm's rate counts what was done in this session (it discounts `initial`), so a
-resumed run's time left is not flattened by the tasks it found done.
+resumed run's time left is not flattered by the tasks it found done.
 """
 
 from __future__ import annotations
@@ -20,12 +20,6 @@ from tqdm import tqdm
 REDRAW_SECONDS = 0.1
 KNOWN_TOTAL = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}{unit} [{elapsed}<{remaining}, {rate_fmt}{postfix}]"
 """tqdm's own layout with the unit after the count ('4/8 replications'), for bars whose total is known."""
-
-
-def clock(seconds: float) -> str:
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def on_terminal(stream: TextIO, quiet: bool = False) -> bool:
