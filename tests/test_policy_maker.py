@@ -247,3 +247,19 @@ def test_whatif_says_when_it_uses_the_default_levers(tmp_path):
     assert result.output.startswith(
         "whatif: the file has no whatif section, so the page uses the default levers (Opportunists among customers"
     )
+
+
+@pytest.mark.parametrize("command", [
+    ("sweep", "--vary", "policies.suspicious.inspection.sensitivity=0.5,0.9"),
+    ("breakeven", "--vary", "money.inspection_eur=0:1000", "--tolerance", "500"),
+    ("decompose", "--from", "trusting", "--to", "suspicious"),
+])
+def test_sweep_breakeven_and_decompose_say_the_unwritten_defaults_too(tmp_path, command):
+    """exp-test writes no channels and no money: the notice names them before any result, as `run` does."""
+    from experiments_support import cli, write_scenario
+
+    code, output = cli(command[0], write_scenario(tmp_path), *command[1:], "--replications", "2",
+                       "--set", "horizon_days=30", "--executor", "serial", "--quiet", "--out", tmp_path / "out")
+    assert code == 0, output
+    assert output.index("defaults the file did not write") < output.index("results in")
+    assert "channels not written, yet staffed and paid" in output

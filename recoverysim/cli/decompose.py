@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from recoverysim.cli.experiments import load
+from recoverysim.cli.experiments import load, saying_unwritten_defaults
 from recoverysim.cli.options import (
     ProgressHook,
     command_line,
@@ -154,7 +154,7 @@ def decompose(
             workers=workers,
             metric=metric,
             scheduler=scheduler,
-            on_start=progress.start,
+            on_start=saying_unwritten_defaults(loaded, progress.start),
             on_output=lambda output: progress.advance(output.key),
             store_in=Destination(
                 folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written

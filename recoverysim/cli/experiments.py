@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -25,6 +26,7 @@ from recoverysim.experiments.sweep import SweepResult, point_of, run_sweep
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
 from recoverysim.scenario.load import LoadedScenario, load_with_provenance
 from recoverysim.scenario.schema import SWEEP_DESIGNS
+from recoverysim.scenario.unwritten import unwritten_notice
 from recoverysim.table import number, with_interval
 
 SHOWN_POINTS = 40
@@ -35,6 +37,19 @@ def load(file: str, overrides: tuple[str, ...], replications: int | None, seed: 
     extra = [f"replications={replications}"] if replications else []
     extra += [f"seed={seed}"] if seed is not None else []
     return load_with_provenance(file, [*overrides, *extra])
+
+
+def saying_unwritten_defaults(loaded: LoadedScenario, start: Callable) -> Callable:
+    """`start` (the progress bar's), preceded by the notice of the defaults that carry cost or change the question
+    and the file did not write (scenario/unwritten.py): said once the work is checked, before it runs, as `run`
+    says it."""
+
+    def starting(*heard) -> None:
+        for line in unwritten_notice(loaded.scenario, loaded.written):
+            click.echo(line)
+        start(*heard)
+
+    return starting
 
 
 def point_table(result: SweepResult, metric: str) -> str:
@@ -154,7 +169,7 @@ def sweep(
             store_in=Destination(
                 folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
             ),
-            on_start=progress.start,
+            on_start=saying_unwritten_defaults(loaded, progress.start),
             on_output=lambda output: progress.advance(output.key),
             sensitivity_metrics=tuple(dict.fromkeys((DEFAULT_METRIC, metric))),
         )
@@ -258,7 +273,7 @@ def breakeven(
             store_in=Destination(
                 folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
             ),
-            on_start=lambda done: progress.start(None, done),
+            on_start=saying_unwritten_defaults(loaded, lambda done: progress.start(None, done)),
             on_output=lambda output: progress.advance(output.key),
         )
     click.echo(describe(result))
