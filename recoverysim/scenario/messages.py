@@ -7,6 +7,8 @@ at most 3 are allowed", "Input should be greater than or equal to 0" becomes "mu
 
 from __future__ import annotations
 
+import string
+
 #: Message by pydantic error type; `{...}` fields come from the error's context.
 MESSAGES = {
     "missing": "is required but not written",
@@ -38,10 +40,13 @@ MESSAGES = {
 def in_our_words(error: dict) -> str:
     """The message of one pydantic error (an item of ValidationError.errors()) as recoverysim says it."""
     template = MESSAGES.get(error["type"])
-    if template is not None:
-        try:
-            context = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (error.get("ctx") or {}).items()}
-            return template.format(**context)
-        except (KeyError, IndexError):
-            pass
+    context = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (error.get("ctx") or {}).items()}
+    if template is not None and _fills(template, context):
+        return template.format(**context)
+    # our own validators' messages (and any type without a template) are already in our words
     return error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def _fills(template: str, context: dict) -> bool:
+    """Whether the error's context holds every field the template names (pydantic omits some for some inputs)."""
+    return all(name in context for _, name, _, _ in string.Formatter().parse(template) if name)
