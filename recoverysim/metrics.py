@@ -8,6 +8,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from recoverysim.errors import UsageError
 from recoverysim.model.ledger import COST_COMPONENTS
 from recoverysim.model.totals import OUTCOME_CLASSES, SEVERITIES, WorldTotals
 from recoverysim.model.world import LEVER_REACH
@@ -382,3 +383,16 @@ def _word_of_mouth_ratios(totals: WorldTotals) -> dict[str, float]:
         "wom_positive_to_negative": positive / negative if negative else math.nan,
         "wom_positive_to_negative_claims": totals.wom_positive / negative if negative else math.nan,
     }
+
+
+def metric_parts(metric: str) -> tuple[str, ...]:
+    """The figures a metric adds up: one figure, or several joined by '+' (e.g. net_result_eur+customer_value_eur),
+    each a figure of the replications."""
+    parts = tuple(part.strip() for part in metric.split("+"))
+    unknown = [part for part in parts if part not in (*KEY_FIGURES, *EXTRA_FIGURES)]
+    if unknown:
+        raise UsageError(
+            f"unknown figure {unknown[0]!r} in metric {metric!r}; use a figure such as value_total_eur, "
+            f"or a sum of figures joined by '+'; figures: {', '.join(KEY_FIGURES)}"
+        )
+    return parts

@@ -293,7 +293,7 @@ def folder_kind_of(folder: str | Path) -> str:
     return kind
 
 
-def _wrong_kind(folder: Path, wanted: str) -> None:
+def _require_kind(folder: Path, wanted: str) -> None:
     kind = folder_kind_of(folder)
     if kind != wanted:
         raise RecoverySimError(
@@ -394,7 +394,7 @@ def _read_run(folder: Path) -> StoredResults:
 
 def read_sweep(folder: str | Path) -> StoredSweep:
     folder = Path(folder)
-    _wrong_kind(folder, "sweep")
+    _require_kind(folder, "sweep")
     try:
         manifest = _complete_manifest(folder)
         return StoredSweep(

@@ -39,7 +39,7 @@ from recoverysim.experiments.executors import Executor
 from recoverysim.experiments.progress import with_progress
 from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput
-from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, mean_interval
+from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, mean_interval, metric_parts
 from recoverysim.results import atomic_write, write_json
 from recoverysim.scenario.load import scenario_to_dict
 from recoverysim.scenario.schema import Scenario, parse_range
@@ -129,16 +129,19 @@ def describe(result: BreakEven) -> str:
     shows it)."""
     difference = f"{result.challenger} - {result.baseline} in {result.metric}"
     if result.value is None:
-        return f"{result.note}\n({len(result.evaluations)} values of {result.parameter} tried, {result.replications} paired replications each)"
+        tried = f"{len(result.evaluations)} values of {result.parameter} tried"
+        return f"{result.note}\n({tried}, {result.replications} paired replications each)"
     low, high = result.interval
     open_low, open_high = result.interval_open
     interval = f"{'<= ' if open_low else ''}{number(low)} to {'>= ' if open_high else ''}{number(high)}"
     at = result.at_value
+    reaches = "; an end marked <= or >= reaches the search range" if open_low or open_high else ""
+    there = with_interval(at.mean, at.ci_low, at.ci_high)
     lines = [
         f"{result.parameter} at which {difference} crosses zero: {number(result.value)}",
         f"  95 % interval: {interval} (values where the 95 % interval of the paired difference contains zero; "
-        f"ends found to within {number(result.tolerance)}{'; an end marked <= or >= reaches the search range' if open_low or open_high else ''})",
-        f"  at {number(result.value)}: {difference} = {with_interval(at.mean, at.ci_low, at.ci_high)} over {at.replications} paired replications",
+        f"ends found to within {number(result.tolerance)}{reaches})",
+        f"  at {number(result.value)}: {difference} = {there} over {at.replications} paired replications",
         f"  {len(result.evaluations)} values of {result.parameter} tried in [{number(result.low)}, {number(result.high)}]",
     ]
     if result.note:
@@ -156,19 +159,6 @@ def parse_bounds(text: str) -> tuple[str, float, float]:
     if not low < high:
         raise UsageError(f"--vary {text}: lo must be below hi")
     return path.strip(), low, high
-
-
-def metric_parts(metric: str) -> tuple[str, ...]:
-    """The figures a metric adds up: one figure, or several joined by '+' (e.g. net_result_eur+customer_value_eur),
-    each a figure of the replications."""
-    parts = tuple(part.strip() for part in metric.split("+"))
-    unknown = [part for part in parts if part not in FIGURES]
-    if unknown:
-        raise UsageError(
-            f"unknown figure {unknown[0]!r} in metric {metric!r}; use a figure such as value_total_eur, "
-            f"or a sum of figures joined by '+'; figures: {', '.join(KEY_FIGURES)}"
-        )
-    return parts
 
 
 def sign(x: float) -> int:

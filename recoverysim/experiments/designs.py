@@ -126,7 +126,8 @@ def parse_vary(text: str) -> tuple[str, tuple[Any, ...] | str | dict]:
 def sweep_from_options(
     scenario: Scenario, vary: Iterable[str], design: str | None, points: int | None, levels: int | None = None
 ) -> Sweep:
-    """The sweep to run: the scenario's `sweep:` section, with --vary replacing its parameters and --design/--points/--levels its shape."""
+    """The sweep to run: the scenario's `sweep:` section, with --vary replacing its parameters and
+    --design/--points/--levels its shape."""
     vary = list(vary)
     base = scenario.sweep
     if not vary and base is None:

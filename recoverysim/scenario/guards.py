@@ -91,7 +91,8 @@ def check_yaml_events(events, source: str) -> None:
 
 
 def refuse_deep(data: object, source: str) -> None:
-    """Refuse plain data (e.g. a dict built in a notebook) nesting deeper than MAX_YAML_DEPTH, walked without recursion."""
+    """Refuse plain data (e.g. a dict built in a notebook) nesting deeper than MAX_YAML_DEPTH, walked without
+    recursion."""
     stack: list[tuple[object, int]] = [(data, 0)]
     seen: set[int] = set()
     while stack:

@@ -29,9 +29,8 @@ class Segment(Frozen):
         "without a real defect; the rest never would (an infinite scruple). A share of customers, not of claims: "
         "the fraudulent share of claims (the figure fraud_share) is an output and differs widely (the fit of "
         "fraud_attempts_per_year: 5 % opportunists give 12.5 % fraudulent claims under the canonical trusting "
-        "policy). Whether one who would does so depends on their "
-        "scruple and the segment's beliefs (see fraud). Assumption, inside the 3-15 % of warranty billing that Kurvinen, Toyryla & "
-        "Murthy (2016) call fraudulent.",
+        "policy). Whether one who would does so depends on their scruple and the segment's beliefs (see fraud). "
+        "Assumption, inside the 3-15 % of warranty billing that Kurvinen, Toyryla & Murthy (2016) call fraudulent.",
     )
     fraud_attempts_per_year: float = nonnegative(
         0.102,

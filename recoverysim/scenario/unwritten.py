@@ -27,7 +27,8 @@ def _hours(opens: float, closes: float) -> str:
 
 
 def channels_in_use(scenario: Scenario) -> dict[str, float]:
-    """Each channel some segment starts claims on, with the highest share of any segment (model.desks staffs only these)."""
+    """Each channel some segment starts claims on, with the highest share of any segment (model.desks staffs only
+    these)."""
     used: dict[str, float] = {}
     for name in CHANNEL_NAMES:
         share = max(getattr(segment, f"{name}_share") for segment in scenario.market.segments)

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from recoverysim.errors import RecoverySimError
+from recoverysim.metrics import metric_parts
 from recoverysim.results import atomic_write, prepare_folder, read_results
 from recoverysim.views import decompose_plots, plots, sweep_plots
 from recoverysim.views.sensitivity_views import sensitivity_figures
@@ -123,7 +124,7 @@ def figures_for_folder(folder: Path) -> dict[str, Figure]:
         searched = None if answer.get("value") is None else (answer["value"], *answer["interval"])
         metric = breakeven_metric(folder)
         if metric not in points.columns:  # a sum of figures: its column is the sum of theirs
-            points = points.assign(**{metric: points[[p.strip() for p in metric.split("+")]].sum(axis=1)})
+            points = points.assign(**{metric: points[list(metric_parts(metric))].sum(axis=1)})
         figure = sweep_plots.sweep_difference(points, context, figures=(metric,), searched=searched)
         return {"sweep-difference": figure}
     stored = read_results(folder)

@@ -71,20 +71,46 @@ UNITS = {f: kind for f, _, kind in HEADLINE} | {
     "nps": "plain",
 }
 CAPTIONS = {
-    "tradeoff": "Cost over the horizon (x) against what each policy keeps (y); lower right to upper left is better. Bars are 95 % intervals; the dashed line joins the policies no other policy beats on both. In a sweep, each policy's points are joined in order, pale to full, and the ends are named; an axis that does not start at 0 says so.",
-    "over-time": "Customers, their mean loyalty and the cumulative cost, day by day: mean across replications with a 95 % band.",
-    "money": "Mean cost components per policy, stacked, beside the margin earned; on the right the claim costs alone, without staff.",
-    "claim-journeys": "How long claims take to a decision (share decided within so many days) and how many contacts they need, honest and fraudulent claims apart.",
-    "word-of-mouth": "Positive and negative impressions over time, and the prospects won or lost through them (95 % intervals).",
-    "sweep-difference": "Paired difference against the baseline policy as the varied parameter moves, with its 95 % band; a dotted line marks where it crosses zero (break-even). Groups of the other parameters that give the same series are drawn once.",
+    "tradeoff": (
+        "Cost over the horizon (x) against what each policy keeps (y); lower right to upper left is better. Bars "
+        "are 95 % intervals; the dashed line joins the policies no other policy beats on both. In a sweep, each "
+        "policy's points are joined in order, pale to full, and the ends are named; an axis that does not start "
+        "at 0 says so."
+    ),
+    "over-time": (
+        "Customers, their mean loyalty and the cumulative cost, day by day: mean across replications with a 95 % band."
+    ),
+    "money": (
+        "Mean cost components per policy, stacked, beside the margin earned; on the right the claim costs alone, "
+        "without staff."
+    ),
+    "claim-journeys": (
+        "How long claims take to a decision (share decided within so many days) and how many contacts they need, "
+        "honest and fraudulent claims apart."
+    ),
+    "word-of-mouth": (
+        "Positive and negative impressions over time, and the prospects won or lost through them (95 % intervals)."
+    ),
+    "sweep-difference": (
+        "Paired difference against the baseline policy as the varied parameter moves, with its 95 % band; a "
+        "dotted line marks where it crosses zero (break-even). Groups of the other parameters that give the same "
+        "series are drawn once."
+    ),
     "decomposition": (
         "Waterfall from the first policy to the second: each lever's Shapley value (its average effect "
         "when switched, over the orderings of the levers), stacked from zero to the total paired "
         "difference; "
         "error bars are 95 % intervals across replications."
     ),
-    "sensitivity": "Morris or Sobol design: the inputs ranked by how much they move the paired difference between policies, with 95 % bootstrap intervals.",
-    "tornado": "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the comparison; whiskers are 95 % intervals across the paired replications at each end, dotted lines the same at the base point.",
+    "sensitivity": (
+        "Morris or Sobol design: the inputs ranked by how much they move the paired difference between policies, "
+        "with 95 % bootstrap intervals."
+    ),
+    "tornado": (
+        "One-at-a-time design: how far each parameter, moved alone to its low or high value, shifts the "
+        "comparison; whiskers are 95 % intervals across the paired replications at each end, dotted lines the "
+        "same at the base point."
+    ),
 }
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -495,7 +521,8 @@ def points_html(points: pd.DataFrame) -> list[str]:
         (
             "<p>Each row is one sweep point. Beside each policy's mean (95 % t interval across replications) stands "
             "each challenger's paired difference from the baseline: the same replications, on the same seeds, "
-            "subtracted one by one, with the 95 % t interval of that difference; bold where the interval excludes 0.</p>"
+            "subtracted one by one, with the 95 % t interval of that difference; bold where the interval "
+            "excludes 0.</p>"
         )
     ]
     for figure in figures:
@@ -520,9 +547,11 @@ def sweep_report(folder: Path) -> str:
     name = str(manifest.get("scenario_name", context.scenario))
     parameters = sweep_plots.sweep_parameters(points)
     what = "break-even search" if folder_kind(folder) == "breakeven" else "sweep"
+    varied = ", ".join(escape(field_name_and_unit(p)[0].lower()) for p in parameters)
+    paths = ", ".join(f"<code>{escape(p)}</code> ({escape(field_label(p))})" for p in parameters)
     body = [
-        f"<h1>{escape(name)}: {what} over {', '.join(escape(field_name_and_unit(p)[0].lower()) for p in parameters)}</h1>",
-        f'<p class="small">Varied: {", ".join(f"<code>{escape(p)}</code> ({escape(field_label(p))})" for p in parameters)}.</p>',
+        f"<h1>{escape(name)}: {what} over {varied}</h1>",
+        f'<p class="small">Varied: {paths}.</p>',
         f'<p class="small">{escape(context.footer())}.</p>',
         "<h2>The question</h2>",
         f"<p>{escape(scenario.description) if scenario and scenario.description else 'No description recorded.'}</p>",

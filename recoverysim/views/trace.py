@@ -310,7 +310,8 @@ def sentence(
         compared = "at or above" if d.get("positive") else "below"
         return (
             f"tells {people} about it, speaking {'well' if d.get('positive') else 'badly'} of the firm: satisfaction "
-            f"{d['satisfaction']:.2f} is {compared} the {d.get('reference'):.2f} of a customer whose product never failed"
+            f"{d['satisfaction']:.2f} is {compared} the {d.get('reference'):.2f} of a customer whose product never "
+            "failed"
         )
     return f"{event} {json.dumps(d, sort_keys=True)}"
 
