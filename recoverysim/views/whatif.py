@@ -23,6 +23,7 @@ import pandas as pd
 from recoverysim.engine import run_replication
 from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import executor_for
+from recoverysim.experiments.designs import base_value
 from recoverysim.results import atomic_write, prepare_folder
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
 from recoverysim.scenario.schema import Scenario, WhatIf, WhatIfLever
@@ -155,24 +156,6 @@ def expand(path: str, data: dict) -> list[str]:
     return results
 
 
-def value_at(data: dict, path: str) -> Any:
-    """The value at a concrete dotted path (list items by name or index), None where there is none."""
-    node: Any = data
-    for part in path.split("."):
-        if isinstance(node, list):
-            names = [item.get("name") if isinstance(item, dict) else None for item in node]
-            node = (
-                node[names.index(part)]
-                if part in names
-                else (node[int(part)] if part.isdigit() and int(part) < len(node) else None)
-            )
-        elif isinstance(node, dict):
-            node = node.get(part)
-        else:
-            return None
-    return node
-
-
 def _same(a: Any, b: Any) -> bool:
     """Equal as settings: True is not 1 and None is not 0."""
     numbers = (int, float)
@@ -187,7 +170,7 @@ def with_scenario_setting(lever: Lever, data: dict) -> Lever:
     """The lever with the scenario's own setting among its values and marked as the start, so that the page opens
     on the scenario as written: the shared value of its paths, inserted in order when missing, or AS_WRITTEN first
     when the paths hold different values (say opportunist shares that differ by segment)."""
-    written = [value_at(data, path) for path in lever.paths]
+    written = [base_value(data, path) for path in lever.paths]
     if any(not _same(value, written[0]) for value in written):
         return Lever(lever.label, lever.path, (AS_WRITTEN, *lever.values), lever.paths, 0)
     own = written[0]
