@@ -65,6 +65,20 @@ class Destination:
     #: so that the report says who set each value as `recoverysim params` does.
     written: dict[str, str] | None = None
 
+    def open_store(self, kind: str, scenario: Scenario, design: dict, tasks_total: int | None) -> TaskStore:
+        """The task store of this folder for a `kind` of work (run, sweep, breakeven, decompose)."""
+        return TaskStore.open(
+            self.folder,
+            kind,
+            scenario,
+            design,
+            tasks_total=tasks_total,
+            resume=self.resume,
+            overwrite=self.overwrite,
+            command=self.command,
+            written=self.written,
+        )
+
 
 def choose_policies(scenario: Scenario, policies: Iterable[str] | None) -> tuple[str, ...]:
     """The policies to run, in the order given (the first is the baseline); unknown names are a UsageError."""
@@ -167,17 +181,7 @@ def run_experiment(
     store = None
     if store_in is not None:
         design = run_design(chosen, count) | finish.design()
-        store = TaskStore.open(
-            store_in.folder,
-            "run",
-            scenario,
-            design,
-            tasks_total=len(tasks),
-            resume=store_in.resume,
-            overwrite=store_in.overwrite,
-            command=store_in.command,
-            written=store_in.written,
-        )
+        store = store_in.open_store("run", scenario, design, len(tasks))
         if store.complete:
             return stored_result(scenario, chosen, store.folder)
     if on_start is not None:

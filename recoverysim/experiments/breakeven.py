@@ -37,7 +37,6 @@ from recoverysim.experiments.designs import Point, base_value, is_integer_field,
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
 from recoverysim.experiments.progress import with_progress
-from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, mean_interval, metric_parts
 from recoverysim.results import atomic_write, write_json
@@ -312,17 +311,7 @@ def find_breakeven(
     }
     store = None
     if store_in is not None:
-        store = TaskStore.open(
-            store_in.folder,
-            "breakeven",
-            scenario,
-            design,
-            tasks_total=None,
-            resume=store_in.resume,
-            overwrite=store_in.overwrite,
-            command=store_in.command,
-            written=store_in.written,
-        )
+        store = store_in.open_store("breakeven", scenario, design, None)
         if store.complete:
             return read_breakeven(store.folder)
     if on_start is not None:

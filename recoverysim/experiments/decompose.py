@@ -38,7 +38,6 @@ from recoverysim.experiments.shapley import (
     sample_orderings,
     shapley,
 )
-from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, mean_interval
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write
@@ -361,17 +360,7 @@ def decompose_policies(
     tasks = [Task(task_key(i, r), hybrids, name, r) for i, name in enumerate(plan.names) for r in range(count)]
     store = None
     if store_in is not None:
-        store = TaskStore.open(
-            store_in.folder,
-            "decompose",
-            scenario,
-            plan.design(count),
-            tasks_total=len(tasks),
-            resume=store_in.resume,
-            overwrite=store_in.overwrite,
-            command=store_in.command,
-            written=store_in.written,
-        )
+        store = store_in.open_store("decompose", scenario, plan.design(count), len(tasks))
         if store.complete:
             frame = pd.read_parquet(store.folder / "replications.parquet")
             return Decomposition(plan, _checked_metric(metric, present_figures(frame)), frame, decompose(frame, plan))

@@ -199,17 +199,7 @@ def run_until_settled(
     if len(chosen) < 2:
         raise UsageError("--until-settled compares policies: run at least two")
     design = {"policies": list(chosen), "until_settled": rule.describe()}
-    store = TaskStore.open(
-        store_in.folder,
-        "run",
-        scenario,
-        design,
-        tasks_total=None,
-        resume=store_in.resume,
-        overwrite=store_in.overwrite,
-        command=store_in.command,
-        written=store_in.written,
-    )
+    store = store_in.open_store("run", scenario, design, None)
     if store.complete:
         result = stored_result(scenario, chosen, store.folder)
         return result, decide(metric_selection(result.replications, list(chosen), rule.metric), rule)

@@ -26,7 +26,6 @@ from recoverysim.experiments.sensitivity import (
     sweep_sensitivity,
     write_sensitivity,
 )
-from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput, task_key
 from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES, summarize
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write, read_sweep
@@ -143,17 +142,7 @@ def run_sweep(
     store = None
     if store_in is not None:
         recorded = {**design.to_dict(), "policies": list(chosen), "replications": count}
-        store = TaskStore.open(
-            store_in.folder,
-            "sweep",
-            scenario,
-            recorded,
-            tasks_total=len(tasks),
-            resume=store_in.resume,
-            overwrite=store_in.overwrite,
-            command=store_in.command,
-            written=store_in.written,
-        )
+        store = store_in.open_store("sweep", scenario, recorded, len(tasks))
         if store.complete:
             stored = read_sweep(store.folder)
             sensitivity = read_sensitivity(store.folder)
