@@ -37,10 +37,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import CANONICAL, CANONICAL_CUSTOMERS, scaled_overrides  # noqa: E402
+from run import CANONICAL, CANONICAL_CUSTOMERS, scaled_overrides
 
 #: Eight inputs a policy maker is unsure of, with plausible ranges (assumptions, around the scenario's defaults).
 MORRIS_INPUTS = (
@@ -72,7 +73,7 @@ class TreeMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> TreeMemory:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
