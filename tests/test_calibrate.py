@@ -298,3 +298,14 @@ def test_resume_refuses_a_calibration_whose_overrides_changed(cli, firm):
     assert first.exit_code == 0, first.output
     again = run_cli(cli, f"{COMPLAINT}=0.2:0.9", extra=("--set", "market.initial_customers=250", "--resume"))
     assert again.exit_code == 2 and "scenario_sha256" in again.output.strip().splitlines()[-1], again.output
+
+
+def test_set_changes_every_world_the_targets_name(firm):
+    """A target in its own world file sees --set as the scenario does (as the fitted values are applied)."""
+    Path("own.yaml").write_text(Path(firm).read_text(encoding="utf-8"), encoding="utf-8")
+    Path("targets.yaml").write_text(
+        "targets:\n  - {name: claims, figure: claims, policy: trusting, world: own.yaml,"
+        " mean: {value: 50, standard_error: 5}}\n", encoding="utf-8")
+    inputs = prepare_inputs(firm, "targets.yaml", [COMPLAINT], overrides=["market.initial_customers=123"])
+    sizes = {str(world): data["market"]["initial_customers"] for world, data in inputs.worlds.items()}
+    assert len(sizes) == 2 and set(sizes.values()) == {123}, sizes

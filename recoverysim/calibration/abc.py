@@ -130,7 +130,7 @@ def prepare_inputs(
     pyabc_module()
     calibrated = load_scenario(scenario, overrides)
     target_set = select_targets(load_targets(targets, claims_policy), only)
-    scenarios = load_worlds(target_set, calibrated)  # each world file read once, its problems named per target
+    scenarios = load_worlds(target_set, calibrated, overrides)  # each world read once, its problems named per target
     check_against(target_set, scenarios)
     parameters = tuple(p if isinstance(p, FitParameter) else parse_fit(p) for p in fit)
     if not parameters:

@@ -82,8 +82,11 @@ def load_targets(path: str | Path, policy: str | None = None, fast_within_days: 
     raise ScenarioError([Problem(str(path), None, "", "a targets file ends in .yaml or .yml, a claims CSV in .csv")])
 
 
-def load_worlds(targets: TargetSet, calibrated: Scenario) -> dict[Path | None, Scenario]:
-    """The calibrated scenario (key None) and every other world a target names, loaded once each."""
+def load_worlds(
+    targets: TargetSet, calibrated: Scenario, overrides: Iterable[str] = ()
+) -> dict[Path | None, Scenario]:
+    """The calibrated scenario (key None) and every other world a target names, loaded once each with the same
+    `overrides` (--set) as the calibrated scenario, as the fitted values are: a world is changed with the scenario."""
     from recoverysim.scenario.load import load_scenario
 
     worlds: dict[Path | None, Scenario] = {None: calibrated}
@@ -92,7 +95,7 @@ def load_worlds(targets: TargetSet, calibrated: Scenario) -> dict[Path | None, S
         if target.world is None or target.world in worlds:
             continue
         try:
-            worlds[target.world] = load_scenario(target.world)
+            worlds[target.world] = load_scenario(target.world, overrides)
         except ScenarioError as error:
             problems.extend(
                 Problem(targets.origin, None, f"{target.name}: world", f"{target.world}: {p}") for p in error.problems

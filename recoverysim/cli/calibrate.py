@@ -126,7 +126,8 @@ def calibrate(
     overrides: tuple[str, ...],
 ) -> None:
     """Fit scenario fields to observed figures (ABC-SMC); write the posterior, fit table, figures and a calibrated
-    scenario. Finished generations are kept: a calibration stopped by Ctrl-C continues with --resume."""
+    scenario. Finished generations are kept: a calibration stopped by Ctrl-C continues with --resume. --set changes
+    the scenario and every world the targets name, as the fitted values do."""
     from recoverysim.calibration.abc import prepare_inputs, run_calibration
     from recoverysim.calibration.outputs import collapse_warning, write_outputs
 
