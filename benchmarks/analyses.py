@@ -19,7 +19,7 @@ process under it (the workers), sampled every 0.2 s from /proc (Linux); where
 inspection bench scaled with it, as benchmarks/run.py does) while keeping the
 number of replications, so that the bookkeeping of 4,500 replications can be
 measured on a machine where full-size runs would take hours; the line printed
-says which scale was measured. --quick is a tiny world and horizon and a 12-
+says which scale was measured; --horizon-days D shortens the six years the same way. --quick is a tiny world and horizon and a 12-
 replication sweep: seconds, to check the script; its figures mean nothing.
 The figures are written as JSON under --out (default benchmarks/results/,
 which git ignores).
@@ -59,7 +59,7 @@ SWEEP_INPUT = "market.segments.everyone.opportunist_share=0:0.2"
 SWEEP_POINTS = 750
 REPLICATIONS = 3
 TARGETS = {"morris": ("seconds", 600.0), "sweep": ("peak_mib", 1024.0)}
-QUICK_OVERRIDES = ["horizon_days=60"]
+QUICK_HORIZON_DAYS = 60
 QUICK_SWEEP_POINTS = 2
 
 
@@ -140,14 +140,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--workers", type=int, default=2, help="Worker processes (default 2, the cores issue 12 names).")
     parser.add_argument("--scale", type=float, default=None,
                         help="World size as a share of the canonical 100,000 customers (default 1; --quick 0.01).")
+    parser.add_argument("--horizon-days", type=int, default=None,
+                        help="Simulate this many days instead of the scenario's six years (default; --quick 60).")
     parser.add_argument("--out", type=Path, default=HERE / "results", help="Where the JSON goes.")
     args = parser.parse_args(argv)
     scale = args.scale if args.scale is not None else (0.01 if args.quick else 1.0)
-    if not 0 < scale <= 10 or args.workers < 1:
-        parser.error("--scale must be in (0, 10] and --workers at least 1")
+    horizon = args.horizon_days if args.horizon_days is not None else (QUICK_HORIZON_DAYS if args.quick else None)
+    if not 0 < scale <= 10 or args.workers < 1 or (horizon is not None and horizon < 1):
+        parser.error("--scale must be in (0, 10], --workers and --horizon-days at least 1")
     customers = max(2, round(CANONICAL_CUSTOMERS * scale))
-    overrides = [*(scaled_overrides(customers, None) if scale != 1 else []), *(QUICK_OVERRIDES if args.quick else [])]
-    print(f"analyses of issue 12 on {customers:,} customers ({scale:g} x canonical){' (quick)' if args.quick else ''}, "
+    overrides = [*(scaled_overrides(customers, None) if scale != 1 else []), *([f"horizon_days={horizon}"] if horizon else [])]
+    changed = scale != 1 or horizon is not None
+    print(f"analyses of issue 12 on {customers:,} customers ({scale:g} x canonical), "
+          f"{f'{horizon} days' if horizon else 'the six years of the scenario'}{' (quick)' if args.quick else ''}, "
           f"{args.workers} workers, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
 
     plan = {
@@ -164,11 +169,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
         figures.append(row)
         print(f"{name:<7} {row['design']:<16} {row['replications']:>6,} replications  {row['seconds']:>8.1f} s  "
               f"{row['seconds_per_replication']:.3f} s each  peak {row['peak_mib']:,.0f} MiB ({row['memory_measure']})  "
-              f"issue 12: {row['target']}: {'met' if row['met'] else 'NOT met'}{'' if scale == 1 else ' (at this scale)'}")
+              f"issue 12: {row['target']}: {'met' if row['met'] else 'NOT met'}{' (on this smaller world)' if changed else ''}")
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = args.out / f"analyses-{stamp}{'-quick' if args.quick else ''}.json"
-    path.write_text(json.dumps({"scale": scale, "customers": customers, "workers": args.workers, "quick": args.quick,
+    path.write_text(json.dumps({"scale": scale, "customers": customers, "horizon_days": horizon, "workers": args.workers, "quick": args.quick,
                                 "load_average": os.getloadavg()[0], "figures": figures}, indent=1))
     print(f"written: {path}")
     return figures
