@@ -16,11 +16,12 @@ process under it (the workers), sampled every 0.2 s from /proc (Linux); where
 /proc is missing, the largest single process (getrusage) is shown instead.
 
 --scale S shrinks the world to S times the canonical customers (staff and the
-inspection bench scaled with it, as benchmarks/run.py does) while keeping the
-number of replications, so that the bookkeeping of 4,500 replications can be
-measured on a machine where full-size runs would take hours; the line printed
-says which scale was measured; --horizon-days D shortens the six years the same way. --quick is a tiny world and horizon and a 12-
-replication sweep: seconds, to check the script; its figures mean nothing.
+inspection bench scaled with it, as benchmarks/run.py does) and --horizon-days
+D shortens its six years, while keeping the number of replications, so that
+the bookkeeping of 4,500 replications can be measured on a machine where
+full-size runs would take hours; the line printed says what was measured.
+--quick is a tiny world and horizon and a 12-replication sweep: seconds, to
+check the script; its figures mean nothing.
 The figures are written as JSON under --out (default benchmarks/results/,
 which git ignores).
 """
