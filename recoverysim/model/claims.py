@@ -15,7 +15,7 @@ from recoverysim.model.behaviour import (
 
 if TYPE_CHECKING:
     from recoverysim.model.luck import ClaimLuck
-    from recoverysim.model.world import World
+    from recoverysim.model.services import ClaimServices
 
 DECISIONS = ("approved", "denied", "abandoned", "open")
 INSPECTION_HOURS_PER_DAY = 8.0
@@ -106,7 +106,7 @@ class Claim:
         self.log = log
 
 
-def handle_claim(world: World, claim: Claim, delay_days: float):
+def handle_claim(world: ClaimServices, claim: Claim, delay_days: float):
     """SimPy process: the claim from filing to its decision, remedy, feelings and word of mouth."""
     env = world.env
     if delay_days > 0.0:
@@ -122,7 +122,7 @@ def handle_claim(world: World, claim: Claim, delay_days: float):
     yield from decide(world, claim)
 
 
-def reach_decider(world: World, claim: Claim):
+def reach_decider(world: ClaimServices, claim: Claim):
     """Contacts until someone can decide: queues, retries, transfers, drops and partner hand-offs."""
     env, policy, route = world.env, world.policy, claim.luck
     desk = world.desks[claim.channel]
@@ -179,7 +179,7 @@ def reach_decider(world: World, claim: Claim):
         return False
 
 
-def post_midway(world: World, claim: Claim):
+def post_midway(world: ClaimServices, claim: Claim):
     """A customer stuck in contacts may post publicly before any decision (seed story 004's blog post).
 
     Returns True when a manager watching posts takes the case over: no more queues, one owner.
@@ -205,7 +205,7 @@ def post_midway(world: World, claim: Claim):
     return True
 
 
-def decide(world: World, claim: Claim):
+def decide(world: ClaimServices, claim: Claim):
     """Evidence, coverage, inspection and remedy, in that order, ending in close()."""
     env, policy, scenario, luck = world.env, world.policy, world.scenario, claim.luck
     behaviour, money = scenario.behaviour, scenario.money
@@ -288,12 +288,12 @@ def decide(world: World, claim: Claim):
     yield from close(world, claim, "approved", outcome=1.0, goodwill_eur=goodwill)
 
 
-def service_failed(world: World, claim: Claim) -> bool:
+def service_failed(world: ClaimServices, claim: Claim) -> bool:
     """Service failed on this claim: it overran the customer's expected resolution time or took a second contact."""
     return world.env.now - claim.filed_day > expected_days_of(world, claim) or claim.contacts > 1
 
 
-def service_failure_gesture(world: World, claim: Claim) -> float:
+def service_failure_gesture(world: ClaimServices, claim: Claim) -> float:
     """Targeted goodwill (seed story 001): a gesture only when service failed, doubled for a major failure.
 
     Returns its value to the customer; the firm pays goodwill_cost_share of it.
@@ -307,17 +307,17 @@ def service_failure_gesture(world: World, claim: Claim) -> float:
     return value
 
 
-def is_major(world: World, claim: Claim) -> bool:
+def is_major(world: ClaimServices, claim: Claim) -> bool:
     return bool(world.major[claim.component])
 
 
-def expected_days_of(world: World, claim: Claim) -> float:
+def expected_days_of(world: ClaimServices, claim: Claim) -> float:
     """The claimant's expected resolution time: shorter in a dearer price tier."""
     segment = world.scenario.market.segments[claim.segment]
     return expected_resolution_days(world.scenario.behaviour, segment.price_multiplier)
 
 
-def remedy(world: World, claim: Claim, returned: bool):
+def remedy(world: ClaimServices, claim: Claim, returned: bool):
     """Carry out the policy's remedy; its cost is fraud paid out when the claim is fraudulent."""
     env, policy, money = world.env, world.policy, world.scenario.money
     ledger = "fraud_paid" if claim.is_fraud else "remedies"
@@ -338,7 +338,7 @@ def remedy(world: World, claim: Claim, returned: bool):
     world.note(claim, "remedy", remedy=policy.remedy)
 
 
-def ship(world: World, claim: Claim, by_customer: bool):
+def ship(world: ClaimServices, claim: Claim, by_customer: bool):
     """One shipment: the firm pays, the customer waits, and a customer who packs it makes an effort."""
     if by_customer:
         claim.customer_shipments += 1
@@ -349,7 +349,7 @@ def ship(world: World, claim: Claim, by_customer: bool):
 
 
 def experience(
-    world: World, claim: Claim, outcome: float, goodwill_eur: float, heard_by_manager: bool = False
+    world: ClaimServices, claim: Claim, outcome: float, goodwill_eur: float, heard_by_manager: bool = False
 ) -> Experience:
     """What the claimant went through; a denial after inspection or an abandoned claim came without explanation."""
     explained = claim.decision == "approved" or (claim.decision == "denied" and not claim.suspected)
@@ -375,7 +375,7 @@ def experience(
     )
 
 
-def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eur: float = 0.0):
+def close(world: ClaimServices, claim: Claim, decision: str, outcome: float, goodwill_eur: float = 0.0):
     """Decision made: the customer judges it, may post publicly, updates loyalty and talks."""
     claim.closed_day = world.env.now
     claim.decision = decision
