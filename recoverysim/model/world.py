@@ -100,6 +100,7 @@ class World:
         mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
         cumulative = mix.cumsum(axis=1)
         self.channel_cdf = [row / row[-1] for row in cumulative]  # as Generator.choice(4, p=...) builds it
+        self.complaint_probability = np.array([s.complaint_probability for s in segments])
         self.excluded = np.array([c.name in policy.excluded_components for c in scenario.product.components])
         self.major = np.array([c.severity == "major" for c in scenario.product.components])
         # Opportunists fake a failure of a covered component: draw among all components, then move an
@@ -207,8 +208,7 @@ class World:
         if not rows.size:
             return
         ordinals = self._take_ordinals(rows)
-        segments = self.scenario.market.segments
-        complain_probability = np.array([s.complaint_probability for s in segments])[c.segment[rows]]
+        complain_probability = self.complaint_probability[c.segment[rows]]
         claims = self.keyed_complaints.uniform(rows, ordinals) < complain_probability
         silent = ~claims
         if silent.any():
