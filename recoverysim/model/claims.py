@@ -135,7 +135,8 @@ def reach_decider(world: World, claim: Claim):
         claim.contacts += 1
         claim.travel_hours += 2.0 * channel.travel_minutes_each_way / 60.0
         served = yield from desk.contact(claim)
-        world.note(claim, "contact", served=served, wait_minutes=round(claim.wait_days * 1440, 1))
+        if claim.log is not None:  # the round() is not free on the hot path
+            world.note(claim, "contact", served=served, wait_minutes=round(claim.wait_days * 1440, 1))
         if not served:
             if route.uniform() < channel.retry_probability:
                 yield env.timeout(route.exponential(channel.retry_delay_hours_mean / 24.0))
@@ -386,15 +387,16 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
     s = satisfaction(
         experience(world, claim, outcome, goodwill_eur, heard_by_manager=claim.manager_owned), behaviour, judgement
     )
-    world.note(
-        claim,
-        "decision",
-        decision=decision,
-        satisfaction=round(s, 3),
-        updates=claim.updates,
-        longest_silence_days=round(claim.longest_silence_days, 2),
-        missed_updates=claim.missed_updates,
-    )
+    if claim.log is not None:
+        world.note(
+            claim,
+            "decision",
+            decision=decision,
+            satisfaction=round(s, 3),
+            updates=claim.updates,
+            longest_silence_days=round(claim.longest_silence_days, 2),
+            missed_updates=claim.missed_updates,
+        )
     segment = world.scenario.market.segments[claim.segment]
     luck = claim.luck
     # A caught fraudster (a fraudulent claim denied) has nothing to complain about in public.
@@ -446,12 +448,13 @@ def close(world: World, claim: Claim, decision: str, outcome: float, goodwill_eu
         world.note_outcome(claim.customer_id, outcome, is_major(world, claim))
     loyalty_before = float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
     world.feel(claim.customer_id, s, claim.first_failure, is_major(world, claim))
-    world.note(
-        claim,
-        "loyalty",
-        before=round(loyalty_before, 3),
-        after=round(float(world.customers.loyalty[claim.customer_id]), 3),
-    )
+    if claim.log is not None:
+        world.note(
+            claim,
+            "loyalty",
+            before=round(loyalty_before, 3),
+            after=round(float(world.customers.loyalty[claim.customer_id]), 3),
+        )
     if claim.manager_owned and claim.decision == "approved":
         world.post_update(claim)  # the midway poster's "full marks" (seed story 004)
     world.word_of_mouth(claim, s)
