@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import simpy
+from simpy.events import PENDING
+
 from recoverysim.model.behaviour import (
     Experience,
     expected_resolution_days,
@@ -106,7 +109,28 @@ class Claim:
         self.log = log
 
 
-def handle_claim(world: World, claim: Claim, delay_days: float):
+class LaterProcess(simpy.Process):
+    """A SimPy process whose generator first runs `delay` days from now, woken by one Timeout.
+
+    env.process(generator) schedules an Initialize event and the generator's first
+    yield a Timeout: two events to start a claim filed later in the day. This process
+    waits on the Timeout itself, one event a claim fewer. It fires at the same time
+    as the generator's own timeout did; only its place among events due at exactly
+    the same instant could differ, and World._file keeps the one such instant that
+    is not a random time (the next daily step) on the plain path.
+    """
+
+    def __init__(self, env: simpy.Environment, generator, delay: float):
+        # Process.__init__ without its Initialize event (attributes as SimPy 4 sets them).
+        self.env = env
+        self.callbacks = []
+        self._value = PENDING
+        self._generator = generator
+        self._target = env.timeout(delay)
+        self._target.callbacks.append(self._resume)
+
+
+def handle_claim(world: World, claim: Claim, delay_days: float = 0.0):
     """SimPy process: the claim from filing to its decision, remedy, feelings and word of mouth."""
     env = world.env
     if delay_days > 0.0:

@@ -16,7 +16,7 @@ from recoverysim.model import totals
 from recoverysim.model.bass import bass_day_probability, leniency_factor, leniency_index
 from recoverysim.model.behaviour import loyalty_change, missed_updates, people_told_mean
 from recoverysim.model.channels import Bench, ChannelDesk
-from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
+from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, LaterProcess, handle_claim
 from recoverysim.model.customers import Customers
 from recoverysim.model.desks import Payroll, staffed_channels, technicians_paid
 from recoverysim.model.fraud import FraudBeliefs
@@ -308,6 +308,8 @@ class World:
     ) -> None:
         """Start a claim process for each (customer, component) at its time; each claim brings its own luck."""
         c = self.customers
+        now = self.env.now
+        next_step = now + 1.0  # a claim starting exactly then keeps the plain path (see LaterProcess)
         lucks = self.luck.batch(customers, ordinals)
         rows = zip(customers.tolist(), components.tolist(), at.tolist(), ordinals.tolist(), lucks)
         for customer, component, when, ordinal, luck in rows:
@@ -327,7 +329,11 @@ class World:
                 log=[] if self.keep_log else None,
             )
             self.next_claim_id += 1
-            self.env.process(handle_claim(self, claim, when - self.env.now))
+            delay = when - now
+            if delay > 0.0 and now + delay < next_step:
+                LaterProcess(self.env, handle_claim(self, claim), delay)
+            else:
+                self.env.process(handle_claim(self, claim, delay))
 
     # ---- services for claim processes ----------------------------------------------
 
