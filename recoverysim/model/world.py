@@ -459,26 +459,26 @@ class World:
         wom = self.scenario.word_of_mouth
         day = min(int(self.env.now), self.scenario.horizon_days - 1)
         self.daily["wom_positive" if positive else "wom_negative"][day] += people
-        draws = self.keyed_listeners.uniform(*key, np.arange(2 + people))  # in market, customers, who
-        in_market = binomial_quantile(float(draws[0]), people, wom.in_market_share)
+        draws = self.keyed_listeners.uniform_list(key, 2 + people)  # in market, customers, who
+        in_market = binomial_quantile(draws[0], people, wom.in_market_share)
         if not in_market:
             return
         self.stories.hear(positive, in_market)
         c = self.customers
         customers = c.active_count
         share = customers / max(self.prospects + customers, 1)
-        listeners = binomial_quantile(float(draws[1]), in_market, share)
+        listeners = binomial_quantile(draws[1], in_market, share)
         if listeners and wom.customer_loyalty_effect > 0:
             step = wom.customer_loyalty_effect if positive else -wom.customer_loyalty_effect
             if listeners > _SMALL_SPREAD:
-                ids = (draws[2 : 2 + listeners] * c.count).astype(np.int64)
+                ids = (np.array(draws[2 : 2 + listeners]) * c.count).astype(np.int64)
                 ids = ids[c.active[ids]]
                 np.add.at(c.loyalty, ids, step)
                 c.loyalty[ids] = np.clip(c.loyalty[ids], 0.0, 1.0)
                 return
             # The same, one listener at a time (np.add.at and np.clip cost ~10 us a call on a few ids): a listener
             # drawn twice moves twice, then every listener is clipped to [0, 1], in the same float64 arithmetic.
-            ids = [int(u * c.count) for u in draws[2 : 2 + listeners].tolist()]
+            ids = [int(u * c.count) for u in draws[2 : 2 + listeners]]
             ids = [i for i in ids if c.active[i]]
             loyalty = c.loyalty
             for i in ids:
