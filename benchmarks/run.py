@@ -326,6 +326,15 @@ def model_child(customers: int, horizon_days: int | None, repeats: int) -> None:
                 "rss_imports_mib": rss_imports_mib, "rss_peak_mib": peak_rss_mib(),
             }), flush=True)
             del result, claims
+    # One more replication per policy with the World's daily methods timed (benchmarks/parts.py): where the time
+    # goes, and the per-claim figures. Kept apart from the timed runs above, whose seconds carry no timers.
+    from parts import timed_replication
+
+    simpy.Environment.__init__ = original_init
+    for policy in POLICIES:
+        parts = timed_replication(scenario, policy, 0)
+        print(json.dumps({"policy": policy, "parts": parts["seconds"], "claims": parts["claims"],
+                          "claim_events": parts["claim_events"], "total": parts["total"]}), flush=True)
 
 
 def peak_rss_mib() -> float:
@@ -500,15 +509,30 @@ def measure_model(figures: Figures, sizes: Sizes, cap: int, timeout_s: float) ->
             seen["stopped"].append(customers)
         for out in runs:
             key = f"model.{out['policy']}.{customers}"
+            if "parts" in out:
+                record_parts(figures, key, out)
+                continue
             figures.add(f"{key}.seconds", out["seconds"], "s/replication")
             figures.add(f"{key}.events", out["events"], "events")
             figures.add(f"{key}.events_per_s", out["events"] / out["seconds"] if out["events"] else None, "events/s")
             figures.add(f"{key}.claims", out["claims"], "claims")
             figures.add(f"{key}.wait_minutes", out["wait_minutes_mean"], "minutes")
-        if runs:
-            figures.add(f"model.{customers}.peak_mib", runs[-1]["rss_peak_mib"], "MiB")
-            figures.add(f"model.{customers}.imports_mib", runs[-1]["rss_imports_mib"], "MiB")
+        timed = [out for out in runs if "rss_peak_mib" in out]
+        if timed:
+            figures.add(f"model.{customers}.peak_mib", timed[-1]["rss_peak_mib"], "MiB")
+            figures.add(f"model.{customers}.imports_mib", timed[-1]["rss_imports_mib"], "MiB")
     return seen
+
+
+def record_parts(figures: Figures, key: str, out: dict) -> None:
+    """The timed replication's parts (seconds), SimPy events a claim and wall time a claim (claim processes and
+    filing: everything outside the daily step's bulk work, World() setup and the tables)."""
+    for part, seconds in out["parts"].items():
+        figures.add(f"{key}.part.{part}", seconds, "s")
+    claims = max(out["claims"], 1)
+    figures.add(f"{key}.events_per_claim", out["claim_events"] / claims, "events/claim")
+    per_claim_s = sum(seconds for part, seconds in out["parts"].items() if part.startswith("per claim"))
+    figures.add(f"{key}.per_claim_us", per_claim_s / claims * 1e6, "us/claim")
 
 
 def print_model(figures: Figures, sizes: Sizes, seen: dict, timeout_s: float) -> None:
@@ -527,6 +551,13 @@ def print_model(figures: Figures, sizes: Sizes, seen: dict, timeout_s: float) ->
             note(f"{'':<2}{policy} {customers:,}: {number(figures.median(f'{key}.events'))} events, "
                  f"{number(figures.median(f'{key}.claims'))} claims, claims' mean queue wait "
                  f"{figures.median(f'{key}.wait_minutes') or 0:.2f} min")
+            if f"{key}.events_per_claim" in figures.items:
+                row(figures, f"{key}.events_per_claim", f"{policy} {customers:,}: SimPy events a claim (target <= 4)")
+                row(figures, f"{key}.per_claim_us", f"{policy} {customers:,}: wall time a claim, SimPy included")
+                parts = [k for k in figures.items if k.startswith(f"{key}.part.")]
+                note(f"{'':<2}{policy} {customers:,}, one replication with timers (benchmarks/parts.py), seconds:")
+                for part in parts:
+                    note(f"{'':<4}{part[len(key) + 6:]:<46} {figures.median(part):8.3f}")
             done_sizes.append(customers)
             done_seconds.append(figures.median(f"{key}.seconds"))
         slope = growth_exponent(done_sizes, done_seconds)
@@ -559,6 +590,12 @@ def print_efficiency(figures: Figures, sizes: Sizes) -> None:
                 value = events * per_event_s / seconds if events and seconds else None
                 figures.add(f"efficiency.{policy}.{customers}", value, "ratio")
             row(figures, f"efficiency.{policy}.{customers}", f"{policy} {customers:,}: events x bare cost / wall time")
+            if f"{key}.per_claim_us" in figures.items:
+                events = figures.median(f"{key}.events_per_claim")
+                python_us = figures.median(f"{key}.per_claim_us") - events * per_event_s * 1e6
+                figures.add(f"{key}.per_claim_python_us", python_us, "us/claim")
+                row(figures, f"{key}.per_claim_python_us",
+                    f"{policy} {customers:,}: Python a claim beyond bare SimPy events (target <= 30)")
 
 
 def measure_parallel(figures: Figures, sizes: Sizes) -> dict:

@@ -103,4 +103,6 @@ def run_replication(scenario: Scenario, policy: str, replication: int, keep_log:
     frame = claims_frame(claims, scenario)
     daily = pd.DataFrame({"day": np.arange(scenario.horizon_days), **world.daily})
     journeys = {c.claim_id: c.log for c in claims} if keep_log else None
-    return ReplicationResult(policy, replication, key_figures(frame, world.totals()), frame, daily, journeys)
+    figures = key_figures(frame, world.totals())
+    world.release()
+    return ReplicationResult(policy, replication, figures, frame, daily, journeys)

@@ -175,7 +175,9 @@ def pilot_load(scenario: Scenario, policy: Policy) -> PilotLoad:
         name: world.desks[name].contacts_offered / (channel.open_hours_per_day * days)
         for name, channel in scenario.channels.items()
     }
-    return PilotLoad(arrivals, world.bench.inspections / days)
+    load = PilotLoad(arrivals, world.bench.inspections / days)
+    world.release()
+    return load
 
 
 def describe(plan: StaffingPlan) -> list[str]:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+
+#: Days per bucket: entries wait by bucket and are sorted into days once, when the bucket's first day is read.
+BUCKET_DAYS = 128
+
+_NO_KEYS = np.empty(0, dtype=np.int64)
+_NO_KEYS.flags.writeable = False
+_NO_TIMES = np.empty(0)
+_NO_TIMES.flags.writeable = False
 
 
 class DayCalendar:
@@ -10,44 +20,108 @@ class DayCalendar:
 
     A time set after day d's step has looked is filed under day d + 1, exactly
     as a full scan of the times at each day's step would find it.
+
+    Filing only appends; the entries filed since the last read are placed at the
+    next read, in one batch (the daily step files several small batches a day).
+    Days are grouped in buckets of `bucket_days`: entries of a bucket not yet
+    open wait unsorted, and the first read of a bucket sorts them by day once;
+    entries that fall in the open bucket join a small pool that each read
+    filters. What a day reads is the same set of entries as a list per day would
+    hold, and `read` sorts it, so neither batching nor buckets change a result.
     """
 
-    def __init__(self, horizon_days: int):
+    def __init__(self, horizon_days: int, bucket_days: int = BUCKET_DAYS):
         self.horizon_days = horizon_days
         self.first_unread_day = 0
-        self._days: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in range(horizon_days)]
+        self._bucket_days = bucket_days
+        self._filed: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # since the last read, not yet placed
+        # Chunks (keys, slots, times, days) waiting in buckets not yet opened.
+        self._waiting: list[list[tuple[np.ndarray, ...]]] = [[] for _ in range(-(-horizon_days // bucket_days))]
+        # The open bucket's entries sorted by day, and where each of its days starts.
+        self._open_bucket = -1
+        self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray] = (_NO_KEYS, _NO_KEYS, _NO_TIMES)
+        self._starts: list[int] = [0] * (bucket_days + 1)
+        # Entries (keys, slots, times, days) placed in the open bucket after it was opened, not yet read.
+        self._pool: tuple[np.ndarray, ...] = (_NO_KEYS, _NO_KEYS, _NO_TIMES, _NO_KEYS)
 
     def file(self, keys: np.ndarray, slots: np.ndarray, times: np.ndarray) -> None:
         """Remember that key `keys[i]`, slot `slots[i]` is due at `times[i]` (infinite times are never due)."""
-        with np.errstate(invalid="ignore"):
-            day = np.maximum(np.floor(np.minimum(times, self.horizon_days)), self.first_unread_day)
+        self._filed.append((keys, slots, times))
+
+    def _place(self) -> None:
+        """Put the entries filed since the last read under their buckets, or in the open bucket's pool."""
+        filed = self._filed
+        self._filed = []
+        if len(filed) == 1:
+            keys, slots, times = filed[0]
+        else:
+            keys, slots, times = (np.concatenate([chunk[i] for chunk in filed]) for i in range(3))
+        # min, floor and max raise no floating-point warning, even for infinite times
+        day = np.maximum(np.floor(np.minimum(times, self.horizon_days)), self.first_unread_day)
         inside = day < self.horizon_days
         if not inside.all():
             keys, slots, times, day = keys[inside], slots[inside], times[inside], day[inside]
         if not keys.size:
             return
         day = day.astype(np.int64)
-        if keys.size == 1:
-            self._days[int(day[0])].append((keys, slots, times))
+        bucket = day // self._bucket_days
+        low, high = int(bucket.min()), int(bucket.max())
+        if low == high and low > self._open_bucket:  # often: one bucket, nothing due soon
+            self._waiting[low].append((keys, slots, times, day))
             return
-        order = np.argsort(day, kind="stable")
-        day, keys, slots, times = day[order], keys[order], slots[order], times[order]
+        order = np.argsort(bucket, kind="stable")
+        bucket, columns = bucket[order], (keys[order], slots[order], times[order], day[order])
         # np.r_ would be clearer but costs ~15 us a call on this hot path
-        bounds = [0, *(np.flatnonzero(day[1:] != day[:-1]) + 1).tolist(), day.size]
-        days = day.tolist()
-        for start, end in zip(bounds[:-1], bounds[1:]):
-            self._days[days[start]].append((keys[start:end], slots[start:end], times[start:end]))
+        bounds = [0, *(np.flatnonzero(bucket[1:] != bucket[:-1]) + 1).tolist(), bucket.size]
+        buckets = bucket.tolist()
+        for start, end in itertools.pairwise(bounds):
+            chunk = tuple(column[start:end] for column in columns)
+            if buckets[start] <= self._open_bucket:
+                self._pool = tuple(np.concatenate(pair) for pair in zip(self._pool, chunk))
+            else:
+                self._waiting[buckets[start]].append(chunk)
+
+    def _open(self, bucket: int) -> None:
+        """Sort a bucket's waiting entries by day, once, and note where each of its days starts."""
+        chunks = self._waiting[bucket]
+        self._waiting[bucket] = []
+        self._open_bucket = bucket
+        if not chunks:
+            self._sorted = (_NO_KEYS, _NO_KEYS, _NO_TIMES)
+            self._starts = [0] * (self._bucket_days + 1)
+            return
+        day = np.concatenate([chunk[3] for chunk in chunks])
+        order = np.argsort(day, kind="stable")
+        self._sorted = tuple(np.concatenate([chunk[i] for chunk in chunks])[order] for i in range(3))
+        first = bucket * self._bucket_days
+        self._starts = day[order].searchsorted(np.arange(first, first + self._bucket_days + 1)).tolist()
 
     def read(self, day: int, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Keys and slots due on `day` whose time is still the one filed (`current[key, slot]`), sorted by key then slot."""
-        entries = self._days[day]
-        self._days[day] = []
+        if self._filed:
+            self._place()
+        bucket = day // self._bucket_days
+        while self._open_bucket < bucket:
+            self._open(self._open_bucket + 1)
         self.first_unread_day = day + 1
-        if not entries:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        keys = np.concatenate([e[0] for e in entries])
-        slots = np.concatenate([e[1] for e in entries])
-        times = np.concatenate([e[2] for e in entries])
+        parts = []
+        into = day - bucket * self._bucket_days
+        start, end = self._starts[into], self._starts[into + 1]
+        if start < end:
+            parts.append(tuple(column[start:end] for column in self._sorted))
+        pool = self._pool
+        if pool[3].size:
+            due = pool[3] == day
+            if due.any():
+                parts.append((pool[0][due], pool[1][due], pool[2][due]))
+                later = ~due
+                self._pool = tuple(column[later] for column in pool)
+        if not parts:
+            return _NO_KEYS, _NO_KEYS
+        if len(parts) == 1:
+            keys, slots, times = parts[0]
+        else:
+            keys, slots, times = (np.concatenate([part[i] for part in parts]) for i in range(3))
         valid = current[keys, slots] == times
         keys, slots = keys[valid], slots[valid]
         order = np.lexsort((slots, keys))

@@ -64,7 +64,7 @@ class ClaimLuck:
         """The next routing draw; a claim that loops past its row gets a further keyed block."""
         if self._cursor >= len(self._values):
             self._block += 1
-            self._values = self._source.uniform(*self._keys, self._block, np.arange(WIDTH)).tolist()
+            self._values = self._source.uniform_list((*self._keys, self._block), WIDTH)
             self._cursor = 0
         value = self._values[self._cursor]
         self._cursor += 1

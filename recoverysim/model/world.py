@@ -16,7 +16,7 @@ from recoverysim.model import totals
 from recoverysim.model.bass import bass_day_probability, leniency_factor, leniency_index
 from recoverysim.model.behaviour import loyalty_change, missed_updates, people_told_mean
 from recoverysim.model.channels import Bench, ChannelDesk
-from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, handle_claim
+from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim, LaterProcess, handle_claim
 from recoverysim.model.customers import Customers
 from recoverysim.model.desks import Payroll, staffed_channels, technicians_paid
 from recoverysim.model.fraud import FraudBeliefs
@@ -29,6 +29,8 @@ from recoverysim.scenario.schema import CHANNEL_NAMES, Policy, Scenario
 
 #: Kinds of story, the first key of the draws that decide who hears one (World._spread).
 TOLD, POST, UPDATE, SILENT = range(4)
+#: Listeners of one story above which _spread moves loyalties with numpy calls rather than one at a time.
+_SMALL_SPREAD = 32
 #: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which lever each serves).
 LEVER_REACH = (
     "evidence",
@@ -100,6 +102,7 @@ class World:
         mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
         cumulative = mix.cumsum(axis=1)
         self.channel_cdf = [row / row[-1] for row in cumulative]  # as Generator.choice(4, p=...) builds it
+        self.complaint_probability = np.array([s.complaint_probability for s in segments])
         self.excluded = np.array([c.name in policy.excluded_components for c in scenario.product.components])
         self.major = np.array([c.severity == "major" for c in scenario.product.components])
         # Opportunists fake a failure of a covered component: draw among all components, then move an
@@ -207,8 +210,7 @@ class World:
         if not rows.size:
             return
         ordinals = self._take_ordinals(rows)
-        segments = self.scenario.market.segments
-        complain_probability = np.array([s.complaint_probability for s in segments])[c.segment[rows]]
+        complain_probability = self.complaint_probability[c.segment[rows]]
         claims = self.keyed_complaints.uniform(rows, ordinals) < complain_probability
         silent = ~claims
         if silent.any():
@@ -306,6 +308,8 @@ class World:
     ) -> None:
         """Start a claim process for each (customer, component) at its time; each claim brings its own luck."""
         c = self.customers
+        now = self.env.now
+        next_step = now + 1.0  # a claim starting exactly then keeps the plain path (see LaterProcess)
         lucks = self.luck.batch(customers, ordinals)
         rows = zip(customers.tolist(), components.tolist(), at.tolist(), ordinals.tolist(), lucks)
         for customer, component, when, ordinal, luck in rows:
@@ -325,7 +329,11 @@ class World:
                 log=[] if self.keep_log else None,
             )
             self.next_claim_id += 1
-            self.env.process(handle_claim(self, claim, when - self.env.now))
+            delay = when - now
+            if delay > 0.0 and now + delay < next_step:
+                LaterProcess(self.env, handle_claim(self, claim), delay)
+            else:
+                self.env.process(handle_claim(self, claim, delay))
 
     # ---- services for claim processes ----------------------------------------------
 
@@ -357,7 +365,7 @@ class World:
             self.spend(claim, "updates", updates * self.scenario.money.status_update_eur)
             self.note(claim, "status updates", count=updates, every_days=every, since_day=round(claim.silent_since, 2))
             gap = every
-        elif gap >= 1.0:
+        elif gap >= 1.0 and claim.log is not None:
             self.note(claim, "silence ended", silent_days=round(gap, 2))
         claim.longest_silence_days = max(claim.longest_silence_days, gap)
         claim.silent_since = self.env.now
@@ -410,7 +418,8 @@ class World:
         wom, s0 = self.scenario.word_of_mouth, self.scenario.behaviour.reference_satisfaction
         reach = self.scenario.market.segments[claim.segment].social_reach_multiplier
         told = claim.luck.poisson("people_told", people_told_mean(s, wom, s0) * reach)
-        self.note(claim, "told", people=told, positive=s >= s0, satisfaction=round(s, 3), reference=s0)
+        if claim.log is not None:
+            self.note(claim, "told", people=told, positive=s >= s0, satisfaction=round(s, 3), reference=s0)
         if told:
             self._spread(told, s >= s0, (TOLD, *claim.luck.keys))
 
@@ -450,21 +459,32 @@ class World:
         wom = self.scenario.word_of_mouth
         day = min(int(self.env.now), self.scenario.horizon_days - 1)
         self.daily["wom_positive" if positive else "wom_negative"][day] += people
-        draws = self.keyed_listeners.uniform(*key, np.arange(2 + people))  # in market, customers, who
-        in_market = binomial_quantile(float(draws[0]), people, wom.in_market_share)
+        draws = self.keyed_listeners.uniform_list(key, 2 + people)  # in market, customers, who
+        in_market = binomial_quantile(draws[0], people, wom.in_market_share)
         if not in_market:
             return
         self.stories.hear(positive, in_market)
         c = self.customers
         customers = c.active_count
         share = customers / max(self.prospects + customers, 1)
-        listeners = binomial_quantile(float(draws[1]), in_market, share)
+        listeners = binomial_quantile(draws[1], in_market, share)
         if listeners and wom.customer_loyalty_effect > 0:
-            ids = (draws[2 : 2 + listeners] * c.count).astype(np.int64)
-            ids = ids[c.active[ids]]
             step = wom.customer_loyalty_effect if positive else -wom.customer_loyalty_effect
-            np.add.at(c.loyalty, ids, step)
-            c.loyalty[ids] = np.clip(c.loyalty[ids], 0.0, 1.0)
+            if listeners > _SMALL_SPREAD:
+                ids = (np.array(draws[2 : 2 + listeners]) * c.count).astype(np.int64)
+                ids = ids[c.active[ids]]
+                np.add.at(c.loyalty, ids, step)
+                c.loyalty[ids] = np.clip(c.loyalty[ids], 0.0, 1.0)
+                return
+            # The same, one listener at a time (np.add.at and np.clip cost ~10 us a call on a few ids): a listener
+            # drawn twice moves twice, then every listener is clipped to [0, 1], in the same float64 arithmetic.
+            ids = [int(u * c.count) for u in draws[2 : 2 + listeners]]
+            ids = [i for i in ids if c.active[i]]
+            loyalty = c.loyalty
+            for i in ids:
+                loyalty[i] += step
+            for i in ids:
+                loyalty[i] = min(max(loyalty[i], 0.0), 1.0)
 
     def finish(self, claim: Claim) -> None:
         self.open_claims.pop(claim.claim_id, None)
@@ -517,6 +537,17 @@ class World:
             technician_paid_hours=self.technicians * INSPECTION_HOURS_PER_DAY * self.scenario.horizon_days,
             lever_reach=dict(self.reach),
         )
+
+    def release(self) -> None:
+        """Let go of the customers' columns and the claims once the run's tables are built.
+
+        Claim processes still queued at the horizon keep the world in a reference cycle
+        (world, environment, queued events, processes, world) that only the cycle collector
+        frees, perhaps a replication later; the columns (~100 MB at 1M customers) go at once.
+        """
+        self.customers = None
+        self.finished = []
+        self.open_claims = {}
 
     def _customer_value(self) -> float:
         """Margin of the future purchases of the customers kept, valued at the horizon (Ledger.customer_value)."""

@@ -1,0 +1,40 @@
+"""KeyedDraws.uniform_list, on Python integers, gives the very floats of the numpy path."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recoverysim.rng import KeyedDraws
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.lists(st.integers(0, 2**62), min_size=0, max_size=4),
+    st.integers(0, 40),
+)
+def test_uniform_list_is_the_numpy_uniform_bit_for_bit(seed, keys, count):
+    draws = KeyedDraws(seed, 3, "listeners")
+    expected = draws.uniform(*keys, np.arange(count)).tolist()
+    assert draws.uniform_list(tuple(keys), count) == expected
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.integers(0, 20),
+    st.lists(st.sampled_from(["int64", "int32", "scalar"]), min_size=1, max_size=4),
+)
+def test_few_draws_on_python_integers_are_the_numpy_draws(seed, count, kinds):
+    """Up to 8 one-dimensional keys take the Python path; as a column of a 2-D call they take numpy's."""
+    rng = np.random.default_rng(seed)
+    draws = KeyedDraws(seed, 1, "complaints")
+    keys = [int(rng.integers(0, 2**40)) if kind == "scalar" else rng.integers(0, 2**31 - 1, count).astype(kind)
+            for kind in kinds]
+    if all(kind == "scalar" for kind in kinds):
+        keys.append(rng.integers(0, 100, count))
+    few = draws.uniform(*keys)
+    columns = [key[:, None] if isinstance(key, np.ndarray) else key for key in keys]
+    numpy_path = draws.uniform(*columns)[:, 0]  # two-dimensional keys never take the Python path
+    assert few.dtype == np.float64 and few.shape == (count,)
+    assert np.array_equal(few, numpy_path)
