@@ -200,10 +200,19 @@ def _trial_seed(seed: int, number: int) -> int:
     return int(np.random.SeedSequence([seed, number, 13]).generate_state(1)[0])
 
 
+def _optuna():
+    """Optuna, or a clear error saying how to install it (it is an optional dependency)."""
+    try:
+        import optuna
+    except ImportError:
+        raise UsageError("recoverysim design needs Optuna: pip install 'recoverysim[design]'") from None
+    return optuna
+
+
 def make_sampler(plan: DesignPlan, number: int):
     """The sampler that proposes trial `number`: seeded from the scenario seed and the number, so a resumed
     search proposes what an uninterrupted one would."""
-    import optuna
+    optuna = _optuna()
 
     seed = _trial_seed(plan.scenario.seed, number)
     constraints = _constraint_values if plan.constraints else None
@@ -219,13 +228,16 @@ def make_sampler(plan: DesignPlan, number: int):
 
 def open_study(plan: DesignPlan, folder: Path | None):
     """The study, in the folder's journal (so it survives a kill) or in memory."""
-    import optuna
-
+    optuna = _optuna()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = None
     if folder is not None:
         from optuna.storages import JournalStorage
-        from optuna.storages.journal import JournalFileBackend
+
+        try:
+            from optuna.storages.journal import JournalFileBackend
+        except ImportError:  # Optuna 3
+            from optuna.storages import JournalFileStorage as JournalFileBackend
 
         storage = JournalStorage(JournalFileBackend(str(folder / JOURNAL_FILE)))
     directions = ["maximize" if o.direction == "max" else "minimize" for o in plan.objectives]
@@ -549,6 +561,7 @@ def run_design(
             from recoverysim.results import read_design
 
             return stored_design(plan, read_design(store.folder))
+    _optuna()  # before any work: a missing optional dependency is a clear error
     with executor_for(executor, workers, scheduler) as runner:
         evaluator = Evaluator(plan, runner, store, on_output)
         study = open_study(plan, store.folder if store is not None else None)
