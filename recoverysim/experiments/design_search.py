@@ -554,6 +554,7 @@ def run_design(
     `on_start(phase, tasks, done)` hears each phase ('search', 'confirm') before it runs; `write` writes the
     final files (the CLI's views) into the folder.
     """
+    _optuna()  # before any folder or work: a missing optional dependency is a clear error
     store = None
     if store_in is not None:
         store = store_in.open_store("design", plan.scenario, plan.design(), None)
@@ -561,7 +562,6 @@ def run_design(
             from recoverysim.results import read_design
 
             return stored_design(plan, read_design(store.folder))
-    _optuna()  # before any work: a missing optional dependency is a clear error
     with executor_for(executor, workers, scheduler) as runner:
         evaluator = Evaluator(plan, runner, store, on_output)
         study = open_study(plan, store.folder if store is not None else None)
