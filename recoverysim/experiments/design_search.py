@@ -481,9 +481,11 @@ def _frontier_table(
     in_means = np.zeros(len(names), dtype=bool)
     rows = []
     search_means = chosen.set_index("name")
+    designed = np.array([kind == "candidate" for kind in kinds])
     for i, name in enumerate(names):
-        dominators = [names[j] for j in np.flatnonzero(beyond_noise[i] & feasible)]
-        others = oriented_means[feasible & (np.arange(len(names)) != i)]
+        # the frontier is the design space's: candidates and named policies are judged against the candidates
+        dominators = [names[j] for j in np.flatnonzero(beyond_noise[i] & feasible & designed)]
+        others = oriented_means[feasible & designed & (np.arange(len(names)) != i)]
         at_least = (others >= oriented_means[i]).all(axis=1) & (others > oriented_means[i]).any(axis=1)
         in_means[i] = bool(at_least.any())
         policy = plan.base if kinds[i] == "candidate" else plan.scenario.policy(name)
