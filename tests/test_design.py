@@ -134,12 +134,13 @@ def test_an_interrupted_design_resumes_to_the_frontier_of_an_uninterrupted_one(t
 
 
 def test_the_command_writes_the_frontier_its_figure_policies_and_report(tmp_path):
-    scenario, levers = write(tmp_path, levers=SPECIFICITY + "  inspection.sensitivity: [0.5, 0.9]\n")
+    scenario, levers = write(tmp_path, levers=SPECIFICITY + "  excluded_components: [[], [strap]]\n")
     out = tmp_path / "out"
+    bench = tmp_path / "bench.yaml"
+    bench.write_text(SPECIFICITY + "  inspection.sensitivity: [0.5, 0.9]\n", encoding="utf-8")
     code, output = cli(
-        "design", scenario, "--levers", levers, "--objectives", "value_total_eur:max,cost_total_eur:min",
-        "--constraint", "honest_unremedied_share<=0.8", "--budget", "4", "--replications", "2",
-        "--confirm-replications", "2", "--executor", "serial", "--out", out, "--quiet", "--base", "trusting",
+        "design", scenario, "--levers", bench, "--objectives", "value_total_eur:max,cost_total_eur:min",
+        "--budget", "4", "--executor", "serial", "--out", out, "--quiet", "--base", "trusting",
     )
     # trusting returns nothing for inspection, and no lever switches it on: the levers cannot act
     assert code == 2 and "no lever can act" in output, output
@@ -157,6 +158,9 @@ def test_the_command_writes_the_frontier_its_figure_policies_and_report(tmp_path
                    "dominated_by_noise", "status"):
         assert column in frontier.columns
     assert "suspicious" in output and "trusting" in output
+    # list-valued levers are one JSON text column, for candidates and named policies alike
+    assert set(frontier["excluded_components"]) <= {"[]", '["strap"]'}
+    assert frontier.set_index("name").loc["suspicious", "excluded_components"] == '["strap"]'
     # each block pastes into the scenario as a policy that validates and runs
     blocks = (out / "frontier-policies.yaml").read_text(encoding="utf-8")
     pasted = SCENARIO + "\n".join("  " + line for line in blocks.split("policies:\n", 1)[1].splitlines()) + "\n"

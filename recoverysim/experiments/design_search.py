@@ -19,7 +19,8 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -444,7 +445,9 @@ def confirm(plan: DesignPlan, trials: pd.DataFrame, study, evaluator: Evaluator)
         [np.array([[o.sign * figure_value(x.figures, o.figure) for o in plan.objectives] for x in out])
          for out in confirmed], axis=1,
     )  # (replications, policies, objectives), higher better
-    frontier = _frontier_table(plan, names, kinds, trial_of, confirmed, values, chosen)
+    levers = {candidate_name(int(n)): lever_values(plan, params[int(n)]) for n in chosen["trial"]}
+    levers |= {p.name: {lv.path: policy_value(p, lv.path) for lv in plan.levers} for p in plan.scenario.policies}
+    frontier = _frontier_table(plan, names, kinds, trial_of, confirmed, values, chosen, levers)
     selection = selection_table(confirm_frame[["policy", "replication", *FIGURES]], names)
     search_rows = [
         r for t in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
@@ -470,6 +473,7 @@ def _frontier_table(
     confirmed: list[list[TaskOutput]],
     values: np.ndarray,
     chosen: pd.DataFrame,
+    levers: dict[str, dict[str, Any]],
 ) -> pd.DataFrame:
     """frontier.parquet's rows: levers, confirmed means with 95 % intervals, and the verdict on noise."""
     means = {}
@@ -488,12 +492,7 @@ def _frontier_table(
         others = oriented_means[feasible & designed & (np.arange(len(names)) != i)]
         at_least = (others >= oriented_means[i]).all(axis=1) & (others > oriented_means[i]).any(axis=1)
         in_means[i] = bool(at_least.any())
-        policy = plan.base if kinds[i] == "candidate" else plan.scenario.policy(name)
-        row: dict[str, Any] = {"name": name, "kind": kinds[i], "trial": trial_of[i]}
-        if kinds[i] == "candidate":
-            row |= {lv.path: search_means.loc[name, lv.path] for lv in plan.levers}
-        else:
-            row |= {lv.path: policy_value(policy, lv.path) for lv in plan.levers}
+        row: dict[str, Any] = {"name": name, "kind": kinds[i], "trial": trial_of[i], **levers[name]}
         for metric in plan.figures:
             mean, low, high = means[name][metric]
             row |= {metric: mean, f"{metric}_ci_low": low, f"{metric}_ci_high": high}
