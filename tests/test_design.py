@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from experiments_support import cli
+
 from recoverysim.experiment import Destination
 from recoverysim.experiments.design_search import plan_design, run_design
 from recoverysim.experiments.design_space import checked_base, parse_constraint, parse_objectives, read_levers
@@ -228,8 +228,8 @@ def test_a_lever_that_cannot_act_is_reported_and_left_out(tmp_path):
     scenario, levers = write(tmp_path, levers=SPECIFICITY + "  goodwill_eur: 0:20\n")
     plan = plan_for(scenario, levers, "value_total_eur:max", base="trusting")
     assert [lever.path for lever in plan.levers] == ["goodwill_eur"]
-    assert plan.inert == (("inspection.specificity", "items are not returned for inspection (return_for_inspection "
-                                                     "is false)"),)
+    why = "items are not returned for inspection (return_for_inspection is false)"
+    assert plan.inert == (("inspection.specificity", why),)
     assert plan.design()["left_out"][0]["lever"] == "inspection.specificity"
     # a lever that switches inspection on lets the bench's levers act
     scenario, levers = write(tmp_path, levers=SPECIFICITY + "  return_for_inspection: [false, true]\n")

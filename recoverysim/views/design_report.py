@@ -63,19 +63,24 @@ def design_report(folder: Path) -> str:
                  levers_table(scenario)]
     body += [
         "<h2>The design</h2>",
-        f"<p>Objectives: {escape(objectives)}; constraints: {escape(constraints)}. Optuna's "
-        f"{escape(str(design.get('sampler')))} sampler proposed {design.get('budget')} candidates, each the policy "
-        f"{escape(str(design.get('base')))} with the levers below set, each run on the same "
-        f"{design.get('replications')} replications (common random numbers). The candidates that met the "
-        "constraints and that no other candidate dominated, and the scenario's named policies, then ran "
-        f"{design.get('confirm_replications')} fresh replications (seeds the search never used, the same for "
-        "all).</p>",
+        (
+            f"<p>Objectives: {escape(objectives)}; constraints: {escape(constraints)}. Optuna's "
+            f"{escape(str(design.get('sampler')))} sampler proposed {design.get('budget')} candidates, each the "
+            f"policy {escape(str(design.get('base')))} with the levers below set, each run on the same "
+            f"{design.get('replications')} replications (common random numbers). The candidates that met the "
+            "constraints and that no other candidate dominated, and the scenario's named policies, then ran "
+            f"{design.get('confirm_replications')} fresh replications (seeds the search never used, the same for "
+            "all).</p>"
+        ),
         levers_searched_html(manifest),
         "<h2>The frontier, confirmed</h2>",
-        "<p>Means with 95 % t intervals on the confirmation replications. <em>dominated by noise</em>: another "
-        "policy is better beyond noise on some objective and worse beyond noise on none (paired differences, "
-        "Bonferroni over every comparison a policy makes), so the candidate's own advantages are within noise. "
-        "frontier-policies.yaml holds each candidate as a policy block to paste into a scenario.</p>",
+        (
+            "<p>Means with 95 % t intervals on the confirmation replications. <em>dominated by noise</em>: another "
+            "designed policy is better beyond noise on some objective and worse beyond noise on none (paired "
+            "differences, Bonferroni over every comparison a policy makes), so the candidate's own advantages are "
+            "within noise. frontier-policies.yaml holds each candidate as a policy block to paste into a "
+            "scenario.</p>"
+        ),
         _table(*frontier_rows(stored.frontier, manifest)),
         "<h3>Where the named policies sit</h3>",
         *[f'<p class="quote">{escape(s)}</p>' for s in named_sentences(stored.frontier, manifest)],

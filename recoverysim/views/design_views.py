@@ -143,7 +143,7 @@ def _constraint_figure(text: str) -> str:
 def frontier_text(frontier: pd.DataFrame, manifest: dict) -> str:
     header, rows = frontier_rows(frontier, manifest)
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
-    render = lambda line: "  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()  # noqa: E731
+    render = lambda line: "  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
     return "\n".join([render(header), render(["-" * w for w in widths]), *map(render, rows)])
 
 
