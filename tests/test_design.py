@@ -3,11 +3,16 @@ refuses bad levers, objectives and constraints in one line (exit 2)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from experiments_support import cli
+from experiments_support import cli, same_files
 
 from recoverysim.experiment import Destination
 from recoverysim.experiments.design_search import plan_design, run_design
@@ -108,11 +113,26 @@ def test_a_constraint_keeps_infeasible_candidates_off_the_frontier(tmp_path):
     assert share[loose.trials.loc[loose.trials["on_search_frontier"], "trial"]].max() > 0.6
 
 
-def test_an_interrupted_design_resumes_to_the_frontier_of_an_uninterrupted_one(tmp_path):
-    scenario, levers = write(tmp_path, levers=SPECIFICITY + "  goodwill_eur: 0:20\n")
+RESUME_LEVERS = SPECIFICITY + "  goodwill_eur: 0:20\n"
+RESUME_ARGS = ("--objectives", "value_total_eur:max,cost_total_eur:min", "--budget", "10", "--replications", "2",
+               "--confirm-replications", "3", "--quiet")
+DESIGN_TABLES = ("frontier.parquet", "trials.parquet", "evaluations.parquet", "selection.csv")
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """A design run from start to end, serially: what every interrupted and resumed run must give."""
+    folder = tmp_path_factory.mktemp("whole")
+    scenario, levers = write(folder, levers=RESUME_LEVERS)
+    code, output = cli("design", scenario, "--levers", levers, *RESUME_ARGS, "--executor", "serial",
+                       "--out", folder / "out")
+    assert code == 0, output
+    return scenario, levers, folder / "out"
+
+
+def test_an_interrupted_design_resumes_to_the_frontier_of_an_uninterrupted_one(uninterrupted, tmp_path):
+    scenario, levers, whole = uninterrupted
     plan = plan_for(scenario, levers, "value_total_eur:max,cost_total_eur:min", budget=10)
-    whole = tmp_path / "whole"
-    run_design(plan, "serial", store_in=Destination(whole))
     parts = tmp_path / "parts"
     seen = []
 
@@ -131,6 +151,30 @@ def test_an_interrupted_design_resumes_to_the_frontier_of_an_uninterrupted_one(t
         )
     stored = read_results(parts)
     assert stored.kind == "design" and set(stored.frontier["kind"]) == {"candidate", "named"}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_design_killed_twice_then_resumed_gives_the_files_of_an_uninterrupted_one(uninterrupted, tmp_path):
+    scenario, levers, whole = uninterrupted
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from recoverysim.cli import main; main()", "design", str(scenario), "--levers",
+               str(levers), *RESUME_ARGS, "--out", str(out), "--workers", "2"]
+    for after_tasks, extra in ((5, []), (14, ["--resume"])):  # in the second batch, then after the first resume
+        process = subprocess.Popen([*command, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if (out / "tasks").is_dir() and len(list((out / "tasks").glob("*.json"))) >= after_tasks:
+                break
+            time.sleep(0.01)
+        assert process.poll() is None, f"the design ended before it could be stopped: {process.stderr.read()}"
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=60)
+        assert not (out / "frontier.parquet").exists()
+    code, output = cli("design", scenario, "--levers", levers, *RESUME_ARGS, "--executor", "serial", "--out", out,
+                       "--resume")
+    assert code == 0, output
+    assert same_files(whole, out, DESIGN_TABLES) == []
 
 
 def test_the_command_writes_the_frontier_its_figure_policies_and_report(tmp_path):
