@@ -278,3 +278,10 @@ def test_a_lever_that_cannot_act_is_reported_and_left_out(tmp_path):
     # a lever that switches inspection on lets the bench's levers act
     scenario, levers = write(tmp_path, levers=SPECIFICITY + "  return_for_inspection: [false, true]\n")
     assert plan_for(scenario, levers, "value_total_eur:max", base="trusting").inert == ()
+
+
+def test_the_scenarios_whatif_levers_on_the_base_policy_can_be_searched():
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "trust-vs-suspicion.yaml")
+    levers, notes = read_levers("whatif", scenario, "trusting", "trust-vs-suspicion.yaml")
+    assert [(lever.path, lever.choices) for lever in levers] == [("status_update_every_days", (None, 2, 7))]
+    assert len(notes) == 2 and "market.segments.everyone.opportunist_share" in notes[0]
