@@ -126,11 +126,14 @@ def frontier_rows(frontier: pd.DataFrame, manifest: dict) -> tuple[list[str], li
         cells = [str(row["name"]), *(_plain(row[lever]) for lever in levers)]
         cells += [with_interval(row[f], row[f"{f}_ci_low"], row[f"{f}_ci_high"]) for f in [*objectives,
                                                                                            *constraint_figures]]
-        status = str(row["status"]).replace("_", " ")
-        if row["dominated_by"]:
-            status += f" by {row['dominated_by']}"
-        rows.append([*cells, status])
+        rows.append([*cells, status_words(row)])
     return header, rows
+
+
+def status_words(row: pd.Series) -> str:
+    """'frontier', or 'dominated by noise (design-0003 better beyond noise)' and the like."""
+    status = str(row["status"]).replace("_", " ")
+    return f"{status} ({row['dominated_by']} better beyond noise)" if row["dominated_by"] else status
 
 
 def _constraint_figure(text: str) -> str:
@@ -159,7 +162,7 @@ def policy_blocks(frontier: pd.DataFrame, policies: dict[str, Policy], manifest:
         measured = "; ".join(
             f"{f} {with_interval(row[f], row[f'{f}_ci_low'], row[f'{f}_ci_high'])}" for f in objectives
         )
-        status = str(row["status"]).replace("_", " ") + (f" by {row['dominated_by']}" if row["dominated_by"] else "")
+        status = status_words(row)
         data = policy.model_dump(mode="json", exclude_defaults=True, exclude={"auto_sized"})
         data["name"] = policy.name
         data["description"] = (
