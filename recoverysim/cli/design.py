@@ -160,6 +160,11 @@ def design(
     folder = Path(out) if out else Path("results") / f"{scenario.name}-design"
     progress = ProgressHook("design", quiet)
     said = []
+    ran = [0]  # replications run in this session, over both phases
+
+    def advance(key: str) -> None:
+        ran[0] += 1
+        progress.advance(key)
 
     def start(phase: str, total: int, done: set[str]) -> None:
         if not said:
@@ -181,7 +186,7 @@ def design(
             scheduler=scheduler,
             store_in=destination,
             on_start=start,
-            on_output=lambda output: progress.advance(output.key),
+            on_output=lambda output: advance(output.key),
             write=lambda r, f: write_folder(r, f, _manifest(f)),
         )
     from recoverysim.results import read_manifest
@@ -193,15 +198,15 @@ def design(
         click.echo(f"  {sentence}")
     for note in result.notes[len(plan.notes):]:
         click.echo(note, err=True)
-    ran = (
+    session = (
         "nothing left to run"
-        if progress.session_done is None
-        else f"{progress.session_done} replications run in {time.perf_counter() - clock:.1f} s"
+        if not said
+        else f"{ran[0]} replications run in this session in {time.perf_counter() - clock:.1f} s"
     )
     searched = len(result.trials)
     click.echo(
         f"\n{searched} candidates x {plan.replications} replications searched, frontier confirmed on "
-        f"{plan.confirm_replications} fresh replications ({ran}); results in {folder}/ ({FILES})"
+        f"{plan.confirm_replications} fresh replications ({session}); results in {folder}/ ({FILES})"
     )
 
 
@@ -227,8 +232,8 @@ def describe(result: DesignResult, manifest: dict) -> str:
             frontier_text(result.frontier, manifest),
             "",
             (
-                "dominated by noise: another policy is better beyond noise on some objective and worse beyond "
-                "noise on none (paired intervals, Bonferroni over the comparisons)."
+                "dominated by noise: another designed policy is better beyond noise on some objective and worse "
+                "beyond noise on none (paired intervals, Bonferroni over the comparisons)."
             ),
         ]
     )

@@ -106,10 +106,13 @@ def frontier_figure(
 
 
 def _plain(value: Any) -> str:
-    if isinstance(value, float):
-        return "n/a" if math.isnan(value) else number(value)
+    """A lever's value as a scenario would write it (a missing number is YAML's null: no updates, say)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "null"
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return number(value)
     return str(value)
 
 
