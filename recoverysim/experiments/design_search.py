@@ -38,7 +38,7 @@ from recoverysim.experiments.design_space import (
 )
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
-from recoverysim.experiments.frontier import critical_value, dominance_beyond_noise, non_dominated
+from recoverysim.experiments.frontier import dominance_beyond_noise, non_dominated
 from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput
 from recoverysim.levers import REACH_OF_LEVER, REACH_UNUSED
@@ -350,7 +350,8 @@ def search(plan: DesignPlan, study, evaluator: Evaluator) -> None:
             for t in complete
         ]
         outputs = evaluator.run(policies, range(plan.replications))
-        for frozen in sorted(complete, key=lambda t: t.number):
+        for frozen in sorted(complete, key=lambda t: t.number):  # told in number order, as without interruption
+            # a live Trial for a trial asked by this or an earlier (killed) process, so that its attributes can be set
             _tell(study, plan, Trial(study, frozen._trial_id), outputs[search_key(frozen.number)])
 
 
@@ -594,7 +595,3 @@ def write_design(result: DesignResult, folder: Path) -> None:
     atomic_write(folder / "selection.csv",
                  lambda p: result.selection.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
 
-
-def critical_note(plan: DesignPlan, policies: int) -> str:
-    c = critical_value(policies, len(plan.objectives), plan.confirm_replications)
-    return f"Bonferroni t critical value {c:.3g} over {policies} policies and {len(plan.objectives)} objectives"
