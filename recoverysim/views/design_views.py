@@ -158,7 +158,9 @@ def policy_blocks(frontier: pd.DataFrame, policies: dict[str, Policy], manifest:
     the frontier first; fields left at their defaults are not written."""
     objectives = [figure for figure, _ in objectives_of(manifest)]
     blocks = []
-    for _, row in frontier[frontier["kind"] == "candidate"].iterrows():
+    candidates = frontier[frontier["kind"] == "candidate"]
+    ordered = candidates.sort_values("status", key=lambda status: status != "frontier", kind="stable")
+    for _, row in ordered.iterrows():
         policy = policies.get(str(row["name"]))
         if policy is None:
             continue
