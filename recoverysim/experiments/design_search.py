@@ -51,6 +51,8 @@ SAMPLERS = ("tpe", "nsga2")
 #: Default sampler: multi-objective TPE. A design's budget is tens of candidates, each several replications of a
 #: whole world; TPE models the good and the bad candidates from the first few, while NSGA-II needs several
 #: generations of a population (hundreds of candidates) before its crossover pays. Both honour constraints.
+#: TPE models the levers jointly (multivariate): levers act together (a remedy is cheap only with the proof
+#: and the cover that keep honest claimants remedied), and one lever at a time learns the wrong lesson.
 DEFAULT_SAMPLER = "tpe"
 #: Candidates proposed together before any of them is told (so the cores stay busy). Fixed, not the worker
 #: count, so that serial, processes and dask runs of a design give the same frontier.
@@ -224,7 +226,9 @@ def make_sampler(plan: DesignPlan, number: int):
             return optuna.samplers.NSGAIISampler(
                 population_size=plan.population, seed=seed, constraints_func=constraints
             )
-        return optuna.samplers.TPESampler(n_startup_trials=plan.startup, seed=seed, constraints_func=constraints)
+        return optuna.samplers.TPESampler(
+            n_startup_trials=plan.startup, seed=seed, constraints_func=constraints, multivariate=True
+        )
 
 
 def open_study(plan: DesignPlan, folder: Path | None):
