@@ -285,3 +285,12 @@ def test_the_scenarios_whatif_levers_on_the_base_policy_can_be_searched():
     levers, notes = read_levers("whatif", scenario, "trusting", "trust-vs-suspicion.yaml")
     assert [(lever.path, lever.choices) for lever in levers] == [("status_update_every_days", (None, 2, 7))]
     assert len(notes) == 2 and "market.segments.everyone.opportunist_share" in notes[0]
+
+
+def test_the_shipped_levers_of_the_canonical_scenario_make_a_plan():
+    root = Path(__file__).resolve().parent.parent
+    scenario = load_scenario(root / "scenarios" / "trust-vs-suspicion.yaml")
+    levers, _ = read_levers(str(root / "scenarios" / "levers" / "trust-vs-suspicion.yaml"), scenario, "trusting", "x")
+    plan = plan_design(scenario, scenario.policies[0], levers, parse_objectives("value_total_eur:max,cost_total_eur:min"),
+                       (parse_constraint("honest_unremedied_share<=0.1"),))
+    assert len(plan.levers) == 8 and plan.inert == ()
