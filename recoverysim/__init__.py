@@ -21,6 +21,7 @@ from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import ExperimentResult, run_experiment
 from recoverysim.experiments.breakeven import BreakEven, find_breakeven
 from recoverysim.experiments.decompose import Decomposition, decompose_policies
+from recoverysim.experiments.design_search import DesignPlan, DesignResult, plan_design, run_design
 from recoverysim.experiments.sweep import SweepResult, run_sweep
 from recoverysim.metrics import KEY_FIGURES, better_direction
 from recoverysim.queueing import erlang_a, erlang_c
@@ -28,6 +29,7 @@ from recoverysim.results import (
     StoredBreakEven,
     StoredCalibration,
     StoredDecomposition,
+    StoredDesign,
     StoredResults,
     StoredSweep,
     read_results,
@@ -47,6 +49,8 @@ __all__ = [
     "KEY_FIGURES",
     "BreakEven",
     "Decomposition",
+    "DesignPlan",
+    "DesignResult",
     "ExperimentResult",
     "Policy",
     "Posterior",
@@ -57,6 +61,7 @@ __all__ = [
     "StoredBreakEven",
     "StoredCalibration",
     "StoredDecomposition",
+    "StoredDesign",
     "StoredResults",
     "StoredSweep",
     "SweepResult",
@@ -69,11 +74,13 @@ __all__ = [
     "erlang_c",
     "find_breakeven",
     "load_scenario",
+    "plan_design",
     "probability_best",
     "read_posterior",
     "read_results",
     "read_sweep",
     "run_experiment",
+    "run_design",
     "run_replication",
     "run_sweep",
     "scenario_from_dict",

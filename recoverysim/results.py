@@ -38,6 +38,16 @@ RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.par
 SWEEP_FILES = ("points.parquet", "points_summary.csv")
 BREAKEVEN_FILES = ("breakeven.json", "evaluations.parquet")
 DECOMPOSE_FILES = ("decomposition.csv", "decomposition.txt", "replications.parquet")
+#: Written by `recoverysim design` (experiments/design_search.py, cli/design.py); optuna.journal is its study.
+DESIGN_FILES = (
+    "frontier.parquet",
+    "trials.parquet",
+    "evaluations.parquet",
+    "selection.csv",
+    "frontier-policies.yaml",
+    "frontier.png",
+    "optuna.journal",
+)
 #: Written by `run --posterior` beside the run files: each policy's probability of being best.
 PROBABILITY_BEST_FILE = "probability_best.csv"
 #: Written by every `run` beside summary.csv: which policy is best on each figure, and how sure (selection.py).
@@ -277,7 +287,20 @@ class StoredCalibration:
     fit: pd.DataFrame | None
 
 
-FOLDER_KINDS = ("run", "sweep", "breakeven", "decompose", "calibration")
+@dataclass(frozen=True)
+class StoredDesign:
+    """A folder of `recoverysim design` read back: the confirmed frontier (with the named policies), every
+    candidate searched, every replication (search and confirmation) and the selection on the confirmation."""
+
+    kind: ClassVar[str] = "design"
+    manifest: dict
+    frontier: pd.DataFrame
+    trials: pd.DataFrame
+    evaluations: pd.DataFrame
+    selection: pd.DataFrame
+
+
+FOLDER_KINDS = ("run", "sweep", "breakeven", "decompose", "calibration", "design")
 
 
 def folder_kind_of(folder: str | Path) -> str:
@@ -320,12 +343,17 @@ def _complete_manifest(folder: Path) -> dict:
 
 def read_results(
     folder: str | Path,
-) -> StoredResults | StoredSweep | StoredBreakEven | StoredDecomposition | StoredCalibration:
+) -> StoredResults | StoredSweep | StoredBreakEven | StoredDecomposition | StoredCalibration | StoredDesign:
     """Any results folder read back; its `kind` says which ("run", "sweep", "breakeven", "decompose",
-    "calibration"). A folder that is none of them, or did not finish, is a clear error."""
+    "calibration", "design"). A folder that is none of them, or did not finish, is a clear error."""
     folder = Path(folder)
     kind = folder_kind_of(folder)
-    readers = {"sweep": read_sweep, "breakeven": _read_breakeven, "decompose": _read_decomposition}
+    readers = {
+        "sweep": read_sweep,
+        "breakeven": _read_breakeven,
+        "decompose": _read_decomposition,
+        "design": read_design,
+    }
     if kind == "calibration":
         return _read_calibration(folder)
     if kind in readers:
@@ -354,6 +382,17 @@ def _read_decomposition(folder: Path) -> StoredDecomposition:
         )
     except FileNotFoundError as error:
         raise _missing(folder, error, "decompose") from None
+
+
+def read_design(folder: str | Path) -> StoredDesign:
+    """A complete `recoverysim design` folder read back."""
+    folder = Path(folder)
+    try:
+        manifest = _complete_manifest(folder)
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ("frontier", "trials", "evaluations")}
+        return StoredDesign(manifest, selection=pd.read_csv(folder / SELECTION_FILE), **tables)
+    except FileNotFoundError as error:
+        raise _missing(folder, error, "design") from None
 
 
 def _read_calibration(folder: Path) -> StoredCalibration:

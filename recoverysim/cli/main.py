@@ -300,3 +300,7 @@ main.add_command(calibrate)
 from recoverysim.cli.discover import discover  # noqa: E402
 
 main.add_command(discover)
+
+from recoverysim.cli.design import design  # noqa: E402
+
+main.add_command(design)

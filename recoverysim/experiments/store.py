@@ -30,6 +30,7 @@ from recoverysim.experiments.tasks import TaskOutput
 from recoverysim.results import (
     BREAKEVEN_FILES,
     DECOMPOSE_FILES,
+    DESIGN_FILES,
     PROBABILITY_BEST_FILE,
     RUN_FILES,
     SELECTION_FILE,
@@ -53,6 +54,7 @@ OWN_FILES = tuple(
             *SWEEP_FILES,
             *BREAKEVEN_FILES,
             *DECOMPOSE_FILES,
+            *DESIGN_FILES,
         )
     )
 )

@@ -19,10 +19,14 @@ RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.par
 
 POINT_TABLES = {"sweep": "points.parquet", "breakeven": "evaluations.parquet"}
 DECOMPOSITION_TABLE = "decomposition.csv"
+FRONTIER_TABLE = "frontier.parquet"
 
 
 def folder_kind(folder: Path) -> str:
-    """'sweep' (points.parquet), 'breakeven' (evaluations.parquet), 'decompose' (decomposition.csv) or 'run'."""
+    """'design' (frontier.parquet), 'sweep' (points.parquet), 'breakeven' (evaluations.parquet), 'decompose'
+    (decomposition.csv) or 'run'."""
+    if (folder / FRONTIER_TABLE).is_file():
+        return "design"
     if (folder / DECOMPOSITION_TABLE).is_file():
         return "decompose"
     for kind, table in POINT_TABLES.items():
@@ -111,6 +115,12 @@ def decomposition_figure(folder: Path) -> Figure:
 def figures_for_folder(folder: Path) -> dict[str, Figure]:
     """Every figure the folder's data allows, by file stem."""
     kind = folder_kind(folder)
+    if kind == "design":
+        from recoverysim.views.design_views import frontier_figure, objectives_of
+
+        stored = read_results(folder)
+        context = plots.Context.from_manifest(stored.manifest)
+        return {"frontier": frontier_figure(stored.frontier, stored.trials, objectives_of(stored.manifest), context)}
     if kind == "decompose":
         return {"decomposition": decomposition_figure(folder)}
     if kind == "sweep":

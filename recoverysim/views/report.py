@@ -630,8 +630,12 @@ def decompose_report(folder: Path) -> str:
 
 
 def build_report(folder: Path) -> str:
-    """The report's HTML for a `run`, `sweep`, `breakeven` or `decompose` results folder."""
+    """The report's HTML for a `run`, `sweep`, `breakeven`, `decompose` or `design` results folder."""
     kind = folder_kind(folder)
+    if kind == "design":
+        from recoverysim.views.design_report import design_report
+
+        return design_report(folder)
     if kind == "run":
         return run_report(folder)
     return decompose_report(folder) if kind == "decompose" else sweep_report(folder)
