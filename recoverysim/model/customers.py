@@ -17,6 +17,8 @@ from recoverysim.scenario.schema import Scenario
 
 NEVER = np.inf
 _WHO_SLOTS = np.array([[0, 1]])  # a new customer's segment draw and opportunist draw
+#: Up to this many customers bought at once, their keyed draws are made on Python integers (KeyedDraws.uniform_list).
+_FEW_PRODUCTS = 4
 
 
 def _insert_sorted(
@@ -146,7 +148,10 @@ class Customers:
         ids = np.arange(self.count, self.count + n)
         self.count += n
         cdf = self.segment_cdf
-        who = self._who.uniform(ids[:, None], _WHO_SLOTS)  # one call: a keyed call costs ~15 us however small
+        if n <= _FEW_PRODUCTS:  # a customer or two a day: Python integers beat a keyed numpy call (~15 us)
+            who = np.array([self._who.uniform_list((i,), 2) for i in ids.tolist()]).reshape(n, 2)
+        else:
+            who = self._who.uniform(ids[:, None], _WHO_SLOTS)  # one call: a keyed call costs ~15 us however small
         seg = np.minimum(cdf.searchsorted(who[:, 0], side="right"), cdf.size - 1)
         opportunist = who[:, 1] < self.segment_opportunists[seg]
         self.active[ids] = True
@@ -169,7 +174,13 @@ class Customers:
         occasion."""
         k = self.weibull_shape.size
         # Column j < k: component j's life; column k: the gap to the next purchase occasion.
-        unit = self._lifetimes.exponential(ids[:, None], self.purchases[ids][:, None], self._slots)
+        if ids.size <= _FEW_PRODUCTS:  # the same uniforms as the numpy call below, bit for bit (KeyedDraws.uniform_list)
+            draws = self._lifetimes.uniform_list
+            slots = k + 1
+            rows = [draws(key, slots) for key in zip(ids.tolist(), self.purchases[ids].tolist())]
+            unit = -np.log(np.array(rows).reshape(ids.size, slots))
+        else:
+            unit = self._lifetimes.exponential(ids[:, None], self.purchases[ids][:, None], self._slots)
         lives = unit[:, :k]
         if age_days is None:
             self.failure_day[ids] = day_of[:, None] + self.time_to_first_failure(lives)
