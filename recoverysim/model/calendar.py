@@ -160,6 +160,12 @@ class DayCalendar:
         else:
             keys, slots, times = (np.concatenate([part[i] for part in parts]) for i in range(3))
         valid = current[keys, slots] == times
+        if keys.size <= _FEW_ENTRIES:  # the same sorted, distinct pairs on Python lists
+            pairs = sorted({pair for pair, ok in zip(zip(keys.tolist(), slots.tolist()), valid.tolist()) if ok})
+            return (
+                np.array([pair[0] for pair in pairs], dtype=keys.dtype),
+                np.array([pair[1] for pair in pairs], dtype=slots.dtype),
+            )
         keys, slots = keys[valid], slots[valid]
         order = np.lexsort((slots, keys))
         keys, slots = keys[order], slots[order]
