@@ -18,7 +18,7 @@ from recoverysim.scenario.schema import Scenario
 NEVER = np.inf
 _WHO_SLOTS = np.array([[0, 1]])  # a new customer's segment draw and opportunist draw
 #: Up to this many customers bought at once, their keyed draws are made on Python integers (KeyedDraws.uniform_list).
-_FEW_PRODUCTS = 4
+_FEW_PRODUCTS = 8
 
 
 def _insert_sorted(
@@ -70,6 +70,7 @@ class Customers:
             self.weibull_scale_days = np.where(rates > 0, 365.0 / rates ** (1.0 / self.weibull_shape), np.inf)
         self._inverse_shape = 1.0 / self.weibull_shape
         self._fails = np.isfinite(self.weibull_scale_days)
+        self._all_fail = bool(self._fails.all())
         self.count = 0
         self.active = np.zeros(capacity, dtype=bool)
         self.segment = np.zeros(capacity, dtype=np.int16)
@@ -204,7 +205,8 @@ class Customers:
         A new product's components (every purchase after day 0) take this path: it saves ten small numpy calls.
         """
         with np.errstate(over="ignore"):
-            return np.where(self._fails, self.weibull_scale_days * unit_exponential**self._inverse_shape, NEVER)
+            lives = self.weibull_scale_days * unit_exponential**self._inverse_shape
+            return lives if self._all_fail else np.where(self._fails, lives, NEVER)  # np.where(True, x, y) is x
 
     def repurchase(self, ids: np.ndarray, day_of: np.ndarray) -> None:
         """A new product for customers who bought again: fresh failure times and next occasion."""
@@ -214,6 +216,8 @@ class Customers:
 
     def lose(self, ids: np.ndarray) -> None:
         """Active customers lost to a competitor: nothing of theirs falls due again."""
+        if not ids.size:  # most days at 10k customers nobody is lost
+            return
         self.active[ids] = False
         self.active_count -= ids.size
         self.loyalty[ids] = 0.0

@@ -196,6 +196,8 @@ class World:
         self.ledger.sell(c.segment_price[c.segment[ids]] * self.scenario.money.margin_share, when)
 
     def _failures(self, day: int, rows: np.ndarray, components: np.ndarray, due_days: np.ndarray) -> None:
+        if not rows.size:  # about half the days at 10k customers
+            return
         c = self.customers
         # A purchase today replaced the product, or the customer left: those failures are stale.
         current = c.failure_day[rows, components] == due_days
