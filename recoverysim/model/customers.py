@@ -97,12 +97,13 @@ class Customers:
         self._by_scruple = [(np.empty(0, dtype=np.int64), np.empty(0)) for _ in segments]
         self._new_opportunists: list[np.ndarray] = []  # scruples drawn and filed when the willing are next asked for
 
-    def _file_product(self, ids: np.ndarray) -> None:
-        """File every component's failure and the next occasion of these customers' new products."""
+    def _file_product(self, ids: np.ndarray, due_days: np.ndarray) -> None:
+        """File every component's failure and the next occasion of these customers' new products (their due_day
+        rows)."""
         slots = self.due_day.shape[1]
         pattern = self._slot_pattern
         slot = pattern[: ids.size * slots] if ids.size * slots <= pattern.size else np.tile(np.arange(slots), ids.size)
-        self.calendar.file(np.repeat(ids, slots), slot, self.due_day[ids].ravel())
+        self.calendar.file(np.repeat(ids, slots), slot, due_days.ravel())
 
     def due_today(self, day: int) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """What falls due before the end of `day`: customers at a purchase occasion (in id order), and
@@ -183,12 +184,16 @@ class Customers:
             unit = self._lifetimes.exponential(ids[:, None], self.purchases[ids][:, None], self._slots)
         lives = unit[:, :k]
         if age_days is None:
-            self.failure_day[ids] = day_of[:, None] + self.time_to_first_failure(lives)
+            failures = day_of[:, None] + self.time_to_first_failure(lives)
         else:
             ages = np.broadcast_to(np.asarray(age_days, dtype=float).reshape(-1, 1), lives.shape)
-            self.failure_day[ids] = day_of[:, None] + self.time_to_failure(ages, lives)
-        self.next_occasion_day[ids] = day_of + unit[:, k] * self._scenario.product.replacement_cycle_days
-        self._file_product(ids)
+            failures = day_of[:, None] + self.time_to_failure(ages, lives)
+        occasions = day_of + unit[:, k] * self._scenario.product.replacement_cycle_days
+        # The due days in the calendar's columns, written and filed in one go (unit is this call's own array).
+        unit[:, :k] = failures
+        unit[:, k] = occasions
+        self.due_day[ids] = unit
+        self._file_product(ids, unit)
 
     def time_to_failure(self, age_days: np.ndarray, unit_exponential: np.ndarray) -> np.ndarray:
         """Days to the next Weibull failure of a component that has survived to `age_days`."""
