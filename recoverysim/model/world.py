@@ -169,9 +169,10 @@ class World:
         when = np.maximum(c.next_occasion_day[due], float(day))
         buys = self.keyed_purchases.uniform(due, c.purchases[due]) < c.loyalty[due] * self.repurchase_factor
         self._count_repurchase_by_outcome(due, buys)
-        buyers = due[buys]
-        c.repurchase(buyers, when[buys])
-        self._sell(buyers, when[buys])
+        buyers, bought_at = due[buys], when[buys]
+        if buyers.size:
+            c.repurchase(buyers, bought_at)
+            self._sell(buyers, bought_at)
         lost = due[~buys]
         c.lose(lost)
         self.lost_at_purchase += lost.size
