@@ -168,6 +168,27 @@ class KeyedDraws:
         x ^= x >> 31
         return ((x >> 11) + 0.5) * _UNIT
 
+    def uniform_rows(self, rows: list[tuple[int, ...]], count: int) -> list[float]:
+        """The uniform_list of each row of integer keys, concatenated: one loop for a day's few customers.
+
+        For rows of equal length n, the same floats as uniform(*columns[:, None], np.arange(count)).ravel().
+        """
+        draws: list[float] = []
+        for keys in rows:
+            combined = self._base_int
+            for key, multiplier in zip(keys, _KEY_MULTIPLIERS_INT):
+                combined = (combined + key * multiplier) & _WORD
+            step = _KEY_MULTIPLIERS_INT[len(keys)]
+            for index in range(count):
+                x = (combined + index * step) & _WORD
+                x ^= x >> 30
+                x = (x * _MIX1_INT) & _WORD
+                x ^= x >> 27
+                x = (x * _MIX2_INT) & _WORD
+                x ^= x >> 31
+                draws.append(((x >> 11) + 0.5) * _UNIT)
+        return draws
+
     def uniform_list(self, keys: tuple[int, ...], count: int) -> list[float]:
         """uniform(*keys, np.arange(count)).tolist() for integer keys: the same floats, bit for bit.
 

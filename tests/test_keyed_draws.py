@@ -38,3 +38,18 @@ def test_few_draws_on_python_integers_are_the_numpy_draws(seed, count, kinds):
     numpy_path = draws.uniform(*columns)[:, 0]  # two-dimensional keys never take the Python path
     assert few.dtype == np.float64 and few.shape == (count,)
     assert np.array_equal(few, numpy_path)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.lists(st.tuples(st.integers(0, 2**40), st.integers(0, 1000)), min_size=0, max_size=10),
+    st.integers(1, 5),
+)
+def test_uniform_rows_are_the_numpy_grid_bit_for_bit(seed, rows, count):
+    """uniform_rows: each row's keys then a slot number, as the two-dimensional numpy call draws them."""
+    draws = KeyedDraws(seed, 2, "customers.lifetimes")
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    purchases = np.array([row[1] for row in rows], dtype=np.int32)
+    expected = draws.uniform(ids[:, None], purchases[:, None], np.arange(count)[None, :]).ravel().tolist()
+    assert draws.uniform_rows(rows, count) == expected

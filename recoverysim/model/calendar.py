@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
 #: Days per bucket: entries wait by bucket and are sorted into days once, when the bucket's first day is read.
 BUCKET_DAYS = 128
+#: Up to this many entries due on a day, read sorts them on Python lists (faster below ~20: numpy costs ~1 us a call).
+_FEW_ENTRIES = 16
+#: Up to this many entries filed since the last read, _place works on Python lists: ~15 us + 0.7 us an entry
+#: against ~70-100 us for the numpy path (a 10k-customer day files ~25, a 100k one ~220 and keeps numpy).
+_FEW_PLACED = 96
 
 _NO_KEYS = np.empty(0, dtype=np.int64)
 _NO_KEYS.flags.writeable = False
@@ -52,6 +58,9 @@ class DayCalendar:
         """Put the entries filed since the last read under their buckets, or in the open bucket's pool."""
         filed = self._filed
         self._filed = []
+        if sum(chunk[0].size for chunk in filed) <= _FEW_PLACED:
+            self._place_few(filed)
+            return
         if len(filed) == 1:
             keys, slots, times = filed[0]
         else:
@@ -80,6 +89,37 @@ class DayCalendar:
                 self._pool = tuple(np.concatenate(pair) for pair in zip(self._pool, chunk))
             else:
                 self._waiting[buckets[start]].append(chunk)
+
+    def _place_few(self, filed: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        """_place on Python lists, for the few entries of a quiet day: the same entries in the same places.
+
+        A waiting chunk may be lists (np.concatenate in _open makes them int64 and float64 arrays, as filed).
+        """
+        horizon, first = self.horizon_days, self.first_unread_day
+        by_bucket: dict[int, tuple[list, list, list, list]] = {}
+        for keys, slots, times in filed:
+            for key, slot, time in zip(keys.tolist(), slots.tolist(), times.tolist()):
+                if not time < horizon:  # never due inside the horizon (infinite, or not a number)
+                    continue
+                day = max(math.floor(time), first)
+                columns = by_bucket.get(day // self._bucket_days)
+                if columns is None:
+                    columns = by_bucket[day // self._bucket_days] = ([], [], [], [])
+                columns[0].append(key)
+                columns[1].append(slot)
+                columns[2].append(time)
+                columns[3].append(day)
+        for bucket, columns in by_bucket.items():
+            if bucket <= self._open_bucket:
+                chunk = (
+                    np.array(columns[0], dtype=np.int64),
+                    np.array(columns[1], dtype=np.int64),
+                    np.array(columns[2], dtype=np.float64),
+                    np.array(columns[3], dtype=np.int64),
+                )
+                self._pool = tuple(np.concatenate(pair) for pair in zip(self._pool, chunk))
+            else:
+                self._waiting[bucket].append(columns)
 
     def _open(self, bucket: int) -> None:
         """Sort a bucket's waiting entries by day, once, and note where each of its days starts."""
@@ -123,6 +163,12 @@ class DayCalendar:
         else:
             keys, slots, times = (np.concatenate([part[i] for part in parts]) for i in range(3))
         valid = current[keys, slots] == times
+        if keys.size <= _FEW_ENTRIES:  # the same sorted, distinct pairs on Python lists
+            pairs = sorted({pair for pair, ok in zip(zip(keys.tolist(), slots.tolist()), valid.tolist()) if ok})
+            return (
+                np.array([pair[0] for pair in pairs], dtype=keys.dtype),
+                np.array([pair[1] for pair in pairs], dtype=slots.dtype),
+            )
         keys, slots = keys[valid], slots[valid]
         order = np.lexsort((slots, keys))
         keys, slots = keys[order], slots[order]

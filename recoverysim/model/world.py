@@ -89,6 +89,8 @@ class World:
         self.unclaimed_failures = 0
         self.reach = dict.fromkeys(LEVER_REACH, 0)  # a counter increment on the hot path, nothing more
         self.fraud_beliefs = FraudBeliefs(scenario, self.customers.segment_price)
+        # A sale's margin by segment: price times margin share, the same product element by element.
+        self._segment_margin = self.customers.segment_price * scenario.money.margin_share
         self.fraud_accounts_closed = 0
         self.open_claims: dict[int, Claim] = {}
         self.finished: list[Claim] = []
@@ -167,9 +169,10 @@ class World:
         when = np.maximum(c.next_occasion_day[due], float(day))
         buys = self.keyed_purchases.uniform(due, c.purchases[due]) < c.loyalty[due] * self.repurchase_factor
         self._count_repurchase_by_outcome(due, buys)
-        buyers = due[buys]
-        c.repurchase(buyers, when[buys])
-        self._sell(buyers, when[buys])
+        buyers, bought_at = due[buys], when[buys]
+        if buyers.size:
+            c.repurchase(buyers, bought_at)
+            self._sell(buyers, bought_at)
         lost = due[~buys]
         c.lose(lost)
         self.lost_at_purchase += lost.size
@@ -193,9 +196,11 @@ class World:
 
     def _sell(self, ids: np.ndarray, when: np.ndarray | float) -> None:
         c = self.customers
-        self.ledger.sell(c.segment_price[c.segment[ids]] * self.scenario.money.margin_share, when)
+        self.ledger.sell(self._segment_margin[c.segment[ids]], when)
 
     def _failures(self, day: int, rows: np.ndarray, components: np.ndarray, due_days: np.ndarray) -> None:
+        if not rows.size:  # about half the days at 10k customers
+            return
         c = self.customers
         # A purchase today replaced the product, or the customer left: those failures are stale.
         current = c.failure_day[rows, components] == due_days
