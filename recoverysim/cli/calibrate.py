@@ -10,8 +10,9 @@ import pandas as pd
 
 from recoverysim.cli.options import (
     executor_options,
+    out_option,
     quiet_option,
-    refuse_empty_path,
+    seed_option,
     set_option,
     stopping_cleanly,
     storage_options,
@@ -66,12 +67,7 @@ def table_text(frame: pd.DataFrame) -> str:
     help="A scenario field to fit with a uniform prior on lo:hi (default: the field's own bounds when "
     "both are finite), e.g. --fit market.segments.everyone.complaint_probability=0.3:0.9 (repeatable).",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    callback=refuse_empty_path,
-    help="Calibration folder (default results/<scenario-name>-calibration/).",
-)
+@out_option("Calibration folder (default results/<scenario-name>-calibration/).")
 @click.option(
     "--replications",
     type=click.IntRange(min=1, max=10_000),
@@ -93,7 +89,7 @@ def table_text(frame: pd.DataFrame) -> str:
     show_default=True,
     help="Generations; the temperature reaches 1 (the exact posterior) at the last.",
 )
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
+@seed_option
 @click.option("--claims-policy", help="With a claims CSV as --targets: the policy the claims were observed under.")
 @click.option(
     "--target",

@@ -14,8 +14,9 @@ from recoverysim.cli.options import (
     ProgressHook,
     command_line,
     executor_options,
+    out_option,
     quiet_option,
-    refuse_empty_path,
+    seed_option,
     set_option,
     stopping_cleanly,
     storage_options,
@@ -106,13 +107,8 @@ def describe(result: Decomposition, metric: str) -> str:
     show_default=True,
     help="With more than 6 levers: random orderings of the levers to sample (each with its reverse).",
 )
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    callback=refuse_empty_path,
-    help="Output folder (default results/<scenario-name>-decompose/).",
-)
+@seed_option
+@out_option("Output folder (default results/<scenario-name>-decompose/).")
 @executor_options
 @storage_options
 @quiet_option

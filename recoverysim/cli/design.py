@@ -12,8 +12,9 @@ from recoverysim.cli.options import (
     ProgressHook,
     command_line,
     executor_options,
+    out_option,
     quiet_option,
-    refuse_empty_path,
+    seed_option,
     set_option,
     stopping_cleanly,
     storage_options,
@@ -102,13 +103,8 @@ def write_folder(result: DesignResult, folder: Path, manifest: dict) -> None:
     help="Fresh replications that confirm the frontier and the named policies (default: twice --replications, "
     "at least 10).",
 )
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    callback=refuse_empty_path,
-    help="Output folder (default results/<scenario-name>-design/).",
-)
+@seed_option
+@out_option("Output folder (default results/<scenario-name>-design/).")
 @executor_options
 @storage_options
 @quiet_option

@@ -12,8 +12,9 @@ from recoverysim.cli.options import (
     ProgressHook,
     command_line,
     executor_options,
+    out_option,
     quiet_option,
-    refuse_empty_path,
+    seed_option,
     set_option,
     stopping_cleanly,
     storage_options,
@@ -102,7 +103,7 @@ def point_table(result: SweepResult, metric: str) -> str:
     type=click.IntRange(min=1, max=100_000),
     help="Replications per point and policy (default: the scenario's).",
 )
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
+@seed_option
 @click.option(
     "--metric",
     default="net_result_eur",
@@ -110,12 +111,7 @@ def point_table(result: SweepResult, metric: str) -> str:
     help="Figure shown in the table printed at the end (all are stored); morris and sobol also analyse it, besides "
     "value_total_eur.",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    callback=refuse_empty_path,
-    help="Output folder (default results/<scenario-name>-sweep/).",
-)
+@out_option("Output folder (default results/<scenario-name>-sweep/).")
 @executor_options
 @storage_options
 @quiet_option
@@ -219,13 +215,8 @@ def sweep(
     type=click.FloatRange(min=0.0, min_open=True),
     help="Stop bisecting when the bracket is narrower (default: 1/64 of the range).",
 )
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    callback=refuse_empty_path,
-    help="Output folder (default results/<scenario-name>-breakeven/).",
-)
+@seed_option
+@out_option("Output folder (default results/<scenario-name>-breakeven/).")
 @executor_options
 @storage_options
 @quiet_option

@@ -15,8 +15,9 @@ from recoverysim.cli.options import (
     ProgressHook,
     command_line,
     executor_options,
+    out_option,
     quiet_option,
-    refuse_empty_path,
+    seed_option,
     stopping_cleanly,
     storage_options,
 )
@@ -119,13 +120,8 @@ def schema() -> None:
 @click.option(
     "--replications", type=click.IntRange(min=1, max=100_000), help="Replications per policy (default: the scenario's)."
 )
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    callback=refuse_empty_path,
-    help="Output folder (default results/<scenario-name>/).",
-)
+@seed_option
+@out_option("Output folder (default results/<scenario-name>/).")
 @click.option(
     "--posterior",
     "posterior_folder",

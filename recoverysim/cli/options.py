@@ -55,6 +55,14 @@ def storage_options(command: Callable) -> Callable:
     )(command)
 
 
+seed_option = click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
+
+
+def out_option(help_text: str) -> Callable:
+    """--out FOLDER for an experiment's results; an empty path is refused, not read as the default."""
+    return click.option("--out", type=click.Path(file_okay=False), callback=refuse_empty_path, help=help_text)
+
+
 quiet_option = click.option(
     "--quiet", is_flag=True, help="No progress bar (there is none anyway when stderr is not a terminal)."
 )
