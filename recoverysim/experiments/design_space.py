@@ -249,7 +249,9 @@ def levers_from_whatif(scenario: Scenario, base: str, source: str) -> tuple[tupl
         path = ".".join(parts[2:])
         levers.append(_lever(path, list(item.values), f"{source}: whatif.levers.{index}"))
     if not levers:
-        raise UsageError(f"--levers {WHATIF_SECTION}: no whatif lever sets a field of policy {base}; give a levers file")
+        raise UsageError(
+            f"--levers {WHATIF_SECTION}: no whatif lever sets a field of policy {base}; give a levers file"
+        )
     return tuple(levers), notes
 
 

@@ -177,7 +177,8 @@ class Customers:
         occasion."""
         k = self.weibull_shape.size
         # Column j < k: component j's life; column k: the gap to the next purchase occasion.
-        if ids.size <= _FEW_PRODUCTS:  # the same uniforms as the numpy call below, bit for bit (KeyedDraws.uniform_list)
+        # The same uniforms as the numpy call below, bit for bit (KeyedDraws.uniform_list).
+        if ids.size <= _FEW_PRODUCTS:
             rows = list(zip(ids.tolist(), self.purchases[ids].tolist()))
             unit = -np.log(np.array(self._lifetimes.uniform_rows(rows, k + 1)).reshape(ids.size, k + 1))
         else:
