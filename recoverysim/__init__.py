@@ -21,7 +21,9 @@ from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import ExperimentResult, run_experiment
 from recoverysim.experiments.breakeven import BreakEven, find_breakeven
 from recoverysim.experiments.decompose import Decomposition, decompose_policies
-from recoverysim.experiments.design_search import DesignPlan, DesignResult, plan_design, run_design
+from recoverysim.experiments.design_outputs import DesignResult
+from recoverysim.experiments.design_plan import DesignPlan, plan_design
+from recoverysim.experiments.design_search import run_design
 from recoverysim.experiments.sweep import SweepResult, run_sweep
 from recoverysim.metrics import KEY_FIGURES, better_direction
 from recoverysim.queueing import erlang_a, erlang_c

@@ -20,14 +20,9 @@ from recoverysim.cli.options import (
     storage_options,
 )
 from recoverysim.experiment import Destination
-from recoverysim.experiments.design_search import (
-    DEFAULT_SAMPLER,
-    SAMPLERS,
-    DesignResult,
-    plan_design,
-    run_design,
-    write_design,
-)
+from recoverysim.experiments.design_outputs import DesignResult, write_design
+from recoverysim.experiments.design_plan import DEFAULT_SAMPLER, SAMPLERS, plan_design
+from recoverysim.experiments.design_search import run_design
 from recoverysim.experiments.design_space import checked_base, parse_constraint, parse_objectives, read_levers
 from recoverysim.results import atomic_write
 from recoverysim.scenario.unwritten import unwritten_notice
