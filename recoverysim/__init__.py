@@ -26,7 +26,7 @@ from recoverysim.experiments.design_plan import DesignPlan, plan_design
 from recoverysim.experiments.design_search import run_design
 from recoverysim.experiments.sweep import SweepResult, run_sweep
 from recoverysim.metrics import KEY_FIGURES, better_direction
-from recoverysim.queueing import erlang_a, erlang_c
+from recoverysim.queueing.theory import erlang_a, erlang_c
 from recoverysim.results import (
     StoredBreakEven,
     StoredCalibration,

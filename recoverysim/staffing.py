@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY
 from recoverysim.model.desks import used_channels
 from recoverysim.model.world import World
-from recoverysim.queueing import size_servers
+from recoverysim.queueing.theory import size_servers
 from recoverysim.scenario.schema import AUTO, MAX_STAFF, Policy, Scenario
 
 #: Replication number of the load pilot's random streams; experiments use 0, 1, 2, ... below 100,000.

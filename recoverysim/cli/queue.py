@@ -8,18 +8,15 @@ import time
 import click
 
 from recoverysim.experiments.progress import bar
-from recoverysim.queueing import (
+from recoverysim.queueing.simulation import (
     MINUTES_PER_DAY,
     WARMUP_RELAXATION_TIMES,
     Estimate,
-    QueueTheoryError,
     check_run,
-    erlang_a,
-    erlang_c,
     queue_channel,
-    relaxation_minutes,
     replicate_channel,
 )
+from recoverysim.queueing.theory import QueueTheoryError, erlang_a, erlang_c, relaxation_minutes
 from recoverysim.table import number
 
 #: Default run length after the warm-up, in relaxation times and in arrivals per replication (whichever is longer).
