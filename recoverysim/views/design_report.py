@@ -83,8 +83,8 @@ def design_report(folder: Path) -> str:
         _table(*frontier_rows(stored.frontier, manifest)),
         "<h3>Where the named policies sit</h3>",
         *[f'<p class="quote">{escape(s)}</p>' for s in named_sentences(stored.frontier, manifest)],
-        figures_html({"frontier": frontier_figure(stored.frontier, stored.trials, objectives_of(manifest),
-                                                  context)}),
+        figures_html({"frontier": frontier_figure(stored.frontier, stored.trials,
+                                                  objectives_of(manifest), context)}),
     ]
     body += ["<h3>Selection on the confirmation replications</h3>", *selection_html(stored.selection)]
     notes = manifest.get("notes", [])

@@ -245,7 +245,7 @@ def selection_html(selection: pd.DataFrame | None) -> list[str]:
                 f"<td>{escape(str(row['policy']))}</td>"
                 f'<td class="num">{difference}</td>'
                 f'<td class="num">[{escape(number(row["mcb_low"]))}, '
-                f'{escape(number(row["mcb_high"]))}]</td>'
+                f"{escape(number(row['mcb_high']))}]</td>"
                 f'<td class="num">{escape(percent(row["probability_best"]))}</td>'
                 f"<td>{standing}</td></tr>"
             )

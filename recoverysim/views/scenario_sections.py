@@ -110,9 +110,7 @@ def assumptions_table(scenario: Scenario, written: dict[str, str] | None = None)
         )
     return (
         "<table><tr><th>parameter</th><th>value used</th><th>set by</th><th>kind</th>"
-        "<th>meaning and source</th></tr>"
-        + "".join(rows)
-        + "</table>"
+        "<th>meaning and source</th></tr>" + "".join(rows) + "</table>"
     )
 
 
