@@ -11,7 +11,7 @@ from recoverysim.errors import RecoverySimError
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write, prepare_folder
 from recoverysim.views.discover_plots import decision_map
 from recoverysim.views.figure_files import folder_kind, read_manifest, read_points, save_figure, sweep_context
-from recoverysim.views.plots import Context
+from recoverysim.views.figure_style import Context
 
 LABELS_FILE = "labels.csv"
 BOXES_FILE = "boxes.csv"

@@ -32,12 +32,12 @@ FILES = "frontier.parquet, frontier.png, frontier-policies.yaml, trials.parquet,
 
 def write_folder(result: DesignResult, folder: Path, manifest: dict) -> None:
     """The tables, the frontier figure and the policy blocks."""
-    from recoverysim.views import plots
     from recoverysim.views.design_views import frontier_figure, objectives_of, policy_blocks
     from recoverysim.views.figure_files import save_figure
+    from recoverysim.views.figure_style import Context
 
     write_design(result, folder)
-    context = plots.Context.from_manifest(manifest)
+    context = Context.from_manifest(manifest)
     figure = frontier_figure(result.frontier, result.trials, objectives_of(manifest), context)
     save_figure(figure, folder / "frontier.png")
     text = policy_blocks(result.frontier, result.policies, manifest)

@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from recoverysim.views.plots import PALETTE, Context, axis_label, finish, money_scale, new_figure
+from recoverysim.views.figure_style import (
+    PALETTE,
+    Context,
+    axis_label,
+    finish,
+    money_scale,
+    new_figure,
+)
 
 TOTAL = "total"
 RISE, FALL, WHOLE = PALETTE[0], PALETTE[1], "#999999"

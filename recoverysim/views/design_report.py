@@ -7,16 +7,15 @@ from html import escape
 from pathlib import Path
 
 from recoverysim.results import read_design
-from recoverysim.views import plots
 from recoverysim.views.design_views import frontier_figure, frontier_rows, named_sentences, objectives_of
-from recoverysim.views.report import (
-    _figures_html,
-    _page,
-    _scenario_from_manifest,
+from recoverysim.views.figure_style import Context
+from recoverysim.views.report_page import figures_html, html_page
+from recoverysim.views.run_report import selection_html
+from recoverysim.views.scenario_sections import (
     assumptions_table,
     levers_table,
     reproduce_html,
-    selection_html,
+    scenario_from_manifest,
     world_sentence,
 )
 
@@ -46,8 +45,8 @@ def design_report(folder: Path) -> str:
     stored = read_design(folder)
     manifest = stored.manifest
     design = manifest.get("design", {})
-    scenario = _scenario_from_manifest(manifest, folder)
-    context = plots.Context.from_manifest(manifest)
+    scenario = scenario_from_manifest(manifest, folder)
+    context = Context.from_manifest(manifest)
     name = str(manifest.get("scenario_name", "scenario"))
     objectives = ", ".join(f"{f} ({'max' if d == 'max' else 'min'})" for f, d in objectives_of(manifest))
     constraints = ", ".join(design.get("constraints", [])) or "none"
@@ -84,8 +83,8 @@ def design_report(folder: Path) -> str:
         _table(*frontier_rows(stored.frontier, manifest)),
         "<h3>Where the named policies sit</h3>",
         *[f'<p class="quote">{escape(s)}</p>' for s in named_sentences(stored.frontier, manifest)],
-        _figures_html({"frontier": frontier_figure(stored.frontier, stored.trials, objectives_of(manifest),
-                                                   context)}),
+        figures_html({"frontier": frontier_figure(stored.frontier, stored.trials,
+                                                  objectives_of(manifest), context)}),
     ]
     body += ["<h3>Selection on the confirmation replications</h3>", *selection_html(stored.selection)]
     notes = manifest.get("notes", [])
@@ -94,7 +93,7 @@ def design_report(folder: Path) -> str:
     if scenario is not None:
         body += ["<h2>Assumptions</h2>", assumptions_table(scenario, manifest.get("written"))]
     body += ["<h2>How to reproduce</h2>", reproduce_html(manifest, scenario)]
-    return _page(f"{name} design report", "\n".join(body))
+    return html_page(f"{name} design report", "\n".join(body))
 
 
 __all__ = ["design_report"]

@@ -16,10 +16,17 @@ from matplotlib.figure import Figure
 from recoverysim.scenario.load import dump_yaml
 from recoverysim.scenario.schema import Policy
 from recoverysim.table import number, with_interval
-from recoverysim.views import plots
+from recoverysim.views.figure_style import (
+    MARKERS,
+    PALETTE,
+    Context,
+    finish,
+    money_scale,
+    new_figure,
+)
 
-NAMED_COLOURS = plots.PALETTE[1:]
-FRONTIER_COLOUR = plots.PALETTE[0]
+NAMED_COLOURS = PALETTE[1:]
+FRONTIER_COLOUR = PALETTE[0]
 
 
 def objectives_of(manifest: dict) -> list[tuple[str, str]]:
@@ -33,13 +40,16 @@ def lever_columns(manifest: dict) -> list[str]:
 
 def _scale(values: pd.Series, figure: str) -> tuple[float, str]:
     if figure.endswith("_eur") or "_eur+" in figure:
-        scale, unit = plots.money_scale(values.to_numpy(float))
+        scale, unit = money_scale(values.to_numpy(float))
         return scale, f"{figure} ({unit})"
     return 1.0, figure
 
 
 def frontier_figure(
-    frontier: pd.DataFrame, trials: pd.DataFrame, objectives: list[tuple[str, str]], context: plots.Context
+    frontier: pd.DataFrame,
+    trials: pd.DataFrame,
+    objectives: list[tuple[str, str]],
+    context: Context,
 ) -> Figure:
     """The first objective against the second (or against the candidate number with one objective): every
     candidate searched (grey; crosses broke a constraint), the confirmed frontier with 95 % intervals (hollow:
@@ -47,8 +57,10 @@ def frontier_figure(
     y_figure, y_direction = objectives[0]
     single = len(objectives) == 1
     x_figure, x_direction = ("trial", "") if single else objectives[1]
-    fig, axes = plots.new_figure(1, 1, (8.0, 5.6), "Designed policies: the frontier and the named policies", context,
-                                 note="bars: 95 % t intervals on the confirmation replications; grey: search means")
+    fig, axes = new_figure(
+        1, 1, (8.0, 5.6), "Designed policies: the frontier and the named policies", context,
+        note="bars: 95 % t intervals on the confirmation replications; grey: search means",
+    )
     ax = axes[0, 0]
     confirmed = frontier
     y_scale, y_label = _scale(pd.concat([trials[y_figure], confirmed[y_figure]]), y_figure)
@@ -93,7 +105,8 @@ def frontier_figure(
         x = (i if single else row[x_figure]) / x_scale
         frame = pd.DataFrame([row])
         ax.errorbar([x], [row[y_figure] / y_scale], yerr=bars(frame, "y"), xerr=bars(frame, "x"),
-                    fmt=plots.MARKERS[(i + 1) % len(plots.MARKERS)], color=colour, markersize=9, capsize=3, zorder=4,
+                    fmt=MARKERS[(i + 1) % len(MARKERS)], color=colour, markersize=9, capsize=3,
+                    zorder=4,
                     label=f"{row['name']} ({row['status'].replace('_', ' ')})")
         ax.annotate(str(row["name"]), (x, row[y_figure] / y_scale), textcoords="offset points", xytext=(6, 6),
                     fontsize=9, color=colour)
@@ -102,7 +115,7 @@ def frontier_figure(
     ax.set_xlabel(f"{x_label}{', ' + better[x_direction] if x_direction else ''}")
     ax.grid(True, color="0.9")
     ax.legend(fontsize=8, loc="best")
-    return plots.finish(fig)
+    return finish(fig)
 
 
 def _plain(value: Any) -> str:

@@ -18,7 +18,7 @@ from matplotlib.patches import Rectangle
 from recoverysim.discover import CANNOT_TELL, Discovery, possible_labels
 from recoverysim.errors import UsageError
 from recoverysim.field_labels import field_label
-from recoverysim.views.plots import Context, axis_label, finish, new_figure, policy_styles
+from recoverysim.views.figure_style import Context, axis_label, finish, new_figure, policy_styles
 
 NEUTRAL_COLOUR = "#8c8c8c"
 NEUTRAL_MARKER = "x"

@@ -13,7 +13,7 @@ from recoverysim.discover import DEFAULT_METRIC, discover, labelling_rule, sente
 from recoverysim.errors import RecoverySimError
 from recoverysim.views.discover_plots import decision_map
 from recoverysim.views.figure_files import folder_kind
-from recoverysim.views.plots import Context
+from recoverysim.views.figure_style import Context
 
 #: Fewer points than this make boxes of a handful of points: the section says so instead of drawing them.
 MIN_POINTS = 20

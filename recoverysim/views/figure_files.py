@@ -11,7 +11,9 @@ from matplotlib.figure import Figure
 from recoverysim.errors import RecoverySimError
 from recoverysim.metrics import metric_parts
 from recoverysim.results import atomic_write, prepare_folder, read_results
-from recoverysim.views import decompose_plots, plots, sweep_plots
+from recoverysim.views import decompose_plots, sweep_plots
+from recoverysim.views.figure_style import Context
+from recoverysim.views.run_plots import run_figures
 from recoverysim.views.sensitivity_views import sensitivity_figures
 
 RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.parquet", "manifest.json")
@@ -75,9 +77,9 @@ def breakeven_metric(folder: Path) -> str:
         return "net_result_eur"
 
 
-def sweep_context(manifest: dict, points: pd.DataFrame) -> plots.Context:
-    context = plots.Context.from_manifest(manifest)
-    return plots.Context(context.scenario, context.seed, int(points["replication"].nunique()))
+def sweep_context(manifest: dict, points: pd.DataFrame) -> Context:
+    context = Context.from_manifest(manifest)
+    return Context(context.scenario, context.seed, int(points["replication"].nunique()))
 
 
 def read_decomposition(folder: Path) -> pd.DataFrame:
@@ -106,7 +108,7 @@ def decomposition_metric(manifest: dict, table: pd.DataFrame) -> str:
 def decomposition_figure(folder: Path) -> Figure:
     manifest, table = read_manifest(folder), read_decomposition(folder)
     design = manifest.get("design", {})
-    context = plots.Context.from_manifest(manifest)
+    context = Context.from_manifest(manifest)
     ends = str(design.get("from", "A")), str(design.get("to", "B"))
     method = str(manifest.get("method", ""))
     return decompose_plots.waterfall(table, decomposition_metric(manifest, table), context, *ends, method)
@@ -119,7 +121,7 @@ def figures_for_folder(folder: Path) -> dict[str, Figure]:
         from recoverysim.views.design_views import frontier_figure, objectives_of
 
         stored = read_results(folder)
-        context = plots.Context.from_manifest(stored.manifest)
+        context = Context.from_manifest(stored.manifest)
         return {"frontier": frontier_figure(stored.frontier, stored.trials, objectives_of(stored.manifest), context)}
     if kind == "decompose":
         return {"decomposition": decomposition_figure(folder)}
@@ -138,8 +140,8 @@ def figures_for_folder(folder: Path) -> dict[str, Figure]:
         figure = sweep_plots.sweep_difference(points, context, figures=(metric,), searched=searched)
         return {"sweep-difference": figure}
     stored = read_results(folder)
-    context = plots.Context.from_manifest(stored.manifest)
-    return plots.run_figures(stored.summary, stored.replications, stored.claims, stored.daily, context)
+    context = Context.from_manifest(stored.manifest)
+    return run_figures(stored.summary, stored.replications, stored.claims, stored.daily, context)
 
 
 def save_figure(figure: Figure, path: Path, dpi: int = 150) -> Path:

@@ -16,7 +16,14 @@ from matplotlib.figure import Figure
 from recoverysim.experiments.sensitivity import METHODS, SENSITIVITY_FILE, ranking, read_sensitivity
 from recoverysim.field_labels import field_label
 from recoverysim.table import with_interval
-from recoverysim.views.plots import PALETTE, Context, axis_label, finish, money_scale, new_figure
+from recoverysim.views.figure_style import (
+    PALETTE,
+    Context,
+    axis_label,
+    finish,
+    money_scale,
+    new_figure,
+)
 
 NOTE = "whiskers: 95 % bootstrap intervals of the indices"
 INDEX_WORDS = {

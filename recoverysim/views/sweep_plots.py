@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from recoverysim.field_labels import field_label, field_name_and_unit
-from recoverysim.views.plots import (
+from recoverysim.views.figure_style import (
     INTERVAL_NOTE,
     LINE_STYLES,
     MARKERS,
@@ -27,8 +27,8 @@ from recoverysim.views.plots import (
     new_figure,
     note_axis_without_zero,
     policy_styles,
-    tradeoff,
 )
+from recoverysim.views.tradeoff_plot import tradeoff
 
 
 def sweep_parameters(points: pd.DataFrame) -> list[str]:
