@@ -1,6 +1,8 @@
-"""How long and how much memory the analyses of issue 12 take: a Morris screening and a 4,500-replication sweep.
+"""How long and how much memory the analyses of issue 12 take: a Morris screening and a
+4,500-replication sweep.
 
-    python benchmarks/analyses.py [--quick] [--only morris|sweep] [--workers N] [--scale S] [--out DIR]
+    python benchmarks/analyses.py [--quick] [--only morris|sweep] [--workers N] [--scale S]
+        [--out DIR]
 
 Two measurements on the canonical scenario (scenarios/trust-vs-suspicion.yaml),
 each a `recoverysim sweep` into a scratch folder with the processes executor:
@@ -42,9 +44,10 @@ from typing import Self
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import CANONICAL, CANONICAL_CUSTOMERS, scaled_overrides
+from run import CANONICAL, CANONICAL_CUSTOMERS, scaled_overrides  # noqa: E402 (after sys.path)
 
-#: Eight inputs a policy maker is unsure of, with plausible ranges (assumptions, around the scenario's defaults).
+#: Eight inputs a policy maker is unsure of, with plausible ranges (assumptions, around the
+#: scenario's defaults).
 MORRIS_INPUTS = (
     "market.segments.everyone.opportunist_share=0.01:0.2",
     "market.segments.everyone.fraud_attempts_per_year=0.05:0.3",
@@ -65,7 +68,8 @@ QUICK_SWEEP_POINTS = 2
 
 
 class TreeMemory:
-    """The peak of the summed resident sets of this process and its descendants, sampled in a thread."""
+    """The peak of the summed resident sets of this process and its descendants, sampled in a
+    thread."""
 
     def __init__(self, every_s: float = 0.2):
         self.every_s = every_s
@@ -89,13 +93,18 @@ class TreeMemory:
 
     def now(self) -> int:
         if not self.readable:
-            largest = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+            largest = max(
+                resource.getrusage(who).ru_maxrss
+                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            )
             return largest * 1024  # kilobytes on Linux
         parents: dict[int, int] = {}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
-                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                    parents[int(entry.name)] = int(
+                        (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                    )
                 except (OSError, IndexError, ValueError):
                     continue  # the process ended while we looked
         tree, grew = {os.getpid()}, True
@@ -116,7 +125,9 @@ def resident_bytes(pid: int) -> int:
     return 0
 
 
-def measure(name: str, vary: list[str], design: str, points: int, overrides: list[str], workers: int) -> dict:
+def measure(
+    name: str, vary: list[str], design: str, points: int, overrides: list[str], workers: int
+) -> dict:
     from recoverysim.experiment import Destination
     from recoverysim.experiments.designs import sweep_from_options
     from recoverysim.experiments.sweep import run_sweep
@@ -126,39 +137,83 @@ def measure(name: str, vary: list[str], design: str, points: int, overrides: lis
     sweep = sweep_from_options(scenario, vary, design, points)
     with tempfile.TemporaryDirectory() as scratch, TreeMemory() as memory:
         start = time.perf_counter()
-        result = run_sweep(scenario, sweep, replications=REPLICATIONS, workers=workers, store_in=Destination(Path(scratch)))
+        result = run_sweep(
+            scenario,
+            sweep,
+            replications=REPLICATIONS,
+            workers=workers,
+            store_in=Destination(Path(scratch)),
+        )
         seconds = time.perf_counter() - start
     replications = len(result.points)  # one row per point, policy and replication
-    return {"name": name, "design": design, "inputs": len(vary), "replications": replications, "seconds": seconds,
-            "seconds_per_replication": seconds / replications,
-            "peak_mib": memory.peak_bytes / 2**20, "memory_measure": "process tree" if memory.readable else "largest process"}
+    return {
+        "name": name,
+        "design": design,
+        "inputs": len(vary),
+        "replications": replications,
+        "seconds": seconds,
+        "seconds_per_replication": seconds / replications,
+        "peak_mib": memory.peak_bytes / 2**20,
+        "memory_measure": "process tree" if memory.readable else "largest process",
+    }
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="A tiny world and a short horizon: seconds, to check the script.")
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="A tiny world and a short horizon: seconds, to check the script.",
+    )
     parser.add_argument("--only", choices=("morris", "sweep"), help="Run one measurement only.")
-    parser.add_argument("--workers", type=int, default=2, help="Worker processes (default 2, the cores issue 12 names).")
-    parser.add_argument("--scale", type=float, default=None,
-                        help="World size as a share of the canonical 100,000 customers (default 1; --quick 0.01).")
-    parser.add_argument("--horizon-days", type=int, default=None,
-                        help="Simulate this many days instead of the scenario's six years (default; --quick 60).")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="Worker processes (default 2, the cores issue 12 names).",
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="World size as a share of the canonical 100,000 customers (default 1; --quick 0.01).",
+    )
+    parser.add_argument(
+        "--horizon-days",
+        type=int,
+        default=None,
+        help="Simulate this many days instead of the scenario's six years (default; --quick 60).",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results", help="Where the JSON goes.")
     args = parser.parse_args(argv)
     scale = args.scale if args.scale is not None else (0.01 if args.quick else 1.0)
-    horizon = args.horizon_days if args.horizon_days is not None else (QUICK_HORIZON_DAYS if args.quick else None)
+    horizon = (
+        args.horizon_days
+        if args.horizon_days is not None
+        else (QUICK_HORIZON_DAYS if args.quick else None)
+    )
     if not 0 < scale <= 10 or args.workers < 1 or (horizon is not None and horizon < 1):
         parser.error("--scale must be in (0, 10], --workers and --horizon-days at least 1")
     customers = max(2, round(CANONICAL_CUSTOMERS * scale))
-    overrides = [*(scaled_overrides(customers, None) if scale != 1 else []), *([f"horizon_days={horizon}"] if horizon else [])]
+    overrides = [
+        *(scaled_overrides(customers, None) if scale != 1 else []),
+        *([f"horizon_days={horizon}"] if horizon else []),
+    ]
     changed = scale != 1 or horizon is not None
-    print(f"analyses of issue 12 on {customers:,} customers ({scale:g} x canonical), "
-          f"{f'{horizon} days' if horizon else 'the six years of the scenario'}{' (quick)' if args.quick else ''}, "
-          f"{args.workers} workers, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    period = f"{horizon} days" if horizon else "the six years of the scenario"
+    print(
+        f"analyses of issue 12 on {customers:,} customers ({scale:g} x canonical), "
+        f"{period}{' (quick)' if args.quick else ''}, "
+        f"{args.workers} workers, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
+    )
 
     plan = {
         "morris": (list(MORRIS_INPUTS), "morris", 2 if args.quick else MORRIS_TRAJECTORIES),
-        "sweep": ([SWEEP_INPUT], "latin_hypercube", QUICK_SWEEP_POINTS if args.quick else SWEEP_POINTS),
+        "sweep": (
+            [SWEEP_INPUT],
+            "latin_hypercube",
+            QUICK_SWEEP_POINTS if args.quick else SWEEP_POINTS,
+        ),
     }
     figures = []
     for name, (vary, design, points) in plan.items():
@@ -168,14 +223,29 @@ def main(argv: list[str] | None = None) -> list[dict]:
         key, limit = TARGETS[name]
         row.update(target=f"{key} < {limit:g}", met=row[key] < limit)
         figures.append(row)
-        print(f"{name:<7} {row['design']:<16} {row['replications']:>6,} replications  {row['seconds']:>8.1f} s  "
-              f"{row['seconds_per_replication']:.3f} s each  peak {row['peak_mib']:,.0f} MiB ({row['memory_measure']})  "
-              f"issue 12: {row['target']}: {'met' if row['met'] else 'NOT met'}{' (on this smaller world)' if changed else ''}")
+        print(
+            f"{name:<7} {row['design']:<16} {row['replications']:>6,} replications  "
+            f"{row['seconds']:>8.1f} s  {row['seconds_per_replication']:.3f} s each  peak "
+            f"{row['peak_mib']:,.0f} MiB ({row['memory_measure']})  issue 12: {row['target']}: "
+            f"{'met' if row['met'] else 'NOT met'}{' (on this smaller world)' if changed else ''}"
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = args.out / f"analyses-{stamp}{'-quick' if args.quick else ''}.json"
-    path.write_text(json.dumps({"scale": scale, "customers": customers, "horizon_days": horizon, "workers": args.workers, "quick": args.quick,
-                                "load_average": os.getloadavg()[0], "figures": figures}, indent=1))
+    path.write_text(
+        json.dumps(
+            {
+                "scale": scale,
+                "customers": customers,
+                "horizon_days": horizon,
+                "workers": args.workers,
+                "quick": args.quick,
+                "load_average": os.getloadavg()[0],
+                "figures": figures,
+            },
+            indent=1,
+        )
+    )
     print(f"written: {path}")
     return figures
 

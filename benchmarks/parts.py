@@ -1,4 +1,5 @@
-"""Where one replication's wall time goes, by part: World() setup, the daily step's pieces, per-claim work, tables.
+"""Where one replication's wall time goes, by part: World() setup, the daily step's pieces,
+per-claim work, tables.
 
     python benchmarks/parts.py [--customers N] [--policy NAME] [--horizon DAYS] [--repeats R]
 
@@ -22,7 +23,8 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import CANONICAL, scaled_overrides
 
-#: The World's methods the daily step calls, in the order it calls them, and the part each is counted in.
+#: The World's methods the daily step calls, in the order it calls them, and the part each is
+#: counted in.
 DAILY_PARTS = {
     "_record_day": "daily: record the day",
     "_book": "daily: book fixed pay",
@@ -34,11 +36,17 @@ DAILY_PARTS = {
     "_adoption": "daily: adoption",
     "_file": "per claim: filing (luck, Claim, process)",
 }
-PARTS = ("setup: World()", *dict.fromkeys(DAILY_PARTS.values()), "per claim: claim processes", "tables at the end")
+PARTS = (
+    "setup: World()",
+    *dict.fromkeys(DAILY_PARTS.values()),
+    "per claim: claim processes",
+    "tables at the end",
+)
 
 
 class PartTimer:
-    """Exclusive wall time of wrapped functions: a wrapped call inside another is taken off its caller."""
+    """Exclusive wall time of wrapped functions: a wrapped call inside another is taken off its
+    caller."""
 
     def __init__(self, clock=time.perf_counter) -> None:
         self.clock = clock
@@ -64,9 +72,11 @@ class PartTimer:
 
 
 def timed_replication(scenario, policy: str, replication: int, clock=time.perf_counter) -> dict:
-    """Run one replication with the World's daily methods timed; returns seconds by part, events and claims.
+    """Run one replication with the World's daily methods timed; returns seconds by part, events and
+    claims.
 
-    `clock` is wall time by default; time.process_time (CPU time of this process) is steadier on a loaded machine.
+    `clock` is wall time by default; time.process_time (CPU time of this process) is steadier on a
+    loaded machine.
     """
     from recoverysim.engine import run_replication
     from recoverysim.model import world as world_module
@@ -126,30 +136,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy", default="trusting")
     parser.add_argument("--horizon", type=int, default=730, help="days (default 730, two years)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--cpu", action="store_true", help="CPU time of the process instead of wall time")
-    parser.add_argument("--json", action="store_true", help="print each replication's parts as one JSON line instead")
+    parser.add_argument(
+        "--cpu", action="store_true", help="CPU time of the process instead of wall time"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print each replication's parts as one JSON line instead",
+    )
     args = parser.parse_args(argv)
     from recoverysim.scenario.load import load_scenario
     from recoverysim.staffing import resolve_staffing
 
-    scenario = resolve_staffing(load_scenario(CANONICAL, scaled_overrides(args.customers, args.horizon)))
+    scenario = resolve_staffing(
+        load_scenario(CANONICAL, scaled_overrides(args.customers, args.horizon))
+    )
     clock = time.process_time if args.cpu else time.perf_counter
     runs = [timed_replication(scenario, args.policy, 0, clock) for _ in range(args.repeats)]
     if args.json:
         for run in runs:
             print(json.dumps(run))
         return 0
-    print(f"{args.customers:,} customers, {args.horizon} days, policy {args.policy}, median of {args.repeats}"
-          f"{' (CPU time)' if args.cpu else ''}")
+    print(
+        f"{args.customers:,} customers, {args.horizon} days, policy {args.policy}, median of "
+        f"{args.repeats}{' (CPU time)' if args.cpu else ''}"
+    )
     for part in PARTS:
         print(f"  {part:<44} {statistics.median(r['seconds'][part] for r in runs):8.3f} s")
     print(f"  {'total':<44} {statistics.median(r['total'] for r in runs):8.3f} s")
     claims = runs[0]["claims"]
     per_claim = statistics.median(
-        r["seconds"]["per claim: claim processes"] + r["seconds"][DAILY_PARTS["_file"]] for r in runs
+        r["seconds"]["per claim: claim processes"] + r["seconds"][DAILY_PARTS["_file"]]
+        for r in runs
     )
-    print(f"  {claims:,} claims, {runs[0]['claim_events'] / max(claims, 1):.2f} SimPy events a claim, "
-          f"{per_claim / max(claims, 1) * 1e6:.1f} us a claim")
+    print(
+        f"  {claims:,} claims, {runs[0]['claim_events'] / max(claims, 1):.2f} SimPy events a "
+        f"claim, {per_claim / max(claims, 1) * 1e6:.1f} us a claim"
+    )
     return 0
 
 

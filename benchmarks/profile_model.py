@@ -29,7 +29,7 @@ def where(filename: str, function: str = "") -> str:
     path = Path(filename)
     parts = path.parts
     if "recoverysim" in parts:
-        return "recoverysim/" + "/".join(parts[parts.index("recoverysim") + 1:])
+        return "recoverysim/" + "/".join(parts[parts.index("recoverysim") + 1 :])
     for package in ("simpy", "numpy", "pandas", "pydantic", "ruamel"):
         if package in parts:
             return package
@@ -50,17 +50,23 @@ def profile(customers: int, policy: str, top: int) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler)
     total = stats.total_tt
-    print(f"{customers:,} customers, policy {policy}: {plain_s:.2f} s unprofiled, {total:.2f} s under cProfile")
+    print(
+        f"{customers:,} customers, policy {policy}: {plain_s:.2f} s unprofiled, {total:.2f} s "
+        "under cProfile"
+    )
 
     rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)
     print(f"\nTop {top} functions by own time (tottime), share of the profiled total:")
     print(f"  {'own %':>6} {'cum %':>6} {'calls':>10}  function")
     for (filename, line, name), (_, calls, own, cumulative, _) in rows[:top]:
-        print(f"  {own / total:>6.1%} {cumulative / total:>6.1%} {calls:>10,}  {where(filename, name)}:{line} {name}")
+        print(
+            f"  {own / total:>6.1%} {cumulative / total:>6.1%} {calls:>10,}  "
+            f"{where(filename, name)}:{line} {name}"
+        )
 
     by_cumulative = sorted(stats.stats.items(), key=lambda item: item[1][3], reverse=True)
     print(f"\nTop {top} functions by cumulative time (time inside, callees included):")
-    for (filename, line, name), (_, calls, own, cumulative, _) in by_cumulative[:top]:
+    for (filename, line, name), (_, calls, _own, cumulative, _) in by_cumulative[:top]:
         print(f"  {cumulative / total:>6.1%} {calls:>10,}  {where(filename, name)}:{line} {name}")
 
     by_place: dict[str, float] = defaultdict(float)
@@ -90,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--policy", default="trusting")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--pyinstrument", action="store_true", help="also print a pyinstrument call tree (pip install pyinstrument)")
+    parser.add_argument(
+        "--pyinstrument",
+        action="store_true",
+        help="also print a pyinstrument call tree (pip install pyinstrument)",
+    )
     args = parser.parse_args(argv)
     if args.customers < 1 or args.top < 1:
         parser.error("--customers and --top must be at least 1")

@@ -1,4 +1,5 @@
-"""recoverysim: compare warranty policies, from trusting to suspicious, by loyalty, cost and word of mouth.
+"""recoverysim: compare warranty policies, from trusting to suspicious, by loyalty, cost and word of
+mouth.
 
 A notebook needs no CLI::
 
@@ -7,9 +8,11 @@ A notebook needs no CLI::
     result = rs.run_experiment(scenario)
     result.summary          # one row per policy and key figure, with 95 % intervals
     result.claims           # one row per claim
-    result.selection        # per figure: each policy's gap to the best, simultaneous 95 % interval, chance it is best
+    result.selection        # per figure: each policy's gap to the best, simultaneous 95 %
+                            # interval, chance it is best
     posterior = rs.read_posterior("results/my-calibration")   # a `recoverysim calibrate` folder
-    rs.run_experiment(scenario, posterior=posterior).probability_best   # each policy's chance to be best
+    # each policy's chance to be best:
+    rs.run_experiment(scenario, posterior=posterior).probability_best
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -38,7 +41,13 @@ from recoverysim.results import (
     read_sweep,
     write_results,
 )
-from recoverysim.scenario import Policy, Scenario, load_scenario, scenario_from_dict, scenario_to_dict
+from recoverysim.scenario import (
+    Policy,
+    Scenario,
+    load_scenario,
+    scenario_from_dict,
+    scenario_to_dict,
+)
 from recoverysim.selection import selection_table
 from recoverysim.table import comparison_table
 

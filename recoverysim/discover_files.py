@@ -1,4 +1,5 @@
-"""Read a sweep folder for `recoverysim discover` and write what it finds: labels, boxes, summary, tree, map."""
+"""Read a sweep folder for `recoverysim discover` and write what it finds: labels, boxes, summary,
+tree, map."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from recoverysim.discover import Discovery, boxes_table, summary_text, tree_text
 from recoverysim.errors import RecoverySimError
 from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write, prepare_folder
 from recoverysim.views.discover_plots import decision_map
-from recoverysim.views.figure_files import folder_kind, read_manifest, read_points, save_figure, sweep_context
+from recoverysim.views.figure_files import (
+    folder_kind,
+    read_manifest,
+    read_points,
+    save_figure,
+    sweep_context,
+)
 from recoverysim.views.figure_style import Context
 
 LABELS_FILE = "labels.csv"
@@ -26,7 +33,9 @@ def sweep_points(folder: Path) -> pd.DataFrame:
         raise RecoverySimError(f"{folder}: no such folder (make one with `recoverysim sweep`)")
     kind = folder_kind(folder)
     if kind != "sweep":
-        raise RecoverySimError(f"{folder}: a {kind} folder, not a sweep (no points.parquet); run `recoverysim sweep`")
+        raise RecoverySimError(
+            f"{folder}: a {kind} folder, not a sweep (no points.parquet); run `recoverysim sweep`"
+        )
     return read_points(folder)
 
 
@@ -41,15 +50,23 @@ def folder_context(folder: Path, points: pd.DataFrame) -> Context:
 
 
 def write_discovery(
-    discovery: Discovery, out: Path, context: Context | None = None, x: str | None = None, y: str | None = None
+    discovery: Discovery,
+    out: Path,
+    context: Context | None = None,
+    x: str | None = None,
+    y: str | None = None,
 ) -> tuple[str, list[Path]]:
-    """Write labels.csv, boxes.csv, tree.txt, discovery.txt and (with two numeric inputs) decision-map.png.
+    """Write labels.csv, boxes.csv, tree.txt, discovery.txt and (with two numeric inputs)
+    decision-map.png.
 
     Returns the summary text and the files written."""
     prepare_folder(out)
     tree = tree_text(discovery)
     summary = summary_text(discovery, tree)
-    written = [write_table(discovery.labels, out / LABELS_FILE), write_table(boxes_table(discovery), out / BOXES_FILE)]
+    written = [
+        write_table(discovery.labels, out / LABELS_FILE),
+        write_table(boxes_table(discovery), out / BOXES_FILE),
+    ]
     for name, text in ((TREE_FILE, tree + "\n"), (SUMMARY_FILE, summary)):
         atomic_write(out / name, lambda p, text=text: p.write_text(text, encoding="utf-8"))
         written.append(out / name)

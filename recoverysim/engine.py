@@ -1,4 +1,5 @@
-"""One replication: a scenario, a policy and a replication number in; tables out. Pure and picklable."""
+"""One replication: a scenario, a policy and a replication number in; tables out. Pure and
+picklable."""
 
 from __future__ import annotations
 
@@ -68,7 +69,9 @@ def claims_frame(claims: list[Claim], scenario: Scenario) -> pd.DataFrame:
             if claims
             else pd.Categorical([], categories=segments),
             "is_fraud": np.array([c.is_fraud for c in claims], dtype=bool),
-            "component": pd.Categorical.from_codes([c.component for c in claims], categories=components)
+            "component": pd.Categorical.from_codes(
+                [c.component for c in claims], categories=components
+            )
             if claims
             else pd.Categorical([], categories=components),
             "covered": np.array([c.covered for c in claims], dtype=bool),
@@ -91,10 +94,14 @@ def claims_frame(claims: list[Claim], scenario: Scenario) -> pd.DataFrame:
     return frame
 
 
-def run_replication(scenario: Scenario, policy: str, replication: int, keep_log: bool = False) -> ReplicationResult:
-    """Simulate one world under `policy`; replication r uses the same random streams under every policy.
+def run_replication(
+    scenario: Scenario, policy: str, replication: int, keep_log: bool = False
+) -> ReplicationResult:
+    """Simulate one world under `policy`; replication r uses the same random streams under every
+    policy.
 
-    Staff written as 'auto' is sized first (recoverysim.staffing; cached, so once per scenario and process).
+    Staff written as 'auto' is sized first (recoverysim.staffing; cached, so once per scenario and
+    process).
     """
     scenario = resolve_staffing(scenario)
     world = World(scenario, scenario.policy(policy), replication, keep_log=keep_log)

@@ -1,4 +1,5 @@
-"""Which policy levers cannot act in a scenario, in plain words: found from the scenario alone, or after a run.
+"""Which policy levers cannot act in a scenario, in plain words: found from the scenario alone, or
+after a run.
 
 A lever that cannot act leaves every replication unchanged (common random numbers
 hold), so comparing policies that differ only in it shows nothing. `inert_levers`
@@ -26,7 +27,8 @@ REACH_UNUSED = {
     "shipping_days": "nothing was shipped",
     "repair_turnaround_days": "nothing was repaired",
     "goodwill_eur": "no goodwill was paid",
-    "goodwill_on_service_failure_eur": "no approved claim overran its expected time or needed a second contact",
+    "goodwill_on_service_failure_eur": "no approved claim overran its expected time or needed a "
+    "second contact",
     "status_update_every_days": "no claim was silent for {every:g} days",
     "escalation_watch": "no public post reached a watching manager",
     "escalation_recovery": "no manager recovered a customer",
@@ -62,7 +64,8 @@ def levers_set(policy: Policy) -> list[str]:
     written = [
         name
         for name in policy.model_fields_set
-        if name not in ("name", "description", "inspection") and getattr(policy, name) != getattr(defaults, name)
+        if name not in ("name", "description", "inspection")
+        and getattr(policy, name) != getattr(defaults, name)
     ]
     written += [
         f"inspection.{name}"
@@ -71,7 +74,9 @@ def levers_set(policy: Policy) -> list[str]:
     ]
     order = {
         name: index
-        for index, name in enumerate([*Policy.model_fields, *(f"inspection.{n}" for n in Inspection.model_fields)])
+        for index, name in enumerate(
+            [*Policy.model_fields, *(f"inspection.{n}" for n in Inspection.model_fields)]
+        )
     }
     return sorted(written, key=order.__getitem__)
 
@@ -86,14 +91,19 @@ def _anyone_posts(scenario: Scenario) -> bool:
     return any(s.public_post_probability > 0.0 for s in scenario.market.segments)
 
 
-#: Contacts on one claim beyond which a post midway is out of reach in practice (claims take 1 to a few dozen).
+#: Contacts on one claim beyond which a post midway is out of reach in practice (claims take 1 to a
+#: few dozen).
 UNREACHED_CONTACTS = 100
 
 
 def _posts_out_of_reach(scenario: Scenario) -> bool:
-    """No satisfaction is below 0, so nobody posts at the close, and a post midway needs absurdly many contacts."""
+    """No satisfaction is below 0, so nobody posts at the close, and a post midway needs absurdly
+    many contacts."""
     wom = scenario.word_of_mouth
-    return wom.public_post_below_satisfaction <= 0.0 and wom.public_post_after_contacts >= UNREACHED_CONTACTS
+    return (
+        wom.public_post_below_satisfaction <= 0.0
+        and wom.public_post_after_contacts >= UNREACHED_CONTACTS
+    )
 
 
 def _no_claims(scenario: Scenario, policy: Policy) -> str | None:
@@ -102,24 +112,36 @@ def _no_claims(scenario: Scenario, policy: Policy) -> str | None:
     honest = any(c.failures_per_year > 0.0 for c in scenario.product.components) and any(
         s.complaint_probability > 0.0 for s in market.segments
     )
-    fraud = any(s.opportunist_share > 0.0 and s.fraud_attempts_per_year > 0.0 for s in market.segments)
+    fraud = any(
+        s.opportunist_share > 0.0 and s.fraud_attempts_per_year > 0.0 for s in market.segments
+    )
     if market.initial_customers + market.prospects == 0 or not (honest or fraud):
         return "no claim is ever filed (no component fails and nobody fakes a failure)"
     staffed = [
-        name for name in _used_channels(scenario) if policy.staff_for(name, getattr(scenario.channels, name).staff) != 0
+        name
+        for name in _used_channels(scenario)
+        if policy.staff_for(name, getattr(scenario.channels, name).staff) != 0
     ]  # 'auto' staffs a used channel
     if not staffed and not (policy.escalation_watch and _anyone_posts(scenario)):
         return "no claim can reach an agent (every channel claims start on has no staff)"
     return None
 
 
-#: Levers that also act through the market: they make the policy more or less lenient (bass.leniency_index),
-#: which moves purchase and repurchase even when no claim is filed (market.leniency_*_effect above 0).
-LENIENCY_LEVERS = ("evidence", "return_for_inspection", "excluded_components", "remedy", "goodwill_eur")
+#: Levers that also act through the market: they make the policy more or less lenient
+#: (bass.leniency_index), which moves purchase and repurchase even when no claim is filed
+#: (market.leniency_*_effect above 0).
+LENIENCY_LEVERS = (
+    "evidence",
+    "return_for_inspection",
+    "excluded_components",
+    "remedy",
+    "goodwill_eur",
+)
 
 
 def _leniency_acts(scenario: Scenario) -> bool:
-    """Whether a policy's leniency reaches anyone: an effect above 0 and someone who buys or may buy."""
+    """Whether a policy's leniency reaches anyone: an effect above 0 and someone who buys or may
+    buy."""
     market = scenario.market
     effect = market.leniency_purchase_effect > 0.0 or market.leniency_repurchase_effect > 0.0
     return effect and market.initial_customers + market.prospects > 0
@@ -141,7 +163,10 @@ def _lever_rule(lever: str) -> Callable[[Scenario, Policy], str | None]:
         if lever == "excluded_components" and all(
             components[n].failures_per_year == 0.0 for n in policy.excluded_components
         ):
-            return f"no excluded component ever fails ({', '.join(policy.excluded_components)}: failures_per_year 0)"
+            return (
+                f"no excluded component ever fails ({', '.join(policy.excluded_components)}: "
+                "failures_per_year 0)"
+            )
         if lever == "excluded_repair_charge_eur":
             if not policy.excluded_components:
                 return "no component is excluded"
@@ -153,9 +178,14 @@ def _lever_rule(lever: str) -> Callable[[Scenario, Policy], str | None]:
             and min(handoff) >= 1.0
             and not policy.single_case_owner
         ):
-            return "every contact is handed to a partner first (partner_handoff_probability is 1 on every channel used)"
+            return (
+                "every contact is handed to a partner first (partner_handoff_probability is 1 on "
+                "every channel used)"
+            )
         if lever == "single_case_owner" and max(handoff, default=0.0) == 0.0:
-            return "no channel hands cases to a partner (partner_handoff_probability is 0 everywhere)"
+            return (
+                "no channel hands cases to a partner (partner_handoff_probability is 0 everywhere)"
+            )
         if (
             lever == "shipping_days"
             and policy.remedy == "refund"
@@ -163,9 +193,19 @@ def _lever_rule(lever: str) -> Callable[[Scenario, Policy], str | None]:
             and _no_paid_repairs(policy)
         ):
             return "nothing is shipped (remedy refund, no return for inspection, no paid repairs)"
-        if lever == "repair_turnaround_days" and policy.remedy != "repair" and _no_paid_repairs(policy):
-            return f"nothing is repaired (remedy {policy.remedy}, no paid repairs of excluded components)"
-        if lever == "goodwill_cost_share" and policy.goodwill_eur == 0.0 == policy.goodwill_on_service_failure_eur:
+        if (
+            lever == "repair_turnaround_days"
+            and policy.remedy != "repair"
+            and _no_paid_repairs(policy)
+        ):
+            return (
+                f"nothing is repaired (remedy {policy.remedy}, no paid repairs of excluded "
+                "components)"
+            )
+        if (
+            lever == "goodwill_cost_share"
+            and policy.goodwill_eur == 0.0 == policy.goodwill_on_service_failure_eur
+        ):
             return "goodwill_eur is 0"
         if (
             lever == "status_update_every_days"
@@ -173,8 +213,8 @@ def _lever_rule(lever: str) -> Callable[[Scenario, Policy], str | None]:
             and policy.status_update_every_days >= scenario.horizon_days
         ):
             return (
-                f"no claim can be silent for {policy.status_update_every_days:g} days within a horizon of "
-                f"{scenario.horizon_days} days"
+                f"no claim can be silent for {policy.status_update_every_days:g} days within a "
+                f"horizon of {scenario.horizon_days} days"
             )
         if lever.startswith("escalation_"):
             if not _anyone_posts(scenario):
@@ -182,8 +222,9 @@ def _lever_rule(lever: str) -> Callable[[Scenario, Policy], str | None]:
             if _posts_out_of_reach(scenario):
                 wom = scenario.word_of_mouth
                 return (
-                    f"no claim can reach a public post (word_of_mouth.public_post_below_satisfaction is 0, and a post "
-                    f"midway needs {wom.public_post_after_contacts} contacts)"
+                    "no claim can reach a public post "
+                    "(word_of_mouth.public_post_below_satisfaction is 0, and a post midway needs "
+                    f"{wom.public_post_after_contacts} contacts)"
                 )
             if lever != "escalation_watch" and not policy.escalation_watch:
                 return "no manager watches public posts (escalation_watch is false)"
@@ -193,7 +234,8 @@ def _lever_rule(lever: str) -> Callable[[Scenario, Policy], str | None]:
 
 
 def inert_levers(scenario: Scenario) -> list[str]:
-    """Plain-words warnings, one per (policy, lever) that the policy sets but that cannot act in this scenario."""
+    """Plain-words warnings, one per (policy, lever) that the policy sets but that cannot act in
+    this scenario."""
     warnings = []
     for policy in scenario.policies:
         no_claims = _no_claims(scenario, policy)
@@ -203,8 +245,9 @@ def inert_levers(scenario: Scenario) -> list[str]:
                 for name in policy.channel_staff:
                     if name not in used:
                         warnings.append(
-                            f"policy {policy.name}: channel_staff.{name} cannot act: no segment starts "
-                            f"claims on {name} (a channel nobody uses is neither staffed nor paid)"
+                            f"policy {policy.name}: channel_staff.{name} cannot act: no segment "
+                            f"starts claims on {name} (a channel nobody uses is neither staffed "
+                            "nor paid)"
                         )
                 continue
             through_market = lever in LENIENCY_LEVERS and _leniency_acts(scenario)
@@ -214,7 +257,8 @@ def inert_levers(scenario: Scenario) -> list[str]:
     return warnings
 
 
-#: Values that switch a lever's mechanism off: set so, the lever acts by its absence and its count is 0 by design.
+#: Values that switch a lever's mechanism off: set so, the lever acts by its absence and its count
+#: is 0 by design.
 SWITCHED_OFF = {
     "evidence": "none",
     "return_for_inspection": False,
@@ -228,7 +272,8 @@ SWITCHED_OFF = {
 
 
 def silent_levers(scenario: Scenario, replications: pd.DataFrame) -> list[str]:
-    """Notes for levers a policy sets whose mechanism was never reached in any replication of a run."""
+    """Notes for levers a policy sets whose mechanism was never reached in any replication of a
+    run."""
     notes = []
     for policy_name, rows in replications.groupby("policy", sort=False):
         policy = scenario.policy(policy_name)
@@ -240,5 +285,8 @@ def silent_levers(scenario: Scenario, replications: pd.DataFrame) -> list[str]:
             if reach is None or column not in rows or rows[column].sum() > 0:
                 continue
             why = REACH_UNUSED[reach].format(every=policy.status_update_every_days or 0.0)
-            notes.append(f"note: under {policy_name}, {lever} never acted in {len(rows)} replications ({why})")
+            notes.append(
+                f"note: under {policy_name}, {lever} never acted in {len(rows)} replications "
+                f"({why})"
+            )
     return notes

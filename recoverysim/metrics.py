@@ -1,4 +1,5 @@
-"""Key figures of one replication, and means with 95 % intervals across replications. Pure functions."""
+"""Key figures of one replication, and means with 95 % intervals across replications. Pure
+functions."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ KEY_FIGURES = (
     "honest_abandoned_share",
     "claimant_repurchase_share",
 )
-#: Key figures where more is better for the firm or its customers: money kept, satisfaction, loyalty, good talk.
+#: Key figures where more is better for the firm or its customers: money kept, satisfaction,
+#: loyalty, good talk.
 HIGHER_IS_BETTER = frozenset(
     {
         "net_result_eur",
@@ -58,8 +60,9 @@ HIGHER_IS_BETTER = frozenset(
         "claimant_repurchase_share",
     }
 )
-#: Key figures where less is better: money spent or lost to fraud, time, effort, honest claimants left with nothing,
-#: bad talk. The honest shares count harm to honest customers; what avoiding it costs is in the money figures.
+#: Key figures where less is better: money spent or lost to fraud, time, effort, honest claimants
+#: left with nothing, bad talk. The honest shares count harm to honest customers; what avoiding it
+#: costs is in the money figures.
 LOWER_IS_BETTER = frozenset(
     {
         "cost_total_eur",
@@ -79,13 +82,15 @@ LOWER_IS_BETTER = frozenset(
         "honest_abandoned_share",
     }
 )
-#: Key figures with no better side: how many claim (more failures, or more trust to claim), the mix of claims
-#: (fraud_share also rises when honest claimants give up) and how many are approved (generosity to fraud too).
+#: Key figures with no better side: how many claim (more failures, or more trust to claim), the mix
+#: of claims (fraud_share also rises when honest claimants give up) and how many are approved
+#: (generosity to fraud too).
 NO_BETTER_SIDE = frozenset({"claims", "fraud_share", "approval_share"})
 
 
 def better_direction(metric: str) -> str | None:
-    """'higher' or 'lower' where one side of a figure is better, None where neither is (or the figure is unknown)."""
+    """'higher' or 'lower' where one side of a figure is better, None where neither is (or the
+    figure is unknown)."""
     if metric in HIGHER_IS_BETTER:
         return "higher"
     if metric in LOWER_IS_BETTER:
@@ -95,27 +100,37 @@ def better_direction(metric: str) -> str | None:
 
 #: Further columns of replications.parquet: the cost components and the market's counts.
 COST_FIGURES = tuple(f"cost_{name}_eur" for name in COST_COMPONENTS)
-#: Claimants who reached a purchase occasion after their claim, and those who bought, by outcome class.
+#: Claimants who reached a purchase occasion after their claim, and those who bought, by outcome
+#: class.
 REPURCHASE_FIGURES = tuple(
-    f"repurchase_{kind}_{outcome}" for outcome in OUTCOME_CLASSES for kind in ("claimants", "buyers")
+    f"repurchase_{kind}_{outcome}"
+    for outcome in OUTCOME_CLASSES
+    for kind in ("claimants", "buyers")
 )
-#: The same split by the severity of the failure (Component.severity), as TARP's minor and major tables.
+#: The same split by the severity of the failure (Component.severity), as TARP's minor and major
+#: tables.
 REPURCHASE_SEVERITY_FIGURES = tuple(
     f"repurchase_{kind}_{outcome}_{severity}"
     for severity in SEVERITIES
     for outcome in OUTCOME_CLASSES
     for kind in ("claimants", "buyers")
 )
-#: Busy share of staffed agent hours, over all staffed channels and per channel (NaN where no one is staffed),
-#: and of paid technician hours at the inspection bench (NaN when the policy inspects nothing).
+#: Busy share of staffed agent hours, over all staffed channels and per channel (NaN where no one is
+#: staffed), and of paid technician hours at the inspection bench (NaN when the policy inspects
+#: nothing).
 UTILISATION_FIGURES = (
     "agent_utilisation",
     *(f"agent_utilisation_{name}" for name in CHANNEL_NAMES),
     "technician_utilisation",
 )
-#: Word of mouth beside the key figures: the baseline talk Bass's q*F stands for, and positive:negative ratios
-#: of the whole population (baseline included) and of claim stories alone, to set against East et al.'s ~3:1.
-WOM_FIGURES = ("wom_baseline_positive", "wom_positive_to_negative", "wom_positive_to_negative_claims")
+#: Word of mouth beside the key figures: the baseline talk Bass's q*F stands for, and
+#: positive:negative ratios of the whole population (baseline included) and of claim stories alone,
+#: to set against East et al.'s ~3:1.
+WOM_FIGURES = (
+    "wom_baseline_positive",
+    "wom_positive_to_negative",
+    "wom_positive_to_negative_claims",
+)
 EXTRA_FIGURES = (
     COST_FIGURES
     + (
@@ -137,7 +152,8 @@ EXTRA_FIGURES = (
     + tuple(f"lever_reach_{name}" for name in LEVER_REACH)
 )
 
-# Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in 1/df.
+# Student t 0.975 quantiles for 1..30 degrees of freedom (standard tables); beyond, a series in
+# 1/df.
 _T975 = (
     12.706,
     4.303,
@@ -181,7 +197,8 @@ def t_quantile_975(df: int) -> float:
 
 
 def _t_central_probability(t: float, df: int) -> float:
-    """P(|T| <= t) for Student's t with integer df, by the finite series of Abramowitz & Stegun 26.7.3-4."""
+    """P(|T| <= t) for Student's t with integer df, by the finite series of Abramowitz & Stegun
+    26.7.3-4."""
     theta = math.atan(t / math.sqrt(df))
     cos2 = math.cos(theta) ** 2
     if df % 2:  # odd: (2 / pi) [theta + sin cos (1 + 2/3 cos^2 + 2*4/(3*5) cos^4 + ...)]
@@ -189,7 +206,9 @@ def _t_central_probability(t: float, df: int) -> float:
         for k in range(1, (df - 1) // 2):
             term *= cos2 * (2 * k) / (2 * k + 1)
             total += term
-        return 2.0 / math.pi * (theta + (math.sin(theta) * math.cos(theta) * total if df > 1 else 0.0))
+        return (
+            2.0 / math.pi * (theta + (math.sin(theta) * math.cos(theta) * total if df > 1 else 0.0))
+        )
     term, total = 1.0, 1.0  # even: sin (1 + 1/2 cos^2 + 1*3/(2*4) cos^4 + ...)
     for k in range(1, df // 2):
         term *= cos2 * (2 * k - 1) / (2 * k)
@@ -198,7 +217,8 @@ def _t_central_probability(t: float, df: int) -> float:
 
 
 def t_quantile(probability: float, df: int) -> float:
-    """Student t quantile for integer df (exact, by bisection on the t distribution), used to widen intervals.
+    """Student t quantile for integer df (exact, by bisection on the t distribution), used to widen
+    intervals.
 
     At 0.975 it returns the table's value, so a 95 % interval is the one mean_interval gives.
     """
@@ -250,7 +270,9 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
     closed = decision != "open"
     resolution = (claims["closed_day"] - claims["filed_day"])[decided]
     satisfaction = claims["satisfaction"][closed]
-    score = np.round(claims["satisfaction"][closed & honest] * 10.0)  # NPS over honest claimants only
+    score = np.round(
+        claims["satisfaction"][closed & honest] * 10.0
+    )  # NPS over honest claimants only
     honest_closed = float((honest & closed).sum())
     denied = decision == "denied"
     covered = claims["covered"]
@@ -266,7 +288,9 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
         "claims": float(n),
         "fraud_share": _share(float(claims["is_fraud"].sum()), n),
         "fraud_paid_eur": totals.costs_eur["fraud_paid"],
-        "honest_denied_share": _share(float((honest & (decision == "denied")).sum()), float((honest & decided).sum())),
+        "honest_denied_share": _share(
+            float((honest & (decision == "denied")).sum()), float((honest & decided).sum())
+        ),
         "approval_share": _share(float(approved.sum()), float(decided.sum())),
         "resolution_days_mean": float(resolution.mean()) if len(resolution) else math.nan,
         "resolution_days_p90": float(resolution.quantile(0.9)) if len(resolution) else math.nan,
@@ -282,9 +306,13 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
         "customers_lost_wom": float(totals.customers_lost_wom),
         "customer_value_eur": totals.customer_value_eur,
         "value_total_eur": totals.net_result_day0_eur + totals.customer_value_day0_eur,
-        "honest_false_denial_share": _share(float((honest & covered & denied).sum()), honest_closed),
+        "honest_false_denial_share": _share(
+            float((honest & covered & denied).sum()), honest_closed
+        ),
         "honest_excluded_share": _share(float((honest & ~covered & denied).sum()), honest_closed),
-        "honest_abandoned_share": _share(float((honest & (decision == "abandoned")).sum()), honest_closed),
+        "honest_abandoned_share": _share(
+            float((honest & (decision == "abandoned")).sum()), honest_closed
+        ),
     }
     figures["honest_unremedied_share"] = _share(
         float((honest & (denied | (decision == "abandoned"))).sum()), honest_closed
@@ -314,24 +342,39 @@ def key_figures(claims: pd.DataFrame, totals: WorldTotals) -> dict[str, float]:
     for cell, count in totals.repurchase_claimants_by_severity.items():
         figures[f"repurchase_claimants_{cell}"] = float(count)
         figures[f"repurchase_buyers_{cell}"] = float(totals.repurchase_buyers_by_severity[cell])
-    figures.update({f"lever_reach_{name}": float(count) for name, count in totals.lever_reach.items()})
+    figures.update(
+        {f"lever_reach_{name}": float(count) for name, count in totals.lever_reach.items()}
+    )
     figures.update(utilisation_figures(totals))
     return figures
 
 
 def utilisation_figures(totals: WorldTotals) -> dict[str, float]:
-    """Busy hours over staffed (or paid) hours: agents in total and per channel, technicians at the bench."""
+    """Busy hours over staffed (or paid) hours: agents in total and per channel, technicians at the
+    bench."""
     busy, staffed = totals.agent_busy_hours, totals.agent_staffed_hours
-    figures = {"agent_utilisation": _share(sum(busy.get(name, 0.0) for name in staffed), sum(staffed.values()))}
+    figures = {
+        "agent_utilisation": _share(
+            sum(busy.get(name, 0.0) for name in staffed), sum(staffed.values())
+        )
+    }
     figures.update(
-        {f"agent_utilisation_{name}": _share(busy.get(name, 0.0), staffed.get(name, 0.0)) for name in CHANNEL_NAMES}
+        {
+            f"agent_utilisation_{name}": _share(busy.get(name, 0.0), staffed.get(name, 0.0))
+            for name in CHANNEL_NAMES
+        }
     )
-    figures["technician_utilisation"] = _share(totals.technician_busy_hours, totals.technician_paid_hours)
+    figures["technician_utilisation"] = _share(
+        totals.technician_busy_hours, totals.technician_paid_hours
+    )
     return figures
 
 
-def summarize(replications: pd.DataFrame, policies: list[str], figures: tuple[str, ...] = KEY_FIGURES) -> pd.DataFrame:
-    """One row per policy and figure: mean with 95 % interval, and the paired difference against the first policy.
+def summarize(
+    replications: pd.DataFrame, policies: list[str], figures: tuple[str, ...] = KEY_FIGURES
+) -> pd.DataFrame:
+    """One row per policy and figure: mean with 95 % interval, and the paired difference against the
+    first policy.
 
     Differences pair replication r of each policy with replication r of the
     baseline; both ran on the same seed (common random numbers).
@@ -349,12 +392,22 @@ def summarize(replications: pd.DataFrame, policies: list[str], figures: tuple[st
             rows.append((policy, figure, mean, low, high, diff, diff_low, diff_high))
     return pd.DataFrame(
         rows,
-        columns=["policy", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high"],
+        columns=[
+            "policy",
+            "metric",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "diff_vs_baseline",
+            "diff_ci_low",
+            "diff_ci_high",
+        ],
     )
 
 
 def outcomes_table(replications: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
-    """Repurchase by outcome class (TARP's rows), pooled over replications, with a 95 % Wilson interval.
+    """Repurchase by outcome class (TARP's rows), pooled over replications, with a 95 % Wilson
+    interval.
 
     `claimants` counts honest claimants (or silent failures) who reached a purchase
     occasion after their claim, summed over replications.
@@ -369,14 +422,19 @@ def outcomes_table(replications: pd.DataFrame, policies: list[str]) -> pd.DataFr
             buyers = int(own[f"repurchase_buyers_{outcome}"].sum())
             if claimants:
                 low, high = binomtest(buyers, claimants).proportion_ci(0.95, method="wilson")
-                rows.append((policy, outcome, claimants, buyers / claimants, float(low), float(high)))
+                rows.append(
+                    (policy, outcome, claimants, buyers / claimants, float(low), float(high))
+                )
             else:
                 rows.append((policy, outcome, 0, math.nan, math.nan, math.nan))
-    return pd.DataFrame(rows, columns=["policy", "outcome", "claimants", "repurchase_share", "ci_low", "ci_high"])
+    return pd.DataFrame(
+        rows, columns=["policy", "outcome", "claimants", "repurchase_share", "ci_low", "ci_high"]
+    )
 
 
 def _word_of_mouth_ratios(totals: WorldTotals) -> dict[str, float]:
-    """Positive:negative impressions, of the whole population (baseline talk included) and of claim stories alone."""
+    """Positive:negative impressions, of the whole population (baseline talk included) and of claim
+    stories alone."""
     positive, negative = totals.wom_positive + totals.wom_baseline_positive, totals.wom_negative
     return {
         "wom_baseline_positive": totals.wom_baseline_positive,
@@ -386,13 +444,14 @@ def _word_of_mouth_ratios(totals: WorldTotals) -> dict[str, float]:
 
 
 def metric_parts(metric: str) -> tuple[str, ...]:
-    """The figures a metric adds up: one figure, or several joined by '+' (e.g. net_result_eur+customer_value_eur),
-    each a figure of the replications."""
+    """The figures a metric adds up: one figure, or several joined by '+' (e.g.
+    net_result_eur+customer_value_eur), each a figure of the replications."""
     parts = tuple(part.strip() for part in metric.split("+"))
     unknown = [part for part in parts if part not in (*KEY_FIGURES, *EXTRA_FIGURES)]
     if unknown:
         raise UsageError(
-            f"unknown figure {unknown[0]!r} in metric {metric!r}; use a figure such as value_total_eur, "
-            f"or a sum of figures joined by '+'; figures: {', '.join(KEY_FIGURES)}"
+            f"unknown figure {unknown[0]!r} in metric {metric!r}; use a figure such as "
+            "value_total_eur, or a sum of figures joined by '+'; figures: "
+            f"{', '.join(KEY_FIGURES)}"
         )
     return parts

@@ -15,7 +15,14 @@ from typing import Any
 import pydantic
 from pydantic_core import PydanticUndefined
 
-from recoverysim.scenario.provenance import COMMAND_LINE, DEFAULT, NOT_RECORDED, SCENARIO, set_by, was_written
+from recoverysim.scenario.provenance import (
+    COMMAND_LINE,
+    DEFAULT,
+    NOT_RECORDED,
+    SCENARIO,
+    set_by,
+    was_written,
+)
 from recoverysim.scenario.schema import Policy, Scenario
 
 REQUIRED = "required"
@@ -96,7 +103,8 @@ UNIT_NAMES = {
 
 
 def unit_of(field_name: str) -> str:
-    """The unit a field's name carries (`_days`, `_eur`, ...); '' for choices, names and switches."""
+    """The unit a field's name carries (`_days`, `_eur`, ...); '' for choices, names and
+    switches."""
     if field_name in UNIT_NAMES:
         return UNIT_NAMES[field_name]
     match = re.fullmatch(r"effort_penalty_per_(\w+)", field_name)
@@ -109,7 +117,8 @@ def unit_of(field_name: str) -> str:
 
 
 def source_of(description: str | None) -> str:
-    """Where a default comes from: the description from its first sentence that names a source or an assumption."""
+    """Where a default comes from: the description from its first sentence that names a source or an
+    assumption."""
     if not description:
         return NOT_STATED
     sentences = re.split(r"(?<=[.)])\s+(?=[A-Z])", description.strip())
@@ -143,7 +152,8 @@ def format_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class ParameterRow:
-    """One line of the parameter table; `set_by` is scenario.provenance's answer, `description` the field's."""
+    """One line of the parameter table; `set_by` is scenario.provenance's answer, `description` the
+    field's."""
 
     path: str
     value: str
@@ -169,8 +179,8 @@ def _field_default(field: Any) -> Any:
 
 
 def _twin_items(value: tuple, twin: Any, written_list: bool) -> dict[Any, Any]:
-    """The default items a written list's items are compared with: none when the file wrote the list itself
-    (its items then start from the field defaults), else the default list's items by name."""
+    """The default items a written list's items are compared with: none when the file wrote the list
+    itself (its items then start from the field defaults), else the default list's items by name."""
     if written_list or not isinstance(twin, tuple):
         return {}
     return {getattr(item, "name", None): item for item in twin}
@@ -183,7 +193,8 @@ def _rows(
     written: Mapping[str, str] | None,
     item_defaults: bool = False,
 ) -> list[ParameterRow]:
-    """Rows for every leaf field of `instance`; `twin` is the same section as the defaults would build it.
+    """Rows for every leaf field of `instance`; `twin` is the same section as the defaults would
+    build it.
 
     `item_defaults` compares the items of lists with the field defaults of an item, as the table of
     defaults (docs/model.md) states them, rather than with the default list's own items.
@@ -196,7 +207,11 @@ def _rows(
         if isinstance(value, pydantic.BaseModel):
             twin_section = default if isinstance(default, pydantic.BaseModel) else None
             rows += _rows(value, twin_section, path + ".", written, item_defaults)
-        elif isinstance(value, tuple) and value and all(isinstance(v, pydantic.BaseModel) for v in value):
+        elif (
+            isinstance(value, tuple)
+            and value
+            and all(isinstance(v, pydantic.BaseModel) for v in value)
+        ):
             twins = _twin_items(value, default, item_defaults or was_written(path, written))
             for index, item in enumerate(value):
                 key = getattr(item, "name", None) or str(index)
@@ -210,17 +225,25 @@ def _rows(
                 who = SCENARIO  # a required field is always written
             if who != DEFAULT and default_shown != REQUIRED:
                 source = f"{SET_BY_WORDS[who]} (the default's source: {source})"
-            rows.append(ParameterRow(path, shown, default_shown, unit_of(name), source, who, field.description or ""))
+            rows.append(
+                ParameterRow(
+                    path, shown, default_shown, unit_of(name), source, who, field.description or ""
+                )
+            )
     return rows
 
 
-def parameter_rows(scenario: Scenario | None = None, written: Mapping[str, str] | None = None) -> list[ParameterRow]:
+def parameter_rows(
+    scenario: Scenario | None = None, written: Mapping[str, str] | None = None
+) -> list[ParameterRow]:
     """The table for `scenario`, or for the defaults (one policy named <policy>) when None.
 
-    `written` is what the file and the command line wrote (scenario.load.load_with_provenance); without
-    it, a value is told apart from the default only when it differs.
+    `written` is what the file and the command line wrote (scenario.load.load_with_provenance);
+    without it, a value is told apart from the default only when it differs.
     """
-    placeholder = Policy.model_construct(name="<policy>")  # a label for the table, not a name a user may write
+    placeholder = Policy.model_construct(
+        name="<policy>"
+    )  # a label for the table, not a name a user may write
     defaults = Scenario(policies=(placeholder,))
     if scenario is None:
         return _rows(defaults, defaults, "", {}, item_defaults=True)
@@ -231,11 +254,16 @@ def format_table(rows: list[ParameterRow]) -> str:
     """Fixed-width columns; the source, often long, comes last and is not padded."""
     header = ParameterRow("field", "value", "default", "unit", "source")
     table = [header, *rows]
-    widths = [max(len(getattr(r, column)) for r in table) for column in ("path", "value", "default", "unit")]
+    widths = [
+        max(len(getattr(r, column)) for r in table)
+        for column in ("path", "value", "default", "unit")
+    ]
     lines = []
     for r in table:
         cells = (r.path, r.value, r.default, r.unit)
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(cells, widths)) + "  " + r.source)
+        lines.append(
+            "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)) + "  " + r.source
+        )
         if r is header:
             lines.append("  ".join("-" * width for width in widths) + "  " + "-" * 6)
     return "\n".join(lines)
@@ -248,5 +276,8 @@ def format_markdown(rows: list[ParameterRow]) -> str:
         return text.replace("|", "\\|")
 
     lines = ["| field | value | default | unit | source |", "|---|---|---|---|---|"]
-    lines += [f"| `{r.path}` | {cell(r.value)} | {cell(r.default)} | {cell(r.unit)} | {cell(r.source)} |" for r in rows]
+    lines += [
+        f"| `{r.path}` | {cell(r.value)} | {cell(r.default)} | {cell(r.unit)} | {cell(r.source)} |"
+        for r in rows
+    ]
     return "\n".join(lines)

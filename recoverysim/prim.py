@@ -1,25 +1,28 @@
-"""PRIM, the patient rule induction method (Friedman & Fisher 1999): boxes of the input space where a label dominates.
+"""PRIM, the patient rule induction method (Friedman & Fisher 1999): boxes of the input space where
+a label dominates.
 
-Peeling: from the box holding every point, remove at each step the alpha-quantile slice at the low or high end of
-one input that leaves the highest density of the target label in the box (ties: the slice that keeps more points),
-until the box would hold fewer than `min_points` points or holds only target points. Each step is recorded:
+Peeling: from the box holding every point, remove at each step the alpha-quantile slice at the low
+or high end of one input that leaves the highest density of the target label in the box (ties: the
+slice that keeps more points), until the box would hold fewer than `min_points` points or holds only
+target points. Each step is recorded:
 
 - coverage: share of all target points that lie in the box,
 - density: share of the box's points that are target points,
 - mass: share of all points that lie in the box.
 
-The chosen box is the step whose density reaches `threshold` with the largest coverage (the earliest such box
-while density rises; on equal coverage the later, denser one). Pasting then widens each bound of the chosen box
-by an alpha slice of the points just outside it while the density does not drop. Covering repeats the search on
-the points no earlier box holds, for the few boxes a label needs (each box's coverage still counts all target
-points).
+The chosen box is the step whose density reaches `threshold` with the largest coverage (the earliest
+such box while density rises; on equal coverage the later, denser one). Pasting then widens each
+bound of the chosen box by an alpha slice of the points just outside it while the density does not
+drop. Covering repeats the search on the points no earlier box holds, for the few boxes a label
+needs (each box's coverage still counts all target points).
 
-Inputs with few distinct values (a grid) are peeled a whole value at a time when the alpha quantile is the end
-value itself. Bounds are inclusive and are values the data hold, so a box reads exactly on the points.
+Inputs with few distinct values (a grid) are peeled a whole value at a time when the alpha quantile
+is the end value itself. Bounds are inclusive and are values the data hold, so a box reads exactly
+on the points.
 
 Why written here: EMA Workbench's PRIM is the reference implementation, but it brings a long list of
-dependencies for about a hundred lines of numpy; this one follows its rules (alpha = 0.05 peeling, pasting,
-coverage/density/mass) and is tested on a planted box.
+dependencies for about a hundred lines of numpy; this one follows its rules (alpha = 0.05 peeling,
+pasting, coverage/density/mass) and is tested on a planted box.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Trajectory:
-    """Every step of one box's search; `chosen` indexes the chosen (and pasted) box, None when none is dense enough."""
+    """Every step of one box's search; `chosen` indexes the chosen (and pasted) box, None when none
+    is dense enough."""
 
     steps: tuple[Step, ...]
     chosen: int | None
@@ -73,7 +77,9 @@ def _measure(
     return int(members.sum()), int(target[members].sum())
 
 
-def _step(box: int, index: int, kind: str, low, high, counts: tuple[int, int], targets: int, total: int) -> Step:
+def _step(
+    box: int, index: int, kind: str, low, high, counts: tuple[int, int], targets: int, total: int
+) -> Step:
     points, hits = counts
     return Step(
         box,
@@ -89,7 +95,8 @@ def _step(box: int, index: int, kind: str, low, high, counts: tuple[int, int], t
 
 
 def _peel_cuts(values: np.ndarray, alpha: float) -> list[tuple[str, float]]:
-    """The low and high cut of one input's values in the box: ('low', new low bound), ('high', new high bound)."""
+    """The low and high cut of one input's values in the box: ('low', new low bound), ('high', new
+    high bound)."""
     distinct = np.unique(values)
     if distinct.size < 2:
         return []
@@ -110,10 +117,13 @@ def peel(
     alpha: float = PEEL_ALPHA,
     min_points: int = 1,
 ) -> list[Step]:
-    """The peeling trajectory on the rows in `pool`, from their bounding box down to `min_points` points."""
+    """The peeling trajectory on the rows in `pool`, from their bounding box down to `min_points`
+    points."""
     total, targets = len(target), int(target.sum())
     low, high = inputs[pool].min(axis=0), inputs[pool].max(axis=0)
-    steps = [_step(box, 0, "start", low, high, _measure(inputs, target, pool, low, high), targets, total)]
+    steps = [
+        _step(box, 0, "start", low, high, _measure(inputs, target, pool, low, high), targets, total)
+    ]
     while steps[-1].density < 1.0:
         members = pool & inside(inputs, low, high)
         best = None
@@ -135,7 +145,8 @@ def peel(
 
 
 def choose(steps: list[Step], threshold: float) -> int | None:
-    """The step with density >= threshold and the largest coverage (on equal coverage the later); None if none."""
+    """The step with density >= threshold and the largest coverage (on equal coverage the later);
+    None if none."""
     dense = [i for i, s in enumerate(steps) if s.density >= threshold]
     if not dense:
         return None
@@ -143,8 +154,11 @@ def choose(steps: list[Step], threshold: float) -> int | None:
 
 
 def _paste_cuts(values: np.ndarray, bound: float, side: str, amount: int) -> float | None:
-    """The bound that lets in the `amount` points nearest the box on this side (whole values at a time)."""
-    outside = np.sort(values[values < bound])[::-1] if side == "low" else np.sort(values[values > bound])
+    """The bound that lets in the `amount` points nearest the box on this side (whole values at a
+    time)."""
+    outside = (
+        np.sort(values[values < bound])[::-1] if side == "low" else np.sort(values[values > bound])
+    )
     if outside.size == 0:
         return None
     return float(outside[min(amount, outside.size) - 1])
@@ -158,7 +172,8 @@ def paste(
     first_step: int,
     alpha: float = PASTE_ALPHA,
 ) -> list[Step]:
-    """Widen the box one alpha slice at a time, the widening with the highest density first, while density holds.
+    """Widen the box one alpha slice at a time, the widening with the highest density first, while
+    density holds.
 
     The steps are numbered from `first_step` on (they follow the whole peeling trajectory)."""
     total, targets = len(target), int(target.sum())
@@ -184,7 +199,9 @@ def paste(
         if best is None:
             return steps
         _, low, high, counts = best
-        current = _step(start.box, first_step + len(steps), "paste", low, high, counts, targets, total)
+        current = _step(
+            start.box, first_step + len(steps), "paste", low, high, counts, targets, total
+        )
         steps.append(current)
 
 
@@ -196,10 +213,12 @@ def find_boxes(
     max_boxes: int = 3,
     alpha: float = PEEL_ALPHA,
 ) -> list[Trajectory]:
-    """PRIM with covering: up to `max_boxes` trajectories, each searched on the points earlier boxes left out.
+    """PRIM with covering: up to `max_boxes` trajectories, each searched on the points earlier boxes
+    left out.
 
-    Stops at the first search with no box of density >= threshold (that trajectory is still returned, with
-    chosen None, so the caller can say how dense the label got), or when the chosen box is every point left.
+    Stops at the first search with no box of density >= threshold (that trajectory is still
+    returned, with chosen None, so the caller can say how dense the label got), or when the chosen
+    box is every point left.
     """
     inputs = np.asarray(inputs, dtype=float)
     target = np.asarray(target, dtype=bool)
@@ -212,7 +231,9 @@ def find_boxes(
             found.append(Trajectory(tuple(peeled), None))
             break
         pasted = paste(inputs, target, pool, peeled[chosen], len(peeled), PASTE_ALPHA)
-        trajectory = Trajectory(tuple(peeled + pasted), len(peeled) + len(pasted) - 1 if pasted else chosen)
+        trajectory = Trajectory(
+            tuple(peeled + pasted), len(peeled) + len(pasted) - 1 if pasted else chosen
+        )
         found.append(trajectory)
         box = trajectory.box
         members = pool & inside(inputs, np.array(box.low), np.array(box.high))

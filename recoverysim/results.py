@@ -14,10 +14,11 @@ import os
 import platform
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -33,12 +34,22 @@ if TYPE_CHECKING:
     from recoverysim.experiment import ExperimentResult
 
 FORMAT_VERSION = 2
-PACKAGES = ("recoverysim", "simpy", "numpy", "pandas", "pydantic", "pyarrow", "ruamel.yaml", "click")
+PACKAGES = (
+    "recoverysim",
+    "simpy",
+    "numpy",
+    "pandas",
+    "pydantic",
+    "pyarrow",
+    "ruamel.yaml",
+    "click",
+)
 RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.parquet")
 SWEEP_FILES = ("points.parquet", "points_summary.csv")
 BREAKEVEN_FILES = ("breakeven.json", "evaluations.parquet")
 DECOMPOSE_FILES = ("decomposition.csv", "decomposition.txt", "replications.parquet")
-#: Written by `recoverysim design` (experiments/design_search.py, cli/design.py); optuna.journal is its study.
+#: Written by `recoverysim design` (experiments/design_search.py, cli/design.py); optuna.journal is
+#: its study.
 DESIGN_FILES = (
     "frontier.parquet",
     "trials.parquet",
@@ -50,17 +61,20 @@ DESIGN_FILES = (
 )
 #: Written by `run --posterior` beside the run files: each policy's probability of being best.
 PROBABILITY_BEST_FILE = "probability_best.csv"
-#: Written by every `run` beside summary.csv: which policy is best on each figure, and how sure (selection.py).
+#: Written by every `run` beside summary.csv: which policy is best on each figure, and how sure
+#: (selection.py).
 SELECTION_FILE = "selection.csv"
 #: Sections of a scenario that do not change any replication, left out of its hash.
 UNSIMULATED_SECTIONS = ("sweep", "whatif")
 CSV_FLOAT_FORMAT = "%.10g"
-#: Written by `recoverysim run` beside the tables when some staff was 'auto' (recoverysim/staffing.py).
+#: Written by `recoverysim run` beside the tables when some staff was 'auto'
+#: (recoverysim/staffing.py).
 STAFFING_FILE = "staffing.csv"
 
 
 def write_staffing_table(plan: StaffingPlan, folder: Path) -> None:
-    """staffing.csv: the staff sized for each policy and channel (and bench), with the load and what theory predicts."""
+    """staffing.csv: the staff sized for each policy and channel (and bench), with the load and what
+    theory predicts."""
     atomic_write(
         Path(folder) / STAFFING_FILE,
         lambda path: choices_frame(plan).to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT),
@@ -78,7 +92,7 @@ def package_versions() -> dict[str, str]:
 
 
 def now_utc() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _umask() -> int:
@@ -91,9 +105,12 @@ _FILE_MODE = 0o666 & ~_umask()
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write to a temporary file beside `path`, then rename: readers, and a resumed run, never see half a file."""
+    """Write to a temporary file beside `path`, then rename: readers, and a resumed run, never see
+    half a file."""
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
         os.close(handle)
     except OSError as error:
         raise RecoverySimError(f"{path.parent}: cannot write results ({error.strerror})") from None
@@ -119,7 +136,9 @@ def prepare_folder(out: Path) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise RecoverySimError(f"{out}: cannot create the output folder ({error.strerror})") from None
+        raise RecoverySimError(
+            f"{out}: cannot create the output folder ({error.strerror})"
+        ) from None
     if not out.is_dir():
         raise RecoverySimError(f"{out}: is not a folder")
     try:  # os.access says yes to root even on a read-only mount; a real file says the truth
@@ -127,7 +146,9 @@ def prepare_folder(out: Path) -> Path:
         os.close(handle)
         os.unlink(probe)
     except OSError as error:
-        raise RecoverySimError(f"{out}: the output folder is not writable ({error.strerror})") from None
+        raise RecoverySimError(
+            f"{out}: the output folder is not writable ({error.strerror})"
+        ) from None
     return out
 
 
@@ -147,7 +168,8 @@ def scenario_sha256(scenario: Scenario) -> str:
 
 
 def normalised(data: Any) -> Any:
-    """`data` as it reads back from JSON (tuples become lists), so stored and new designs compare equal."""
+    """`data` as it reads back from JSON (tuples become lists), so stored and new designs compare
+    equal."""
     return json.loads(canonical_json(data))
 
 
@@ -160,7 +182,8 @@ def new_manifest(
     started: str | None = None,
     written: dict[str, str] | None = None,
 ) -> dict:
-    """The manifest of a run that has not finished yet; `written` says who set each value (scenario.provenance)."""
+    """The manifest of a run that has not finished yet; `written` says who set each value
+    (scenario.provenance)."""
     manifest = {
         "format_version": FORMAT_VERSION,
         "kind": kind,
@@ -190,25 +213,51 @@ def run_design(policies: tuple[str, ...] | list[str], replications: int) -> dict
 
 
 def write_run_tables(result: ExperimentResult, out: Path) -> None:
-    """summary.csv, selection.csv, outcomes.csv, the parquet tables and (with a posterior) probability_best.csv."""
-    atomic_write(out / "summary.csv", lambda p: result.summary.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
+    """summary.csv, selection.csv, outcomes.csv, the parquet tables and (with a posterior)
+    probability_best.csv."""
+    atomic_write(
+        out / "summary.csv",
+        lambda p: result.summary.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT),
+    )
     selection = result.selection
-    atomic_write(out / SELECTION_FILE, lambda p: selection.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
+    atomic_write(
+        out / SELECTION_FILE,
+        lambda p: selection.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT),
+    )
     outcomes = outcomes_table(result.replications, list(result.policies))
-    atomic_write(out / "outcomes.csv", lambda p: outcomes.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
-    for name, frame in (("replications", result.replications), ("claims", result.claims), ("daily", result.daily)):
-        atomic_write(out / f"{name}.parquet", lambda p, frame=frame: frame.to_parquet(p, index=False))
-    best = result.probability_best  # only when the run drew parameter sets from a posterior (run --posterior)
+    atomic_write(
+        out / "outcomes.csv",
+        lambda p: outcomes.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT),
+    )
+    for name, frame in (
+        ("replications", result.replications),
+        ("claims", result.claims),
+        ("daily", result.daily),
+    ):
+        atomic_write(
+            out / f"{name}.parquet", lambda p, frame=frame: frame.to_parquet(p, index=False)
+        )
+    best = (
+        result.probability_best
+    )  # only when the run drew parameter sets from a posterior (run --posterior)
     if best is not None:
-        atomic_write(out / PROBABILITY_BEST_FILE, lambda p: best.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
+        atomic_write(
+            out / PROBABILITY_BEST_FILE,
+            lambda p: best.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT),
+        )
 
 
 def write_results(
-    result: ExperimentResult, out: Path, started: str, command: str = "", written: dict[str, str] | None = None
+    result: ExperimentResult,
+    out: Path,
+    started: str,
+    command: str = "",
+    written: dict[str, str] | None = None,
 ) -> None:
     """summary.csv, replications.parquet, claims.parquet, daily.parquet and manifest.json in `out`.
 
-    `written` is what the scenario file and --set wrote (scenario.load.load_with_provenance), for the report.
+    `written` is what the scenario file and --set wrote (scenario.load.load_with_provenance), for
+    the report.
     """
     out = prepare_folder(Path(out))
     write_run_tables(result, out)
@@ -224,7 +273,8 @@ def write_results(
     )
     index = {policy.name: i for i, policy in enumerate(result.scenario.policies)}
     keys = [
-        task_key(index[p], int(r)) for p, r in zip(result.replications["policy"], result.replications["replication"])
+        task_key(index[p], int(r))
+        for p, r in zip(result.replications["policy"], result.replications["replication"])
     ]
     manifest.update(finished=now_utc(), complete=True, tasks_done=sorted(keys))
     write_json(out / "manifest.json", manifest)
@@ -246,7 +296,8 @@ class StoredResults:
 
 @dataclass(frozen=True)
 class StoredSweep:
-    """A results folder of `recoverysim sweep` read back: one row per point, policy and replication, and the summary."""
+    """A results folder of `recoverysim sweep` read back: one row per point, policy and replication,
+    and the summary."""
 
     kind: ClassVar[str] = "sweep"
     manifest: dict
@@ -256,8 +307,8 @@ class StoredSweep:
 
 @dataclass(frozen=True)
 class StoredBreakEven:
-    """A results folder of `recoverysim breakeven` read back: the answer (breakeven.json as a dict: value, interval,
-    the difference there) and every evaluated replication."""
+    """A results folder of `recoverysim breakeven` read back: the answer (breakeven.json as a dict:
+    value, interval, the difference there) and every evaluated replication."""
 
     kind: ClassVar[str] = "breakeven"
     manifest: dict
@@ -267,7 +318,8 @@ class StoredBreakEven:
 
 @dataclass(frozen=True)
 class StoredDecomposition:
-    """A results folder of `recoverysim decompose` read back: each lever's contribution, and the coalitions' runs."""
+    """A results folder of `recoverysim decompose` read back: each lever's contribution, and the
+    coalitions' runs."""
 
     kind: ClassVar[str] = "decompose"
     manifest: dict
@@ -277,8 +329,8 @@ class StoredDecomposition:
 
 @dataclass(frozen=True)
 class StoredCalibration:
-    """A folder of `recoverysim calibrate` read back: its record, the posterior sample, the parameter and fit
-    tables (the last two absent while the calibration has not finished)."""
+    """A folder of `recoverysim calibrate` read back: its record, the posterior sample, the
+    parameter and fit tables (the last two absent while the calibration has not finished)."""
 
     kind: ClassVar[str] = "calibration"
     manifest: dict
@@ -289,8 +341,9 @@ class StoredCalibration:
 
 @dataclass(frozen=True)
 class StoredDesign:
-    """A folder of `recoverysim design` read back: the confirmed frontier (with the named policies), every
-    candidate searched, every replication (search and confirmation) and the selection on the confirmation."""
+    """A folder of `recoverysim design` read back: the confirmed frontier (with the named policies),
+    every candidate searched, every replication (search and confirmation) and the selection on the
+    confirmation."""
 
     kind: ClassVar[str] = "design"
     manifest: dict
@@ -304,7 +357,8 @@ FOLDER_KINDS = ("run", "sweep", "breakeven", "decompose", "calibration", "design
 
 
 def folder_kind_of(folder: str | Path) -> str:
-    """What a results folder holds, from its own record (manifest.json, or calibration.json for a calibration)."""
+    """What a results folder holds, from its own record (manifest.json, or calibration.json for a
+    calibration)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise RecoverySimError(f"{folder}: no such folder")
@@ -320,7 +374,8 @@ def _require_kind(folder: Path, wanted: str) -> None:
     kind = folder_kind_of(folder)
     if kind != wanted:
         raise RecoverySimError(
-            f"{folder}: holds a {kind} folder, not a {wanted} one; read any folder with read_results"
+            f"{folder}: holds a {kind} folder, not a {wanted} one; read any folder with "
+            "read_results"
         )
 
 
@@ -329,7 +384,9 @@ def read_manifest(folder: str | Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RecoverySimError(f"{folder}: not a results folder (manifest.json is missing)") from None
+        raise RecoverySimError(
+            f"{folder}: not a results folder (manifest.json is missing)"
+        ) from None
     except (OSError, ValueError) as error:
         raise RecoverySimError(f"{path}: cannot be read ({error})") from None
 
@@ -337,15 +394,25 @@ def read_manifest(folder: str | Path) -> dict:
 def _complete_manifest(folder: Path) -> dict:
     manifest = read_manifest(folder)
     if manifest.get("complete") is False:
-        raise RecoverySimError(f"{folder}: the run in this folder did not finish; finish it with --resume")
+        raise RecoverySimError(
+            f"{folder}: the run in this folder did not finish; finish it with --resume"
+        )
     return manifest
 
 
 def read_results(
     folder: str | Path,
-) -> StoredResults | StoredSweep | StoredBreakEven | StoredDecomposition | StoredCalibration | StoredDesign:
-    """Any results folder read back; its `kind` says which ("run", "sweep", "breakeven", "decompose",
-    "calibration", "design"). A folder that is none of them, or did not finish, is a clear error."""
+) -> (
+    StoredResults
+    | StoredSweep
+    | StoredBreakEven
+    | StoredDecomposition
+    | StoredCalibration
+    | StoredDesign
+):
+    """Any results folder read back; its `kind` says which ("run", "sweep", "breakeven",
+    "decompose", "calibration", "design"). A folder that is none of them, or did not finish, is a
+    clear error."""
     folder = Path(folder)
     kind = folder_kind_of(folder)
     readers = {
@@ -362,7 +429,9 @@ def read_results(
 
 
 def _missing(folder: Path, error: FileNotFoundError, what: str) -> RecoverySimError:
-    return RecoverySimError(f"{folder}: not a complete {what} folder ({Path(error.filename).name} is missing)")
+    return RecoverySimError(
+        f"{folder}: not a complete {what} folder ({Path(error.filename).name} is missing)"
+    )
 
 
 def _read_breakeven(folder: Path) -> StoredBreakEven:
@@ -378,7 +447,9 @@ def _read_decomposition(folder: Path) -> StoredDecomposition:
     try:
         manifest = _complete_manifest(folder)
         return StoredDecomposition(
-            manifest, pd.read_csv(folder / "decomposition.csv"), pd.read_parquet(folder / "replications.parquet")
+            manifest,
+            pd.read_csv(folder / "decomposition.csv"),
+            pd.read_parquet(folder / "replications.parquet"),
         )
     except FileNotFoundError as error:
         raise _missing(folder, error, "decompose") from None
@@ -389,7 +460,10 @@ def read_design(folder: str | Path) -> StoredDesign:
     folder = Path(folder)
     try:
         manifest = _complete_manifest(folder)
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ("frontier", "trials", "evaluations")}
+        tables = {
+            name: pd.read_parquet(folder / f"{name}.parquet")
+            for name in ("frontier", "trials", "evaluations")
+        }
         return StoredDesign(manifest, selection=pd.read_csv(folder / SELECTION_FILE), **tables)
     except FileNotFoundError as error:
         raise _missing(folder, error, "design") from None
@@ -399,7 +473,9 @@ def _read_calibration(folder: Path) -> StoredCalibration:
     try:
         record = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
         optional = {name: folder / f"{name}.csv" for name in ("parameters", "fit")}
-        tables = {name: pd.read_csv(path) if path.is_file() else None for name, path in optional.items()}
+        tables = {
+            name: pd.read_csv(path) if path.is_file() else None for name, path in optional.items()
+        }
         return StoredCalibration(record, pd.read_parquet(folder / "posterior.parquet"), **tables)
     except FileNotFoundError as error:
         raise _missing(folder, error, "calibration") from None
@@ -437,7 +513,9 @@ def read_sweep(folder: str | Path) -> StoredSweep:
     try:
         manifest = _complete_manifest(folder)
         return StoredSweep(
-            manifest, pd.read_parquet(folder / "points.parquet"), pd.read_csv(folder / "points_summary.csv")
+            manifest,
+            pd.read_parquet(folder / "points.parquet"),
+            pd.read_csv(folder / "points_summary.csv"),
         )
     except FileNotFoundError as error:
         raise RecoverySimError(

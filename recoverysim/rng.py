@@ -33,7 +33,9 @@ class RandomStreams:
     def get(self, name: str) -> np.random.Generator:
         stream = self._streams.get(name)
         if stream is None:
-            sequence = np.random.SeedSequence(entropy=(self.seed, self.replication), spawn_key=(stream_key(name),))
+            sequence = np.random.SeedSequence(
+                entropy=(self.seed, self.replication), spawn_key=(stream_key(name),)
+            )
             stream = self._streams[name] = np.random.Generator(np.random.PCG64(sequence))
         return stream
 
@@ -67,7 +69,13 @@ class BufferedDraws:
 # Odd 64-bit multipliers (from xxhash and splitmix64), one per key position.
 _KEY_MULTIPLIERS = tuple(
     np.uint64(m)
-    for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD)
+    for m in (
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+    )
 )
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -79,7 +87,8 @@ _KEY_MULTIPLIERS_INT = tuple(int(m) for m in _KEY_MULTIPLIERS)
 _MIX1_INT, _MIX2_INT = int(_MIX1), int(_MIX2)
 #: Up to this many draws, uniform_list works on Python integers (faster than numpy below about 35).
 _PYTHON_DRAWS_UP_TO = 32
-#: Up to this many keys in one dimension, uniform() works on Python integers (1 takes 5 us, 8 19 us; numpy ~25 us).
+#: Up to this many keys in one dimension, uniform() works on Python integers (1 takes 5 us, 8 19 us;
+#: numpy ~25 us).
 _PYTHON_KEYS_UP_TO = 8
 
 
@@ -91,7 +100,8 @@ def _as_words(key: np.ndarray | int) -> np.ndarray:
 
 
 def _mix_in_place(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser, in place: a bijection on 64-bit words that scatters every input bit.
+    """The splitmix64 finaliser, in place: a bijection on 64-bit words that scatters every input
+    bit.
 
     Written with ufuncs on arrays, which wrap around silently as 64-bit hashing needs.
     """
@@ -113,7 +123,11 @@ def _few_in_one_dimension(keys: tuple) -> int | None:
     count = None
     for key in keys:
         if isinstance(key, np.ndarray):
-            if key.ndim != 1 or key.size > _PYTHON_KEYS_UP_TO or (count is not None and key.size != count):
+            if (
+                key.ndim != 1
+                or key.size > _PYTHON_KEYS_UP_TO
+                or (count is not None and key.size != count)
+            ):
                 return None
             count = key.size
         elif not isinstance(key, (int, np.integer)):
@@ -122,7 +136,8 @@ def _few_in_one_dimension(keys: tuple) -> int | None:
 
 
 class KeyedDraws:
-    """Uniforms that depend only on (seed, replication, name, keys), never on the order they are asked for.
+    """Uniforms that depend only on (seed, replication, name, keys), never on the order they are
+    asked for.
 
     A stream hands out draws in the order asked, so one extra draw under one
     policy shifts every later draw. Keyed by (customer, their n-th purchase)
@@ -134,9 +149,9 @@ class KeyedDraws:
     """
 
     def __init__(self, seed: int, replication: int, name: str):
-        words = np.random.SeedSequence(entropy=(seed, replication), spawn_key=(stream_key(name),)).generate_state(
-            1, np.uint64
-        )
+        words = np.random.SeedSequence(
+            entropy=(seed, replication), spawn_key=(stream_key(name),)
+        ).generate_state(1, np.uint64)
         self._base = words[0]
         self._base_int = int(words[0])
 
@@ -144,7 +159,9 @@ class KeyedDraws:
         """Uniforms in (0, 1), one per element of the broadcast keys (non-negative integers)."""
         count = _few_in_one_dimension(keys)
         if count is not None:  # a failure or two a day: Python integers beat ~20 numpy calls
-            columns = [key.tolist() if isinstance(key, np.ndarray) else [int(key)] * count for key in keys]
+            columns = [
+                key.tolist() if isinstance(key, np.ndarray) else [int(key)] * count for key in keys
+            ]
             return np.array([self._python_uniform(row) for row in zip(*columns)], dtype=np.float64)
         combined = self._base
         for key, multiplier in zip(keys, _KEY_MULTIPLIERS):
@@ -169,9 +186,11 @@ class KeyedDraws:
         return ((x >> 11) + 0.5) * _UNIT
 
     def uniform_rows(self, rows: list[tuple[int, ...]], count: int) -> list[float]:
-        """The uniform_list of each row of integer keys, concatenated: one loop for a day's few customers.
+        """The uniform_list of each row of integer keys, concatenated: one loop for a day's few
+        customers.
 
-        For rows of equal length n, the same floats as uniform(*columns[:, None], np.arange(count)).ravel().
+        For rows of equal length n, the same floats as uniform(*columns[:, None],
+        np.arange(count)).ravel().
         """
         draws: list[float] = []
         for keys in rows:
@@ -209,5 +228,7 @@ class KeyedDraws:
             x ^= x >> 27
             x = (x * _MIX2_INT) & _WORD
             x ^= x >> 31
-            draws.append(((x >> 11) + 0.5) * _UNIT)  # the top 53 bits are exact in a float, as in uniform()
+            draws.append(
+                ((x >> 11) + 0.5) * _UNIT
+            )  # the top 53 bits are exact in a float, as in uniform()
         return draws

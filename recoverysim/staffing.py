@@ -1,4 +1,5 @@
-"""Staffing that follows load: size every desk and bench written as 'auto', per channel and per policy.
+"""Staffing that follows load: size every desk and bench written as 'auto', per channel and per
+policy.
 
 A policy's load depends on the policy (one that settles fewer claims at the first
 contact makes more contacts), so each (scenario, policy) with anything 'auto' gets a
@@ -31,7 +32,8 @@ from recoverysim.model.world import World
 from recoverysim.queueing.theory import size_servers
 from recoverysim.scenario.schema import AUTO, MAX_STAFF, Policy, Scenario
 
-#: Replication number of the load pilot's random streams; experiments use 0, 1, 2, ... below 100,000.
+#: Replication number of the load pilot's random streams; experiments use 0, 1, 2, ... below
+#: 100,000.
 PILOT_REPLICATION = 2**32 - 1
 #: Agents or technicians of an 'auto' desk or bench during the pilot: more than ever busy at once.
 PILOT_STAFF = MAX_STAFF
@@ -40,31 +42,42 @@ SECONDS_PER_MINUTE = 60.0
 
 @dataclass(frozen=True)
 class StaffChoice:
-    """One desk (a channel) or the bench ("inspection") under one policy: what was chosen and why."""
+    """One desk (a channel) or the bench ("inspection") under one policy: what was chosen and
+    why."""
 
     policy: str
     channel: str
     staff: int
     auto: bool
-    arrivals_per_open_hour: float  # per open hour; for the bench, inspections per 8-hour working day / 8
-    predicted_service_level: float  # share answered within staffing.answered_within_seconds (NaN for the bench)
+    arrivals_per_open_hour: (
+        float  # per open hour; for the bench, inspections per 8-hour working day / 8
+    )
+    predicted_service_level: (
+        float  # share answered within staffing.answered_within_seconds (NaN for the bench)
+    )
     predicted_abandonment: float  # Erlang A's P(abandon) (NaN for the bench)
 
 
 @dataclass(frozen=True)
 class StaffingPlan:
-    """A scenario with every staff count concrete, and the choices made (empty when nothing was 'auto')."""
+    """A scenario with every staff count concrete, and the choices made (empty when nothing was
+    'auto')."""
 
     scenario: Scenario
     choices: tuple[StaffChoice, ...]
 
 
 def _auto_channels(scenario: Scenario, policy: Policy) -> list[str]:
-    return [name for name, channel in scenario.channels.items() if policy.staff_for(name, channel.staff) == AUTO]
+    return [
+        name
+        for name, channel in scenario.channels.items()
+        if policy.staff_for(name, channel.staff) == AUTO
+    ]
 
 
 def _auto_bench(policy: Policy) -> bool:
-    """An 'auto' bench to size: only a policy that inspects has one (the others leave 'auto' unused)."""
+    """An 'auto' bench to size: only a policy that inspects has one (the others leave 'auto'
+    unused)."""
     return policy.return_for_inspection and policy.inspection.technicians == AUTO
 
 
@@ -74,7 +87,8 @@ def needs_sizing(scenario: Scenario) -> bool:
 
 
 def resolve_staffing(scenario: Scenario) -> Scenario:
-    """The scenario with every 'auto' staff count sized from its policy's load (itself if there is none)."""
+    """The scenario with every 'auto' staff count sized from its policy's load (itself if there is
+    none)."""
     return staffing_plan(scenario).scenario
 
 
@@ -97,7 +111,8 @@ def _cached_plan(scenario_json: str) -> StaffingPlan:
 
 
 def _size_policy(scenario: Scenario, policy: Policy) -> tuple[Policy, list[StaffChoice]]:
-    """One policy's pilot and sizing; a policy with nothing 'auto' comes back unchanged, with no choices."""
+    """One policy's pilot and sizing; a policy with nothing 'auto' comes back unchanged, with no
+    choices."""
     auto = _auto_channels(scenario, policy)
     auto_bench = _auto_bench(policy)
     if not auto and not auto_bench:
@@ -121,17 +136,33 @@ def _size_policy(scenario: Scenario, policy: Policy) -> tuple[Policy, list[Staff
             staff[name] = size.servers
             choices.append(
                 StaffChoice(
-                    policy.name, name, size.servers, True, arrivals, size.service_level, size.abandon_probability
+                    policy.name,
+                    name,
+                    size.servers,
+                    True,
+                    arrivals,
+                    size.service_level,
+                    size.abandon_probability,
                 )
             )
         else:
             staff[name] = fixed
             choices.append(
-                StaffChoice(policy.name, name, fixed if name in used else 0, False, arrivals, math.nan, math.nan)
+                StaffChoice(
+                    policy.name,
+                    name,
+                    fixed if name in used else 0,
+                    False,
+                    arrivals,
+                    math.nan,
+                    math.nan,
+                )
             )
     technicians = policy.inspection.technicians
     if auto_bench:
-        work_days = load.inspections_per_day * policy.inspection.hours_mean / INSPECTION_HOURS_PER_DAY
+        work_days = (
+            load.inspections_per_day * policy.inspection.hours_mean / INSPECTION_HOURS_PER_DAY
+        )
         technicians = max(1, math.ceil(work_days / targets.technician_utilisation - 1e-9))
     if policy.return_for_inspection:
         choices.append(
@@ -147,26 +178,37 @@ def _size_policy(scenario: Scenario, policy: Policy) -> tuple[Policy, list[Staff
         )
     inspection = policy.inspection.model_copy(update={"technicians": technicians})
     sized = tuple(auto) + (("inspection",) if auto_bench else ())
-    return policy.model_copy(update={"channel_staff": staff, "inspection": inspection, "auto_sized": sized}), choices
+    return policy.model_copy(
+        update={"channel_staff": staff, "inspection": inspection, "auto_sized": sized}
+    ), choices
 
 
 @dataclass(frozen=True)
 class PilotLoad:
-    """What a load pilot measured: contacts per open hour at each desk, inspections per day at the bench."""
+    """What a load pilot measured: contacts per open hour at each desk, inspections per day at the
+    bench."""
 
     arrivals_per_open_hour: dict[str, float]
     inspections_per_day: float
 
 
 def pilot_load(scenario: Scenario, policy: Policy) -> PilotLoad:
-    """Run the load pilot of one policy: its 'auto' desks and bench unlimited, everything else as written."""
+    """Run the load pilot of one policy: its 'auto' desks and bench unlimited, everything else as
+    written."""
     staff = {
-        name: PILOT_STAFF if policy.staff_for(name, channel.staff) == AUTO else policy.staff_for(name, channel.staff)
+        name: PILOT_STAFF
+        if policy.staff_for(name, channel.staff) == AUTO
+        else policy.staff_for(name, channel.staff)
         for name, channel in scenario.channels.items()
     }
-    technicians = PILOT_STAFF if policy.inspection.technicians == AUTO else policy.inspection.technicians
+    technicians = (
+        PILOT_STAFF if policy.inspection.technicians == AUTO else policy.inspection.technicians
+    )
     pilot_policy = policy.model_copy(
-        update={"channel_staff": staff, "inspection": policy.inspection.model_copy(update={"technicians": technicians})}
+        update={
+            "channel_staff": staff,
+            "inspection": policy.inspection.model_copy(update={"technicians": technicians}),
+        }
     )
     world = World(scenario, pilot_policy, PILOT_REPLICATION)
     world.run()
@@ -181,19 +223,22 @@ def pilot_load(scenario: Scenario, policy: Policy) -> PilotLoad:
 
 
 def describe(plan: StaffingPlan) -> list[str]:
-    """Lines for the terminal: the targets, then each policy's staff per channel ('fixed' where not sized)."""
+    """Lines for the terminal: the targets, then each policy's staff per channel ('fixed' where not
+    sized)."""
     if not plan.choices:
         return []
     targets = plan.scenario.staffing
     lines = [
-        f"staffing (auto, {targets.service_level_share:.0%} in {targets.answered_within_seconds:g} s, "
-        f"abandonment <= {targets.max_abandonment_share:.0%}):"
+        f"staffing (auto, {targets.service_level_share:.0%} in "
+        f"{targets.answered_within_seconds:g} s, abandonment <= "
+        f"{targets.max_abandonment_share:.0%}):"
     ]
     for policy in plan.scenario.policies:
         mine = [c for c in plan.choices if c.policy == policy.name]
         if mine:
             parts = [
-                f"{'technicians' if c.channel == 'inspection' else c.channel} {c.staff}{'' if c.auto else ' (fixed)'}"
+                f"{'technicians' if c.channel == 'inspection' else c.channel} "
+                f"{c.staff}{'' if c.auto else ' (fixed)'}"
                 for c in mine
             ]
             lines.append(f"  {policy.name}: {', '.join(parts)}")
@@ -213,7 +258,9 @@ def choices_frame(plan: StaffingPlan):
         "predicted_service_level",
         "predicted_abandonment",
     ]
-    return pd.DataFrame([[getattr(c, name) for name in columns] for c in plan.choices], columns=columns)
+    return pd.DataFrame(
+        [[getattr(c, name) for name in columns] for c in plan.choices], columns=columns
+    )
 
 
 __all__ = [

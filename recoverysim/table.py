@@ -30,7 +30,8 @@ def with_interval(mean: float, low: float, high: float) -> str:
 
 
 def comparison_table(summary: pd.DataFrame, figures: tuple[str, ...] = KEY_FIGURES) -> str:
-    """Rows are figures; a column per policy (mean [95 % CI]) and per other policy its paired difference."""
+    """Rows are figures; a column per policy (mean [95 % CI]) and per other policy its paired
+    difference."""
     policies = list(dict.fromkeys(summary["policy"]))
     baseline = policies[0]
     indexed = summary.set_index(["policy", "metric"])
@@ -46,8 +47,12 @@ def comparison_table(summary: pd.DataFrame, figures: tuple[str, ...] = KEY_FIGUR
             row.append(with_interval(r["diff_vs_baseline"], r["diff_ci_low"], r["diff_ci_high"]))
         rows.append(row)
     widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
-    render = lambda line: "  ".join(
-        str(cell).ljust(w) if i == 0 else str(cell).rjust(w) for i, (cell, w) in enumerate(zip(line, widths))
-    )  # noqa: E731
+
+    def render(line: list) -> str:
+        return "  ".join(
+            str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
+            for i, (cell, w) in enumerate(zip(line, widths))
+        )
+
     lines = [render(header), render(["-" * w for w in widths]), *map(render, rows)]
     return "\n".join(line.rstrip() for line in lines)

@@ -1,8 +1,9 @@
-"""One sentence per policy on the decision figure: ahead, behind, or how many replications would tell.
+"""One sentence per policy on the decision figure: ahead, behind, or how many replications would
+tell.
 
-Two policies: the second against the first, on the paired 95 % interval. More: each against the best, on the
-simultaneous 95 % intervals and the probability best of selection.py, since k - 1 separate pairwise intervals
-against a baseline would claim more confidence than they hold.
+Two policies: the second against the first, on the paired 95 % interval. More: each against the
+best, on the simultaneous 95 % intervals and the probability best of selection.py, since k - 1
+separate pairwise intervals against a baseline would claim more confidence than they hold.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ MAX_SUGGESTED_REPLICATIONS = 100_000
 
 
 def replications_to_settle(differences: np.ndarray) -> int | None:
-    """Replications for the paired 95 % interval to exclude 0 if the mean and spread stay as they are.
+    """Replications for the paired 95 % interval to exclude 0 if the mean and spread stay as they
+    are.
 
     The smallest n with t(n-1) * sd / sqrt(n) < |mean|; None when the mean is 0.
     """
@@ -35,7 +37,10 @@ def replications_to_settle(differences: np.ndarray) -> int | None:
 
 
 def verdict_sentences(
-    replications: pd.DataFrame, policies: list[str], figure: str = DECISION_FIGURE, suggest: bool = True
+    replications: pd.DataFrame,
+    policies: list[str],
+    figure: str = DECISION_FIGURE,
+    suggest: bool = True,
 ) -> list[str]:
     """Each policy against the first on `figure`, paired by replication (common random numbers).
 
@@ -57,7 +62,10 @@ def verdict_sentences(
         if n == 0 or math.isnan(mean):
             sentences.append(f"{against}: no paired replications.")
         elif np.all(differences == 0.0):
-            sentences.append(f"{against}: identical in all {n} replications (the levers that differ cannot act here).")
+            sentences.append(
+                f"{against}: identical in all {n} replications (the levers that differ cannot act "
+                "here)."
+            )
         elif n >= 2 and (low > 0.0 or high < 0.0):
             word = "ahead" if mean > 0 else "behind"
             sentences.append(
@@ -75,11 +83,16 @@ def verdict_sentences(
 
 
 def selection_sentences(
-    replications: pd.DataFrame, policies: list[str], figure: str = DECISION_FIGURE, suggest: bool = True
+    replications: pd.DataFrame,
+    policies: list[str],
+    figure: str = DECISION_FIGURE,
+    suggest: bool = True,
 ) -> list[str]:
-    """The best policy on `figure` and each other policy against it: separated, or not yet, with how sure.
+    """The best policy on `figure` and each other policy against it: separated, or not yet, with how
+    sure.
 
-    `suggest` points an unsettled comparison to `run --until-settled` (not wanted when that already ran).
+    `suggest` points an unsettled comparison to `run --until-settled` (not wanted when that already
+    ran).
     """
     table = metric_selection(replications, policies, figure)
     count = int(table["replications"].iloc[0])
@@ -87,15 +100,22 @@ def selection_sentences(
         return [f"{figure}: no replication that every policy ran."]
     best = table[table["best"]].iloc[0]
     lower = best["better"] == "lower"
-    chance = lambda row: f"{100 * row['probability_best']:.0f} %"
-    interval = lambda row: f"[{number(row['mcb_low'])}, {number(row['mcb_high'])}]"
+
+    def chance(row: pd.Series) -> str:
+        return f"{100 * row['probability_best']:.0f} %"
+
+    def interval(row: pd.Series) -> str:
+        return f"[{number(row['mcb_low'])}, {number(row['mcb_high'])}]"
+
     values = replications.pivot(index="replication", columns="policy", values=figure)
-    ahead_of_all = best["mcb_high"] == 0.0 if lower else best["mcb_low"] == 0.0  # the interval excludes behind
+    ahead_of_all = (
+        best["mcb_high"] == 0.0 if lower else best["mcb_low"] == 0.0
+    )  # the interval excludes behind
     lead = "; ahead of every other policy at 95 %" if ahead_of_all else ""
     sentences = [
         (
-            f"best on {figure}: {best['policy']} (probability best {chance(best)}, paired bootstrap over {count} "
-            f"replications{lead})."
+            f"best on {figure}: {best['policy']} (probability best {chance(best)}, paired "
+            f"bootstrap over {count} replications{lead})."
         )
     ]
     for row in table[~table["best"]].to_dict("records"):
@@ -111,8 +131,13 @@ def selection_sentences(
             )
         else:
             sentences.append(
-                f"{against}: cannot tell at 95 % with {count} replications (worse by {number(gap)}; "
-                f"{row['policy']} minus the best of the others in {interval(row)}, probability best {chance(row)})"
-                + (" — run --until-settled adds replications until it is settled." if suggest else ".")
+                f"{against}: cannot tell at 95 % with {count} replications (worse by "
+                f"{number(gap)}; {row['policy']} minus the best of the others in {interval(row)}, "
+                f"probability best {chance(row)})"
+                + (
+                    " — run --until-settled adds replications until it is settled."
+                    if suggest
+                    else "."
+                )
             )
     return sentences

@@ -1,4 +1,5 @@
-"""A small scenario and helpers shared by the experiments tests (sweeps, executors, resumable results)."""
+"""A small scenario and helpers shared by the experiments tests (sweeps, executors, resumable
+results)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from click.testing import CliRunner
 
 from recoverysim.cli import main
 
-#: Two policies, two segments, a tenth of a second per replication: fast, but with claims of every kind.
+#: Two policies, two segments, a tenth of a second per replication: fast, but with claims of every
+#: kind.
 SCENARIO = """\
 name: exp-test
 horizon_days: 60
@@ -40,7 +42,12 @@ RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.par
 SWEEP_FILES = ("points.parquet", "points_summary.csv")
 VOLATILE = ("started", "finished", "command", "resumed", "versions")
 #: A 3-point sweep over a parameter that only the suspicious policy reads, and one that both read.
-SWEEP_ARGS = ("--vary", "policies.suspicious.inspection.sensitivity=0.5,0.9", "--vary", "market.segments.bold.opportunist_share=0.1:0.5:2")
+SWEEP_ARGS = (
+    "--vary",
+    "policies.suspicious.inspection.sensitivity=0.5,0.9",
+    "--vary",
+    "market.segments.bold.opportunist_share=0.1:0.5:2",
+)
 
 
 def write_scenario(folder: Path, extra: str = "") -> Path:
@@ -58,7 +65,8 @@ def cli(*args: str) -> tuple[int, str]:
 
 
 def stable_manifest(folder: Path) -> dict:
-    """The manifest without what legitimately changes between two runs of the same work (times, command line)."""
+    """The manifest without what legitimately changes between two runs of the same work (times,
+    command line)."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     for key in VOLATILE:
         manifest.pop(key, None)
@@ -66,5 +74,6 @@ def stable_manifest(folder: Path) -> dict:
 
 
 def same_files(a: Path, b: Path, names: tuple[str, ...]) -> list[str]:
-    """Names of the files that differ byte for byte between two folders (empty when all are identical)."""
+    """Names of the files that differ byte for byte between two folders (empty when all are
+    identical)."""
     return [name for name in names if (a / name).read_bytes() != (b / name).read_bytes()]

@@ -1,4 +1,5 @@
-"""Small scenarios for the lever tests: a base world where every mechanism is busy, and patches to it."""
+"""Small scenarios for the lever tests: a base world where every mechanism is busy, and patches to
+it."""
 
 from __future__ import annotations
 
@@ -16,16 +17,35 @@ BASE = {
     "market": {
         "initial_customers": 1500,
         "prospects": 500,
-        "segments": [{"name": "everyone", "share": 1.0, "opportunist_share": 0.1, "fraud_attempts_per_year": 0.4,
-                      "public_post_probability": 0.3}],
+        "segments": [
+            {
+                "name": "everyone",
+                "share": 1.0,
+                "opportunist_share": 0.1,
+                "fraud_attempts_per_year": 0.4,
+                "public_post_probability": 0.3,
+            }
+        ],
     },
-    "product": {"components": [{"name": "device", "failures_per_year": 0.25}, {"name": "strap", "failures_per_year": 0.1}]},
-    "channels": {"phone": {"staff": 2, "partner_handoff_probability": 0.3}, "chat": {"partner_handoff_probability": 0.3}},
+    "product": {
+        "components": [
+            {"name": "device", "failures_per_year": 0.25},
+            {"name": "strap", "failures_per_year": 0.1},
+        ]
+    },
+    "channels": {
+        "phone": {"staff": 2, "partner_handoff_probability": 0.3},
+        "chat": {"partner_handoff_probability": 0.3},
+    },
 }
 
 #: Every lever of a policy, as the dotted names the tests and the warnings use.
 LEVERS = tuple(
-    [name for name in Policy.model_fields if name not in ("name", "description", "inspection", "auto_sized")]
+    [
+        name
+        for name in Policy.model_fields
+        if name not in ("name", "description", "inspection", "auto_sized")
+    ]
     + [f"inspection.{name}" for name in Inspection.model_fields]
 )
 

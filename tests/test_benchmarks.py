@@ -1,4 +1,5 @@
-"""The benchmark script works: --quick prints every section and writes a valid result. Nothing here is timed."""
+"""The benchmark script works: --quick prints every section and writes a valid result. Nothing here
+is timed."""
 
 from __future__ import annotations
 
@@ -27,7 +28,14 @@ bench = load_bench()
 
 
 def run_script(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +69,27 @@ def test_quick_writes_every_figure_with_the_machine(quick):
     assert machine["packages"]["simpy"] and machine["packages"]["ciw"]
     assert len(result["load_average"]["before"]) == 3
     figures = result["figures"]
-    expected = ["engine.simpy_timeouts_per_s", "engine.simpy_mmc_customers_per_s", "engine.simpy_mmc_wait_error",
-                "peer.ciw_customers_per_s", "peer.ciw_wait_error", "channel.customers_per_s", "channel.desk_wait_error",
-                "channel.ratio_to_bare_simpy", "channel.ratio_to_ciw", "parallel.serial_s", "parallel.processes_2_s",
-                "parallel.speedup"]
+    expected = [
+        "engine.simpy_timeouts_per_s",
+        "engine.simpy_mmc_customers_per_s",
+        "engine.simpy_mmc_wait_error",
+        "peer.ciw_customers_per_s",
+        "peer.ciw_wait_error",
+        "channel.customers_per_s",
+        "channel.desk_wait_error",
+        "channel.ratio_to_bare_simpy",
+        "channel.ratio_to_ciw",
+        "parallel.serial_s",
+        "parallel.processes_2_s",
+        "parallel.speedup",
+    ]
     for policy in bench.POLICIES:
         expected.append(f"model.{policy}.growth_exponent")
         for customers in bench.QUICK.model_customers:
-            expected += [f"model.{policy}.{customers}.{name}" for name in ("seconds", "events", "events_per_s")]
+            expected += [
+                f"model.{policy}.{customers}.{name}"
+                for name in ("seconds", "events", "events_per_s")
+            ]
             expected.append(f"efficiency.{policy}.{customers}")
     expected += [f"model.{customers}.peak_mib" for customers in bench.QUICK.model_customers]
     for key in expected:
@@ -78,15 +99,32 @@ def test_quick_writes_every_figure_with_the_machine(quick):
         assert figures[key]["min"] <= figures[key]["median"] <= figures[key]["max"], key
     for policy in bench.POLICIES:
         for customers in bench.QUICK.model_customers:
-            assert figures[f"model.{policy}.{customers}.events"]["min"] > customers / 1000  # daily steps at least
+            assert (
+                figures[f"model.{policy}.{customers}.events"]["min"] > customers / 1000
+            )  # daily steps at least
 
 
 def test_compare_prints_now_over_then_for_every_shared_figure():
-    """Known medians in, known ratios out: 3 / 2, 1 / 4; a figure missing or zero then is left out."""
+    """Known medians in, known ratios out: 3 / 2, 1 / 4; a figure missing or zero then is left
+    out."""
     machine = {"cpu_model": "x", "cores": 2, "python": "3.12"}
-    then = {"machine": machine, "figures": {"a.rate": {"median": 2.0}, "b.seconds": {"median": 4.0}, "c.zero": {"median": 0}}}
-    now = {"machine": machine, "figures": {"a.rate": {"median": 3.0}, "b.seconds": {"median": 1.0}, "c.zero": {"median": 5.0},
-                                           "d.new": {"median": 1.0}}}
+    then = {
+        "machine": machine,
+        "figures": {
+            "a.rate": {"median": 2.0},
+            "b.seconds": {"median": 4.0},
+            "c.zero": {"median": 0},
+        },
+    }
+    now = {
+        "machine": machine,
+        "figures": {
+            "a.rate": {"median": 3.0},
+            "b.seconds": {"median": 1.0},
+            "c.zero": {"median": 5.0},
+            "d.new": {"median": 1.0},
+        },
+    }
     lines = bench.compare(then, now)
     assert not any("warning" in line for line in lines)
     ratios = {line.split()[0]: float(line.split()[-1]) for line in lines[1:]}
@@ -104,7 +142,14 @@ def test_compare_warns_when_the_machine_differs(quick):
     assert float(speedup.split()[-1]) == 0.5
 
 
-@pytest.mark.parametrize("content, message", [(None, "no such file"), ("{not json", "not a benchmark JSON file"), ("[1, 2]", "no 'figures'")])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such file"),
+        ("{not json", "not a benchmark JSON file"),
+        ("[1, 2]", "no 'figures'"),
+    ],
+)
 def test_bad_compare_file_is_a_one_line_error(tmp_path, content, message):
     path = tmp_path / "earlier.json"
     if content is not None:
@@ -122,13 +167,21 @@ def test_bad_repeats_is_a_usage_error(tmp_path):
 
 @pytest.mark.parametrize("arrivals, servers, wait", [(0.5, 1, 1.0), (1.0, 2, 1.0 / 3.0)])
 def test_fallback_erlang_c_matches_closed_forms(arrivals, servers, wait):
-    # M/M/1: Wq = rho / (mu - lambda); M/M/2 at a = 1: P(wait) = 2 rho^2 / (1 + rho) = 1/3, Wq = P / (2 mu - lambda).
+    # M/M/1: Wq = rho / (mu - lambda); M/M/2 at a = 1: P(wait) = 2 rho^2 / (1 + rho) = 1/3, Wq = P /
+    # (2 mu - lambda).
     assert bench.erlang_c_wait_fallback(arrivals, 1.0, servers) == pytest.approx(wait, rel=1e-12)
 
 
 def test_erlang_c_agrees_with_the_fallback():
-    value, _ = bench.erlang_c_wait_minutes(bench.ARRIVALS_PER_MINUTE, bench.SERVICE_MINUTES, bench.SERVERS)
-    assert value == pytest.approx(bench.erlang_c_wait_fallback(bench.ARRIVALS_PER_MINUTE, bench.SERVICE_MINUTES, bench.SERVERS), rel=1e-9)
+    value, _ = bench.erlang_c_wait_minutes(
+        bench.ARRIVALS_PER_MINUTE, bench.SERVICE_MINUTES, bench.SERVERS
+    )
+    assert value == pytest.approx(
+        bench.erlang_c_wait_fallback(
+            bench.ARRIVALS_PER_MINUTE, bench.SERVICE_MINUTES, bench.SERVERS
+        ),
+        rel=1e-9,
+    )
 
 
 def test_growth_exponent_of_a_power_law():
@@ -144,7 +197,9 @@ def test_scaled_overrides_keep_load_per_agent():
     big = load_scenario(bench.CANONICAL, bench.scaled_overrides(1_000_000, None))
     small = load_scenario(bench.CANONICAL, bench.scaled_overrides(10_000, 60))
     assert big.market.initial_customers + big.market.prospects == 1_000_000
-    assert base.channels.phone.staff == "auto" and big.channels.phone.staff == "auto"  # sized from the load itself
+    assert (
+        base.channels.phone.staff == "auto" and big.channels.phone.staff == "auto"
+    )  # sized from the load itself
     assert big.policy("suspicious").inspection.technicians == "auto"
     assert all(channel.staff == "auto" for _, channel in small.channels.items())
     assert small.horizon_days == 60 and big.horizon_days == base.horizon_days

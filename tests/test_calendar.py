@@ -1,4 +1,5 @@
-"""The day calendar finds exactly what a full daily scan of the times would find, in the same order."""
+"""The day calendar finds exactly what a full daily scan of the times would find, in the same
+order."""
 
 import numpy as np
 from hypothesis import given, settings
@@ -36,7 +37,8 @@ def test_calendar_reads_what_a_scan_finds(seed):
 
 
 class PlainDayCalendar:
-    """The calendar before buckets (one list of chunks per day): the reference the bucketed one must match."""
+    """The calendar before buckets (one list of chunks per day): the reference the bucketed one must
+    match."""
 
     def __init__(self, horizon_days: int):
         self.horizon_days = horizon_days
@@ -46,20 +48,25 @@ class PlainDayCalendar:
     def file(self, keys, slots, times):
         day = np.maximum(np.floor(np.minimum(times, self.horizon_days)), self.first_unread_day)
         inside = day < self.horizon_days
-        for key, slot, time, when in zip(keys[inside], slots[inside], times[inside], day[inside].astype(np.int64)):
+        for key, slot, time, when in zip(
+            keys[inside], slots[inside], times[inside], day[inside].astype(np.int64)
+        ):
             self._days[when].append((key, slot, time))
 
     def read(self, day, current):
         entries = sorted({(int(k), int(s)) for k, s, t in self._days[day] if current[k, s] == t})
         self._days[day] = []
         self.first_unread_day = day + 1
-        return np.array([e[0] for e in entries], dtype=np.int64), np.array([e[1] for e in entries], dtype=np.int64)
+        return np.array([e[0] for e in entries], dtype=np.int64), np.array(
+            [e[1] for e in entries], dtype=np.int64
+        )
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([1, 2, 3, 7, 128]), st.integers(1, 60))
 def test_bucketed_calendar_reads_what_the_plain_one_reads(seed, bucket_days, horizon):
-    """Files of one key, of many keys across buckets, into the open bucket and past the horizon, with stale times."""
+    """Files of one key, of many keys across buckets, into the open bucket and past the horizon,
+    with stale times."""
     rng = np.random.default_rng(seed)
     keys_n, slots_n = 12, 3
     times = np.full((keys_n, slots_n), np.inf)
@@ -76,10 +83,16 @@ def test_bucketed_calendar_reads_what_the_plain_one_reads(seed, bucket_days, hor
         for _ in range(rng.integers(0, 4)):
             n = int(rng.integers(1, 6))
             ahead = rng.choice([0.5, 3.0, horizon * 1.5])
-            set_times(rng.integers(0, keys_n, n), rng.integers(0, slots_n, n), day + rng.uniform(-1, ahead, n))
+            set_times(
+                rng.integers(0, keys_n, n),
+                rng.integers(0, slots_n, n),
+                day + rng.uniform(-1, ahead, n),
+            )
         if rng.random() < 0.3:  # the same time filed twice
             key, slot = int(rng.integers(0, keys_n)), int(rng.integers(0, slots_n))
-            set_times(np.array([key, key]), np.array([slot, slot]), np.full(2, day + rng.uniform(0, 2)))
+            set_times(
+                np.array([key, key]), np.array([slot, slot]), np.full(2, day + rng.uniform(0, 2))
+            )
         times[rng.integers(0, keys_n), rng.integers(0, slots_n)] = np.inf
         found, expected = bucketed.read(day, times), plain.read(day, times)
         assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(found, expected))

@@ -16,7 +16,9 @@ CANONICAL = Path(__file__).parent.parent / "scenarios" / "trust-vs-suspicion.yam
 @pytest.fixture(scope="module")
 def comparison():
     scenario = load_scenario(CANONICAL, ["replications=4"])
-    return run_experiment(scenario, executor="processes", workers=2).summary.set_index(["policy", "metric"])
+    return run_experiment(scenario, executor="processes", workers=2).summary.set_index(
+        ["policy", "metric"]
+    )
 
 
 def paired(comparison, metric):
@@ -36,8 +38,8 @@ def test_suspicious_pays_out_less_fraud(comparison):
 
 
 def test_suspicious_denies_more_honest_claims(comparison):
-    # Imperfect inspection (specificity < 1), the strap exclusion and missing receipts deny honest claims;
-    # the trusting policy denies none.
+    # Imperfect inspection (specificity < 1), the strap exclusion and missing receipts deny honest
+    # claims; the trusting policy denies none.
     low = paired(comparison, "honest_denied_share")[1]
     assert low > 0
 
@@ -53,20 +55,34 @@ def test_suspicious_ends_with_lower_satisfaction(comparison):
 
 
 def test_without_opportunists_no_policy_pays_fraud():
-    # Fraud comes only from opportunists; with none there is nothing to pay out, whatever the policy.
-    scenario = load_scenario(CANONICAL, ["replications=2", "market.segments.everyone.opportunist_share=0"])
+    # Fraud comes only from opportunists; with none there is nothing to pay out, whatever the
+    # policy.
+    scenario = load_scenario(
+        CANONICAL, ["replications=2", "market.segments.everyone.opportunist_share=0"]
+    )
     result = run_experiment(scenario, executor="serial")
     assert (result.replications["fraud_paid_eur"] == 0).all()
     assert not result.claims["is_fraud"].any()
 
 
 def test_more_phone_staff_never_lengthens_waits():
-    # More servers on the same arrivals can only shorten queues; on the same seeds (common random numbers)
-    # the mean phone wait must fall from 1 to 2 agents and not rise from 2 to 4.
+    # More servers on the same arrivals can only shorten queues; on the same seeds (common random
+    # numbers) the mean phone wait must fall from 1 to 2 agents and not rise from 2 to 4.
     def phone_waits(staff: int) -> np.ndarray:
-        scenario = load_scenario(CANONICAL, ["replications=4", f"channels.phone.staff={staff}", "channels.phone.patience_minutes_mean=null",
-                                             "market.initial_customers=20000", "market.prospects=0", "product.components.device.failures_per_year=0.5"])
-        claims = run_experiment(scenario, policies=["trusting"], executor="processes", workers=2).claims
+        scenario = load_scenario(
+            CANONICAL,
+            [
+                "replications=4",
+                f"channels.phone.staff={staff}",
+                "channels.phone.patience_minutes_mean=null",
+                "market.initial_customers=20000",
+                "market.prospects=0",
+                "product.components.device.failures_per_year=0.5",
+            ],
+        )
+        claims = run_experiment(
+            scenario, policies=["trusting"], executor="processes", workers=2
+        ).claims
         phone = claims[claims["channel"] == "phone"]
         return phone.groupby("replication")["wait_minutes"].mean().to_numpy()
 

@@ -1,5 +1,5 @@
-"""A claim process sees the narrow ClaimServices of its world (model/services.py), not the world: claims.py asks only
-for those members, never imports world.py, and World provides each of them."""
+"""A claim process sees the narrow ClaimServices of its world (model/services.py), not the world:
+claims.py asks only for those members, never imports world.py, and World provides each of them."""
 
 from __future__ import annotations
 
@@ -20,8 +20,13 @@ def claim_module_tree() -> ast.Module:
 
 
 def test_claims_asks_the_world_only_for_its_services():
-    asked = {node.attr for node in ast.walk(claim_module_tree())
-             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "world"}
+    asked = {
+        node.attr
+        for node in ast.walk(claim_module_tree())
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "world"
+    }
     assert asked, "claims.py no longer names its world 'world': update this test"
     assert asked <= set(CLAIM_SERVICES), sorted(asked - set(CLAIM_SERVICES))
 

@@ -1,4 +1,5 @@
-"""`recoverysim decompose`: Shapley values of the levers between two policies, from the maths to the command line."""
+"""`recoverysim decompose`: Shapley values of the levers between two policies, from the maths to the
+command line."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from recoverysim.experiments.decompose import (
 from recoverysim.scenario.load import scenario_from_dict
 from recoverysim.scenario.schema import Policy
 
-#: Three levers differ from cautious to generous: the proof asked, the remedy and a goodwill gesture.
+#: Three levers differ from cautious to generous: the proof asked, the remedy and a goodwill
+#: gesture.
 SCENARIO = {
     "name": "decompose-test",
     "horizon_days": 200,
@@ -33,10 +35,20 @@ SCENARIO = {
     "market": {
         "initial_customers": 1500,
         "prospects": 500,
-        "segments": [{"name": "everyone", "share": 1.0, "opportunist_share": 0.1, "fraud_attempts_per_year": 0.3}],
+        "segments": [
+            {
+                "name": "everyone",
+                "share": 1.0,
+                "opportunist_share": 0.1,
+                "fraud_attempts_per_year": 0.3,
+            }
+        ],
     },
     "product": {
-        "components": [{"name": "device", "failures_per_year": 0.3}, {"name": "strap", "failures_per_year": 0.1}]
+        "components": [
+            {"name": "device", "failures_per_year": 0.3},
+            {"name": "strap", "failures_per_year": 0.1},
+        ]
     },
     "policies": [
         {"name": "cautious", "evidence": "photo_and_receipt", "remedy": "repair"},
@@ -54,7 +66,8 @@ def scenario(**changes):
 def additive_values(
     effects: list[float], interaction: float = 0.0, pair: tuple[int, int] = (0, 1)
 ) -> dict[int, np.ndarray]:
-    """v(S) = sum of the effects of the levers in S, plus `interaction` when both levers of `pair` are in S."""
+    """v(S) = sum of the effects of the levers in S, plus `interaction` when both levers of `pair`
+    are in S."""
     values = {}
     for mask in range(1 << len(effects)):
         value = sum(e for i, e in enumerate(effects) if mask >> i & 1)
@@ -64,7 +77,8 @@ def additive_values(
     return values
 
 
-# ---- the maths ----------------------------------------------------------------------------------------------------
+# ---- the maths
+# --------------------------------------------------------------------------------------------------
 
 
 def test_exact_shapley_gives_each_lever_its_effect_and_splits_an_interaction_equally():
@@ -76,18 +90,29 @@ def test_exact_shapley_gives_each_lever_its_effect_and_splits_an_interaction_equ
 
 def test_exact_weights_are_shapleys_and_sum_to_one_over_subsets():
     n = 4
-    total = sum(sh.exact_weight(size, n) * len(list(itertools.combinations(range(n - 1), size))) for size in range(n))
+    total = sum(
+        sh.exact_weight(size, n) * len(list(itertools.combinations(range(n - 1), size)))
+        for size in range(n)
+    )
     assert total == pytest.approx(1.0)
-    assert sh.exact_weight(0, 3) == pytest.approx(1 / 3) and sh.exact_weight(1, 3) == pytest.approx(1 / 6)
+    assert sh.exact_weight(0, 3) == pytest.approx(1 / 3) and sh.exact_weight(1, 3) == pytest.approx(
+        1 / 6
+    )
 
 
 def test_sampled_orderings_sum_exactly_to_the_total_and_are_reproducible():
     rng = np.random.default_rng(3)
     n = 8
-    values = {mask: rng.normal(size=5) * 1000 for mask in range(1 << n)}  # an arbitrary set function, 5 replications
+    values = {
+        mask: rng.normal(size=5) * 1000 for mask in range(1 << n)
+    }  # an arbitrary set function, 5 replications
     orderings = sh.sample_orderings(n, 4, seed=11)
-    assert orderings == sh.sample_orderings(n, 4, seed=11) and orderings != sh.sample_orderings(n, 4, seed=12)
-    assert len(orderings) == 8 and all(orderings[2 * k + 1] == orderings[2 * k][::-1] for k in range(4))
+    assert orderings == sh.sample_orderings(n, 4, seed=11) and orderings != sh.sample_orderings(
+        n, 4, seed=12
+    )
+    assert len(orderings) == 8 and all(
+        orderings[2 * k + 1] == orderings[2 * k][::-1] for k in range(4)
+    )
     phi = sh.shapley(values, n, orderings)
     assert np.allclose(phi.sum(axis=0), values[(1 << n) - 1] - values[0], rtol=1e-12, atol=1e-9)
     needed = sh.coalitions_of(orderings, n)
@@ -100,7 +125,8 @@ def test_sampled_orderings_are_exact_when_the_levers_do_not_interact():
     assert np.allclose(phi[:, 0], [1.0, 2.0, -3.0, 0.0, 5.0, 7.0, -2.0])
 
 
-# ---- levers and coalitions ----------------------------------------------------------------------------------------
+# ---- levers and coalitions
+# ----------------------------------------------------------------------------------------
 
 
 def test_levers_are_the_fields_that_differ_with_inspection_field_by_field():
@@ -123,7 +149,11 @@ def test_levers_are_the_fields_that_differ_with_inspection_field_by_field():
 
 def test_a_coalition_is_a_valid_policy_with_the_targets_values_for_its_levers():
     plan = plan_decomposition(scenario(), "cautious", "generous")
-    assert [lever.name for lever in plan.levers] == ["evidence", "remedy", "goodwill_eur"] and plan.exact
+    assert [lever.name for lever in plan.levers] == [
+        "evidence",
+        "remedy",
+        "goodwill_eur",
+    ] and plan.exact
     assert len(plan.coalitions) == 8 and len(set(plan.names)) == 8
     assert plan.names[0] == "cautious" and plan.names[-1] == "generous"
     hybrid = dict(zip(plan.names, plan.policies))["cautious+evidence+goodwill_eur"]
@@ -168,7 +198,8 @@ def test_bad_pairs_are_usage_errors(a, b, message):
         plan_decomposition(scenario(), a, b)
 
 
-# ---- on a real scenario -------------------------------------------------------------------------------------------
+# ---- on a real scenario
+# -------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -178,11 +209,19 @@ def real():
 
 def test_contributions_sum_to_the_paired_difference_in_every_replication_and_metric(real):
     per_replication = contributions_by_replication(real.replications, real.plan)
-    levers = per_replication[per_replication["lever"] != TOTAL].groupby(["metric", "replication"])["contribution"].sum()
-    total = per_replication[per_replication["lever"] == TOTAL].set_index(["metric", "replication"])["contribution"]
+    levers = (
+        per_replication[per_replication["lever"] != TOTAL]
+        .groupby(["metric", "replication"])["contribution"]
+        .sum()
+    )
+    total = per_replication[per_replication["lever"] == TOTAL].set_index(["metric", "replication"])[
+        "contribution"
+    ]
     both = pd.concat([levers.rename("levers"), total.rename("total")], axis=1).dropna()
     assert len(both) >= 30 * 3
-    assert np.allclose(both["levers"], both["total"], rtol=1e-6, atol=1e-6 * both["total"].abs().max())
+    assert np.allclose(
+        both["levers"], both["total"], rtol=1e-6, atol=1e-6 * both["total"].abs().max()
+    )
     frame = real.replications.set_index(["policy", "replication"])
     paired = frame.loc["generous", METRIC] - frame.loc["cautious", METRIC]
     assert np.allclose(total.loc[METRIC].to_numpy(), paired.to_numpy())
@@ -200,7 +239,8 @@ def test_the_table_has_every_metric_with_one_total_row(real):
 
 
 def test_goodwill_costs_money_and_replacing_costs_more_than_repairing(real):
-    """Direction: a goodwill gesture is a cost, so its contribution to total cost is positive; so is replacing."""
+    """Direction: a goodwill gesture is a cost, so its contribution to total cost is positive; so is
+    replacing."""
     table = real.table.set_index(["metric", "lever"])
     assert table.loc[("cost_goodwill_eur", "goodwill_eur"), "contribution"] > 0
     assert table.loc[("cost_goodwill_eur", "goodwill_eur"), "ci_low"] > 0
@@ -209,7 +249,10 @@ def test_goodwill_costs_money_and_replacing_costs_more_than_repairing(real):
 
 def test_a_lever_that_cannot_act_contributes_exactly_zero():
     """Nobody posts publicly, so watching posts changes nothing: exactly 0 in every replication."""
-    silent = {**SCENARIO["market"], "segments": [{**SCENARIO["market"]["segments"][0], "public_post_probability": 0.0}]}
+    silent = {
+        **SCENARIO["market"],
+        "segments": [{**SCENARIO["market"]["segments"][0], "public_post_probability": 0.0}],
+    }
     quiet = scenario(
         market=silent,
         replications=2,
@@ -228,7 +271,8 @@ def test_a_lever_that_cannot_act_contributes_exactly_zero():
     assert (remedy["contribution"] > 0).all()  # while the other lever does act
 
 
-# ---- the command --------------------------------------------------------------------------------------------------
+# ---- the command
+# --------------------------------------------------------------------------------------------------
 
 
 def scenario_file(folder: Path, **changes) -> Path:
@@ -286,10 +330,16 @@ def test_the_command_writes_the_csv_with_exact_columns_a_total_per_metric_and_it
     out, _ = folder
     table = pd.read_csv(out / "decomposition.csv")
     assert list(table.columns) == ["metric", "lever", "contribution", "ci_low", "ci_high"]
-    assert set(table.groupby("metric")["lever"].apply(lambda levers: (levers == TOTAL).sum())) == {1}
-    assert "Shapley values over all 6 orderings" in (out / "decomposition.txt").read_text(encoding="utf-8")
+    assert set(table.groupby("metric")["lever"].apply(lambda levers: (levers == TOTAL).sum())) == {
+        1
+    }
+    assert "Shapley values over all 6 orderings" in (out / "decomposition.txt").read_text(
+        encoding="utf-8"
+    )
     coalitions = pd.read_parquet(out / "replications.parquet")
-    assert {"policy", "levers", "replication", METRIC} <= set(coalitions.columns) and len(coalitions) == 8 * 3
+    assert {"policy", "levers", "replication", METRIC} <= set(coalitions.columns) and len(
+        coalitions
+    ) == 8 * 3
 
 
 def test_plot_draws_the_waterfall_and_report_has_the_section(folder):
@@ -300,12 +350,23 @@ def test_plot_draws_the_waterfall_and_report_has_the_section(folder):
     code, output = invoke("report", out)
     assert code == 0, output
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "<h2>Decomposition</h2>" in html and 'id="fig-decomposition"' in html and "goodwill_eur" in html
+    assert (
+        "<h2>Decomposition</h2>" in html
+        and 'id="fig-decomposition"' in html
+        and "goodwill_eur" in html
+    )
 
 
 def test_an_unknown_policy_exits_2_with_one_line(tmp_path):
     code, output = invoke(
-        "decompose", scenario_file(tmp_path), "--from", "cautious", "--to", "nobody", "--out", tmp_path / "o"
+        "decompose",
+        scenario_file(tmp_path),
+        "--from",
+        "cautious",
+        "--to",
+        "nobody",
+        "--out",
+        tmp_path / "o",
     )
     assert code == 2 and output.strip().count("\n") == 0 and "unknown policy 'nobody'" in output
 
@@ -323,7 +384,11 @@ def test_an_unknown_metric_exits_2_listing_the_figures(tmp_path):
         "--out",
         tmp_path / "o",
     )
-    assert code == 2 and output.strip().count("\n") == 0 and "available figures: net_result_eur" in output
+    assert (
+        code == 2
+        and output.strip().count("\n") == 0
+        and "available figures: net_result_eur" in output
+    )
 
 
 def test_the_default_metric_is_the_total_value():
@@ -333,8 +398,25 @@ def test_the_default_metric_is_the_total_value():
 
 def test_serial_and_processes_give_the_same_decomposition(tmp_path):
     path = scenario_file(tmp_path, replications=2, horizon_days=90)
-    common = ("decompose", path, "--from", "cautious", "--to", "generous", "--metric", METRIC, "--quiet")
+    common = (
+        "decompose",
+        path,
+        "--from",
+        "cautious",
+        "--to",
+        "generous",
+        "--metric",
+        METRIC,
+        "--quiet",
+    )
     assert invoke(*common, "--executor", "serial", "--out", tmp_path / "serial")[0] == 0
-    assert invoke(*common, "--executor", "processes", "--workers", 2, "--out", tmp_path / "processes")[0] == 0
+    assert (
+        invoke(*common, "--executor", "processes", "--workers", 2, "--out", tmp_path / "processes")[
+            0
+        ]
+        == 0
+    )
     for name in ("decomposition.csv", "replications.parquet"):
-        assert (tmp_path / "serial" / name).read_bytes() == (tmp_path / "processes" / name).read_bytes(), name
+        assert (tmp_path / "serial" / name).read_bytes() == (
+            tmp_path / "processes" / name
+        ).read_bytes(), name

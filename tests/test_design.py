@@ -1,5 +1,5 @@
-"""`recoverysim design`: the search finds a known best, respects constraints, resumes to the same frontier, and
-refuses bad levers, objectives and constraints in one line (exit 2)."""
+"""`recoverysim design`: the search finds a known best, respects constraints, resumes to the same
+frontier, and refuses bad levers, objectives and constraints in one line (exit 2)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,19 @@ from experiments_support import cli, same_files
 
 from recoverysim.experiment import Destination
 from recoverysim.experiments.design_search import plan_design, run_design
-from recoverysim.experiments.design_space import checked_base, parse_constraint, parse_objectives, read_levers
+from recoverysim.experiments.design_space import (
+    checked_base,
+    parse_constraint,
+    parse_objectives,
+    read_levers,
+)
 from recoverysim.experiments.driver import Interrupted
 from recoverysim.results import read_results
 from recoverysim.scenario.load import load_scenario
 
-#: Two policies in a small world (a few tenths of a second per replication); the bench is fixed (no staffing
-#: pilot). Under `suspicious`, inspection.specificity (the chance an honest item passes) has a monotone benefit
-#: and no cost of its own: each step up denies fewer honest claimants.
+#: Two policies in a small world (a few tenths of a second per replication); the bench is fixed (no
+#: staffing pilot). Under `suspicious`, inspection.specificity (the chance an honest item passes)
+#: has a monotone benefit and no cost of its own: each step up denies fewer honest claimants.
 SCENARIO = """\
 name: design-test
 horizon_days: 60
@@ -60,7 +65,14 @@ def write(folder: Path, levers: str = SPECIFICITY, scenario: str = SCENARIO) -> 
     return folder / "design-test.yaml", folder / "levers.yaml"
 
 
-def plan_for(scenario_file: Path, levers_file: Path, objectives: str, constraints=(), budget: int = 8, base=None):
+def plan_for(
+    scenario_file: Path,
+    levers_file: Path,
+    objectives: str,
+    constraints=(),
+    budget: int = 8,
+    base=None,
+):
     scenario = load_scenario(scenario_file)
     policy = checked_base(scenario, base)
     levers, notes = read_levers(str(levers_file), scenario, policy.name, str(scenario_file))
@@ -85,10 +97,13 @@ def test_the_search_finds_a_lever_with_a_monotone_costless_benefit(tmp_path):
     assert best["status"] == "frontier"
     # the search's means agree: the highest specificity tried has the highest value
     tried = result.trials.sort_values("value_total_eur")
-    assert tried["inspection.specificity"].iloc[-1] == pytest.approx(tried["inspection.specificity"].max())
+    assert tried["inspection.specificity"].iloc[-1] == pytest.approx(
+        tried["inspection.specificity"].max()
+    )
     named = result.frontier[result.frontier["kind"] == "named"]
     assert set(named["name"]) == {"suspicious", "trusting"}
-    # suspicious as written (specificity 0.9) is worse than the designed one on the same confirmation seeds
+    # suspicious as written (specificity 0.9) is worse than the designed one on the same
+    # confirmation seeds
     suspicious = named.set_index("name").loc["suspicious"]
     assert suspicious["value_total_eur"] < best["value_total_eur"]
 
@@ -96,7 +111,11 @@ def test_the_search_finds_a_lever_with_a_monotone_costless_benefit(tmp_path):
 def test_a_constraint_keeps_infeasible_candidates_off_the_frontier(tmp_path):
     scenario, levers = write(tmp_path)
     plan = plan_for(
-        scenario, levers, "value_total_eur:max,cost_total_eur:min", ["honest_unremedied_share<=0.6"], budget=8
+        scenario,
+        levers,
+        "value_total_eur:max,cost_total_eur:min",
+        ["honest_unremedied_share<=0.6"],
+        budget=8,
     )
     result = run_design(plan, "serial")
     trials = result.trials
@@ -107,30 +126,53 @@ def test_a_constraint_keeps_infeasible_candidates_off_the_frontier(tmp_path):
     candidates = result.frontier[result.frontier["kind"] == "candidate"]
     assert (candidates["honest_unremedied_share_search"] <= 0.6).all()
     # without the constraint, cheap low-specificity candidates would be on the frontier
-    loose = run_design(plan_for(scenario, levers, "value_total_eur:max,cost_total_eur:min", budget=8), "serial")
+    loose = run_design(
+        plan_for(scenario, levers, "value_total_eur:max,cost_total_eur:min", budget=8), "serial"
+    )
     searched = loose.evaluations[loose.evaluations["phase"] == "search"]
     share = searched.groupby("trial")["honest_unremedied_share"].mean()
     assert share[loose.trials.loc[loose.trials["on_search_frontier"], "trial"]].max() > 0.6
 
 
 RESUME_LEVERS = SPECIFICITY + "  goodwill_eur: 0:20\n"
-RESUME_ARGS = ("--objectives", "value_total_eur:max,cost_total_eur:min", "--budget", "10", "--replications", "2",
-               "--confirm-replications", "3", "--quiet")
+RESUME_ARGS = (
+    "--objectives",
+    "value_total_eur:max,cost_total_eur:min",
+    "--budget",
+    "10",
+    "--replications",
+    "2",
+    "--confirm-replications",
+    "3",
+    "--quiet",
+)
 DESIGN_TABLES = ("frontier.parquet", "trials.parquet", "evaluations.parquet", "selection.csv")
 
 
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
-    """A design run from start to end, serially: what every interrupted and resumed run must give."""
+    """A design run from start to end, serially: what every interrupted and resumed run must
+    give."""
     folder = tmp_path_factory.mktemp("whole")
     scenario, levers = write(folder, levers=RESUME_LEVERS)
-    code, output = cli("design", scenario, "--levers", levers, *RESUME_ARGS, "--executor", "serial",
-                       "--out", folder / "out")
+    code, output = cli(
+        "design",
+        scenario,
+        "--levers",
+        levers,
+        *RESUME_ARGS,
+        "--executor",
+        "serial",
+        "--out",
+        folder / "out",
+    )
     assert code == 0, output
     return scenario, levers, folder / "out"
 
 
-def test_an_interrupted_design_resumes_to_the_frontier_of_an_uninterrupted_one(uninterrupted, tmp_path):
+def test_an_interrupted_design_resumes_to_the_frontier_of_an_uninterrupted_one(
+    uninterrupted, tmp_path
+):
     scenario, levers, whole = uninterrupted
     plan = plan_for(scenario, levers, "value_total_eur:max,cost_total_eur:min", budget=10)
     parts = tmp_path / "parts"
@@ -154,52 +196,131 @@ def test_an_interrupted_design_resumes_to_the_frontier_of_an_uninterrupted_one(u
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_a_design_killed_twice_then_resumed_gives_the_files_of_an_uninterrupted_one(uninterrupted, tmp_path):
+def test_a_design_killed_twice_then_resumed_gives_the_files_of_an_uninterrupted_one(
+    uninterrupted, tmp_path
+):
     scenario, levers, whole = uninterrupted
     out = tmp_path / "out"
-    command = [sys.executable, "-c", "from recoverysim.cli import main; main()", "design", str(scenario), "--levers",
-               str(levers), *RESUME_ARGS, "--out", str(out), "--workers", "2"]
-    for after_tasks, extra in ((5, []), (14, ["--resume"])):  # in the second batch, then after the first resume
-        process = subprocess.Popen([*command, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   start_new_session=True)
+    command = [
+        sys.executable,
+        "-c",
+        "from recoverysim.cli import main; main()",
+        "design",
+        str(scenario),
+        "--levers",
+        str(levers),
+        *RESUME_ARGS,
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+    ]
+    for after_tasks, extra in (
+        (5, []),
+        (14, ["--resume"]),
+    ):  # in the second batch, then after the first resume
+        process = subprocess.Popen(
+            [*command, *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 120
         while process.poll() is None and time.monotonic() < deadline:
-            if (out / "tasks").is_dir() and len(list((out / "tasks").glob("*.json"))) >= after_tasks:
+            if (out / "tasks").is_dir() and len(
+                list((out / "tasks").glob("*.json"))
+            ) >= after_tasks:
                 break
             time.sleep(0.01)
-        assert process.poll() is None, f"the design ended before it could be stopped: {process.stderr.read()}"
+        assert process.poll() is None, (
+            f"the design ended before it could be stopped: {process.stderr.read()}"
+        )
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate(timeout=60)
         assert not (out / "frontier.parquet").exists()
-    code, output = cli("design", scenario, "--levers", levers, *RESUME_ARGS, "--executor", "serial", "--out", out,
-                       "--resume")
+    code, output = cli(
+        "design",
+        scenario,
+        "--levers",
+        levers,
+        *RESUME_ARGS,
+        "--executor",
+        "serial",
+        "--out",
+        out,
+        "--resume",
+    )
     assert code == 0, output
     assert same_files(whole, out, DESIGN_TABLES) == []
 
 
 def test_the_command_writes_the_frontier_its_figure_policies_and_report(tmp_path):
-    scenario, levers = write(tmp_path, levers=SPECIFICITY + "  excluded_components: [[], [strap]]\n")
+    scenario, levers = write(
+        tmp_path, levers=SPECIFICITY + "  excluded_components: [[], [strap]]\n"
+    )
     out = tmp_path / "out"
     bench = tmp_path / "bench.yaml"
     bench.write_text(SPECIFICITY + "  inspection.sensitivity: [0.5, 0.9]\n", encoding="utf-8")
     code, output = cli(
-        "design", scenario, "--levers", bench, "--objectives", "value_total_eur:max,cost_total_eur:min",
-        "--budget", "4", "--executor", "serial", "--out", out, "--quiet", "--base", "trusting",
+        "design",
+        scenario,
+        "--levers",
+        bench,
+        "--objectives",
+        "value_total_eur:max,cost_total_eur:min",
+        "--budget",
+        "4",
+        "--executor",
+        "serial",
+        "--out",
+        out,
+        "--quiet",
+        "--base",
+        "trusting",
     )
     # trusting returns nothing for inspection, and no lever switches it on: the levers cannot act
     assert code == 2 and "no lever can act" in output, output
     code, output = cli(
-        "design", scenario, "--levers", levers, "--objectives", "value_total_eur:max,cost_total_eur:min",
-        "--constraint", "honest_unremedied_share<=0.8", "--budget", "4", "--replications", "2",
-        "--confirm-replications", "2", "--executor", "serial", "--out", out, "--quiet",
+        "design",
+        scenario,
+        "--levers",
+        levers,
+        "--objectives",
+        "value_total_eur:max,cost_total_eur:min",
+        "--constraint",
+        "honest_unremedied_share<=0.8",
+        "--budget",
+        "4",
+        "--replications",
+        "2",
+        "--confirm-replications",
+        "2",
+        "--executor",
+        "serial",
+        "--out",
+        out,
+        "--quiet",
     )
     assert code == 0, output
-    for name in ("frontier.parquet", "trials.parquet", "evaluations.parquet", "selection.csv", "frontier.png",
-                 "frontier-policies.yaml", "optuna.journal"):
+    for name in (
+        "frontier.parquet",
+        "trials.parquet",
+        "evaluations.parquet",
+        "selection.csv",
+        "frontier.png",
+        "frontier-policies.yaml",
+        "optuna.journal",
+    ):
         assert (out / name).is_file(), name
     frontier = pd.read_parquet(out / "frontier.parquet")
-    for column in ("inspection.specificity", "value_total_eur_ci_low", "cost_total_eur_ci_high",
-                   "dominated_by_noise", "status"):
+    for column in (
+        "inspection.specificity",
+        "value_total_eur_ci_low",
+        "cost_total_eur_ci_high",
+        "dominated_by_noise",
+        "status",
+    ):
         assert column in frontier.columns
     assert "suspicious" in output and "trusting" in output
     # list-valued levers are one JSON text column, for candidates and named policies alike
@@ -207,7 +328,11 @@ def test_the_command_writes_the_frontier_its_figure_policies_and_report(tmp_path
     assert frontier.set_index("name").loc["suspicious", "excluded_components"] == '["strap"]'
     # each block pastes into the scenario as a policy that validates and runs
     blocks = (out / "frontier-policies.yaml").read_text(encoding="utf-8")
-    pasted = SCENARIO + "\n".join("  " + line for line in blocks.split("policies:\n", 1)[1].splitlines()) + "\n"
+    pasted = (
+        SCENARIO
+        + "\n".join("  " + line for line in blocks.split("policies:\n", 1)[1].splitlines())
+        + "\n"
+    )
     pasted_file = tmp_path / "pasted.yaml"
     pasted_file.write_text(pasted, encoding="utf-8")
     code, checked = cli("validate", pasted_file)
@@ -221,7 +346,9 @@ def test_the_command_writes_the_frontier_its_figure_policies_and_report(tmp_path
 BAD_LEVERS = {
     "levers:\n  goodwil_eur: 0:10\n": "'goodwil_eur' is not a policy lever",
     "levers:\n  goodwill_eur: 5:1\n": "a range needs low below high",
-    "levers:\n  first_contact_resolution_probability: 0:2\n": "first_contact_resolution_probability",
+    "levers:\n  first_contact_resolution_probability: 0:2\n": (
+        "first_contact_resolution_probability"
+    ),
     "levers:\n  evidence: [none, maybe]\n": "evidence",
     "levers:\n  evidence: [none]\n": "give 2 to",
     "levers: [goodwill_eur]\n": "levers: must be a mapping",
@@ -233,8 +360,16 @@ BAD_LEVERS = {
 @pytest.mark.parametrize("levers_text, words", list(BAD_LEVERS.items()))
 def test_bad_levers_are_one_clear_line_and_exit_2(tmp_path, levers_text, words):
     scenario, levers = write(tmp_path, levers=levers_text)
-    code, output = cli("design", scenario, "--levers", levers, "--objectives", "value_total_eur:max",
-                       "--out", tmp_path / "out")
+    code, output = cli(
+        "design",
+        scenario,
+        "--levers",
+        levers,
+        "--objectives",
+        "value_total_eur:max",
+        "--out",
+        tmp_path / "out",
+    )
     assert code == 2
     assert words in output and output.strip().count("\n") == 0, output
     assert "Traceback" not in output
@@ -276,21 +411,34 @@ def test_a_lever_that_cannot_act_is_reported_and_left_out(tmp_path):
     assert plan.inert == (("inspection.specificity", why),)
     assert plan.design()["left_out"][0]["lever"] == "inspection.specificity"
     # a lever that switches inspection on lets the bench's levers act
-    scenario, levers = write(tmp_path, levers=SPECIFICITY + "  return_for_inspection: [false, true]\n")
+    scenario, levers = write(
+        tmp_path, levers=SPECIFICITY + "  return_for_inspection: [false, true]\n"
+    )
     assert plan_for(scenario, levers, "value_total_eur:max", base="trusting").inert == ()
 
 
 def test_the_scenarios_whatif_levers_on_the_base_policy_can_be_searched():
-    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "trust-vs-suspicion.yaml")
+    scenario = load_scenario(
+        Path(__file__).resolve().parent.parent / "scenarios" / "trust-vs-suspicion.yaml"
+    )
     levers, notes = read_levers("whatif", scenario, "trusting", "trust-vs-suspicion.yaml")
-    assert [(lever.path, lever.choices) for lever in levers] == [("status_update_every_days", (None, 2, 7))]
+    assert [(lever.path, lever.choices) for lever in levers] == [
+        ("status_update_every_days", (None, 2, 7))
+    ]
     assert len(notes) == 2 and "market.segments.everyone.opportunist_share" in notes[0]
 
 
 def test_the_shipped_levers_of_the_canonical_scenario_make_a_plan():
     root = Path(__file__).resolve().parent.parent
     scenario = load_scenario(root / "scenarios" / "trust-vs-suspicion.yaml")
-    levers, _ = read_levers(str(root / "scenarios" / "levers" / "trust-vs-suspicion.yaml"), scenario, "trusting", "x")
-    plan = plan_design(scenario, scenario.policies[0], levers, parse_objectives("value_total_eur:max,cost_total_eur:min"),
-                       (parse_constraint("honest_unremedied_share<=0.1"),))
+    levers, _ = read_levers(
+        str(root / "scenarios" / "levers" / "trust-vs-suspicion.yaml"), scenario, "trusting", "x"
+    )
+    plan = plan_design(
+        scenario,
+        scenario.policies[0],
+        levers,
+        parse_objectives("value_total_eur:max,cost_total_eur:min"),
+        (parse_constraint("honest_unremedied_share<=0.1"),),
+    )
     assert len(plan.levers) == 8 and plan.inert == ()

@@ -25,7 +25,13 @@ def test_params_without_a_file_prints_the_defaults_with_units_and_sources(cli):
 
 
 def test_params_of_a_scenario_shows_its_values_beside_the_defaults(cli):
-    result = cli("params", SCENARIOS / "call-centre-staffing.yaml", "--changed", "--set", "policies.one-agent.goodwill_eur=5")
+    result = cli(
+        "params",
+        SCENARIOS / "call-centre-staffing.yaml",
+        "--changed",
+        "--set",
+        "policies.one-agent.goodwill_eur=5",
+    )
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line for line in result.output.splitlines()[2:]}
     assert rows["channels.phone.service_minutes_mean"].split()[1:4] == ["30", "8", "minutes"]
@@ -37,7 +43,9 @@ def test_params_of_a_scenario_shows_its_values_beside_the_defaults(cli):
 def test_params_markdown_is_a_table(cli):
     result = cli("params", "--markdown")
     assert result.exit_code == 0
-    assert result.output.startswith("| field | value | default | unit | source |\n|---|---|---|---|---|\n")
+    assert result.output.startswith(
+        "| field | value | default | unit | source |\n|---|---|---|---|---|\n"
+    )
 
 
 def test_params_of_a_bad_file_is_one_line_and_exit_2(cli, write_scenario):
@@ -53,19 +61,38 @@ def test_every_row_has_a_unit_or_is_a_setting():
     assert all(r.unit for r in numeric), [r.path for r in numeric if not r.unit]
 
 
-@pytest.mark.parametrize("name, unit", [
-    ("shipping_days", "days"), ("partner_delay_days_mean", "days"), ("retry_delay_hours_mean", "hours"),
-    ("opens_hour", "hour of day"), ("service_minutes_mean", "minutes"), ("service_minutes_cv", "ratio (sd / mean)"),
-    ("fraud_attempts_per_year", "per year"), ("retry_probability", "probability"), ("margin_share", "share (0-1)"),
-    ("goodwill_eur", "EUR"), ("effort_penalty_per_drop", "procedural justice per drop"), ("remedy", ""),
-])
+@pytest.mark.parametrize(
+    "name, unit",
+    [
+        ("shipping_days", "days"),
+        ("partner_delay_days_mean", "days"),
+        ("retry_delay_hours_mean", "hours"),
+        ("opens_hour", "hour of day"),
+        ("service_minutes_mean", "minutes"),
+        ("service_minutes_cv", "ratio (sd / mean)"),
+        ("fraud_attempts_per_year", "per year"),
+        ("retry_probability", "probability"),
+        ("margin_share", "share (0-1)"),
+        ("goodwill_eur", "EUR"),
+        ("effort_penalty_per_drop", "procedural justice per drop"),
+        ("remedy", ""),
+    ],
+)
 def test_unit_comes_from_the_field_name(name, unit):
     assert unit_of(name) == unit
 
 
 def test_source_is_the_provenance_part_of_a_description():
-    assert source_of("Bass coefficient of innovation p. Source: Sultan, Farley & Lehmann (1990).") == "Source: Sultan, Farley & Lehmann (1990)."
-    assert source_of("Weight of being informed. Order from Orsingher et al. (2010); value an assumption.") == "Order from Orsingher et al. (2010); value an assumption."
+    assert (
+        source_of("Bass coefficient of innovation p. Source: Sultan, Farley & Lehmann (1990).")
+        == "Source: Sultan, Farley & Lehmann (1990)."
+    )
+    assert (
+        source_of(
+            "Weight of being informed. Order from Orsingher et al. (2010); value an assumption."
+        )
+        == "Order from Orsingher et al. (2010); value an assumption."
+    )
     assert source_of("Agents serving this channel. Assumption.") == "Assumption."
     assert source_of("Proof asked before a claim is accepted.") == NOT_STATED
     assert source_of(None) == NOT_STATED

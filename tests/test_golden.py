@@ -15,5 +15,12 @@ def test_key_figures_match_the_golden_file_exactly():
     current = json.loads(json.dumps(golden_figures(), sort_keys=True))
     assert current.keys() == stored.keys()
     for run in stored:
-        moved = {k: (stored[run][k], current[run].get(k)) for k in stored[run] if stored[run][k] != current[run].get(k)}
-        assert not moved, f"{run}: figures moved (stored, now): {moved}; if intended, run tests/golden/regenerate.py and say why in the commit"
+        moved = {
+            k: (stored[run][k], current[run].get(k))
+            for k in stored[run]
+            if stored[run][k] != current[run].get(k)
+        }
+        assert not moved, (
+            f"{run}: figures moved (stored, now): {moved}; if intended, run "
+            "tests/golden/regenerate.py and say why in the commit"
+        )

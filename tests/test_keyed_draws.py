@@ -26,11 +26,16 @@ def test_uniform_list_is_the_numpy_uniform_bit_for_bit(seed, keys, count):
     st.lists(st.sampled_from(["int64", "int32", "scalar"]), min_size=1, max_size=4),
 )
 def test_few_draws_on_python_integers_are_the_numpy_draws(seed, count, kinds):
-    """Up to 8 one-dimensional keys take the Python path; as a column of a 2-D call they take numpy's."""
+    """Up to 8 one-dimensional keys take the Python path; as a column of a 2-D call they take
+    numpy's."""
     rng = np.random.default_rng(seed)
     draws = KeyedDraws(seed, 1, "complaints")
-    keys = [int(rng.integers(0, 2**40)) if kind == "scalar" else rng.integers(0, 2**31 - 1, count).astype(kind)
-            for kind in kinds]
+    keys = [
+        int(rng.integers(0, 2**40))
+        if kind == "scalar"
+        else rng.integers(0, 2**31 - 1, count).astype(kind)
+        for kind in kinds
+    ]
     if all(kind == "scalar" for kind in kinds):
         keys.append(rng.integers(0, 100, count))
     few = draws.uniform(*keys)
@@ -47,9 +52,12 @@ def test_few_draws_on_python_integers_are_the_numpy_draws(seed, count, kinds):
     st.integers(1, 5),
 )
 def test_uniform_rows_are_the_numpy_grid_bit_for_bit(seed, rows, count):
-    """uniform_rows: each row's keys then a slot number, as the two-dimensional numpy call draws them."""
+    """uniform_rows: each row's keys then a slot number, as the two-dimensional numpy call draws
+    them."""
     draws = KeyedDraws(seed, 2, "customers.lifetimes")
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     purchases = np.array([row[1] for row in rows], dtype=np.int32)
-    expected = draws.uniform(ids[:, None], purchases[:, None], np.arange(count)[None, :]).ravel().tolist()
+    expected = (
+        draws.uniform(ids[:, None], purchases[:, None], np.arange(count)[None, :]).ravel().tolist()
+    )
     assert draws.uniform_rows(rows, count) == expected

@@ -1,4 +1,5 @@
-"""LaterProcess starts a generator as env.process + a first timeout would, on one event instead of two."""
+"""LaterProcess starts a generator as env.process + a first timeout would, on one event instead of
+two."""
 
 import simpy
 

@@ -1,4 +1,5 @@
-"""docs/model.md covers every field of the scenario schema, and the defaults it states are the schema's.
+"""docs/model.md covers every field of the scenario schema, and the defaults it states are the
+schema's.
 
 Fields are written as scenario paths in backticks: `market.segments[].share`
 for an item of a list, `channels.<channel>.staff` for the four channels, which
@@ -28,7 +29,9 @@ def models_in(annotation: typing.Any) -> list[type[pydantic.BaseModel]]:
 
 
 def is_list(annotation: typing.Any) -> bool:
-    return typing.get_origin(annotation) is tuple or any(typing.get_origin(arg) is tuple for arg in typing.get_args(annotation))
+    return typing.get_origin(annotation) is tuple or any(
+        typing.get_origin(arg) is tuple for arg in typing.get_args(annotation)
+    )
 
 
 def schema_paths(model: type[pydantic.BaseModel] = Scenario, prefix: str = "") -> list[str]:
@@ -42,7 +45,9 @@ def schema_paths(model: type[pydantic.BaseModel] = Scenario, prefix: str = "") -
     paths = []
     for name, field in fields.items():
         if inner[name]:
-            paths += schema_paths(inner[name][0], f"{prefix}{name}{'[]' if is_list(field.annotation) else ''}.")
+            paths += schema_paths(
+                inner[name][0], f"{prefix}{name}{'[]' if is_list(field.annotation) else ''}."
+            )
         else:
             paths.append(prefix + name)
     return paths
@@ -54,7 +59,11 @@ def doc() -> str:
 
 
 def table_rows(doc: str) -> list[list[str]]:
-    return [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in doc.splitlines() if line.startswith("|")]
+    return [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in doc.splitlines()
+        if line.startswith("|")
+    ]
 
 
 def test_the_walk_finds_the_whole_schema():
@@ -75,10 +84,13 @@ def test_every_channel_is_named(doc):
 
 
 def concrete(path: str) -> str:
-    """The path of the same field in `recoverysim params` without a file (default segment, component, policy)."""
-    return (path.replace("market.segments[].", "market.segments.everyone.")
-                .replace("product.components[].", "product.components.device.")
-                .replace("policies[].", "policies.<policy>."))
+    """The path of the same field in `recoverysim params` without a file (default segment,
+    component, policy)."""
+    return (
+        path.replace("market.segments[].", "market.segments.everyone.")
+        .replace("product.components[].", "product.components.device.")
+        .replace("policies[].", "policies.<policy>.")
+    )
 
 
 def test_defaults_in_the_document_are_the_schemas(doc):
@@ -92,10 +104,14 @@ def test_defaults_in_the_document_are_the_schemas(doc):
         if path.startswith("channels.<channel>."):
             name = path.removeprefix("channels.<channel>.")
             for channel, stated in zip(CHANNEL_NAMES, cells[2:6]):
-                assert stated == defaults[f"channels.{channel}.{name}"], f"{path} for {channel}: document says {stated!r}"
+                assert stated == defaults[f"channels.{channel}.{name}"], (
+                    f"{path} for {channel}: document says {stated!r}"
+                )
                 checked += 1
             continue
-        assert concrete(path) in defaults, f"{path}: in a table of docs/model.md but not a field with a default"
+        assert concrete(path) in defaults, (
+            f"{path}: in a table of docs/model.md but not a field with a default"
+        )
         expected = defaults[concrete(path)]
         assert cells[2] == expected, f"{path}: document says {cells[2]!r}, schema {expected!r}"
         checked += 1
@@ -105,4 +121,6 @@ def test_defaults_in_the_document_are_the_schemas(doc):
 def test_the_default_product_stated_in_the_document_is_the_schemas(doc):
     components = Scenario.model_fields["product"].get_default(call_default_factory=True).components
     for component in components:
-        assert f"`{component.name}` (φ = {format_value(component.failures_per_year)} per year)" in doc
+        assert (
+            f"`{component.name}` (φ = {format_value(component.failures_per_year)} per year)" in doc
+        )

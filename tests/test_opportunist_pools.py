@@ -19,4 +19,7 @@ def test_insert_sorted_is_np_insert(seed, old_size, new_size):
     merged_ids, merged_values = _insert_sorted(ids, values, at, new_ids, new_values)
     expected_ids, expected_values = np.insert(ids, at, new_ids), np.insert(values, at, new_values)
     assert np.array_equal(merged_ids, expected_ids) and merged_ids.dtype == expected_ids.dtype
-    assert np.array_equal(merged_values, expected_values) and merged_values.dtype == expected_values.dtype
+    assert (
+        np.array_equal(merged_values, expected_values)
+        and merged_values.dtype == expected_values.dtype
+    )

@@ -1,4 +1,5 @@
-"""rs.read_results reads any results folder and says what kind it holds; read_sweep refuses other kinds clearly."""
+"""rs.read_results reads any results folder and says what kind it holds; read_sweep refuses other
+kinds clearly."""
 
 from __future__ import annotations
 
@@ -20,7 +21,14 @@ def folders(tmp_path_factory):
     out = {kind: root / kind for kind in ("run", "sweep", "breakeven", "decompose")}
     commands = {
         "run": ("run", path, "--replications", "2"),
-        "sweep": ("sweep", path, "--vary", "policies.suspicious.inspection.sensitivity=0.5,0.9", "--replications", "2"),
+        "sweep": (
+            "sweep",
+            path,
+            "--vary",
+            "policies.suspicious.inspection.sensitivity=0.5,0.9",
+            "--replications",
+            "2",
+        ),
         "breakeven": (
             "breakeven",
             path,
@@ -31,7 +39,16 @@ def folders(tmp_path_factory):
             "--replications",
             "2",
         ),
-        "decompose": ("decompose", path, "--from", "trusting", "--to", "suspicious", "--replications", "2"),
+        "decompose": (
+            "decompose",
+            path,
+            "--from",
+            "trusting",
+            "--to",
+            "suspicious",
+            "--replications",
+            "2",
+        ),
     }
     for kind, command in commands.items():
         code, output = cli(*command, *QUICK, "--out", out[kind])
@@ -57,14 +74,18 @@ def test_any_folder_is_read_and_says_its_kind(folders, kind, holds):
 def test_the_break_even_answer_is_the_one_written(folders):
     stored = rs.read_results(folders["breakeven"])
     written = json.loads((folders["breakeven"] / "breakeven.json").read_text(encoding="utf-8"))
-    assert stored.answer["value"] == written["value"] and stored.answer["interval"] == written["interval"]
+    assert (
+        stored.answer["value"] == written["value"]
+        and stored.answer["interval"] == written["interval"]
+    )
     assert set(stored.evaluations["money.inspection_eur"]) >= {0.0, 1000.0}
 
 
 @pytest.mark.parametrize("kind", ["run", "breakeven", "decompose"])
 def test_read_sweep_on_another_kind_is_a_clear_error(folders, kind):
     with pytest.raises(
-        rs.RecoverySimError, match=f"holds a {kind} folder, not a sweep one; read any folder with read_results"
+        rs.RecoverySimError,
+        match=f"holds a {kind} folder, not a sweep one; read any folder with read_results",
     ):
         rs.read_sweep(folders[kind])
 

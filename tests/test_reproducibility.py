@@ -33,4 +33,6 @@ def test_same_seed_gives_identical_files(tmp_path):
 def test_another_seed_gives_other_numbers(tmp_path):
     run_into(tmp_path / "a", "--executor", "serial")
     run_into(tmp_path / "b", "--executor", "serial", "--seed", "8")
-    assert (tmp_path / "a" / "summary.csv").read_bytes() != (tmp_path / "b" / "summary.csv").read_bytes()
+    assert (tmp_path / "a" / "summary.csv").read_bytes() != (
+        tmp_path / "b" / "summary.csv"
+    ).read_bytes()

@@ -23,6 +23,7 @@ def problems_of(path: Path | str, overrides: tuple[str, ...] = ()) -> list[str]:
 
 # --- YAML 1.2 -------------------------------------------------------------------------------------
 
+
 def test_yaml_1_2_keeps_no_on_off_as_strings(write_scenario, cli):
     """Under YAML 1.1 `no` would be False and the policy would have no name; 1.2 keeps the words."""
     path = write_scenario("""\
@@ -56,7 +57,11 @@ def test_anchors_and_merge_keys_work_and_keep_lines(write_scenario):
         """)
     assert problems_of(path) == ["s.yaml:7: channels.store.staff: must be >= 0 (got -1)"]
     scenario = load_scenario(path, ["channels.store.staff=1"])
-    assert scenario.channels.store.service_minutes_mean == 6 == scenario.channels.phone.service_minutes_mean
+    assert (
+        scenario.channels.store.service_minutes_mean
+        == 6
+        == scenario.channels.phone.service_minutes_mean
+    )
 
 
 # --- policy extends -------------------------------------------------------------------------------
@@ -87,12 +92,15 @@ def test_policy_extends_overrides_only_what_differs(write_scenario):
     assert child.inspection.sensitivity == 0.95
     assert child.inspection.technicians == 3  # nested sections merge too
     differ = {"name", "evidence", "inspection"}
-    assert {k: v for k, v in child.model_dump().items() if k not in differ} == {k: v for k, v in parent.model_dump().items() if k not in differ}
+    assert {k: v for k, v in child.model_dump().items() if k not in differ} == {
+        k: v for k, v in parent.model_dump().items() if k not in differ
+    }
     assert child.inspection.model_dump() == {**parent.inspection.model_dump(), "sensitivity": 0.95}
 
 
 def test_policy_extends_chains_in_any_order(write_scenario):
-    scenario = load_scenario(write_scenario("""\
+    scenario = load_scenario(
+        write_scenario("""\
         policies:
           - name: c
             extends: b
@@ -103,7 +111,8 @@ def test_policy_extends_chains_in_any_order(write_scenario):
           - name: a
             evidence: none
             goodwill_eur: 1
-        """))
+        """)
+    )
     c = scenario.policy("c")
     assert (c.evidence, c.goodwill_eur, c.remedy) == ("none", 5, "refund")
     assert scenario.policy("a").goodwill_eur == 1
@@ -175,7 +184,11 @@ def test_scenario_extends_a_base_file_and_merges_policies_by_name(write_scenario
     assert (scenario.channels.phone.staff, scenario.channels.phone.service_minutes_mean) == (4, 5)
     assert [p.name for p in scenario.policies] == ["trusting", "suspicious", "generous"]
     suspicious = scenario.policy("suspicious")
-    assert (suspicious.evidence, suspicious.return_for_inspection, suspicious.excluded_components) == ("photo_and_receipt", True, ("strap",))
+    assert (
+        suspicious.evidence,
+        suspicious.return_for_inspection,
+        suspicious.excluded_components,
+    ) == ("photo_and_receipt", True, ("strap",))
     assert scenario.policy("generous").evidence == "none"
     assert scenario.policy("generous").goodwill_eur == 25
 
@@ -198,31 +211,44 @@ def test_errors_name_the_file_they_are_in(write_scenario):
 
 def test_whole_scenario_checks_point_at_the_merged_item_in_the_child(write_scenario):
     write_scenario(BASE, "common/base.yaml")
-    child = write_scenario(CHILD.replace("excluded_components: [strap]", "excluded_components: [strap, lid]"), "child.yaml")
+    child = write_scenario(
+        CHILD.replace("excluded_components: [strap]", "excluded_components: [strap, lid]"),
+        "child.yaml",
+    )
     assert problems_of(child) == [
-        "child.yaml:9: policies.1.excluded_components.1: no component of this name; components are device, strap (got 'lid')"]
+        "child.yaml:9: policies.1.excluded_components.1: no component of this name; components "
+        "are device, strap (got 'lid')"
+    ]
 
 
 def test_a_missing_required_field_is_reported_in_the_named_file(write_scenario):
     write_scenario("name: base\n", "base.yaml")
-    assert problems_of(write_scenario("extends: base.yaml\nseed: 3\n", "child.yaml")) == ["child.yaml:1: policies: is required but not written"]
+    assert problems_of(write_scenario("extends: base.yaml\nseed: 3\n", "child.yaml")) == [
+        "child.yaml:1: policies: is required but not written"
+    ]
 
 
 # --- --set ----------------------------------------------------------------------------------------
 
+
 def test_set_reaches_nested_fields_and_list_items_by_name_or_index(write_scenario):
     path = write_scenario(TINY_SCENARIO + "    inspection:\n      technicians: 2\n")
-    scenario = load_scenario(path, [
-        "channels.phone.staff=7",
-        "policies.suspicious.inspection.sensitivity=0.5",
-        "policies.0.goodwill_eur=3",
-        "policies.-1.remedy=refund",
-        "policies.suspicious.excluded_components=[strap]",
-        "policies.trusting.status_update_every_days=null",
-        "name=renamed",
-    ])
+    scenario = load_scenario(
+        path,
+        [
+            "channels.phone.staff=7",
+            "policies.suspicious.inspection.sensitivity=0.5",
+            "policies.0.goodwill_eur=3",
+            "policies.-1.remedy=refund",
+            "policies.suspicious.excluded_components=[strap]",
+            "policies.trusting.status_update_every_days=null",
+            "name=renamed",
+        ],
+    )
     assert scenario.channels.phone.staff == 7
-    assert scenario.channels.chat == Scenario.model_fields["channels"].default_factory().chat  # siblings keep defaults
+    assert (
+        scenario.channels.chat == Scenario.model_fields["channels"].default_factory().chat
+    )  # siblings keep defaults
     suspicious = scenario.policy("suspicious")
     assert (suspicious.inspection.sensitivity, suspicious.inspection.technicians) == (0.5, 2)
     assert (suspicious.remedy, suspicious.excluded_components) == ("refund", ("strap",))
@@ -242,37 +268,60 @@ def test_set_list_items_of_a_written_list(write_scenario):
         policies:
           - name: a
         """)
-    scenario = load_scenario(path, ["market.segments.careful.share=0.5", "market.segments.1.share=0.5"])
+    scenario = load_scenario(
+        path, ["market.segments.careful.share=0.5", "market.segments.1.share=0.5"]
+    )
     assert [s.share for s in scenario.market.segments] == [0.5, 0.5]
     assert problems_of(path, ("market.segments.bold.share=0.5",)) == [
-        "s.yaml:1: market: segment shares must sum to 1 (they sum to 1.1) (got {'segments': [{...}, {...}]})"]
+        "s.yaml:1: market: segment shares must sum to 1 (they sum to 1.1) (got {'segments': "
+        "[{...}, {...}]})"
+    ]
 
 
 def test_set_applies_before_policy_extends(write_scenario):
     """Setting a parent's field reaches children that inherit it, not those that override it."""
-    path = write_scenario(textwrap.dedent(PARENT_AND_CHILD) + "  - name: plain\n    extends: careful\n")
-    scenario = load_scenario(path, ["policies.careful.evidence=none", "policies.careful.goodwill_eur=1", "policies.stricter.goodwill_eur=2"])
+    path = write_scenario(
+        textwrap.dedent(PARENT_AND_CHILD) + "  - name: plain\n    extends: careful\n"
+    )
+    scenario = load_scenario(
+        path,
+        [
+            "policies.careful.evidence=none",
+            "policies.careful.goodwill_eur=1",
+            "policies.stricter.goodwill_eur=2",
+        ],
+    )
     assert [(p.name, p.evidence, p.goodwill_eur) for p in scenario.policies] == [
-        ("careful", "none", 1), ("stricter", "photo_and_receipt", 2), ("plain", "none", 1)]
+        ("careful", "none", 1),
+        ("stricter", "photo_and_receipt", 2),
+        ("plain", "none", 1),
+    ]
 
 
 def test_set_errors_replace_the_file_line(write_scenario):
     path = write_scenario("channels:\n  phone:\n    staff: 3\npolicies:\n  - name: a\n")
     assert problems_of(path, ("channels.phone={staff: -2}",)) == [
-        "--set channels.phone={staff: -2}: channels.phone.staff: must be >= 0 (got -2)"]
+        "--set channels.phone={staff: -2}: channels.phone.staff: must be >= 0 (got -2)"
+    ]
 
 
 # --- validate, show, schema -----------------------------------------------------------------------
 
+
 def test_validate_prints_ok_for_each_good_file(write_scenario, cli):
-    first, second = write_scenario(TINY_SCENARIO, "a.yaml"), write_scenario(PARENT_AND_CHILD, "b.yaml")
+    first, second = (
+        write_scenario(TINY_SCENARIO, "a.yaml"),
+        write_scenario(PARENT_AND_CHILD, "b.yaml"),
+    )
     result = cli("validate", first, second)
     assert (result.exit_code, result.output) == (0, "OK a.yaml\nOK b.yaml\n")
 
 
 def test_validate_mixed_files_prints_every_problem_and_exits_2(write_scenario, cli):
     good = write_scenario(TINY_SCENARIO, "good.yaml")
-    bad = write_scenario("seed: -1\npolicies:\n  - name: a\n    goodwil_eur: 3\n    remedy: hug\n", "bad.yaml")
+    bad = write_scenario(
+        "seed: -1\npolicies:\n  - name: a\n    goodwil_eur: 3\n    remedy: hug\n", "bad.yaml"
+    )
     broken = write_scenario("policies: [\n", "broken.yaml")
     result = cli("validate", bad, good, broken)
     assert result.exit_code == 2
@@ -281,11 +330,15 @@ def test_validate_mixed_files_prints_every_problem_and_exits_2(write_scenario, c
         "bad.yaml:4: policies.0.goodwil_eur: unknown key; did you mean 'goodwill_eur'?",
         "bad.yaml:5: policies.0.remedy: must be 'repair', 'replace' or 'refund' (got 'hug')",
         "OK good.yaml",
-        "broken.yaml:2: YAML error at column 1: expected the node content, but found '<stream end>'",
+        "broken.yaml:2: YAML error at column 1: expected the node content, but found '<stream "
+        "end>'",
     ]
 
 
-@pytest.mark.parametrize("overrides", [(), ("policies.generous.goodwill_eur=30", "channels.email.patience_minutes_mean=null")])
+@pytest.mark.parametrize(
+    "overrides",
+    [(), ("policies.generous.goodwill_eur=30", "channels.email.patience_minutes_mean=null")],
+)
 def test_show_output_validates_and_resolves_to_the_same_scenario(write_scenario, cli, overrides):
     write_scenario(BASE, "common/base.yaml")
     child = write_scenario(CHILD.replace("name: generous", "name: no"), "child.yaml")
@@ -327,9 +380,15 @@ def test_schema_is_json_schema_with_every_policy_field(cli):
             [collect(v) for v in node]
 
     collect(schema)
-    assert refs and all(ref.startswith("#/$defs/") and ref.removeprefix("#/$defs/") in definitions for ref in refs)
+    assert refs and all(
+        ref.startswith("#/$defs/") and ref.removeprefix("#/$defs/") in definitions for ref in refs
+    )
     types = {"object", "array", "string", "number", "integer", "boolean", "null"}
-    assert all(p.get("type", "object") in types for d in definitions.values() for p in d.get("properties", {}).values())
+    assert all(
+        p.get("type", "object") in types
+        for d in definitions.values()
+        for p in d.get("properties", {}).values()
+    )
 
 
 def test_shipped_scenarios_all_validate(cli):
@@ -341,17 +400,27 @@ def test_shipped_scenarios_all_validate(cli):
 
 # --- the Python API -------------------------------------------------------------------------------
 
+
 def test_scenario_errors_are_located_in_the_python_api():
-    data = {"product": {"components": [{"name": "device"}]},
-            "policies": [{"name": "a"}, {"name": "a", "excluded_components": ["device", "lid"]}]}
+    data = {
+        "product": {"components": [{"name": "device"}]},
+        "policies": [{"name": "a"}, {"name": "a", "excluded_components": ["device", "lid"]}],
+    }
     with pytest.raises(ScenarioError) as caught:
         scenario_from_dict(data)
     assert [(p.path, p.got) for p in caught.value.problems] == [
-        ("policies.1.name", "'a'"), ("policies.1.excluded_components.1", "'lid'")]
-    assert data["policies"][1]["excluded_components"] == ["device", "lid"]  # the caller's data is not touched
+        ("policies.1.name", "'a'"),
+        ("policies.1.excluded_components.1", "'lid'"),
+    ]
+    assert data["policies"][1]["excluded_components"] == [
+        "device",
+        "lid",
+    ]  # the caller's data is not touched
 
 
-@pytest.mark.parametrize("data", [[1, 2], "text", None, {"policies": [{"name": "a", "extends": {"x": 1}}]}])
+@pytest.mark.parametrize(
+    "data", [[1, 2], "text", None, {"policies": [{"name": "a", "extends": {"x": 1}}]}]
+)
 def test_scenario_from_dict_rejects_odd_data_cleanly(data):
     with pytest.raises(ScenarioError):
         scenario_from_dict(data)
@@ -364,7 +433,8 @@ def test_unprintable_keys_stay_on_one_line(write_scenario):
 
 
 def test_a_deeply_nested_dict_is_refused_before_it_is_copied():
-    """scenario_from_dict walks the data without recursion, so 10,000 levels give one clear problem."""
+    """scenario_from_dict walks the data without recursion, so 10,000 levels give one clear
+    problem."""
     deep: dict = {}
     inner = deep
     for _ in range(10_000):
@@ -375,17 +445,46 @@ def test_a_deeply_nested_dict_is_refused_before_it_is_copied():
     assert [str(p) for p in caught.value.problems] == ["<dict>: nesting deeper than 64 levels"]
 
 
-@pytest.mark.parametrize("name", ["a", "by-the-book", "TARP minor fixed quickly", "first-agent resolution (SQM)", "p+q", "café",
-                                  "x" * 64])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a",
+        "by-the-book",
+        "TARP minor fixed quickly",
+        "first-agent resolution (SQM)",
+        "p+q",
+        "café",
+        "x" * 64,
+    ],
+)
 def test_names_of_the_documented_pattern_validate(name):
     assert scenario_from_dict({"policies": [{"name": name}]}).policies[0].name == name
 
 
-@pytest.mark.parametrize("name", ["", " ", "a ", " a", "x" * 65, "../../x", "a/b", "a\\b", "a\x00b", "a\nb", "_a", ".a", "a..b",
-                                  "x\u202ey"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        " ",
+        "a ",
+        " a",
+        "x" * 65,
+        "../../x",
+        "a/b",
+        "a\\b",
+        "a\x00b",
+        "a\nb",
+        "_a",
+        ".a",
+        "a..b",
+        "x\u202ey",
+    ],
+)
 def test_names_outside_the_pattern_are_refused_in_the_projects_words(name):
     with pytest.raises(ScenarioError) as caught:
         scenario_from_dict({"policies": [{"name": name}]})
     [problem] = caught.value.problems
-    assert problem.path == "policies.0.name" and problem.message.startswith("a name is 1 to 64 letters")
+    assert problem.path == "policies.0.name" and problem.message.startswith(
+        "a name is 1 to 64 letters"
+    )
     assert "String should" not in problem.message and "Value error" not in problem.message

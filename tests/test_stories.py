@@ -1,4 +1,5 @@
-"""The five stories behind recoverysim (shared/seeds/), and call-centre staffing, each replayed by its scenario.
+"""The five stories behind recoverysim (shared/seeds/), and call-centre staffing, each replayed by
+its scenario.
 
 Each test runs the shipped scenario as it is (its own seed and replications;
 small worlds, one year or less) and asserts the lesson's direction with the
@@ -26,12 +27,18 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 @cache
 def replications(name: str, *overrides: str) -> pd.DataFrame:
-    """Key figures per policy and replication of scenarios/<name>.yaml, run serially (one run per test session)."""
-    return run_experiment(load_scenario(SCENARIOS / f"{name}.yaml", list(overrides)), executor="serial").replications
+    """Key figures per policy and replication of scenarios/<name>.yaml, run serially (one run per
+    test session)."""
+    return run_experiment(
+        load_scenario(SCENARIOS / f"{name}.yaml", list(overrides)), executor="serial"
+    ).replications
 
 
-def paired(table: pd.DataFrame, policy: str, baseline: str, figure: str | tuple[str, ...]) -> tuple[float, float, float]:
-    """Mean of (policy - baseline) over replications, with its 95 % t interval; a tuple of figures is summed first."""
+def paired(
+    table: pd.DataFrame, policy: str, baseline: str, figure: str | tuple[str, ...]
+) -> tuple[float, float, float]:
+    """Mean of (policy - baseline) over replications, with its 95 % t interval; a tuple of figures
+    is summed first."""
     figures = (figure,) if isinstance(figure, str) else figure
     own = table[table["policy"] == policy].set_index("replication")[list(figures)].sum(axis=1)
     base = table[table["policy"] == baseline].set_index("replication")[list(figures)].sum(axis=1)
@@ -47,7 +54,8 @@ def below_zero(interval: tuple[float, float, float]) -> bool:
 
 
 VALUE = ("net_result_eur", "customer_value_eur")
-"""Cash over the horizon plus the discounted margin of the customers kept: what a policy is worth in all."""
+"""Cash over the horizon plus the discounted margin of the customers kept: what a policy is worth in
+all."""
 
 
 def test_silent_repair_status_updates_cost_little_and_raise_satisfaction():
@@ -62,7 +70,8 @@ def test_silent_repair_status_updates_cost_little_and_raise_satisfaction():
     table = replications("silent-repair")
     assert above_zero(paired(table, "kept-informed", "silent", "satisfaction_mean"))
     assert above_zero(paired(table, "kept-informed", "silent", "nps"))
-    # "Cost little": the loyalty they keep is worth more than the updates cost (per replication, paired).
+    # "Cost little": the loyalty they keep is worth more than the updates cost (per replication,
+    # paired).
     assert above_zero(paired(table, "kept-informed", "silent", "customer_value_eur"))
     gain = paired(table, "kept-informed", "silent", "customer_value_eur")
     updates = table[table["policy"] == "kept-informed"]["cost_updates_eur"]
@@ -106,7 +115,8 @@ def test_goodwill_gestures_and_front_line_authority_earn_loyalty():
 
 
 def test_a_gesture_given_when_service_fails_buys_more_loyalty_per_euro():
-    """Story 001's clerk lent the scooter when the service overran: a gesture exactly when service fails.
+    """Story 001's clerk lent the scooter when the service overran: a gesture exactly when service
+    fails.
 
     Same scenario, with customers who expect the car back the same day
     (behaviour.expected_resolution_days 0.35), so that only some visits overrun or
@@ -124,9 +134,20 @@ def test_a_gesture_given_when_service_fails_buys_more_loyalty_per_euro():
         rows = by_policy[policy]
         return (rows["customer_value_eur"] - base) / rows["cost_goodwill_eur"]
 
-    targeted, flat = by_policy["authority-and-targeted-gestures"], by_policy["authority-and-gestures"]
-    assert (targeted["lever_reach_goodwill_on_service_failure_eur"] < flat["lever_reach_goodwill_eur"]).all()
-    assert above_zero(mean_interval((per_euro("authority-and-targeted-gestures") - per_euro("authority-and-gestures")).to_numpy()))
+    targeted, flat = (
+        by_policy["authority-and-targeted-gestures"],
+        by_policy["authority-and-gestures"],
+    )
+    assert (
+        targeted["lever_reach_goodwill_on_service_failure_eur"] < flat["lever_reach_goodwill_eur"]
+    ).all()
+    assert above_zero(
+        mean_interval(
+            (
+                per_euro("authority-and-targeted-gestures") - per_euro("authority-and-gestures")
+            ).to_numpy()
+        )
+    )
     assert above_zero(paired(table, "authority-and-targeted-gestures", "authority", VALUE))
 
 
@@ -158,8 +179,11 @@ def test_trusted_replacement_pays_until_opportunists_are_many():
     assert above_zero(paired(table, "trusting", "return-and-inspect", "satisfaction_mean"))
     assert above_zero(paired(table, "trusting", "return-and-inspect", "fraud_paid_eur"))
     assert below_zero(paired(table, "trusting", "return-and-inspect", "honest_denied_share"))
-    crowded = replications("trusted-replacement", "market.segments.hobbyists.opportunist_share=1.0",
-                           "market.segments.hobbyists.fraud_attempts_per_year=0.5")
+    crowded = replications(
+        "trusted-replacement",
+        "market.segments.hobbyists.opportunist_share=1.0",
+        "market.segments.hobbyists.fraud_attempts_per_year=0.5",
+    )
     assert below_zero(paired(crowded, "trusting", "return-and-inspect", VALUE))
 
 
@@ -183,7 +207,8 @@ def test_excluded_strap_spreads_negative_word_of_mouth_to_prospects():
 
 
 def test_phone_runaround_one_owner_ends_the_runaround():
-    """Story 004. A national phone queue with transfers, drops and retailer-operator hand-offs, against one owner.
+    """Story 004. A national phone queue with transfers, drops and retailer-operator hand-offs,
+    against one owner.
 
     Why: with one owner the first agent settles the case (first-contact
     resolution 0.9 instead of 0.35) and never hands it to the operator, so
@@ -213,7 +238,8 @@ def test_phone_runaround_one_owner_ends_the_runaround():
 
 
 def test_call_centre_staffing_trades_wages_for_waits_and_satisfaction():
-    """More agents on the line: shorter waits, fewer abandoned claims, higher satisfaction, higher wages.
+    """More agents on the line: shorter waits, fewer abandoned claims, higher satisfaction, higher
+    wages.
 
     Why: with 30-minute calls and about 13 claims a day the line carries some
     0.9 erlang of work in its 12 open hours, more at the morning peak; one
@@ -224,7 +250,12 @@ def test_call_centre_staffing_trades_wages_for_waits_and_satisfaction():
     scenario = load_scenario(SCENARIOS / "call-centre-staffing.yaml")
     result = run_experiment(scenario, executor="serial")
     table = result.replications
-    waits = result.claims.groupby(["policy", "replication"])["wait_minutes"].mean().rename("wait_minutes_mean").reset_index()
+    waits = (
+        result.claims.groupby(["policy", "replication"])["wait_minutes"]
+        .mean()
+        .rename("wait_minutes_mean")
+        .reset_index()
+    )
     table = table.merge(waits, on=["policy", "replication"])
     for more, fewer in (("two-agents", "one-agent"), ("three-agents", "two-agents")):
         assert below_zero(paired(table, more, fewer, "wait_minutes_mean")), (more, fewer)

@@ -1,10 +1,10 @@
-"""Calibration targets (issue 11): discrepancies against closed forms, simulated values against hand counts,
-the shipped targets files, the claims CSV rule, and bad input told one clear line per problem."""
+"""Calibration targets (issue 11): discrepancies against closed forms, simulated values against hand
+counts, the shipped targets files, the claims CSV rule, and bad input told one clear line per
+problem."""
 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +37,13 @@ def share(observed: float, trials: float, **extra) -> Target:
     return Target("t", "approval_share", "trusting", "share", observed, trials, None, **extra)
 
 
-# --- discrepancies against closed forms computed here --------------------------------------------------------
+# --- discrepancies against closed forms computed here
+# --------------------------------------------------------
 
 
-@pytest.mark.parametrize("successes,trials,p", [(312, 1240, 0.25), (0, 10, 0.3), (10, 10, 0.9), (7, 20, 0.5)])
+@pytest.mark.parametrize(
+    "successes,trials,p", [(312, 1240, 0.25), (0, 10, 0.3), (10, 10, 0.9), (7, 20, 0.5)]
+)
 def test_binomial_log_likelihood_is_the_log_pmf(successes, trials, p):
     expected = (
         math.lgamma(trials + 1)
@@ -55,7 +58,13 @@ def test_binomial_log_likelihood_is_the_log_pmf(successes, trials, p):
 def test_simulated_probabilities_are_clipped_so_an_impossible_share_is_unlikely_not_infinite():
     target = share(3 / 10, 10)
     at_zero = log_likelihood(target, 0.0)
-    expected = math.lgamma(11) - math.lgamma(4) - math.lgamma(8) + 3 * math.log(1e-9) + 7 * math.log(1 - 1e-9)
+    expected = (
+        math.lgamma(11)
+        - math.lgamma(4)
+        - math.lgamma(8)
+        + 3 * math.log(1e-9)
+        + 7 * math.log(1 - 1e-9)
+    )
     assert at_zero == pytest.approx(expected, rel=1e-9)
     assert log_likelihood(share(1.0, 10), 1.0) == pytest.approx(10 * math.log(1 - 1e-9))
     assert log_likelihood(target, math.nan) == -math.inf
@@ -65,7 +74,9 @@ def test_normal_log_likelihood_is_the_log_density():
     target = Target("t", "resolution_days_mean", "trusting", "mean", 9.4, None, 0.3)
     expected = -0.5 * math.log(2 * math.pi * 0.3**2) - (9.4 - 8.9) ** 2 / (2 * 0.3**2)
     assert log_likelihood(target, 8.9) == pytest.approx(expected, rel=1e-12)
-    assert max_log_likelihood(target) == pytest.approx(-0.5 * math.log(2 * math.pi * 0.3**2), rel=1e-12)
+    assert max_log_likelihood(target) == pytest.approx(
+        -0.5 * math.log(2 * math.pi * 0.3**2), rel=1e-12
+    )
 
 
 def test_poisson_log_likelihood_counts_events_in_the_exposure():
@@ -104,22 +115,36 @@ def test_predictive_draws_have_the_sampling_spread_of_the_observation():
 
 
 def test_a_share_published_as_a_mean_is_never_drawn_outside_zero_and_one():
-    """A published percentage with an assumed standard error (the TARP rows) is a `mean` of a share figure: its
-    predictive draws near 0 once gave intervals with negative ends; a mean of days is not clipped."""
+    """A published percentage with an assumed standard error (the TARP rows) is a `mean` of a share
+    figure: its predictive draws near 0 once gave intervals with negative ends; a mean of days is
+    not clipped."""
     rng = np.random.default_rng(3)
-    low = Target("t", "claimant_repurchase_share", "denied", "mean", 0.09, None, 0.025, outcome_class="denied")
+    low = Target(
+        "t",
+        "claimant_repurchase_share",
+        "denied",
+        "mean",
+        0.09,
+        None,
+        0.025,
+        outcome_class="denied",
+    )
     draws = np.array([predictive_draw(low, 0.005, rng) for _ in range(2000)])
     assert draws.min() == 0.0 and draws.max() <= 1.0 and (draws == 0.0).mean() > 0.3
     days = Target("t", "resolution_days_mean", "trusting", "mean", 0.1, None, 0.3)
     assert min(predictive_draw(days, 0.0, rng) for _ in range(200)) < 0.0
 
 
-# --- the simulation's own noise, integrated out -----------------------------------------------------------
+# --- the simulation's own noise, integrated out
+# -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("successes,trials,k,m", [(312, 1240, 80, 300), (3, 40, 0, 25), (20, 20, 50, 60)])
+@pytest.mark.parametrize(
+    "successes,trials,k,m", [(312, 1240, 80, 300), (3, 40, 0, 25), (20, 20, 50, 60)]
+)
 def test_a_simulated_share_is_integrated_over_its_beta_by_quadrature(successes, trials, k, m):
-    """The beta-binomial against the binomial integrated numerically over p ~ Beta(k + 1/2, m - k + 1/2)."""
+    """The beta-binomial against the binomial integrated numerically over p ~ Beta(k + 1/2, m - k +
+    1/2)."""
     from scipy import integrate, stats
 
     target = share(successes / trials, trials)
@@ -128,11 +153,14 @@ def test_a_simulated_share_is_integrated_over_its_beta_by_quadrature(successes, 
         return stats.binom.pmf(successes, trials, p) * stats.beta.pdf(p, k + 0.5, m - k + 0.5)
 
     expected, _ = integrate.quad(integrand, 0.0, 1.0, limit=200, points=[k / m])
-    assert log_likelihood(target, Simulated.share(k, m)) == pytest.approx(math.log(expected), rel=1e-6)
+    assert log_likelihood(target, Simulated.share(k, m)) == pytest.approx(
+        math.log(expected), rel=1e-6
+    )
 
 
 def test_a_noisy_estimate_is_flatter_than_a_sure_one_and_never_above_the_maximum():
-    """Away from the observation the noise makes a value less unlikely; nowhere is it above max_log_likelihood."""
+    """Away from the observation the noise makes a value less unlikely; nowhere is it above
+    max_log_likelihood."""
     target = share(312 / 1240, 1240)
     assert log_likelihood(target, Simulated.share(90, 300)) > log_likelihood(target, 0.3)
     best = max_log_likelihood(target)
@@ -144,7 +172,10 @@ def test_a_noisy_estimate_is_flatter_than_a_sure_one_and_never_above_the_maximum
     assert log_likelihood(mean, Simulated(9.0, 0.4)) == pytest.approx(expected, rel=1e-12)
     rate = Target("t", "contacts_per_claim", "trusting", "rate", 1.15, 1000.0, None)
     assert log_likelihood(rate, Simulated(1.2, 0.02)) > log_likelihood(rate, 1.2)
-    assert all(log_likelihood(rate, Simulated(x, 0.02)) <= max_log_likelihood(rate) for x in np.linspace(1, 1.3, 31))
+    assert all(
+        log_likelihood(rate, Simulated(x, 0.02)) <= max_log_likelihood(rate)
+        for x in np.linspace(1, 1.3, 31)
+    )
 
 
 def test_a_huge_simulation_gives_back_the_plain_binomial():
@@ -154,9 +185,12 @@ def test_a_huge_simulation_gives_back_the_plain_binomial():
 
 
 def test_predictive_draws_add_the_simulation_variance_to_the_observation_variance():
-    """Total variance = E[p(1 - p)] / n + Var(p) over the Beta of the simulated counts (law of total variance)."""
+    """Total variance = E[p(1 - p)] / n + Var(p) over the Beta of the simulated counts (law of total
+    variance)."""
     rng = np.random.default_rng(11)
-    draws = np.array([predictive_draw(share(0.25, 400), Simulated.share(60, 200), rng) for _ in range(20_000)])
+    draws = np.array(
+        [predictive_draw(share(0.25, 400), Simulated.share(60, 200), rng) for _ in range(20_000)]
+    )
     a, b = 60.5, 140.5
     p, var_p = a / (a + b), a * b / ((a + b) ** 2 * (a + b + 1))
     assert draws.var() == pytest.approx((p * (1 - p) - var_p) / 400 + var_p, rel=0.05)
@@ -167,38 +201,61 @@ def test_predictive_draws_add_the_simulation_variance_to_the_observation_varianc
 
 def test_estimates_carry_the_counts_or_spread_behind_them():
     frame = replications_frame()
-    denied = Target("t", "claimant_repurchase_share", "suspicious", "share", 0.3, 100, None, outcome_class="denied")
+    denied = Target(
+        "t",
+        "claimant_repurchase_share",
+        "suspicious",
+        "share",
+        0.3,
+        100,
+        None,
+        outcome_class="denied",
+    )
     estimate = simulated_estimate(denied, frame, None)
     assert (estimate.successes, estimate.trials) == (39, 100)
     assert estimate.standard_error == pytest.approx(math.sqrt(0.39 * 0.61 / 100))
     fraud = Target("t", "fraud_share", "suspicious", "mean", 0.1, None, 0.01)
-    spread = np.std([0.1, 0.2], ddof=1) / math.sqrt(2)  # no claims column: the spread over two replications
+    spread = np.std([0.1, 0.2], ddof=1) / math.sqrt(
+        2
+    )  # no claims column: the spread over two replications
     assert simulated_estimate(fraud, frame, None).standard_error == pytest.approx(spread)
     with_claims = frame.assign(claims=[100.0, 300.0, 50.0])
     estimate = simulated_estimate(fraud, with_claims, None)  # 10 of 100 and 60 of 300 fraudulent
     assert (estimate.successes, estimate.trials) == (pytest.approx(70), 400)
     counted = Target("t", "claims", "suspicious", "mean", 150.0, None, 10.0)
-    assert simulated_estimate(counted, with_claims, None).standard_error == pytest.approx(math.sqrt(400) / 2)
+    assert simulated_estimate(counted, with_claims, None).standard_error == pytest.approx(
+        math.sqrt(400) / 2
+    )
     wom = Target("t", "wom_positive_to_negative", "suspicious", "mean", 3.0, None, 0.5)
     ratio = 40 / 9
-    assert simulated_estimate(wom, frame, None).standard_error == pytest.approx(ratio * math.sqrt(1 / 40 + 1 / 9))
-    assert simulated_estimate(fraud, frame.iloc[[0]], None).standard_error == 0.0  # one replication: unknown
+    assert simulated_estimate(wom, frame, None).standard_error == pytest.approx(
+        ratio * math.sqrt(1 / 40 + 1 / 9)
+    )
+    assert (
+        simulated_estimate(fraud, frame.iloc[[0]], None).standard_error == 0.0
+    )  # one replication: unknown
 
 
 def test_statistics_round_trip_through_pyabc_s_flat_dict():
     for estimate in (Simulated.share(3, 40), Simulated(2.5, 0.1), Simulated(math.nan)):
         back = Simulated.from_statistics(estimate.statistics("x"), "x")
         assert back.trials == estimate.trials and back.standard_error == estimate.standard_error
-        assert back.value == estimate.value or (math.isnan(back.value) and math.isnan(estimate.value))
+        assert back.value == estimate.value or (
+            math.isnan(back.value) and math.isnan(estimate.value)
+        )
 
 
-# --- simulated values against counts made by hand ----------------------------------------------------------
+# --- simulated values against counts made by hand
+# ----------------------------------------------------------
 
 
 def replications_frame() -> pd.DataFrame:
-    """Two replications of `suspicious` with very different claimant counts (so a mean of ratios is wrong)."""
+    """Two replications of `suspicious` with very different claimant counts (so a mean of ratios is
+    wrong)."""
     rows = []
-    for replication, (claimants, buyers, minor_claimants, minor_buyers) in enumerate([(10, 9, 4, 4), (90, 30, 50, 10)]):
+    for replication, (claimants, buyers, minor_claimants, minor_buyers) in enumerate(
+        [(10, 9, 4, 4), (90, 30, 50, 10)]
+    ):
         row = {
             "policy": "suspicious",
             "replication": replication,
@@ -220,7 +277,16 @@ def replications_frame() -> pd.DataFrame:
 
 def test_repurchase_share_is_pooled_over_replications():
     frame = replications_frame()
-    denied = Target("t", "claimant_repurchase_share", "suspicious", "share", 0.3, 100, None, outcome_class="denied")
+    denied = Target(
+        "t",
+        "claimant_repurchase_share",
+        "suspicious",
+        "share",
+        0.3,
+        100,
+        None,
+        outcome_class="denied",
+    )
     assert simulated_value(denied, frame, None) == pytest.approx((9 + 30) / (10 + 90))
     minor = Target(
         "t",
@@ -235,7 +301,8 @@ def test_repurchase_share_is_pooled_over_replications():
     )
     assert simulated_value(minor, frame, None) == pytest.approx((4 + 10) / (4 + 50))
     every = Target("t", "claimant_repurchase_share", "suspicious", "share", 0.3, 100, None)
-    # the four classes of claimants (fast, slow, denied, abandoned), silent failures left out, both replications
+    # the four classes of claimants (fast, slow, denied, abandoned), silent failures left out, both
+    # replications
     assert simulated_value(every, frame, None) == pytest.approx((9 + 30 + 6) / (10 + 90 + 6))
 
 
@@ -256,7 +323,16 @@ def claims_frame() -> pd.DataFrame:
         ("suspicious", "old", "open", 5.0, math.nan, 1, 0, math.nan),
         ("trusting", "old", "denied", 0.0, 50.0, 9, 0, 0.0),
     ]
-    columns = ["policy", "segment", "decision", "filed_day", "closed_day", "contacts", "transfers", "satisfaction"]
+    columns = [
+        "policy",
+        "segment",
+        "decision",
+        "filed_day",
+        "closed_day",
+        "contacts",
+        "transfers",
+        "satisfaction",
+    ]
     return pd.DataFrame(rows, columns=columns).assign(replication=0)
 
 
@@ -284,7 +360,8 @@ def test_replication_figures_do_not_need_the_claims_table():
     assert not needs_claims_table([Target("t", "fraud_share", "trusting", "mean", 0.1, None, 0.01)])
 
 
-# --- shipped files ---------------------------------------------------------------------------------------
+# --- shipped files
+# ---------------------------------------------------------------------------------------
 
 
 def test_published_anchors_load_and_fit_their_worlds():
@@ -322,14 +399,22 @@ def test_example_claims_csv_summary_matches_an_independent_count():
     check_against(targets, {None: load_scenario(CANONICAL)})
     by_name = {t.name: t for t in targets.targets}
     claims = pd.read_csv(EXAMPLE_CSV, dtype=str, keep_default_na=False)
-    days = (pd.to_datetime(claims["closed"], errors="coerce") - pd.to_datetime(claims["filed"])).dt.days
+    days = (
+        pd.to_datetime(claims["closed"], errors="coerce") - pd.to_datetime(claims["filed"])
+    ).dt.days
     decided = claims["outcome"].isin(["approved", "denied"])
     slow = (claims["outcome"] == "approved") & (days > 5) & (claims["repurchased"] != "")
     assert by_name["repurchase after slow fix"].trials == slow.sum()
-    assert by_name["repurchase after slow fix"].observed == pytest.approx((claims["repurchased"][slow] == "yes").mean())
-    assert by_name["approval share"].observed == pytest.approx((claims["outcome"][decided] == "approved").mean())
+    assert by_name["repurchase after slow fix"].observed == pytest.approx(
+        (claims["repurchased"][slow] == "yes").mean()
+    )
+    assert by_name["approval share"].observed == pytest.approx(
+        (claims["outcome"][decided] == "approved").mean()
+    )
     assert by_name["days to close"].observed == pytest.approx(days[decided].mean())
-    assert by_name["days to close"].standard_error == pytest.approx(days[decided].std() / math.sqrt(decided.sum()))
+    assert by_name["days to close"].standard_error == pytest.approx(
+        days[decided].std() / math.sqrt(decided.sum())
+    )
     scores = pd.to_numeric(claims["survey_score"], errors="coerce").dropna()
     nps = 100 * ((scores >= 9).mean() - (scores <= 6).mean())
     assert by_name["NPS from survey scores"].observed == pytest.approx(nps)
@@ -349,7 +434,8 @@ def test_claims_csv_with_segments_gives_claim_level_targets_per_segment(tmp_path
     assert by_name["repurchase after slow fix"].observed == 0.0  # closed after 10 days: slow
 
 
-# --- bad input: one clear line per problem ------------------------------------------------------------------
+# --- bad input: one clear line per problem
+# ------------------------------------------------------------------
 
 TARGET = "targets:\n  - name: a\n    figure: approval_share\n    policy: trusting\n"
 YAML_CASES = {
@@ -358,11 +444,15 @@ YAML_CASES = {
     "top-level-list": ("- 1\n", ["top level must be a mapping"]),
     "no-targets": ("name: x\n", [":1: targets: is required"]),
     "two-kinds": (
-        TARGET + "    share: {successes: 1, trials: 2}\n    mean: {value: 0.5, standard_error: 0.1}\n",
+        TARGET
+        + "    share: {successes: 1, trials: 2}\n    mean: {value: 0.5, standard_error: 0.1}\n",
         [":2: targets.0: give exactly one of share, mean or rate (got share, mean)"],
     ),
     "no-kind": (TARGET, ["give exactly one of share, mean or rate (got none)"]),
-    "successes-above-trials": (TARGET + "    share: {successes: 5, trials: 2}\n", ["successes (5) cannot exceed"]),
+    "successes-above-trials": (
+        TARGET + "    share: {successes: 5, trials: 2}\n",
+        ["successes (5) cannot exceed"],
+    ),
     "trials-zero": (
         TARGET + "    share: {successes: 0, trials: 0}\n",
         [":5: targets.0.share.trials: must be >= 1 (got 0)"],
@@ -376,7 +466,8 @@ YAML_CASES = {
         ["targets.0.mean.standard_error: must be > 0.0 (got 0)"],
     ),
     "unknown-figure": (
-        TARGET.replace("approval_share", "claimant_repurchase_shar") + "    mean: {value: 1, standard_error: 1}\n",
+        TARGET.replace("approval_share", "claimant_repurchase_shar")
+        + "    mean: {value: 1, standard_error: 1}\n",
         [":3: targets.0.figure: unknown figure; did you mean 'claimant_repurchase_share'?"],
     ),
     "unknown-key": (
@@ -393,7 +484,10 @@ YAML_CASES = {
     "bad-class": (
         TARGET.replace("approval_share", "claimant_repurchase_share")
         + "    outcome_class: refused\n    mean: {value: 0.5, standard_error: 0.1}\n",
-        ["targets.0.outcome_class: must be one of fast_fix, slow_fix, denied, abandoned or silent_failure"],
+        [
+            "targets.0.outcome_class: must be one of fast_fix, slow_fix, denied, abandoned or "
+            "silent_failure"
+        ],
     ),
     "segment-on-replication-figure": (
         TARGET.replace("approval_share", "fraud_share")
@@ -401,7 +495,8 @@ YAML_CASES = {
         ["segment goes only with a claim-level figure"],
     ),
     "share-of-a-mean": (
-        TARGET.replace("approval_share", "resolution_days_mean") + "    share: {successes: 1, trials: 2}\n",
+        TARGET.replace("approval_share", "resolution_days_mean")
+        + "    share: {successes: 1, trials: 2}\n",
         ["needs a figure that is a share; resolution_days_mean is not"],
     ),
     "duplicate-name": (
@@ -412,19 +507,35 @@ YAML_CASES = {
         [":6: targets.1.name: target name already used by targets.0"],
     ),
     # hostile input: refused before the YAML parser builds anything (scenario/guards.py)
-    "too-large": (TARGET + "    mean: {value: 0.5, standard_error: 0.1}\n" + "#" * 1_000_000 + "\n",
-                  [f"is too large: {len(TARGET) + 44 + 1_000_001:,} bytes, limit 1,000,000; a targets file holds tens of targets"]),
-    "merge-key-bomb": (
-        "".join(f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}\n" if i else "a0: &a0 {k: 1}\n" for i in range(26)) + TARGET,
-        [":11: more than 10,000 values once YAML aliases are expanded"],  # a_i holds 6 * 2**i - 3: past 10,000 at a10
+    "too-large": (
+        TARGET + "    mean: {value: 0.5, standard_error: 0.1}\n" + "#" * 1_000_000 + "\n",
+        [
+            f"is too large: {len(TARGET) + 44 + 1_000_001:,} bytes, limit 1,000,000; a targets "
+            "file holds tens of targets"
+        ],
     ),
-    "nested-too-deep": ("name: " + "[" * 3000 + "]" * 3000 + "\n" + TARGET, [":1: nesting deeper than 64 levels"]),
+    "merge-key-bomb": (
+        "".join(
+            f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}\n" if i else "a0: &a0 {k: 1}\n"
+            for i in range(26)
+        )
+        + TARGET,
+        [
+            ":11: more than 10,000 values once YAML aliases are expanded"
+        ],  # a_i holds 6 * 2**i - 3: past 10,000 at a10
+    ),
+    "nested-too-deep": (
+        "name: " + "[" * 3000 + "]" * 3000 + "\n" + TARGET,
+        [":1: nesting deeper than 64 levels"],
+    ),
     "policy-name-a-path": (
-        TARGET.replace("policy: trusting", "policy: ../../x") + "    mean: {value: 0.5, standard_error: 0.1}\n",
+        TARGET.replace("policy: trusting", "policy: ../../x")
+        + "    mean: {value: 0.5, standard_error: 0.1}\n",
         [":4: targets.0.policy: a name is 1 to 64 letters, digits, spaces or _ . + ( ) -"],
     ),
     "label-with-a-control-character": (
-        TARGET.replace("name: a", 'name: "a\\u0007b"') + "    mean: {value: 0.5, standard_error: 0.1}\n",
+        TARGET.replace("name: a", 'name: "a\\u0007b"')
+        + "    mean: {value: 0.5, standard_error: 0.1}\n",
         [":2: targets.0.name: a label is 1 to 200 printable characters"],
     ),
 }
@@ -435,7 +546,12 @@ def problems_of(call) -> list[str]:
         call()
     lines = [str(p) for p in raised.value.problems]
     for line in lines:
-        assert "\n" not in line and "Input should" not in line and "pydantic" not in line and "Value error" not in line
+        assert (
+            "\n" not in line
+            and "Input should" not in line
+            and "pydantic" not in line
+            and "Value error" not in line
+        )
     return lines
 
 
@@ -456,9 +572,14 @@ def test_bad_targets_file(case, tmp_path):
         (
             "policy",
             "sceptical",
-            "a: policy: no policy 'sceptical' in the calibrated scenario; it has trusting, suspicious",
+            "a: policy: no policy 'sceptical' in the calibrated scenario; it has trusting, "
+            "suspicious",
         ),
-        ("segment", "young", "a: segment: no segment 'young' in the calibrated scenario; it has everyone"),
+        (
+            "segment",
+            "young",
+            "a: segment: no segment 'young' in the calibrated scenario; it has everyone",
+        ),
         ("world", "missing.yaml", "a: world: "),
     ],
 )
@@ -481,7 +602,8 @@ HEADER = "filed,closed,outcome,contacts,repurchased,survey_score\n"
 GOOD_ROW = "2025-01-01,2025-01-03,approved,1,yes,9\n"
 CSV_CASES = {
     "latin-1": (
-        (HEADER + GOOD_ROW + "2025-01-02,2025-01-04,approved,1,oui,\n").encode() + "é\n".encode("latin-1"),
+        (HEADER + GOOD_ROW + "2025-01-02,2025-01-04,approved,1,oui,\n").encode()
+        + "é\n".encode("latin-1"),
         [":4: is not UTF-8 text (byte 0xe9"],
     ),
     "utf-16": ((HEADER + GOOD_ROW).encode("utf-16"), [":1: is UTF-16 text"]),
@@ -489,7 +611,11 @@ CSV_CASES = {
     "header-only": (HEADER.encode(), ["has a header but no claims"]),
     "missing-columns": (
         b"filed,outcome\n2025-01-01,approved\n",
-        [":1: closed: column missing", ":1: contacts: column missing", ":1: repurchased: column missing"],
+        [
+            ":1: closed: column missing",
+            ":1: contacts: column missing",
+            ":1: repurchased: column missing",
+        ],
     ),
     "bad-date": (
         (HEADER + "01/02/2025,2025-01-03,approved,1,yes,\n").encode(),
@@ -523,7 +649,10 @@ CSV_CASES = {
             ":3: survey_score: must be a number",
         ],
     ),
-    "short-row": ((HEADER + "2025-01-05,2025-01-06,approved\n").encode(), [":2: has 3 fields, the header has 6"]),
+    "short-row": (
+        (HEADER + "2025-01-05,2025-01-06,approved\n").encode(),
+        [":2: has 3 fields, the header has 6"],
+    ),
     "many-bad-rows": (
         (HEADER + "x,,open,1,,\n" * 25).encode(),
         [f":{n}: filed: must be" for n in range(2, 22)] + ["and 5 more problems"],
@@ -549,7 +678,10 @@ def test_huge_claims_csv_is_refused_before_it_is_read(tmp_path):
         out.seek(30_000_000)
         out.write(b"\n")
     lines = problems_of(lambda: load_targets(path, policy="trusting"))
-    assert lines == [f"{path}: is too large: 30,000,001 bytes, limit 25,000,000; about 500,000 claims; keep the period you calibrate on"]
+    assert lines == [
+        f"{path}: is too large: 30,000,001 bytes, limit 25,000,000; about 500,000 claims; keep "
+        "the period you calibrate on"
+    ]
 
 
 def test_claims_csv_needs_a_policy_and_a_known_suffix(tmp_path):
@@ -560,24 +692,35 @@ def test_claims_csv_needs_a_policy_and_a_known_suffix(tmp_path):
     assert "ends in .yaml or .yml" in problems_of(lambda: load_targets(path))[0]
 
 
-# --- on real simulation output: the frames as `run` stores them ----------------------------------------------
+# --- on real simulation output: the frames as `run` stores them
+# ----------------------------------------------
 
 
 def test_simulated_values_agree_with_the_run_tables_on_real_output():
-    """Pooled repurchase equals outcomes_table's; on one replication a claim-level figure equals its column."""
+    """Pooled repurchase equals outcomes_table's; on one replication a claim-level figure equals its
+    column."""
     from recoverysim.experiment import run_experiment
     from recoverysim.metrics import outcomes_table
 
-    result = run_experiment(tarp_scenario(customers=3000, seed=5), replications=2, executor="serial")
-    table = outcomes_table(result.replications, ["fast", "slow", "denied"]).set_index(["policy", "outcome"])
+    result = run_experiment(
+        tarp_scenario(customers=3000, seed=5), replications=2, executor="serial"
+    )
+    table = outcomes_table(result.replications, ["fast", "slow", "denied"]).set_index(
+        ["policy", "outcome"]
+    )
     for policy, outcome in (("fast", "fast_fix"), ("slow", "slow_fix"), ("denied", "denied")):
-        target = Target("t", "claimant_repurchase_share", policy, "share", 0.5, 100, None, outcome_class=outcome)
+        target = Target(
+            "t", "claimant_repurchase_share", policy, "share", 0.5, 100, None, outcome_class=outcome
+        )
         assert table.loc[(policy, outcome), "claimants"] > 50
         assert simulated_value(target, result.replications, result.claims) == pytest.approx(
             table.loc[(policy, outcome), "repurchase_share"]
         )
     first = result.replications["replication"] == 0
-    replication, claims = result.replications[first], result.claims[result.claims["replication"] == 0]
+    replication, claims = (
+        result.replications[first],
+        result.claims[result.claims["replication"] == 0],
+    )
     for figure in (
         "approval_share",
         "abandonment_share",

@@ -1,4 +1,5 @@
-"""The verdict sentence on the decision figure: ahead, behind, identical, or how many replications would tell."""
+"""The verdict sentence on the decision figure: ahead, behind, identical, or how many replications
+would tell."""
 
 from __future__ import annotations
 

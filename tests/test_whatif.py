@@ -1,4 +1,5 @@
-"""The what-if grid equals direct runs, bad levers are clear errors, and the page works in a real headless browser."""
+"""The what-if grid equals direct runs, bad levers are clear errors, and the page works in a real
+headless browser."""
 
 from __future__ import annotations
 
@@ -48,20 +49,27 @@ def scenario_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def grid(scenario_file):
     scenario = load_scenario(scenario_file)
-    return run_grid(scenario, levers_of(scenario, str(scenario_file)), replications=1, executor="serial")
+    return run_grid(
+        scenario, levers_of(scenario, str(scenario_file)), replications=1, executor="serial"
+    )
 
 
 def test_star_paths_expand_to_every_policy(scenario_file):
     levers = levers_of(load_scenario(scenario_file))
     assert levers[0].paths == ("market.segments.bold.opportunist_share",)
-    assert levers[1].paths == tuple(f"policies.{p}.goodwill_eur" for p in ("trusting", "middle", "suspicious"))
+    assert levers[1].paths == tuple(
+        f"policies.{p}.goodwill_eur" for p in ("trusting", "middle", "suspicious")
+    )
 
 
 def test_a_scenario_without_a_whatif_section_gets_the_default_levers(scenario_file):
     scenario = load_scenario(scenario_file, ["whatif=null"])
     levers = levers_of(scenario)
     assert [lever.path for lever in levers] == [lever.path for lever in DEFAULT_WHATIF.levers]
-    assert levers[0].paths == ("market.segments.careful.opportunist_share", "market.segments.bold.opportunist_share")
+    assert levers[0].paths == (
+        "market.segments.careful.opportunist_share",
+        "market.segments.bold.opportunist_share",
+    )
 
 
 @pytest.mark.parametrize(
@@ -69,7 +77,10 @@ def test_a_scenario_without_a_whatif_section_gets_the_default_levers(scenario_fi
     [
         ("whatif.levers.0.path=market.segmants.bold.opportunist_share", "unknown key"),
         ("whatif.levers.0.values=[0.1, 2]", "must be <= 1"),
-        ("whatif.levers.0.path=horizon_days.*", "'*' in horizon_days.* must stand for the items of a list"),
+        (
+            "whatif.levers.0.path=horizon_days.*",
+            "'*' in horizon_days.* must stand for the items of a list",
+        ),
     ],
 )
 def test_bad_levers_are_clear_errors_naming_the_lever(scenario_file, override, message):
@@ -85,16 +96,24 @@ def test_a_grid_larger_than_sixty_points_is_refused_at_load_time(scenario_file):
     with pytest.raises(ScenarioError, match="at most 60"):
         load_scenario(
             scenario_file,
-            ["whatif.levers.1.values=[0,1,2,3,4,5,6,7,8,9,10,11]", "whatif.levers.0.values=[0,0.1,0.2,0.3,0.4,0.5]"],
+            [
+                "whatif.levers.1.values=[0,1,2,3,4,5,6,7,8,9,10,11]",
+                "whatif.levers.0.values=[0,0.1,0.2,0.3,0.4,0.5]",
+            ],
         )
 
 
 def test_the_scenarios_own_settings_are_among_the_values_and_the_page_starts_there(scenario_file):
-    """visual-small has bold opportunists at 0.3 (not among the lever's 0.1, 0.5) and goodwill 10, 0, 0 by policy
-    (no single value): the first gets 0.3 inserted in order, the second an 'as written' setting that sets nothing."""
+    """visual-small has bold opportunists at 0.3 (not among the lever's 0.1, 0.5) and goodwill 10,
+    0, 0 by policy (no single value): the first gets 0.3 inserted in order, the second an 'as
+    written' setting that sets nothing."""
     opportunists, goodwill = levers_of(load_scenario(scenario_file))
     assert opportunists.values == (0.1, 0.3, 0.5) and opportunists.start == 1
-    assert repr(goodwill.values[0]) == "as written" and goodwill.values[1:] == (0, 20, 40) and goodwill.start == 0
+    assert (
+        repr(goodwill.values[0]) == "as written"
+        and goodwill.values[1:] == (0, 20, 40)
+        and goodwill.start == 0
+    )
     assert goodwill.overrides(goodwill.values[0]) == []
     # a value the file's lever lists is not repeated; a boolean is not taken for 1
     listed = levers_of(load_scenario(scenario_file, ["whatif.levers.0.values=[0.1, 0.3]"]))[0]
@@ -117,23 +136,32 @@ def test_each_grid_point_is_the_mean_of_a_direct_run_at_that_point(scenario_file
     point = next(p for p in grid.points if p["index"] == [2, 3])
     direct = load_scenario(
         scenario_file,
-        ["market.segments.bold.opportunist_share=0.5", *(f"policies.{p}.goodwill_eur=40" for p in grid.policies)],
+        [
+            "market.segments.bold.opportunist_share=0.5",
+            *(f"policies.{p}.goodwill_eur=40" for p in grid.policies),
+        ],
     )
     means = (
-        run_experiment(direct, replications=1, executor="serial").replications.groupby("policy").mean(numeric_only=True)
+        run_experiment(direct, replications=1, executor="serial")
+        .replications.groupby("policy")
+        .mean(numeric_only=True)
     )
     for policy in grid.policies:
         for key, _, _ in PAGE_FIGURES:
             assert point["figures"][policy][key] == pytest.approx(means.loc[policy, key], rel=1e-12)
-    # goodwill is paid on approved claims: more of it costs the trusting policy more at the same opportunist share
+    # goodwill is paid on approved claims: more of it costs the trusting policy more at the same
+    # opportunist share
     low = next(p for p in grid.points if p["index"] == [2, 1])
-    assert point["figures"]["trusting"]["cost_total_eur"] > low["figures"]["trusting"]["cost_total_eur"]
+    assert (
+        point["figures"]["trusting"]["cost_total_eur"]
+        > low["figures"]["trusting"]["cost_total_eur"]
+    )
 
 
 def test_a_grid_on_worker_processes_sizes_auto_staff_as_a_direct_run_does(scenario_file):
-    """The grid runs each (world, policy) with its own staffing pilot on a worker; a point equals `run` there.
-    The bench is sized so that the opportunist share changes it (1 technician at 0.3, 2 at 0.5): staff sized for
-    the world as written would not give the point's figures."""
+    """The grid runs each (world, policy) with its own staffing pilot on a worker; a point equals
+    `run` there. The bench is sized so that the opportunist share changes it (1 technician at 0.3, 2
+    at 0.5): staff sized for the world as written would not give the point's figures."""
     sets = [
         "channels.phone.staff=auto",
         "channels.phone.service_minutes_mean=600",
@@ -144,7 +172,9 @@ def test_a_grid_on_worker_processes_sizes_auto_staff_as_a_direct_run_does(scenar
     ]
     scenario = load_scenario(scenario_file, sets)
     grid = run_grid(scenario, levers_of(scenario), replications=2, executor="processes", workers=2)
-    point = next(p for p in grid.points if p["index"] == [1, 2])  # opportunists 0.5, goodwill 40 for every policy
+    point = next(
+        p for p in grid.points if p["index"] == [1, 2]
+    )  # opportunists 0.5, goodwill 40 for every policy
     direct = load_scenario(
         scenario_file,
         [
@@ -153,10 +183,16 @@ def test_a_grid_on_worker_processes_sizes_auto_staff_as_a_direct_run_does(scenar
             *(f"policies.{p}.goodwill_eur=40" for p in grid.policies),
         ],
     )
-    means = run_experiment(direct, replications=2, executor="serial").replications.groupby("policy").mean()
+    means = (
+        run_experiment(direct, replications=2, executor="serial")
+        .replications.groupby("policy")
+        .mean()
+    )
     for policy in grid.policies:
         for key, _, _ in PAGE_FIGURES:
-            assert point["figures"][policy][key] == pytest.approx(means.loc[policy, key], rel=1e-12), (policy, key)
+            assert point["figures"][policy][key] == pytest.approx(
+                means.loc[policy, key], rel=1e-12
+            ), (policy, key)
 
 
 def test_the_page_is_self_contained_and_its_json_cannot_close_the_script(grid):
@@ -174,7 +210,9 @@ def test_the_page_is_titled_in_words_never_by_the_file_slug_or_a_dotted_path(sce
     )  # the first sentence, its aside in brackets dropped
     assert page_title("", "trust-vs-suspicion") == "Trust vs suspicion"
     scenario = load_scenario(scenario_file, ["whatif.levers.0.label="])
-    levers = Grid(scenario.name, scenario.seed, scenario.description, 1, ["trusting"], levers_of(scenario)).as_json()
+    levers = Grid(
+        scenario.name, scenario.seed, scenario.description, 1, ["trusting"], levers_of(scenario)
+    ).as_json()
     assert levers["levers"][0]["label"] == "Opportunist share"
 
 
@@ -195,34 +233,61 @@ def test_whatif_command_writes_the_page(scenario_file, tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    # 3 x 3: the scenario's own opportunist share (0.3) and goodwill (as written) join the two values of each lever
+    # 3 x 3: the scenario's own opportunist share (0.3) and goodwill (as written) join the two
+    # values of each lever
     assert "9 grid points x 3 policies x 1 replications" in result.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_fewer_customers_make_a_smaller_market_the_page_states(scenario_file, tmp_path):
-    """--customers runs the grid on fewer owners (prospects in proportion): each point is the direct run of that
-    smaller market, and the page says so."""
+    """--customers runs the grid on fewer owners (prospects in proportion): each point is the direct
+    run of that smaller market, and the page says so."""
     out = tmp_path / "page.html"
     sets = ["--set", "whatif.levers.1.values=[0, 40]", "--set", "whatif.levers.0.values=[0.3, 0.5]"]
     result = CliRunner().invoke(
-        main, ["whatif", str(scenario_file), "-o", str(out), "--workers", "1", "--quiet", "--customers", "500", *sets]
+        main,
+        [
+            "whatif",
+            str(scenario_file),
+            "-o",
+            str(out),
+            "--workers",
+            "1",
+            "--quiet",
+            "--customers",
+            "500",
+            *sets,
+        ],
     )
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    assert "simulated 500 owners and 375 prospects instead of the scenario&#x27;s 2,000 and 1,500" in html
+    assert (
+        "simulated 500 owners and 375 prospects instead of the scenario&#x27;s 2,000 and 1,500"
+        in html
+    )
     grid = json.loads(re.search(r'id="grid">(.*?)</script>', html, re.DOTALL).group(1))
-    as_written = next(p for p in grid["points"] if p["index"] == [0, 0])  # opportunists 0.3, goodwill as written
+    as_written = next(
+        p for p in grid["points"] if p["index"] == [0, 0]
+    )  # opportunists 0.3, goodwill as written
     direct = load_scenario(scenario_file, ["market.initial_customers=500", "market.prospects=375"])
-    means = run_experiment(direct, replications=1, executor="serial").replications.groupby("policy").mean()
+    means = (
+        run_experiment(direct, replications=1, executor="serial")
+        .replications.groupby("policy")
+        .mean()
+    )
     for policy in grid["policies"]:
-        assert as_written["figures"][policy]["cost_total_eur"] == pytest.approx(means.loc[policy, "cost_total_eur"])
+        assert as_written["figures"][policy]["cost_total_eur"] == pytest.approx(
+            means.loc[policy, "cost_total_eur"]
+        )
 
 
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        (["--customers", "2000"], "--customers must be fewer than the scenario's 2,000 initial customers (got 2,000)"),
+        (
+            ["--customers", "2000"],
+            "--customers must be fewer than the scenario's 2,000 initial customers (got 2,000)",
+        ),
         (
             [
                 "--customers",
@@ -236,14 +301,18 @@ def test_fewer_customers_make_a_smaller_market_the_page_states(scenario_file, tm
         ),
     ],
 )
-def test_fewer_customers_that_cannot_be_are_one_clear_line(scenario_file, tmp_path, arguments, message):
-    result = CliRunner().invoke(main, ["whatif", str(scenario_file), "-o", str(tmp_path / "p.html"), *arguments])
+def test_fewer_customers_that_cannot_be_are_one_clear_line(
+    scenario_file, tmp_path, arguments, message
+):
+    result = CliRunner().invoke(
+        main, ["whatif", str(scenario_file), "-o", str(tmp_path / "p.html"), *arguments]
+    )
     assert result.exit_code == 2 and message in result.output, result.output
 
 
 def _missing_browser(reason: str):
-    """Skip locally; fail where the browser is required (CI sets RECOVERYSIM_REQUIRE_BROWSER=1), so CI cannot pass
-    with the page untested."""
+    """Skip locally; fail where the browser is required (CI sets RECOVERYSIM_REQUIRE_BROWSER=1), so
+    CI cannot pass with the page untested."""
     if os.environ.get("RECOVERYSIM_REQUIRE_BROWSER") == "1":
         pytest.fail(f"the browser test is required here but cannot run: {reason}")
     pytest.skip(reason)
@@ -255,7 +324,9 @@ def _playwright():
     except ImportError:
         _missing_browser("playwright is not installed (pip install -e '.[test]')")
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        _missing_browser(f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or run .ci/install-browser)")
+        _missing_browser(
+            f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or run .ci/install-browser)"
+        )
     return sync_playwright
 
 
@@ -271,14 +342,19 @@ def test_moving_a_slider_shows_the_precomputed_figures_of_that_grid_point(grid, 
             page.on("request", lambda r: requests.append(r.url))
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(page_file.as_uri())
-            # it opens on the scenario as written: bold opportunists 0.3, goodwill as each policy has it
+            # it opens on the scenario as written: bold opportunists 0.3, goodwill as each policy
+            # has it
             assert page.get_attribute("body", "data-point") == "1,0"
-            assert page.text_content("#lever-0-value") == "0.3" and page.input_value("#lever-0") == "1"
+            assert (
+                page.text_content("#lever-0-value") == "0.3" and page.input_value("#lever-0") == "1"
+            )
             assert page.text_content("#lever-1-value") == "as written"
             before = page.text_content("#v-net_result_eur-trusting")
             page.focus("#lever-1")
             for _ in range(3):
-                page.keyboard.press("ArrowRight")  # as written -> 0 -> 20 -> 40 EUR, as a trainer would move it
+                page.keyboard.press(
+                    "ArrowRight"
+                )  # as written -> 0 -> 20 -> 40 EUR, as a trainer would move it
             page.focus("#lever-0")
             page.keyboard.press("End")  # opportunists 0.3 -> 0.5
             assert page.get_attribute("body", "data-point") == "2,3"
@@ -288,13 +364,20 @@ def test_moving_a_slider_shows_the_precomputed_figures_of_that_grid_point(grid, 
                 for key, _, _ in PAGE_FIGURES:
                     shown = page.get_attribute(f"#v-{key}-{policy}", "data-value")
                     assert float(shown) == expected[policy][key], (policy, key)
-                diff = page.get_attribute(f"#d-net_result_eur-{policy}", "data-value") if policy != "trusting" else None
+                diff = (
+                    page.get_attribute(f"#d-net_result_eur-{policy}", "data-value")
+                    if policy != "trusting"
+                    else None
+                )
                 if diff is not None:
                     assert float(diff) == pytest.approx(
                         expected[policy]["net_result_eur"] - expected["trusting"]["net_result_eur"]
                     )
             assert page.text_content("#v-net_result_eur-trusting") != before
-            assert float(page.get_attribute("#mark-trusting", "data-x")) == expected["trusting"]["cost_total_eur"]
+            assert (
+                float(page.get_attribute("#mark-trusting", "data-x"))
+                == expected["trusting"]["cost_total_eur"]
+            )
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "whatif.png"), full_page=True)
         finally:
@@ -308,14 +391,18 @@ CANONICAL = Path(__file__).parents[1] / "scenarios" / "trust-vs-suspicion.yaml"
 
 
 def _settings(scenario, path: str) -> list:
-    """The values a lever path holds, read from the loaded scenario's objects (not through the what-if code): '*'
-    is every item of a list, a name picks the item of that name."""
+    """The values a lever path holds, read from the loaded scenario's objects (not through the
+    what-if code): '*' is every item of a list, a name picks the item of that name."""
     nodes = [scenario]
     for part in path.split("."):
         found = []
         for node in nodes:
             if isinstance(node, tuple):
-                found.extend(node if part == "*" else [item for item in node if getattr(item, "name", None) == part])
+                found.extend(
+                    node
+                    if part == "*"
+                    else [item for item in node if getattr(item, "name", None) == part]
+                )
             else:
                 found.append(getattr(node, part))
         nodes = found
@@ -323,10 +410,19 @@ def _settings(scenario, path: str) -> list:
 
 
 def _shown(value) -> str:
-    return "none" if value is None else "on" if value is True else "off" if value is False else f"{value:g}"
+    return (
+        "none"
+        if value is None
+        else "on"
+        if value is True
+        else "off"
+        if value is False
+        else f"{value:g}"
+    )
 
 
-#: Every visible piece of text with its rendered font size in screen pixels; SVG text scaled by its screen matrix.
+#: Every visible piece of text with its rendered font size in screen pixels; SVG text scaled by its
+#: screen matrix.
 RENDERED_TEXT = """() => {
   const found = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -334,9 +430,13 @@ RENDERED_TEXT = """() => {
     const text = walker.currentNode.textContent.trim(), element = walker.currentNode.parentElement;
     if (!text || element.closest("script, style, title")) continue;
     const style = getComputedStyle(element), box = element.getBoundingClientRect();
-    if (style.display === "none" || style.visibility === "hidden" || !box.width || !box.height) continue;
+    if (style.display === "none" || style.visibility === "hidden") continue;
+    if (!box.width || !box.height) continue;
     let size = parseFloat(style.fontSize);
-    if (element instanceof SVGElement) { const m = element.getScreenCTM(); size *= Math.hypot(m.a, m.b); }
+    if (element instanceof SVGElement) {
+      const m = element.getScreenCTM();
+      size *= Math.hypot(m.a, m.b);
+    }
     found.push({text: text.slice(0, 60), size: size, svg: element instanceof SVGElement});
   }
   return found;
@@ -345,8 +445,9 @@ RENDERED_TEXT = """() => {
 
 @pytest.fixture(scope="module")
 def canonical_grid():
-    """The canonical levers on a short horizon and a market of 1,000 owners (--customers): no lever touches these, so
-    the page still opens on the canonical levers' own settings, and it says that the market is smaller."""
+    """The canonical levers on a short horizon and a market of 1,000 owners (--customers): no lever
+    touches these, so the page still opens on the canonical levers' own settings, and it says that
+    the market is smaller."""
     scenario = load_scenario(CANONICAL, ["horizon_days=120"])
     levers = levers_of(scenario, str(CANONICAL))
     smaller, note = with_fewer_customers(scenario, 1000, levers)
@@ -359,8 +460,9 @@ def canonical_grid():
 def test_the_page_opens_on_the_scenario_and_is_readable_on_a_projector(
     which, scenario_file, grid, canonical_grid, tmp_path
 ):
-    """At 1024 x 768 the page opens on the scenario's own values (read here from the scenario itself), shows no text
-    below 16 px (the chart's included), uses no developer wording, and labels a small mark when it gets focus."""
+    """At 1024 x 768 the page opens on the scenario's own values (read here from the scenario
+    itself), shows no text below 16 px (the chart's included), uses no developer wording, and labels
+    a small mark when it gets focus."""
     sync_playwright = _playwright()
     scenario = load_scenario(scenario_file) if which == "visual-small" else load_scenario(CANONICAL)
     shown_grid = grid if which == "visual-small" else canonical_grid
@@ -391,10 +493,13 @@ def test_the_page_opens_on_the_scenario_and_is_readable_on_a_projector(
                 r"[a-z_]+\.[a-z_*]+\.[a-z_*]+", words
             )
             if shown_grid.smaller_market:
-                assert page.is_visible("#smaller-market") and "1,000 owners" in page.text_content("#smaller-market")
+                assert page.is_visible("#smaller-market") and "1,000 owners" in page.text_content(
+                    "#smaller-market"
+                )
             title = page.text_content("h1")
             assert scenario.name not in title and title == page.title()
-            # a small mark: a <title> for the pointer and a visible label, in 16 px or more, when it has the focus
+            # a small mark: a <title> for the pointer and a visible label, in 16 px or more, when it
+            # has the focus
             first = page.locator(".point").first
             assert first.get_attribute("tabindex") == "0"
             assert "cost" in first.locator("title").text_content()

@@ -23,7 +23,8 @@ market:
   prospects: 1500
   segments:
     - {name: careful, share: 0.8, opportunist_share: 0.03}
-    - {name: bold, share: 0.2, opportunist_share: 0.3, fraud_attempts_per_year: 0.6, public_post_probability: 0.5}
+    - {name: bold, share: 0.2, opportunist_share: 0.3, fraud_attempts_per_year: 0.6,
+       public_post_probability: 0.5}
 product:
   components:
     - {name: device, failures_per_year: 0.3}
@@ -31,7 +32,8 @@ product:
 channels:
   phone: {staff: 1, partner_handoff_probability: 0.2}
 money:
-  technician_hour_eur: 0  # the sweep plot's break-even is in the price per inspection; bench hours unpaid here
+  # the sweep plot's break-even is in the price per inspection; bench hours unpaid here
+  technician_hour_eur: 0
 policies:
   - name: trusting
     description: No proof, replace at once <b>fast</b>.
@@ -71,25 +73,51 @@ def make_run(folder: Path) -> Path:
     loaded = load_with_provenance(write_small_scenario(folder))
     out = folder / "run"
     result = run_experiment(loaded.scenario, executor="serial")
-    write_results(result, out, now_utc(), command="recoverysim run visual-small.yaml", written=loaded.written)
+    write_results(
+        result, out, now_utc(), command="recoverysim run visual-small.yaml", written=loaded.written
+    )
     return out
 
 
 def make_points(folder: Path, design: str) -> Path:
-    """A real `recoverysim sweep` of the small scenario (points.parquet, points_summary.csv, manifest.json).
+    """A real `recoverysim sweep` of the small scenario (points.parquet, points_summary.csv,
+    manifest.json).
 
-    design "line" varies the inspection cost over four values (only the suspicious policy inspects, so its
-    advantage shrinks and turns into a loss: a break-even); "one_at_a_time" moves two parameters alone from the
-    scenario's own values (bold opportunist share 0.3, trusting goodwill 10 EUR).
+    design "line" varies the inspection cost over four values (only the suspicious policy inspects,
+    so its advantage shrinks and turns into a loss: a break-even); "one_at_a_time" moves two
+    parameters alone from the scenario's own values (bold opportunist share 0.3, trusting goodwill
+    10 EUR).
     """
     if design == "line":
         vary = ["--vary", "money.inspection_eur=0:450:4"]
     else:
-        vary = ["--design", "one_at_a_time", "--vary", "market.segments.bold.opportunist_share=0.05,0.9",
-                "--vary", "policies.trusting.goodwill_eur=0,40"]
+        vary = [
+            "--design",
+            "one_at_a_time",
+            "--vary",
+            "market.segments.bold.opportunist_share=0.05,0.9",
+            "--vary",
+            "policies.trusting.goodwill_eur=0,40",
+        ]
     out = folder / f"sweep-{design}"
-    result = CliRunner().invoke(main, ["sweep", str(write_small_scenario(folder)), *vary, "--policy", "trusting",
-                                       "--policy", "suspicious", "--replications", "2", "--executor", "serial",
-                                       "--quiet", "--out", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "sweep",
+            str(write_small_scenario(folder)),
+            *vary,
+            "--policy",
+            "trusting",
+            "--policy",
+            "suspicious",
+            "--replications",
+            "2",
+            "--executor",
+            "serial",
+            "--quiet",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out

@@ -10,5 +10,6 @@ Modules, one job each:
 - `outputs`: the posterior sample, the fit table, the parameter table (identifiability), the
   figures and the calibrated scenario file of a calibration folder.
 - `posterior`: read a calibration folder and draw parameter sets from it, for `run --posterior`.
-- `best`: the probability that each policy is best on value_total_eur over the drawn sets and randomness.
+- `best`: the probability that each policy is best on value_total_eur over the drawn sets and
+  randomness.
 """

@@ -3,13 +3,14 @@
     python -m recoverysim.calibration.example_data
 
 
-The "firm" is the canonical scenario at 5,000 owners and 5,000 prospects over two years, under the suspicious
-policy, with two behaviour values set to known "true" values (TRUE below), so that `calibrate` on this file can
-be checked against them. One replication the fit never uses (EXAMPLE_REPLICATION) gives the claims: filed and
-closed dates from the simulated days, the decision as outcome, the contacts. The claims table has no per-claim
-repurchase, so `repurchased` is drawn for 70 % of the decided or abandoned claims from that replication's
-repurchase share of the claim's outcome class (the rest are "not yet known"), and `survey_score` is round(10 S)
-of the claim's satisfaction S for 40 % of closed claims, as the model scores NPS.
+The "firm" is the canonical scenario at 5,000 owners and 5,000 prospects over two years, under the
+suspicious policy, with two behaviour values set to known "true" values (TRUE below), so that
+`calibrate` on this file can be checked against them. One replication the fit never uses
+(EXAMPLE_REPLICATION) gives the claims: filed and closed dates from the simulated days, the decision
+as outcome, the contacts. The claims table has no per-claim repurchase, so `repurchased` is drawn
+for 70 % of the decided or abandoned claims from that replication's repurchase share of the claim's
+outcome class (the rest are "not yet known"), and `survey_score` is round(10 S) of the claim's
+satisfaction S for 40 % of closed claims, as the model scores NPS.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def _class_shares(figures: dict[str, float]) -> dict[str, float]:
     shares = {}
     for outcome in ("slow_fix", "fast_fix", "denied", "abandoned"):
         claimants = figures[f"repurchase_claimants_{outcome}"]
-        shares[outcome] = figures[f"repurchase_buyers_{outcome}"] / claimants if claimants else np.nan
+        shares[outcome] = (
+            figures[f"repurchase_buyers_{outcome}"] / claimants if claimants else np.nan
+        )
     return shares
 
 
@@ -49,7 +52,9 @@ def make(path: Path = ROOT / "scenarios" / "example-claims.csv", seed: int = 11)
     rows = []
     for claim in result.claims.sort_values("filed_day").itertuples():
         filed = START + dt.timedelta(days=int(claim.filed_day))
-        closed = "" if claim.decision == "open" else START + dt.timedelta(days=int(claim.closed_day))
+        closed = (
+            "" if claim.decision == "open" else START + dt.timedelta(days=int(claim.closed_day))
+        )
         outcome = claim.decision
         if outcome == "approved":
             kind = "fast_fix" if claim.closed_day - claim.filed_day <= fast_days else "slow_fix"
@@ -60,10 +65,22 @@ def make(path: Path = ROOT / "scenarios" / "example-claims.csv", seed: int = 11)
         repurchased = ("yes" if rng.random() < share else "no") if known else ""
         surveyed = outcome != "open" and rng.random() < 0.4
         score = str(int(round(10 * claim.satisfaction))) if surveyed else ""
-        rows.append((f"C{10000 + claim.claim_id}", filed, closed, outcome, claim.contacts, repurchased, score))
+        rows.append(
+            (
+                f"C{10000 + claim.claim_id}",
+                filed,
+                closed,
+                outcome,
+                claim.contacts,
+                repurchased,
+                score,
+            )
+        )
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(("claim_id", "filed", "closed", "outcome", "contacts", "repurchased", "survey_score"))
+        writer.writerow(
+            ("claim_id", "filed", "closed", "outcome", "contacts", "repurchased", "survey_score")
+        )
         writer.writerows(rows)
     return len(rows)
 

@@ -1,10 +1,10 @@
-"""Figures of a calibration: each parameter's posterior over its prior range, and the predictive check.
-DataFrames in, Figures out; `save` writes one."""
+"""Figures of a calibration: each parameter's posterior over its prior range, and the predictive
+check. DataFrames in, Figures out; `save` writes one."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,8 @@ BINS = 20
 
 
 def posterior_figure(posterior: pd.DataFrame, parameter: FitParameter) -> Figure:
-    """Weighted histogram of the final population over the prior range, the flat prior drawn for comparison."""
+    """Weighted histogram of the final population over the prior range, the flat prior drawn for
+    comparison."""
     figure = Figure(figsize=(6, 3.5), layout="constrained")
     axes = figure.subplots()
     edges = np.linspace(parameter.low, parameter.high, BINS + 1)
@@ -30,7 +31,12 @@ def posterior_figure(posterior: pd.DataFrame, parameter: FitParameter) -> Figure
         alpha=0.8,
         label="posterior",
     )
-    axes.axhline(1.0 / (parameter.high - parameter.low), color="#999999", linestyle="--", label="prior (uniform)")
+    axes.axhline(
+        1.0 / (parameter.high - parameter.low),
+        color="#999999",
+        linestyle="--",
+        label="prior (uniform)",
+    )
     axes.set_xlim(parameter.low, parameter.high)
     axes.set_xlabel(parameter.path)
     axes.set_ylabel("density")
@@ -39,8 +45,8 @@ def posterior_figure(posterior: pd.DataFrame, parameter: FitParameter) -> Figure
 
 
 def predictive_figure(targets: Sequence[Target], predictive: pd.DataFrame) -> Figure:
-    """Each target on one row: the predictive draws' 95 % interval and the observation, standardised by the draws'
-    mean and sd so that shares, means and rates of different scales fit one axis."""
+    """Each target on one row: the predictive draws' 95 % interval and the observation, standardised
+    by the draws' mean and sd so that shares, means and rates of different scales fit one axis."""
     figure = Figure(figsize=(7, 1.2 + 0.45 * len(targets)), layout="constrained")
     axes = figure.subplots()
     for row, target in enumerate(targets):
@@ -59,7 +65,11 @@ def predictive_figure(targets: Sequence[Target], predictive: pd.DataFrame) -> Fi
             label="95 % predictive interval" if row == 0 else None,
         )
         axes.plot(
-            (target.observed - centre) / spread, row, "o", color="#cc3311", label="observed" if row == 0 else None
+            (target.observed - centre) / spread,
+            row,
+            "o",
+            color="#cc3311",
+            label="observed" if row == 0 else None,
         )
     axes.set_yticks(range(len(targets)), [f"{t.name} ({t.policy})" for t in targets])
     axes.invert_yaxis()

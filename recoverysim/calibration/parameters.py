@@ -1,12 +1,13 @@
-"""The parameters to fit: `--fit PATH[=lo:hi]` read, its bounds taken from the schema when omitted, and checked
-by applying them to every scenario the targets need, as `--set` would."""
+"""The parameters to fit: `--fit PATH[=lo:hi]` read, its bounds taken from the schema when omitted,
+and checked by applying them to every scenario the targets need, as `--set` would."""
 
 from __future__ import annotations
 
 import math
 import typing
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import annotated_types
 import pydantic
@@ -31,7 +32,8 @@ class FitParameter:
 
 
 def parse_fit(text: str) -> FitParameter:
-    """Read `PATH=lo:hi` or `PATH` (bounds then from the schema); a UsageError says what is wrong."""
+    """Read `PATH=lo:hi` or `PATH` (bounds then from the schema); a UsageError says what is
+    wrong."""
     path, _, bounds = text.partition("=")
     path = path.strip()
     if not path:
@@ -41,7 +43,9 @@ def parse_fit(text: str) -> FitParameter:
     else:
         low, high = _read_bounds(text, bounds)
     if not low < high:
-        raise UsageError(f"--fit {text}: the lower bound must be below the upper bound (got {low:g}:{high:g})")
+        raise UsageError(
+            f"--fit {text}: the lower bound must be below the upper bound (got {low:g}:{high:g})"
+        )
     return FitParameter(path, low, high)
 
 
@@ -52,19 +56,25 @@ def _read_bounds(text: str, bounds: str) -> tuple[float, float]:
             raise ValueError
         low, high = float(low_text), float(high_text)
     except ValueError:
-        raise UsageError(f"--fit {text}: bounds must look like lo:hi, two numbers (got {bounds!r})") from None
+        raise UsageError(
+            f"--fit {text}: bounds must look like lo:hi, two numbers (got {bounds!r})"
+        ) from None
     if not (math.isfinite(low) and math.isfinite(high)):
         raise UsageError(f"--fit {text}: bounds must be finite numbers (got {bounds!r})")
     return low, high
 
 
 def field_at(path: str) -> pydantic.fields.FieldInfo | None:
-    """The schema field at a dotted path (list items by name or index), or None if the schema has none there."""
+    """The schema field at a dotted path (list items by name or index), or None if the schema has
+    none there."""
     annotation: Any = Scenario
     field = None
     for part in path.split("."):
         if typing.get_origin(annotation) in (tuple, list):
-            annotation, field = typing.get_args(annotation)[0], None  # an item, named or numbered by `part`
+            annotation, field = (
+                typing.get_args(annotation)[0],
+                None,
+            )  # an item, named or numbered by `part`
             continue
         model = model_in(annotation)
         if model is None or part not in model.model_fields:
@@ -75,9 +85,11 @@ def field_at(path: str) -> pydantic.fields.FieldInfo | None:
 
 
 def schema_bounds(path: str) -> tuple[float, float]:
-    """The field's own lower and upper bound when both are finite; otherwise ask for bounds on the command line.
+    """The field's own lower and upper bound when both are finite; otherwise ask for bounds on the
+    command line.
 
-    A range wider than a million (the schema's 1e9 on money fields) is a guard against overflow, not a prior.
+    A range wider than a million (the schema's 1e9 on money fields) is a guard against overflow, not
+    a prior.
     """
     field = field_at(path)
     if field is None:
@@ -88,17 +100,28 @@ def schema_bounds(path: str) -> tuple[float, float]:
             low = float(getattr(rule, "ge", getattr(rule, "gt", None)))
         if isinstance(rule, (annotated_types.Le, annotated_types.Lt)):
             high = float(getattr(rule, "le", getattr(rule, "lt", None)))
-    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)) or high - low > 1e6:
-        raise UsageError(f"--fit {path}: the schema gives this field no finite range; write it as {path}=lo:hi")
+    if (
+        low is None
+        or high is None
+        or not (math.isfinite(low) and math.isfinite(high))
+        or high - low > 1e6
+    ):
+        raise UsageError(
+            f"--fit {path}: the schema gives this field no finite range; write it as {path}=lo:hi"
+        )
     return low, high
 
 
 def check_applicable(parameters: Iterable[FitParameter], worlds: dict[str, dict]) -> None:
-    """Apply each parameter's bounds and midpoint to every world, as `--set` would; one problem per failure."""
+    """Apply each parameter's bounds and midpoint to every world, as `--set` would; one problem per
+    failure."""
     problems: list[Problem] = []
     for parameter in parameters:
         field = field_at(parameter.path)
-        if field is not None and float not in (field.annotation, *typing.get_args(field.annotation)):
+        if field is not None and float not in (
+            field.annotation,
+            *typing.get_args(field.annotation),
+        ):
             problems.append(
                 Problem(
                     f"--fit {parameter.path}",

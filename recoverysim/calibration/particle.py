@@ -1,17 +1,24 @@
-"""The model of one particle: parameters into every world the targets need, the simulation's value of each target,
-and the log-likelihood of the observed targets given those values. Module-level and picklable, for any executor."""
+"""The model of one particle: parameters into every world the targets need, the simulation's value
+of each target, and the log-likelihood of the observed targets given those values. Module-level and
+picklable, for any executor."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
 from recoverysim.calibration.parameters import FitParameter
-from recoverysim.calibration.targets import Simulated, Target, log_likelihood, needs_claims_table, simulated_estimate
+from recoverysim.calibration.targets import (
+    Simulated,
+    Target,
+    log_likelihood,
+    needs_claims_table,
+    simulated_estimate,
+)
 from recoverysim.engine import run_replication
 from recoverysim.scenario.load import scenario_from_dict
 
@@ -23,10 +30,12 @@ def parameter_key(index: int) -> str:
 
 @dataclass(frozen=True)
 class ParticleModel:
-    """Simulates replications 0..R-1 of every policy the targets need, in every world, at one parameter set.
+    """Simulates replications 0..R-1 of every policy the targets need, in every world, at one
+    parameter set.
 
-    The same replication numbers for every particle: common random numbers, so particles differ by their
-    parameters, not by their luck. Replications run one after another inside the particle's task.
+    The same replication numbers for every particle: common random numbers, so particles differ by
+    their parameters, not by their luck. Replications run one after another inside the particle's
+    task.
     """
 
     worlds: Mapping[Path | None, dict]
@@ -39,14 +48,17 @@ class ParticleModel:
         return self.simulate(overrides)
 
     def simulate(self, overrides: list[str]) -> dict[str, float]:
-        """Each target's simulated estimate with `overrides` applied to every world, as flat statistics:
-        {target name: value, and Simulated.statistics' keys for its standard error and counts}."""
+        """Each target's simulated estimate with `overrides` applied to every world, as flat
+        statistics: {target name: value, and Simulated.statistics' keys for its standard error and
+        counts}."""
         simulated: dict[str, float] = {}
         for world, data in self.worlds.items():
             own = [t for t in self.targets if t.world == world]
             replications, claims = self.run_world(data, own, overrides)
             for target in own:
-                simulated.update(simulated_estimate(target, replications, claims).statistics(target.name))
+                simulated.update(
+                    simulated_estimate(target, replications, claims).statistics(target.name)
+                )
         return simulated
 
     def run_world(
@@ -67,7 +79,8 @@ class ParticleModel:
 
 @dataclass(frozen=True)
 class TargetLikelihood:
-    """The summed log-likelihood of the targets (pyabc's kernel function); -inf when a value cannot be simulated."""
+    """The summed log-likelihood of the targets (pyabc's kernel function); -inf when a value cannot
+    be simulated."""
 
     targets: tuple[Target, ...]
 

@@ -1,16 +1,18 @@
-"""A pyabc sampler whose result depends on the seed alone, never on the executor or the number of workers.
+"""A pyabc sampler whose result depends on the seed alone, never on the executor or the number of
+workers.
 
-pyabc's own samplers let each worker draw until it accepts, so which candidates are accepted depends on
-timing. Here candidates come in batches of a fixed size; candidate i of batch b of generation t reseeds
-numpy's global generator (which pyabc uses to propose and to accept) from SeedSequence([seed, t + 1, b, i])
-in the worker, and candidates are accepted in index order until n are, later ones discarded.
-Generation t = -1 is pyabc's calibration sample from the prior, hence t + 1.
+pyabc's own samplers let each worker draw until it accepts, so which candidates are accepted depends
+on timing. Here candidates come in batches of a fixed size; candidate i of batch b of generation t
+reseeds numpy's global generator (which pyabc uses to propose and to accept) from
+SeedSequence([seed, t + 1, b, i]) in the worker, and candidates are accepted in index order until n
+are, later ones discarded. Generation t = -1 is pyabc's calibration sample from the prior, hence t +
+1.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Callable
+from collections.abc import Callable
 
 import cloudpickle
 import numpy as np
@@ -19,26 +21,29 @@ from pyabc.sampler import Sampler
 from recoverysim.experiments.executors import Executor
 
 MAX_CANDIDATES_PER_PARTICLE = 100
-"""Assumption: a generation accepting under 1 % of its candidates will not finish usefully; it stops there
-(`starved` says where) rather than run for hours on targets the model cannot reach."""
+"""Assumption: a generation accepting under 1 % of its candidates will not finish usefully; it stops
+there (`starved` says where) rather than run for hours on targets the model cannot reach."""
 
 
 def seed_global_generators(*key: int) -> None:
-    """Seed numpy's and Python's global generators from a SeedSequence of `key` (pyabc draws from both)."""
+    """Seed numpy's and Python's global generators from a SeedSequence of `key` (pyabc draws from
+    both)."""
     state = np.random.SeedSequence([int(k) for k in key]).generate_state(4)
     np.random.seed(state)
     random.seed(int(state[0]))
 
 
 def _simulate_candidate(task: tuple[bytes, tuple[int, ...], int]) -> tuple[int, object]:
-    """Worker side: reseed from the candidate's key, then let pyabc propose, simulate and judge one particle."""
+    """Worker side: reseed from the candidate's key, then let pyabc propose, simulate and judge one
+    particle."""
     pickled, key, index = task
     seed_global_generators(*key)
     return index, cloudpickle.loads(pickled)()
 
 
 class DeterministicSampler(Sampler):
-    """Candidates in batches of `batch_size` mapped over a project executor, accepted in index order."""
+    """Candidates in batches of `batch_size` mapped over a project executor, accepted in index
+    order."""
 
     def __init__(
         self,
@@ -55,7 +60,9 @@ class DeterministicSampler(Sampler):
         self.interrupt_before: int | None = None
         """For tests: raise KeyboardInterrupt when generation t reaches this number."""
 
-    def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
+    def sample_until_n_accepted(
+        self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
+    ):
         if self.interrupt_before is not None and t >= self.interrupt_before:
             raise KeyboardInterrupt
         seed_global_generators(self.seed, t + 1)

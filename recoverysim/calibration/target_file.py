@@ -48,7 +48,8 @@ class ShareObservation(Frozen):
 
 
 class MeanObservation(Frozen):
-    """A mean and its standard error (the standard deviation of the observations over the root of their number)."""
+    """A mean and its standard error (the standard deviation of the observations over the root of
+    their number)."""
 
     value: float = Field(ge=-1e12, le=1e12)
     standard_error: float = Field(gt=0.0, le=1e12)
@@ -82,7 +83,11 @@ class TargetEntry(Frozen):
     def _known_figure(cls, figure: str) -> str:
         if figure not in FIGURES:
             close = difflib.get_close_matches(figure, FIGURES, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else "; docs/calibration.md lists the figures"
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else "; docs/calibration.md lists the figures"
+            )
             raise ValueError(f"unknown figure{hint}")
         return figure
 
@@ -90,25 +95,50 @@ class TargetEntry(Frozen):
     def _consistent(self) -> TargetEntry:
         given = [kind for kind in ("share", "mean", "rate") if getattr(self, kind) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of share, mean or rate (got {', '.join(given) or 'none'})")
+            raise ValueError(
+                f"give exactly one of share, mean or rate (got {', '.join(given) or 'none'})"
+            )
         if self.share is not None and self.figure not in SHARE_FIGURES:
-            raise ValueError(f"a share (successes of trials) needs a figure that is a share; {self.figure} is not")
-        if self.mean is not None and self.figure in SHARE_FIGURES and not 0.0 <= self.mean.value <= 1.0:
-            raise ValueError(f"{self.figure} is a share: its mean must be between 0 and 1 (got {self.mean.value})")
+            raise ValueError(
+                f"a share (successes of trials) needs a figure that is a share; {self.figure} is "
+                "not"
+            )
+        if (
+            self.mean is not None
+            and self.figure in SHARE_FIGURES
+            and not 0.0 <= self.mean.value <= 1.0
+        ):
+            raise ValueError(
+                f"{self.figure} is a share: its mean must be between 0 and 1 (got "
+                f"{self.mean.value})"
+            )
         if (self.outcome_class or self.severity) and self.figure != REPURCHASE_FIGURE:
             raise ValueError(f"outcome_class and severity go only with figure {REPURCHASE_FIGURE}")
         if self.segment is not None and self.figure not in CLAIM_FIGURES:
-            raise ValueError(f"segment goes only with a claim-level figure ({', '.join(CLAIM_FIGURES)})")
+            raise ValueError(
+                f"segment goes only with a claim-level figure ({', '.join(CLAIM_FIGURES)})"
+            )
         return self
 
     def target(self, folder: Path) -> Target:
-        """The Target this entry describes; `world` is read relative to the targets file's folder (`..` folded)."""
+        """The Target this entry describes; `world` is read relative to the targets file's folder
+        (`..` folded)."""
         if self.share is not None:
-            kind, observed, trials, error = "share", self.share.successes / self.share.trials, self.share.trials, None
+            kind, observed, trials, error = (
+                "share",
+                self.share.successes / self.share.trials,
+                self.share.trials,
+                None,
+            )
         elif self.mean is not None:
             kind, observed, trials, error = "mean", self.mean.value, None, self.mean.standard_error
         else:
-            kind, observed, trials, error = "rate", self.rate.events / self.rate.exposure, self.rate.exposure, None
+            kind, observed, trials, error = (
+                "rate",
+                self.rate.events / self.rate.exposure,
+                self.rate.exposure,
+                None,
+            )
         return Target(
             name=self.name,
             figure=self.figure,
@@ -142,7 +172,9 @@ def _allowed_keys(loc: tuple) -> list[str]:
         if part == "targets":
             model = TargetEntry
         elif part in ("share", "mean", "rate"):
-            model = {"share": ShareObservation, "mean": MeanObservation, "rate": RateObservation}[part]
+            model = {"share": ShareObservation, "mean": MeanObservation, "rate": RateObservation}[
+                part
+            ]
     return list(model.model_fields)
 
 
@@ -175,55 +207,83 @@ def in_our_words(error: dict) -> str:
     }
     if kind in words:
         return words[kind]
-    return scenario_words(error)  # the scenario loader's words for the rest (too many items, 'yes' for a boolean)
+    return scenario_words(
+        error
+    )  # the scenario loader's words for the rest (too many items, 'yes' for a boolean)
 
 
 def _problem(error: dict, located: Located, source: str) -> Problem:
-    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+    loc = tuple(
+        part
+        for part in error["loc"]
+        if not (isinstance(part, str) and part.startswith("function-"))
+    )
     path = dotted(loc) or "(targets file)"
     file, line = located.where(loc, source)
     if error["type"] == "extra_forbidden":
         close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed keys are {', '.join(_allowed_keys(loc))}"
+        hint = (
+            f"; did you mean {close[0]!r}?"
+            if close
+            else f"; allowed keys are {', '.join(_allowed_keys(loc))}"
+        )
         return Problem(file, line, path, f"unknown key{hint}")
     got = None if error["type"] in ("missing", "value_error") else shorten(error.get("input"))
     return Problem(file, line, path, in_our_words(error), got)
 
 
 def _echo(error: dict, errors: list[dict]) -> bool:
-    """A list with a bad item also fails its own min_length (pydantic counts only valid items): nothing new."""
+    """A list with a bad item also fails its own min_length (pydantic counts only valid items):
+    nothing new."""
     loc = tuple(error["loc"])
     return error["type"] == "too_short" and any(
         len(e["loc"]) > len(loc) and tuple(e["loc"])[: len(loc)] == loc for e in errors
     )
 
 
-def _duplicate_names(entries: tuple[TargetEntry, ...], located: Located, source: str) -> list[Problem]:
+def _duplicate_names(
+    entries: tuple[TargetEntry, ...], located: Located, source: str
+) -> list[Problem]:
     seen: dict[str, int] = {}
     problems = []
     for index, entry in enumerate(entries):
         if entry.name in seen:
             file, line = located.where(("targets", index, "name"), source)
-            message = f"target name already used by targets.{seen[entry.name]}; names label the fit table's rows"
-            problems.append(Problem(file, line, f"targets.{index}.name", message, shorten(entry.name)))
+            message = (
+                f"target name already used by targets.{seen[entry.name]}; names label the fit "
+                "table's rows"
+            )
+            problems.append(
+                Problem(file, line, f"targets.{index}.name", message, shorten(entry.name))
+            )
         seen.setdefault(entry.name, index)
     return problems
 
 
 def read_targets_file(path: Path) -> tuple[tuple[Target, ...], str]:
-    """The targets of a YAML file and its name (or the file name), or ScenarioError with every problem."""
+    """The targets of a YAML file and its name (or the file name), or ScenarioError with every
+    problem."""
     source = str(path)
     text = read_text(path, MAX_TARGETS_FILE_BYTES, "a targets file holds tens of targets")
     if not text.strip():
         raise ScenarioError(
-            [Problem(source, None, "", "file is empty; a targets file is a mapping with a 'targets' list")]
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    "file is empty; a targets file is a mapping with a 'targets' list",
+                )
+            ]
         )
     located = parse_yaml(text, source)
     try:
         parsed = TargetsFile.model_validate(located.data)
     except pydantic.ValidationError as error:
         errors = error.errors()
-        problems = list(dict.fromkeys(_problem(e, located, source) for e in errors if not _echo(e, errors)))
+        problems = list(
+            dict.fromkeys(_problem(e, located, source) for e in errors if not _echo(e, errors))
+        )
         raise ScenarioError(sorted(problems, key=lambda p: p.line or 0)) from None
     except (RecursionError, OverflowError, ValueError) as error:
         raise ScenarioError([Problem(source, None, "", f"cannot be validated: {error}")]) from None

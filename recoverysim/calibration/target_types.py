@@ -13,7 +13,8 @@ from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
 from recoverysim.model.totals import OUTCOME_CLASSES, SEVERITIES
 
 KINDS = ("share", "mean", "rate")
-#: Figures computed from the claims table, pooled over every claim of the policy's replications (as a firm counts).
+#: Figures computed from the claims table, pooled over every claim of the policy's replications (as
+#: a firm counts).
 CLAIM_FIGURES = (
     "first_contact_resolution_share",
     "first_agent_resolution_share",
@@ -23,21 +24,34 @@ CLAIM_FIGURES = (
     "contacts_per_claim",
     "satisfaction_mean",
 )
-#: Figures pooled from replications.parquet: the mean of the column over replications, except the two ratios below.
-REPLICATION_FIGURES = tuple(name for name in KEY_FIGURES + EXTRA_FIGURES if name not in CLAIM_FIGURES)
+#: Figures pooled from replications.parquet: the mean of the column over replications, except the
+#: two ratios below.
+REPLICATION_FIGURES = tuple(
+    name for name in KEY_FIGURES + EXTRA_FIGURES if name not in CLAIM_FIGURES
+)
 #: Ratios pooled as a ratio of sums over replications, not as a mean of per-replication ratios.
 REPURCHASE_FIGURE = "claimant_repurchase_share"
 WOM_RATIO_FIGURE = "wom_positive_to_negative"
 FIGURES = CLAIM_FIGURES + REPLICATION_FIGURES
-#: Figures that are shares in [0, 1], the only ones a `share` target (a count of successes) may name.
+#: Figures that are shares in [0, 1], the only ones a `share` target (a count of successes) may
+#: name.
 SHARE_FIGURES = tuple(name for name in FIGURES if name.endswith("_share"))
 CLAIMED_CLASSES = tuple(name for name in OUTCOME_CLASSES if name != "silent_failure")
-__all__ = ["CLAIM_FIGURES", "FIGURES", "KINDS", "OUTCOME_CLASSES", "SEVERITIES", "Target", "TargetSet"]
+__all__ = [
+    "CLAIM_FIGURES",
+    "FIGURES",
+    "KINDS",
+    "OUTCOME_CLASSES",
+    "SEVERITIES",
+    "Target",
+    "TargetSet",
+]
 
 
 @dataclass(frozen=True)
 class Target:
-    """One observed figure that the simulation also produces, with what is known of its precision."""
+    """One observed figure that the simulation also produces, with what is known of its
+    precision."""
 
     name: str
     figure: str
@@ -56,7 +70,8 @@ class Target:
 
 @dataclass(frozen=True)
 class TargetSet:
-    """The targets of one file, where they came from, and a text that says what was read (shown before fitting)."""
+    """The targets of one file, where they came from, and a text that says what was read (shown
+    before fitting)."""
 
     targets: tuple[Target, ...]
     origin: str

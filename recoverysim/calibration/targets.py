@@ -1,14 +1,16 @@
-"""Calibration targets: read them (a YAML targets file or a claims CSV), check them against their worlds, and say
-how far a simulation is from each: its estimate of the target, and the log-likelihood of the observation given it.
+"""Calibration targets: read them (a YAML targets file or a claims CSV), check them against their
+worlds, and say how far a simulation is from each: its estimate of the target, and the
+log-likelihood of the observation given it.
 
-Discrepancies (scipy.stats): a share is binomial (observed x trials successes of trials), a mean is normal with
-its standard error, a rate is Poisson (observed x exposure events in the exposure). The simulation's own estimate
-is uncertain too (a repurchase share out of 300 simulated claimants is not the model's true share), and with common
-random numbers that error is the same for every particle, so it shifts the posterior unless it is counted. Each
-discrepancy therefore integrates over it: the share's probability is Beta(k + 1/2, m - k + 1/2) from the simulated
-counts (beta-binomial), the mean's variance is the sum of the observed and the simulated squared standard errors,
-and the rate is Gamma-distributed (negative binomial). docs/calibration.md describes the file format, the CSV rule,
-the figures and where each simulated standard error comes from.
+Discrepancies (scipy.stats): a share is binomial (observed x trials successes of trials), a mean is
+normal with its standard error, a rate is Poisson (observed x exposure events in the exposure). The
+simulation's own estimate is uncertain too (a repurchase share out of 300 simulated claimants is not
+the model's true share), and with common random numbers that error is the same for every particle,
+so it shifts the posterior unless it is counted. Each discrepancy therefore integrates over it: the
+share's probability is Beta(k + 1/2, m - k + 1/2) from the simulated counts (beta-binomial), the
+mean's variance is the sum of the observed and the simulated squared standard errors, and the rate
+is Gamma-distributed (negative binomial). docs/calibration.md describes the file format, the CSV
+rule, the figures and where each simulated standard error comes from.
 """
 
 from __future__ import annotations
@@ -51,15 +53,20 @@ __all__ = [
     "simulated_value",
 ]
 PROBABILITY_FLOOR = 1e-9
-#: The base price tier's expected resolution time (behaviour.expected_resolution_days): the model's fast-fix line.
+#: The base price tier's expected resolution time (behaviour.expected_resolution_days): the model's
+#: fast-fix line.
 DEFAULT_FAST_WITHIN_DAYS = Behaviour().expected_resolution_days
 
 
-def load_targets(path: str | Path, policy: str | None = None, fast_within_days: float | None = None) -> TargetSet:
-    """Targets from a YAML file, or from a claims CSV observed under `policy` (summarised by claims_csv's rule).
+def load_targets(
+    path: str | Path, policy: str | None = None, fast_within_days: float | None = None
+) -> TargetSet:
+    """Targets from a YAML file, or from a claims CSV observed under `policy` (summarised by
+    claims_csv's rule).
 
-    `fast_within_days` is the CSV's line between a fast and a slow fix (default: the behaviour default, 5 days);
-    it should be the calibrated scenario's expected resolution time. Raises ScenarioError, one Problem per problem.
+    `fast_within_days` is the CSV's line between a fast and a slow fix (default: the behaviour
+    default, 5 days); it should be the calibrated scenario's expected resolution time. Raises
+    ScenarioError, one Problem per problem.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -74,19 +81,23 @@ def load_targets(path: str | Path, policy: str | None = None, fast_within_days: 
     if suffix == ".csv":
         if not policy:
             raise UsageError(
-                f"{path}: a claims CSV needs the policy its claims were observed under (--claims-policy NAME)"
+                f"{path}: a claims CSV needs the policy its claims were observed under "
+                "(--claims-policy NAME)"
             )
         within = DEFAULT_FAST_WITHIN_DAYS if fast_within_days is None else float(fast_within_days)
         summarised = summarise_claims_csv(path, policy, within)
         return TargetSet(summarised.targets, str(path), summarised.summary)
-    raise ScenarioError([Problem(str(path), None, "", "a targets file ends in .yaml or .yml, a claims CSV in .csv")])
+    raise ScenarioError(
+        [Problem(str(path), None, "", "a targets file ends in .yaml or .yml, a claims CSV in .csv")]
+    )
 
 
 def load_worlds(
     targets: TargetSet, calibrated: Scenario, overrides: Iterable[str] = ()
 ) -> dict[Path | None, Scenario]:
-    """The calibrated scenario (key None) and every other world a target names, loaded once each with the same
-    `overrides` (--set) as the calibrated scenario, as the fitted values are: a world is changed with the scenario."""
+    """The calibrated scenario (key None) and every other world a target names, loaded once each
+    with the same `overrides` (--set) as the calibrated scenario, as the fitted values are: a world
+    is changed with the scenario."""
     from recoverysim.scenario.load import load_scenario
 
     worlds: dict[Path | None, Scenario] = {None: calibrated}
@@ -98,7 +109,8 @@ def load_worlds(
             worlds[target.world] = load_scenario(target.world, overrides)
         except ScenarioError as error:
             problems.extend(
-                Problem(targets.origin, None, f"{target.name}: world", f"{target.world}: {p}") for p in error.problems
+                Problem(targets.origin, None, f"{target.name}: world", f"{target.world}: {p}")
+                for p in error.problems
             )
             worlds[target.world] = None  # type: ignore[assignment]  # reported once, not per target
     if problems:
@@ -107,7 +119,8 @@ def load_worlds(
 
 
 def check_against(targets: TargetSet, scenarios: dict[Path | None, Scenario]) -> None:
-    """Every target's world loads and has its policy, segment and severity; ScenarioError lists what does not.
+    """Every target's world loads and has its policy, segment and severity; ScenarioError lists what
+    does not.
 
     Worlds missing from `scenarios` are loaded here (`scenarios[None]` is the calibrated scenario).
     """
@@ -125,15 +138,21 @@ def check_against(targets: TargetSet, scenarios: dict[Path | None, Scenario]) ->
             problems.append(_missing(targets, target, "segment", target.segment, segments, where))
         severities = sorted({c.severity for c in world.product.components})
         if target.severity is not None and target.severity not in severities:
-            problems.append(_missing(targets, target, "severity", target.severity, severities, where))
+            problems.append(
+                _missing(targets, target, "severity", target.severity, severities, where)
+            )
     if problems:
         raise ScenarioError(problems)
 
 
-def _missing(targets: TargetSet, target: Target, field: str, value: str, known: list[str], where: str) -> Problem:
+def _missing(
+    targets: TargetSet, target: Target, field: str, value: str, known: list[str], where: str
+) -> Problem:
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else f"; it has {', '.join(known)}"
-    return Problem(targets.origin, None, f"{target.name}: {field}", f"no {field} {value!r} in {where}{hint}")
+    return Problem(
+        targets.origin, None, f"{target.name}: {field}", f"no {field} {value!r} in {where}{hint}"
+    )
 
 
 def needs_claims_table(targets: Iterable[Target]) -> bool:
@@ -141,9 +160,11 @@ def needs_claims_table(targets: Iterable[Target]) -> bool:
     return any(target.figure in CLAIM_FIGURES for target in targets)
 
 
-#: Column figures that are a share of another column of the same replication: their simulated counts.
+#: Column figures that are a share of another column of the same replication: their simulated
+#: counts.
 SHARE_OF_COLUMN = {"fraud_share": "claims", "abandonment_share": "claims"}
-#: Column figures that count events; their simulated standard error is Poisson's, sqrt(total) / replications.
+#: Column figures that count events; their simulated standard error is Poisson's, sqrt(total) /
+#: replications.
 COUNT_FIGURES = (
     "claims",
     "wom_positive",
@@ -155,9 +176,10 @@ COUNT_FIGURES = (
 
 @dataclass(frozen=True)
 class Simulated:
-    """The simulation's estimate of a target: its value, that value's standard error, and for a share the counts
-    behind it (successes of trials). standard_error 0 with no counts means the noise is not known (one replication
-    of a figure that is neither a share with counts nor a count)."""
+    """The simulation's estimate of a target: its value, that value's standard error, and for a
+    share the counts behind it (successes of trials). standard_error 0 with no counts means the
+    noise is not known (one replication of a figure that is neither a share with counts nor a
+    count)."""
 
     value: float
     standard_error: float = 0.0
@@ -188,7 +210,8 @@ class Simulated:
 
     @classmethod
     def from_statistics(cls, statistics: Mapping[str, float], name: str) -> Simulated:
-        """The estimate stored by `statistics`; a bare value (an older store) reads as one with no known noise."""
+        """The estimate stored by `statistics`; a bare value (an older store) reads as one with no
+        known noise."""
         value = float(statistics[name])
         se = float(statistics.get(f"{name}{STATISTIC_SEPARATOR}se", 0.0))
         trials = statistics.get(f"{name}{STATISTIC_SEPARATOR}trials", math.nan)
@@ -205,18 +228,24 @@ class Simulated:
 STATISTIC_SEPARATOR = "::"
 
 
-def simulated_value(target: Target, replications: pd.DataFrame, claims: pd.DataFrame | None) -> float:
+def simulated_value(
+    target: Target, replications: pd.DataFrame, claims: pd.DataFrame | None
+) -> float:
     """The simulation's value of the target (simulated_estimate's value)."""
     return simulated_estimate(target, replications, claims).value
 
 
-def simulated_estimate(target: Target, replications: pd.DataFrame, claims: pd.DataFrame | None) -> Simulated:
-    """The simulation's estimate of the target, pooled over every replication of target.policy in the frames.
+def simulated_estimate(
+    target: Target, replications: pd.DataFrame, claims: pd.DataFrame | None
+) -> Simulated:
+    """The simulation's estimate of the target, pooled over every replication of target.policy in
+    the frames.
 
-    Repurchase shares and word-of-mouth ratios are ratios of sums over replications; claim-level figures are
-    computed over all claims of the policy (and segment); any other figure is the mean of its column. The standard
-    error comes from the counts behind a share, the sample sd of a claim-level mean, Poisson for counts and the
-    word-of-mouth ratio (a lower bound: listeners cluster), else the spread over replications (none with one).
+    Repurchase shares and word-of-mouth ratios are ratios of sums over replications; claim-level
+    figures are computed over all claims of the policy (and segment); any other figure is the mean
+    of its column. The standard error comes from the counts behind a share, the sample sd of a
+    claim-level mean, Poisson for counts and the word-of-mouth ratio (a lower bound: listeners
+    cluster), else the spread over replications (none with one).
     """
     own = replications[replications["policy"] == target.policy]
     if target.figure in CLAIM_FIGURES:
@@ -232,7 +261,9 @@ def simulated_estimate(target: Target, replications: pd.DataFrame, claims: pd.Da
         buyers = sum(own[f"repurchase_buyers_{name}{suffix}"].sum() for name in classes)
         claimants = sum(own[f"repurchase_claimants_{name}{suffix}"].sum() for name in classes)
         return Simulated.share(buyers, claimants)
-    if target.figure == "wom_positive_to_negative":  # as metrics: the baseline talk counts among the positive
+    if (
+        target.figure == "wom_positive_to_negative"
+    ):  # as metrics: the baseline talk counts among the positive
         return _poisson_ratio(
             own["wom_positive"].sum() + own["wom_baseline_positive"].sum(),
             own["wom_negative"].sum(),
@@ -246,7 +277,9 @@ def simulated_estimate(target: Target, replications: pd.DataFrame, claims: pd.Da
         trials = own[SHARE_OF_COLUMN[target.figure]].astype(float)
         return Simulated.share(float((column * trials).sum()), float(trials.sum()))
     if target.figure in COUNT_FIGURES:
-        return Simulated(float(column.mean()), math.sqrt(max(float(column.sum()), 0.0)) / len(column))
+        return Simulated(
+            float(column.mean()), math.sqrt(max(float(column.sum()), 0.0)) / len(column)
+        )
     spread = float(column.std(ddof=1)) / math.sqrt(len(column)) if len(column) > 1 else 0.0
     return Simulated(float(column.mean()), spread if math.isfinite(spread) else 0.0)
 
@@ -257,12 +290,15 @@ def claim_figure(figure: str, claims: pd.DataFrame) -> float:
 
 
 def claim_estimate(figure: str, claims: pd.DataFrame) -> Simulated:
-    """A claim-level figure over these claims and its standard error (counts for a share, sample sd for a mean)."""
+    """A claim-level figure over these claims and its standard error (counts for a share, sample sd
+    for a mean)."""
     decision = claims["decision"]
     decided = decision.isin(("approved", "denied"))
     if figure == "first_contact_resolution_share":
         return Simulated.share((decided & (claims["contacts"] == 1)).sum(), decided.sum())
-    if figure == "first_agent_resolution_share":  # settled by the first agent: no second contact, no transfer
+    if (
+        figure == "first_agent_resolution_share"
+    ):  # settled by the first agent: no second contact, no transfer
         return Simulated.share(
             (decided & (claims["contacts"] == 1) & (claims["transfers"] == 0)).sum(),
             decided.sum(),
@@ -289,7 +325,8 @@ def _sample_mean(values: pd.Series) -> Simulated:
 
 
 def _poisson_ratio(numerator: float, denominator: float) -> Simulated:
-    """A ratio of two event counts, with the delta-method standard error of independent Poisson counts."""
+    """A ratio of two event counts, with the delta-method standard error of independent Poisson
+    counts."""
     if not denominator:
         return Simulated(math.nan)
     ratio = float(numerator) / float(denominator)
@@ -311,8 +348,9 @@ def _estimate(simulated: float | Simulated) -> Simulated:
 
 
 def _beta_of_share(estimate: Simulated) -> tuple[float, float] | None:
-    """The distribution of the model's true share given its simulated estimate: Beta from the counts (Jeffreys),
-    or matched to the value and standard error; None when the estimate carries no noise."""
+    """The distribution of the model's true share given its simulated estimate: Beta from the
+    counts (Jeffreys), or matched to the value and standard error; None when the estimate carries
+    no noise."""
     if estimate.trials is not None and estimate.trials > 0:
         return estimate.successes + 0.5, estimate.trials - estimate.successes + 0.5
     p = _probability(estimate.value)
@@ -323,7 +361,8 @@ def _beta_of_share(estimate: Simulated) -> tuple[float, float] | None:
 
 
 def _gamma_of_rate(estimate: Simulated) -> tuple[float, float] | None:
-    """(shape, rate) of the Gamma matched to a simulated rate and its standard error; None without noise."""
+    """(shape, rate) of the Gamma matched to a simulated rate and its standard error; None without
+    noise."""
     value = max(estimate.value, PROBABILITY_FLOOR)
     if estimate.standard_error <= 0:
         return None
@@ -331,8 +370,9 @@ def _gamma_of_rate(estimate: Simulated) -> tuple[float, float] | None:
 
 
 def log_likelihood(target: Target, simulated: float | Simulated) -> float:
-    """Log-likelihood of the observation given the simulation's estimate, integrated over that estimate's own
-    error; -inf when the simulation gave none. A bare float is an estimate without noise."""
+    """Log-likelihood of the observation given the simulation's estimate, integrated over that
+    estimate's own error; -inf when the simulation gave none. A bare float is an estimate without
+    noise."""
     estimate = _estimate(simulated)
     if not math.isfinite(estimate.value):
         return -math.inf
@@ -349,26 +389,31 @@ def log_likelihood(target: Target, simulated: float | Simulated) -> float:
         events = round(target.observed * target.trials)
         gamma = _gamma_of_rate(estimate)
         if gamma is None:
-            return float(stats.poisson.logpmf(events, max(estimate.value, PROBABILITY_FLOOR) * target.trials))
+            return float(
+                stats.poisson.logpmf(events, max(estimate.value, PROBABILITY_FLOOR) * target.trials)
+            )
         shape, rate = gamma
         return float(stats.nbinom.logpmf(events, shape, rate / (rate + target.trials)))
     raise ValueError(f"unknown target kind {target.kind!r}")
 
 
 def max_log_likelihood(target: Target) -> float:
-    """The log-likelihood at the best simulated value (the observed one, without noise): pyabc's pdf_max.
+    """The log-likelihood at the best simulated value (the observed one, without noise): pyabc's
+    pdf_max.
 
-    It bounds every noisy estimate's likelihood too: a beta-binomial, a wider normal and a negative binomial are
-    mixtures of the noiseless distribution, never above its best."""
+    It bounds every noisy estimate's likelihood too: a beta-binomial, a wider normal and a negative
+    binomial are mixtures of the noiseless distribution, never above its best."""
     if target.kind == "share":
         successes, trials = _counts(target)
         return log_likelihood(target, successes / trials)
     return log_likelihood(target, target.observed)
 
 
-def predictive_draw(target: Target, simulated: float | Simulated, rng: np.random.Generator) -> float:
-    """An observation as the firm would see it, with its sample size, if the model's true value were drawn from the
-    simulation's estimate (its own error included)."""
+def predictive_draw(
+    target: Target, simulated: float | Simulated, rng: np.random.Generator
+) -> float:
+    """An observation as the firm would see it, with its sample size, if the model's true value were
+    drawn from the simulation's estimate (its own error included)."""
     estimate = _estimate(simulated)
     if target.kind == "share":
         trials = round(target.trials)
@@ -386,6 +431,10 @@ def predictive_draw(target: Target, simulated: float | Simulated, rng: np.random
         return min(max(draw, 0.0), 1.0) if target.figure in SHARE_FIGURES else draw
     if target.kind == "rate":
         gamma = _gamma_of_rate(estimate)
-        rate = rng.gamma(gamma[0], 1.0 / gamma[1]) if gamma is not None else max(estimate.value, PROBABILITY_FLOOR)
+        rate = (
+            rng.gamma(gamma[0], 1.0 / gamma[1])
+            if gamma is not None
+            else max(estimate.value, PROBABILITY_FLOOR)
+        )
         return float(rng.poisson(rate * target.trials)) / target.trials
     raise ValueError(f"unknown target kind {target.kind!r}")

@@ -1,4 +1,5 @@
-"""The command line: `recoverysim COMMAND`, a thin layer over the library (main.py registers the commands)."""
+"""The command line: `recoverysim COMMAND`, a thin layer over the library (main.py registers the
+commands)."""
 
 from recoverysim.cli.main import main
 

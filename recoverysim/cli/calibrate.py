@@ -1,4 +1,5 @@
-"""`recoverysim calibrate`: a thin command over recoverysim.calibration (fit, then write the calibration folder)."""
+"""`recoverysim calibrate`: a thin command over recoverysim.calibration (fit, then write the
+calibration folder)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from recoverysim.experiments.progress import bar
 
 
 class CalibrationProgress:
-    """One bar per generation, 'calibrate generation 2 of 4: 37/100 particles [..., 120 simulated]', on a terminal."""
+    """One bar per generation, 'calibrate generation 2 of 4: 37/100 particles [..., 120 simulated]',
+    on a terminal."""
 
     def __init__(self, population: int, generations: int, quiet: bool):
         self.population, self.generations, self.quiet = population, generations, quiet
@@ -64,8 +66,9 @@ def table_text(frame: pd.DataFrame) -> str:
     multiple=True,
     required=True,
     metavar="PATH[=lo:hi]",
-    help="A scenario field to fit with a uniform prior on lo:hi (default: the field's own bounds when "
-    "both are finite), e.g. --fit market.segments.everyone.complaint_probability=0.3:0.9 (repeatable).",
+    help="A scenario field to fit with a uniform prior on lo:hi (default: the field's own bounds "
+    "when both are finite), e.g. --fit "
+    "market.segments.everyone.complaint_probability=0.3:0.9 (repeatable).",
 )
 @out_option("Calibration folder (default results/<scenario-name>-calibration/).")
 @click.option(
@@ -90,7 +93,10 @@ def table_text(frame: pd.DataFrame) -> str:
     help="Generations; the temperature reaches 1 (the exact posterior) at the last.",
 )
 @seed_option
-@click.option("--claims-policy", help="With a claims CSV as --targets: the policy the claims were observed under.")
+@click.option(
+    "--claims-policy",
+    help="With a claims CSV as --targets: the policy the claims were observed under.",
+)
 @click.option(
     "--target",
     "only",
@@ -121,19 +127,22 @@ def calibrate(
     quiet: bool,
     overrides: tuple[str, ...],
 ) -> None:
-    """Fit scenario fields to observed figures (ABC-SMC); write the posterior, fit table, figures and a calibrated
-    scenario. Finished generations are kept: a calibration stopped by Ctrl-C continues with --resume. --set changes
-    the scenario and every world the targets name, as the fitted values do."""
+    """Fit scenario fields to observed figures (ABC-SMC); write the posterior, fit table, figures
+    and a calibrated scenario. Finished generations are kept: a calibration stopped by Ctrl-C
+    continues with --resume. --set changes the scenario and every world the targets name, as the
+    fitted values do."""
     from recoverysim.calibration.abc import prepare_inputs, run_calibration
     from recoverysim.calibration.outputs import collapse_warning, write_outputs
 
-    inputs = prepare_inputs(scenario, targets, fit, overrides=overrides, claims_policy=claims_policy, only=only)
+    inputs = prepare_inputs(
+        scenario, targets, fit, overrides=overrides, claims_policy=claims_policy, only=only
+    )
     folder = Path(out) if out else Path("results") / f"{inputs.scenario.name}-calibration"
     click.echo(inputs.targets.summary)
     names = ", ".join(f"{p.path} in [{p.low:g}, {p.high:g}]" for p in inputs.parameters)
     click.echo(
-        f"fitting {names}: {population} particles, {generations} generations, {replications} replications "
-        "per particle and policy"
+        f"fitting {names}: {population} particles, {generations} generations, {replications} "
+        "replications per particle and policy"
     )
     progress = CalibrationProgress(population, generations, quiet)
     clock_start = time.perf_counter()
@@ -160,7 +169,10 @@ def calibrate(
             output_executor.close()
     click.echo("\nFit (posterior predictive, 95 % interval):")
     click.echo(table_text(fit_table))
-    click.echo("\nParameters (identified: posterior sd / prior sd below 0.5 yes, below 0.75 weakly, else no):")
+    click.echo(
+        "\nParameters (identified: posterior sd / prior sd below 0.5 yes, below 0.75 weakly, "
+        "else no):"
+    )
     click.echo(table_text(parameter_table))
     warning = collapse_warning(result.posterior)
     if warning:

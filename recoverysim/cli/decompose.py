@@ -43,7 +43,8 @@ def share_of(contribution: float, total: float) -> str:
 
 
 def lever_table(table: pd.DataFrame, metric: str) -> str:
-    """lever | contribution [95 % interval] | share of total, the total last; marks levers whose interval excludes 0."""
+    """lever | contribution [95 % interval] | share of total, the total last; marks levers whose
+    interval excludes 0."""
     rows = table[table["metric"] == metric]
     total = float(rows.loc[rows["lever"] == TOTAL, "contribution"].iloc[0])
     header = ["lever", "contribution [95 % interval]", "share of total"]
@@ -60,7 +61,9 @@ def lever_table(table: pd.DataFrame, metric: str) -> str:
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
 
     def render(line: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip()
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))
+        ).rstrip()
 
     rule = render(["-" * w for w in widths])
     return "\n".join([render(header), rule, *map(render, lines[:-1]), rule, render(lines[-1])])
@@ -87,7 +90,11 @@ def describe(result: Decomposition, metric: str) -> str:
 @click.argument("file")
 @click.option("--from", "baseline", required=True, metavar="A", help="The policy to start from.")
 @click.option(
-    "--to", "target", required=True, metavar="B", help="The policy to arrive at; the difference decomposed is B - A."
+    "--to",
+    "target",
+    required=True,
+    metavar="B",
+    help="The policy to arrive at; the difference decomposed is B - A.",
 )
 @click.option(
     "--metric",
@@ -105,7 +112,8 @@ def describe(result: Decomposition, metric: str) -> str:
     type=click.IntRange(min=1, max=10_000),
     default=DEFAULT_ORDERINGS,
     show_default=True,
-    help="With more than 6 levers: random orderings of the levers to sample (each with its reverse).",
+    help="With more than 6 levers: random orderings of the levers to sample (each with its "
+    "reverse).",
 )
 @seed_option
 @out_option("Output folder (default results/<scenario-name>-decompose/).")
@@ -130,7 +138,8 @@ def decompose(
     quiet: bool,
     overrides: tuple[str, ...],
 ) -> None:
-    """Attribute the paired difference between two policies to each lever that differs (Shapley values).
+    """Attribute the paired difference between two policies to each lever that differs (Shapley
+    values).
 
     Each hybrid policy (A with some of B's levers) runs on the same seeds; writes decomposition.csv
     (metric, lever, contribution, ci_low, ci_high), decomposition.txt and replications.parquet.
@@ -153,7 +162,11 @@ def decompose(
             on_start=saying_unwritten_defaults(loaded, progress.start),
             on_output=lambda output: progress.advance(output.key),
             store_in=Destination(
-                folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
+                folder,
+                resume=resume,
+                overwrite=overwrite,
+                command=command_line(),
+                written=loaded.written,
             ),
         )
     click.echo(describe(result, metric))

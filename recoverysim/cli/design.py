@@ -1,4 +1,5 @@
-"""`recoverysim design`: a thin command over experiments.design_search, and what it prints and writes."""
+"""`recoverysim design`: a thin command over experiments.design_search, and what it prints and
+writes."""
 
 from __future__ import annotations
 
@@ -23,11 +24,19 @@ from recoverysim.experiment import Destination
 from recoverysim.experiments.design_outputs import DesignResult, write_design
 from recoverysim.experiments.design_plan import DEFAULT_SAMPLER, SAMPLERS, plan_design
 from recoverysim.experiments.design_search import run_design
-from recoverysim.experiments.design_space import checked_base, parse_constraint, parse_objectives, read_levers
+from recoverysim.experiments.design_space import (
+    checked_base,
+    parse_constraint,
+    parse_objectives,
+    read_levers,
+)
 from recoverysim.results import atomic_write
 from recoverysim.scenario.unwritten import unwritten_notice
 
-FILES = "frontier.parquet, frontier.png, frontier-policies.yaml, trials.parquet, evaluations.parquet, selection.csv"
+FILES = (
+    "frontier.parquet, frontier.png, frontier-policies.yaml, trials.parquet, evaluations.parquet, "
+    "selection.csv"
+)
 
 
 def write_folder(result: DesignResult, folder: Path, manifest: dict) -> None:
@@ -51,9 +60,9 @@ def write_folder(result: DesignResult, folder: Path, manifest: dict) -> None:
     "levers_spec",
     required=True,
     metavar="FILE_OR_SECTION",
-    help="The policy levers to search: a YAML file with a levers: mapping (evidence: [none, receipt], "
-    "goodwill_eur: 0:40, channel_staff.phone: 1:12, ...), or 'whatif' for the scenario's whatif: levers on "
-    "the base policy.",
+    help="The policy levers to search: a YAML file with a levers: mapping (evidence: [none, "
+    "receipt], goodwill_eur: 0:40, channel_staff.phone: 1:12, ...), or 'whatif' for the "
+    "scenario's whatif: levers on the base policy.",
 )
 @click.option(
     "--objectives",
@@ -67,8 +76,8 @@ def write_folder(result: DesignResult, folder: Path, manifest: dict) -> None:
     "constraints",
     multiple=True,
     metavar="FIGURE<=X|FIGURE>=X",
-    help="A bound on a figure's mean, e.g. honest_unremedied_share<=0.1 (repeatable); a candidate that breaks "
-    "one is never on the frontier.",
+    help="A bound on a figure's mean, e.g. honest_unremedied_share<=0.1 (repeatable); a candidate "
+    "that breaks one is never on the frontier.",
 )
 @click.option(
     "--budget",
@@ -77,26 +86,30 @@ def write_folder(result: DesignResult, folder: Path, manifest: dict) -> None:
     show_default=True,
     help="Candidate policies to search.",
 )
-@click.option("--base", metavar="POLICY", help="The policy whose levers are varied (default: the scenario's first).")
+@click.option(
+    "--base",
+    metavar="POLICY",
+    help="The policy whose levers are varied (default: the scenario's first).",
+)
 @click.option(
     "--sampler",
     type=click.Choice(SAMPLERS),
     default=DEFAULT_SAMPLER,
     show_default=True,
-    help="Optuna's multi-objective TPE (good with budgets of tens of candidates) or NSGA-II (a genetic "
-    "algorithm that needs several generations, hundreds of candidates).",
+    help="Optuna's multi-objective TPE (good with budgets of tens of candidates) or NSGA-II (a "
+    "genetic algorithm that needs several generations, hundreds of candidates).",
 )
 @click.option(
     "--replications",
     type=click.IntRange(min=1, max=100_000),
-    help="Replications per candidate during the search, the same seeds for every candidate (default: the "
-    "scenario's).",
+    help="Replications per candidate during the search, the same seeds for every candidate "
+    "(default: the scenario's).",
 )
 @click.option(
     "--confirm-replications",
     type=click.IntRange(min=2, max=100_000),
-    help="Fresh replications that confirm the frontier and the named policies (default: twice --replications, "
-    "at least 10).",
+    help="Fresh replications that confirm the frontier and the named policies (default: twice "
+    "--replications, at least 10).",
 )
 @seed_option
 @out_option("Output folder (default results/<scenario-name>-design/).")
@@ -124,15 +137,18 @@ def design(
     quiet: bool,
     overrides: tuple[str, ...],
 ) -> None:
-    """Search one policy's levers for the frontier of several objectives, and confirm it on fresh seeds.
+    """Search one policy's levers for the frontier of several objectives, and confirm it on fresh
+    seeds.
 
-    Every candidate runs the same replications (common random numbers); the non-dominated candidates that meet
-    the constraints, and the scenario's named policies, then run fresh replications, and candidates whose
-    advantages are within noise there are marked dominated_by_noise in frontier.parquet. E.g.
+    Every candidate runs the same replications (common random numbers); the non-dominated candidates
+    that meet the constraints, and the scenario's named policies, then run fresh replications, and
+    candidates whose advantages are within noise there are marked dominated_by_noise in
+    frontier.parquet. E.g.
 
     \b
       recoverysim design scenarios/trust-vs-suspicion.yaml --levers levers.yaml \\
-        --objectives value_total_eur:max,cost_total_eur:min --constraint honest_unremedied_share<=0.1
+        --objectives value_total_eur:max,cost_total_eur:min \\
+        --constraint honest_unremedied_share<=0.1
     """
     loaded = load(file, overrides, replications, seed)
     scenario = loaded.scenario
@@ -141,13 +157,23 @@ def design(
     base_policy = checked_base(scenario, base)
     levers, notes = read_levers(levers_spec, scenario, base_policy.name, file)
     plan = plan_design(
-        scenario, base_policy, levers, parsed_objectives, parsed_constraints, budget,
-        confirm_replications=confirm_replications, sampler=sampler, notes=tuple(notes),
+        scenario,
+        base_policy,
+        levers,
+        parsed_objectives,
+        parsed_constraints,
+        budget,
+        confirm_replications=confirm_replications,
+        sampler=sampler,
+        notes=tuple(notes),
     )
     for note in plan.notes:
         click.echo(note, err=True)
     for lever, why in plan.inert:
-        click.echo(f"note: lever {lever} cannot act in this scenario ({why}); left out of the search", err=True)
+        click.echo(
+            f"note: lever {lever} cannot act in this scenario ({why}); left out of the search",
+            err=True,
+        )
     folder = Path(out) if out else Path("results") / f"{scenario.name}-design"
     progress = ProgressHook("design", quiet)
     said = []
@@ -164,11 +190,14 @@ def design(
             said.append(True)
         progress.close()
         progress.label = f"design {phase}"
-        progress.start(total, {k for k in done if k.startswith("s" if phase == "search" else ("c", "p"))})
+        progress.start(
+            total, {k for k in done if k.startswith("s" if phase == "search" else ("c", "p"))}
+        )
 
     clock = time.perf_counter()
-    destination = Destination(folder, resume=resume, overwrite=overwrite, command=command_line(),
-                              written=loaded.written)
+    destination = Destination(
+        folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
+    )
     with stopping_cleanly(progress, folder):
         result = run_design(
             plan,
@@ -187,7 +216,7 @@ def design(
     click.echo(describe(result, manifest))
     for sentence in named_sentences(result.frontier, manifest):
         click.echo(f"  {sentence}")
-    for note in result.notes[len(plan.notes):]:
+    for note in result.notes[len(plan.notes) :]:
         click.echo(note, err=True)
     session = (
         "nothing left to run"
@@ -196,8 +225,9 @@ def design(
     )
     searched = len(result.trials)
     click.echo(
-        f"\n{searched} candidates x {plan.replications} replications searched, frontier confirmed on "
-        f"{plan.confirm_replications} fresh replications ({session}); results in {folder}/ ({FILES})"
+        f"\n{searched} candidates x {plan.replications} replications searched, frontier "
+        f"confirmed on {plan.confirm_replications} fresh replications ({session}); "
+        f"results in {folder}/ ({FILES})"
     )
 
 
@@ -215,16 +245,17 @@ def describe(result: DesignResult, manifest: dict) -> str:
     return "\n".join(
         [
             (
-                f"Frontier of {', '.join(str(o) for o in plan.objectives)} over the levers of {plan.base.name} "
-                f"(constraints: {constraints}); means with 95 % intervals on {plan.confirm_replications} fresh "
-                "replications:"
+                f"Frontier of {', '.join(str(o) for o in plan.objectives)} over the levers of "
+                f"{plan.base.name} (constraints: {constraints}); means with 95 % intervals on "
+                f"{plan.confirm_replications} fresh replications:"
             ),
             "",
             frontier_text(result.frontier, manifest),
             "",
             (
-                "dominated by noise: another designed policy is better beyond noise on some objective and worse "
-                "beyond noise on none (paired intervals, Bonferroni over the comparisons)."
+                "dominated by noise: another designed policy is better beyond noise on some "
+                "objective and worse beyond noise on none (paired intervals, Bonferroni over the "
+                "comparisons)."
             ),
         ]
     )

@@ -1,4 +1,5 @@
-"""`recoverysim params` and `recoverysim selfcheck`: the evidence behind a scenario's numbers, and a check of the install."""
+"""`recoverysim params` and `recoverysim selfcheck`: the evidence behind a scenario's numbers, and a
+check of the install."""
 
 from __future__ import annotations
 
@@ -16,11 +17,20 @@ EXIT_CHECK_FAILED = 1
 
 @click.command()
 @click.argument("file", required=False)
-@click.option("--markdown", is_flag=True, help="Print a Markdown table (for reports) instead of aligned columns.")
-@click.option("--changed", is_flag=True, help="Only the fields the scenario file (with its extends) or --set wrote.")
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print a Markdown table (for reports) instead of aligned columns.",
+)
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Only the fields the scenario file (with its extends) or --set wrote.",
+)
 @set_option
 def params(file: str | None, markdown: bool, changed: bool, overrides: tuple[str, ...]) -> None:
-    """Print every parameter of a scenario (or the defaults): field, value, default, unit and source."""
+    """Print every parameter of a scenario (or the defaults): field, value, default, unit and
+    source."""
     if file is None and overrides:
         raise click.UsageError("--set needs a scenario FILE")
     loaded = load_with_provenance(file, overrides) if file else None
@@ -32,7 +42,8 @@ def params(file: str | None, markdown: bool, changed: bool, overrides: tuple[str
 
 @click.command()
 def selfcheck() -> None:
-    """Run quick checks against theory and literature (Bass, the recovery paradox, Erlang C and A); exit 1 if any fails."""
+    """Run quick checks against theory and literature (Bass, the recovery paradox, Erlang C and A);
+    exit 1 if any fails."""
     from recoverysim.selfcheck import run_selfcheck  # imported here: it loads the whole model
 
     def show(check) -> None:

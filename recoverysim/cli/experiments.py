@@ -1,4 +1,5 @@
-"""`recoverysim sweep` and `recoverysim breakeven`: thin commands over experiments.sweep and experiments.breakeven."""
+"""`recoverysim sweep` and `recoverysim breakeven`: thin commands over experiments.sweep and
+experiments.breakeven."""
 
 from __future__ import annotations
 
@@ -33,17 +34,20 @@ from recoverysim.table import number, with_interval
 SHOWN_POINTS = 40
 
 
-def load(file: str, overrides: tuple[str, ...], replications: int | None, seed: int | None) -> LoadedScenario:
-    """The scenario with --replications and --seed as --set would write them, and who wrote each value."""
+def load(
+    file: str, overrides: tuple[str, ...], replications: int | None, seed: int | None
+) -> LoadedScenario:
+    """The scenario with --replications and --seed as --set would write them, and who wrote each
+    value."""
     extra = [f"replications={replications}"] if replications else []
     extra += [f"seed={seed}"] if seed is not None else []
     return load_with_provenance(file, [*overrides, *extra])
 
 
 def saying_unwritten_defaults(loaded: LoadedScenario, start: Callable) -> Callable:
-    """`start` (the progress bar's), preceded by the notice of the defaults that carry cost or change the question
-    and the file did not write (scenario/unwritten.py): said once the work is checked, before it runs, as `run`
-    says it."""
+    """`start` (the progress bar's), preceded by the notice of the defaults that carry cost or
+    change the question and the file did not write (scenario/unwritten.py): said once the work is
+    checked, before it runs, as `run` says it."""
 
     def starting(*heard) -> None:
         for line in unwritten_notice(loaded.scenario, loaded.written):
@@ -54,21 +58,33 @@ def saying_unwritten_defaults(loaded: LoadedScenario, start: Callable) -> Callab
 
 
 def point_table(result: SweepResult, metric: str) -> str:
-    """Per point: the baseline's mean in `metric` and each other policy's paired difference, with 95 % intervals."""
+    """Per point: the baseline's mean in `metric` and each other policy's paired difference, with 95
+    % intervals."""
     summary = result.points_summary[result.points_summary["metric"] == metric]
     baseline, others = result.policies[0], result.policies[1:]
     header = ["point", *result.design.parameters, baseline, *[f"{p} - {baseline}" for p in others]]
     rows = []
     for point in result.design.points[:SHOWN_POINTS]:
         own = summary[summary["point"] == point.index].set_index("policy")
-        row = [str(point.index), *[v if isinstance(v, str) else number(v) for v in point.values.values()]]
+        row = [
+            str(point.index),
+            *[v if isinstance(v, str) else number(v) for v in point.values.values()],
+        ]
         row.append(with_interval(*own.loc[baseline, ["mean", "ci_low", "ci_high"]]))
-        row += [with_interval(*own.loc[p, ["diff_vs_baseline", "diff_ci_low", "diff_ci_high"]]) for p in others]
+        row += [
+            with_interval(*own.loc[p, ["diff_vs_baseline", "diff_ci_low", "diff_ci_high"]])
+            for p in others
+        ]
         rows.append(row)
     widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(cell).rjust(w) for cell, w in zip(line, widths)).rstrip() for line in [header, *rows]]
+    lines = [
+        "  ".join(str(cell).rjust(w) for cell, w in zip(line, widths)).rstrip()
+        for line in [header, *rows]
+    ]
     if len(result.design.points) > SHOWN_POINTS:
-        lines.append(f"... {len(result.design.points) - SHOWN_POINTS} more points in points_summary.csv")
+        lines.append(
+            f"... {len(result.design.points) - SHOWN_POINTS} more points in points_summary.csv"
+        )
     return "\n".join(lines)
 
 
@@ -78,25 +94,35 @@ def point_table(result: SweepResult, metric: str) -> str:
     "--vary",
     multiple=True,
     metavar="PATH=V1,V2,...|PATH=LO:HI:STEPS|PATH=LO:HI|PATH=DIST(ARGS)",
-    help="A parameter to sweep, by dotted path as for --set (repeatable); replaces the scenario's sweep: parameters. "
-    "Sampled designs take ranges LO:HI or distributions: uniform(low,high), triangular(low,mode,high), "
-    "normal(mean,sd[,low,high]), lognormal(mean,sd[,low,high]), beta(a,b,low,high).",
+    help="A parameter to sweep, by dotted path as for --set (repeatable); replaces the scenario's "
+    "sweep: parameters. Sampled designs take ranges LO:HI or distributions: "
+    "uniform(low,high), triangular(low,mode,high), normal(mean,sd[,low,high]), "
+    "lognormal(mean,sd[,low,high]), beta(a,b,low,high).",
 )
 @click.option(
     "--design",
     type=click.Choice(SWEEP_DESIGNS),
-    help="grid (every combination), one_at_a_time (tornado), latin_hypercube or sobol_sequence (--points points), "
-    "morris (--points trajectories, default 10) or sobol (--points base samples, default 64): the last two write "
-    "sensitivity.csv (default: the scenario's sweep: design, else grid).",
+    help="grid (every combination), one_at_a_time (tornado), latin_hypercube or sobol_sequence "
+    "(--points points), morris (--points trajectories, default 10) or sobol (--points base "
+    "samples, default 64): the last two write sensitivity.csv (default: the scenario's "
+    "sweep: design, else grid).",
 )
 @click.option(
     "--points",
     type=click.IntRange(min=2, max=100_000),
-    help="Points of a latin_hypercube or sobol_sequence design; trajectories of morris; base samples of sobol.",
+    help="Points of a latin_hypercube or sobol_sequence design; trajectories of morris; base "
+    "samples of sobol.",
 )
-@click.option("--levels", type=click.IntRange(min=2, max=100), help="Levels of a morris design (even; default 4).")
 @click.option(
-    "--policy", "policies", multiple=True, help="Run only this policy (repeatable); the first is the baseline."
+    "--levels",
+    type=click.IntRange(min=2, max=100),
+    help="Levels of a morris design (even; default 4).",
+)
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    help="Run only this policy (repeatable); the first is the baseline.",
 )
 @click.option(
     "--replications",
@@ -108,8 +134,8 @@ def point_table(result: SweepResult, metric: str) -> str:
     "--metric",
     default="net_result_eur",
     show_default=True,
-    help="Figure shown in the table printed at the end (all are stored); morris and sobol also analyse it, besides "
-    "value_total_eur.",
+    help="Figure shown in the table printed at the end (all are stored); morris and sobol also "
+    "analyse it, besides value_total_eur.",
 )
 @out_option("Output folder (default results/<scenario-name>-sweep/).")
 @executor_options
@@ -135,7 +161,8 @@ def sweep(
     quiet: bool,
     overrides: tuple[str, ...],
 ) -> None:
-    """Run every point of a sweep, every policy, on the same seeds; write points.parquet and points_summary.csv.
+    """Run every point of a sweep, every policy, on the same seeds; write points.parquet and
+    points_summary.csv.
 
     Points come from the scenario's sweep: section or from --vary, e.g.
 
@@ -148,10 +175,13 @@ def sweep(
     plan = sweep_from_options(scenario, vary, design, points, levels)
     if metric not in (*KEY_FIGURES, *EXTRA_FIGURES):
         raise click.BadParameter(
-            f"unknown figure {metric!r}; choose one of {', '.join(KEY_FIGURES)}", param_hint="--metric"
+            f"unknown figure {metric!r}; choose one of {', '.join(KEY_FIGURES)}",
+            param_hint="--metric",
         )
     folder = Path(out) if out else Path("results") / f"{scenario.name}-sweep"
-    per_point = scenario.replications * (len(dict.fromkeys(policies)) if policies else len(scenario.policies))
+    per_point = scenario.replications * (
+        len(dict.fromkeys(policies)) if policies else len(scenario.policies)
+    )
     progress = ProgressHook("sweep", quiet, tasks_per_point=per_point, point_of=point_of)
     clock = time.perf_counter()
     with stopping_cleanly(progress, folder):
@@ -163,7 +193,11 @@ def sweep(
             workers=workers,
             scheduler=scheduler,
             store_in=Destination(
-                folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
+                folder,
+                resume=resume,
+                overwrite=overwrite,
+                command=command_line(),
+                written=loaded.written,
             ),
             on_start=saying_unwritten_defaults(loaded, progress.start),
             on_output=lambda output: progress.advance(output.key),
@@ -179,7 +213,8 @@ def sweep(
         else f"{progress.session_done} run in {time.perf_counter() - clock:.1f} s"
     )
     click.echo(
-        f"\n{len(result.design.points)} points x {len(result.policies)} policies x {scenario.replications} replications "
+        f"\n{len(result.design.points)} points x {len(result.policies)} policies x "
+        f"{scenario.replications} replications "
         f"= {len(result.points)} replications ({ran}); results in {folder}/"
     )
 
@@ -190,20 +225,22 @@ def sweep(
     "--vary",
     required=True,
     metavar="PATH=LO:HI",
-    help="The parameter to search, by dotted path, and its range, e.g. market.segments.0.opportunist_share=0:0.3.",
+    help="The parameter to search, by dotted path, and its range, e.g. "
+    "market.segments.0.opportunist_share=0:0.3.",
 )
 @click.option(
     "--metric",
     default="net_result_eur",
     show_default=True,
-    help="The figure whose paired difference should cross zero, e.g. value_total_eur, or a sum of figures joined by"
-    " '+' (net_result_eur+customer_value_eur).",
+    help="The figure whose paired difference should cross zero, e.g. value_total_eur, or a sum of "
+    "figures joined by '+' (net_result_eur+customer_value_eur).",
 )
 @click.option(
     "--policies",
     "pair",
     metavar="A,B",
-    help="Baseline and challenger (default: the scenario's first two policies); the difference is B - A.",
+    help="Baseline and challenger (default: the scenario's first two policies); the difference is "
+    "B - A.",
 )
 @click.option(
     "--replications",
@@ -238,7 +275,8 @@ def breakeven(
     quiet: bool,
     overrides: tuple[str, ...],
 ) -> None:
-    """Find the value of one parameter at which two policies' paired difference in a figure crosses zero.
+    """Find the value of one parameter at which two policies' paired difference in a figure crosses
+    zero.
 
     Brackets the crossing, bisects on the paired mean, and reports the value with an interval:
     the parameter values at which the 95 % interval of the paired difference contains zero.
@@ -262,7 +300,11 @@ def breakeven(
             workers=workers,
             scheduler=scheduler,
             store_in=Destination(
-                folder, resume=resume, overwrite=overwrite, command=command_line(), written=loaded.written
+                folder,
+                resume=resume,
+                overwrite=overwrite,
+                command=command_line(),
+                written=loaded.written,
             ),
             on_start=saying_unwritten_defaults(loaded, lambda done: progress.start(None, done)),
             on_output=lambda output: progress.advance(output.key),

@@ -1,4 +1,5 @@
-"""The `recoverysim` command: a thin layer over the Python API that turns errors into one-line messages."""
+"""The `recoverysim` command: a thin layer over the Python API that turns errors into one-line
+messages."""
 
 from __future__ import annotations
 
@@ -46,12 +47,14 @@ set_option = click.option(
     "overrides",
     multiple=True,
     metavar="PATH=VALUE",
-    help="Override a scenario field, e.g. --set channels.phone.staff=6 or --set policies.trusting.goodwill_eur=5 (repeatable).",
+    help="Override a scenario field, e.g. --set channels.phone.staff=6 or --set "
+    "policies.trusting.goodwill_eur=5 (repeatable).",
 )
 
 
 class Group(click.Group):
-    """Turns every RecoverySimError into its message on stderr and exit code 2, never a traceback."""
+    """Turns every RecoverySimError into its message on stderr and exit code 2, never a
+    traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -71,14 +74,16 @@ class Group(click.Group):
 @click.group(cls=Group)
 @click.version_option(package_name="recoverysim")
 def main() -> None:
-    """Compare warranty policies, from trusting to suspicious, by loyalty, cost and word of mouth."""
+    """Compare warranty policies, from trusting to suspicious, by loyalty, cost and word of
+    mouth."""
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @set_option
 def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
-    """Check scenario files: prints OK FILE for each good one, every problem of each bad one (exit 2)."""
+    """Check scenario files: prints OK FILE for each good one, every problem of each bad one (exit
+    2)."""
     failed = False
     for file in files:
         try:
@@ -118,7 +123,9 @@ def schema() -> None:
     help="Run only this policy (repeatable); default all, the first is the baseline.",
 )
 @click.option(
-    "--replications", type=click.IntRange(min=1, max=100_000), help="Replications per policy (default: the scenario's)."
+    "--replications",
+    type=click.IntRange(min=1, max=100_000),
+    help="Replications per policy (default: the scenario's).",
 )
 @seed_option
 @out_option("Output folder (default results/<scenario-name>/).")
@@ -127,28 +134,33 @@ def schema() -> None:
     "posterior_folder",
     type=click.Path(),
     metavar="DIR",
-    help="A calibration folder (recoverysim calibrate --out): replication r runs every policy with parameter "
-    "set r drawn from its posterior, and the probability that each policy is best is reported.",
+    help="A calibration folder (recoverysim calibrate --out): replication r runs every policy "
+    "with parameter set r drawn from its posterior, and the probability that each policy is "
+    "best is reported.",
 )
 @click.option(
     "--until-settled",
     is_flag=True,
-    help="Add replications in batches (the first is --replications, then max(10, half of it)) until every "
-    "policy is separated from the best or within the indifference zone on --metric, or the budget is spent.",
+    help="Add replications in batches (the first is --replications, then max(10, half of it)) "
+    "until every policy is separated from the best or within the indifference zone on "
+    "--metric, or the budget is spent.",
 )
 @click.option(
     "--indifference",
     type=float,
     metavar="EUR",
-    help="With --until-settled: a policy at most this far behind the best counts as good as the best "
-    "(in --metric's units; default 0).",
+    help="With --until-settled: a policy at most this far behind the best counts as good as the "
+    "best (in --metric's units; default 0).",
 )
 @click.option(
     "--max-replications",
     type=click.IntRange(min=2, max=100_000),
-    help=f"With --until-settled: the budget of replications per policy (default {DEFAULT_MAX_REPLICATIONS}).",
+    help="With --until-settled: the budget of replications per policy (default "
+    f"{DEFAULT_MAX_REPLICATIONS}).",
 )
-@click.option("--metric", help=f"With --until-settled: the figure to settle (default {DECISION_FIGURE}).")
+@click.option(
+    "--metric", help=f"With --until-settled: the figure to settle (default {DECISION_FIGURE})."
+)
 @executor_options
 @storage_options
 @quiet_option
@@ -172,18 +184,27 @@ def run(
     quiet: bool,
     overrides: tuple[str, ...],
 ) -> None:
-    """Run every policy of a scenario on the same seeds and print the comparison with 95 % intervals.
+    """Run every policy of a scenario on the same seeds and print the comparison with 95 %
+    intervals.
 
-    Each replication is saved as it finishes: a run stopped by Ctrl-C (or killed) continues with --resume.
+    Each replication is saved as it finishes: a run stopped by Ctrl-C (or killed) continues with
+    --resume.
     """
     extra = [f"replications={replications}"] if replications else []
     extra += [f"seed={seed}"] if seed is not None else []
-    settle_options = {"--indifference": indifference, "--max-replications": max_replications, "--metric": metric}
+    settle_options = {
+        "--indifference": indifference,
+        "--max-replications": max_replications,
+        "--metric": metric,
+    }
     given = [name for name, value in settle_options.items() if value is not None]
     if given and not until_settled:
         raise UsageError(f"{', '.join(given)} only work with --until-settled")
     if until_settled and posterior_folder:
-        raise UsageError("--until-settled cannot be combined with --posterior: its stopping rule assumes one world")
+        raise UsageError(
+            "--until-settled cannot be combined with --posterior: its stopping rule assumes one "
+            "world"
+        )
     loaded = load_with_provenance(file, [*overrides, *extra])
     scenario = loaded.scenario
     rule = None
@@ -240,14 +261,21 @@ def run(
     if staffing.choices:
         write_staffing_table(staffing, folder)
     click.echo(comparison_table(result.summary))
-    sentences = verdict_sentences(result.replications, list(result.policies), suggest=decision is None)
+    sentences = verdict_sentences(
+        result.replications, list(result.policies), suggest=decision is None
+    )
     if sentences:
-        click.echo("\nVerdict (value_total_eur: net result plus the value of customers kept, both at day 0):")
+        click.echo(
+            "\nVerdict (value_total_eur: net result plus the value of customers kept, "
+            "both at day 0):"
+        )
         for sentence in sentences:
             click.echo(f"  {sentence}")
     if result.probability_best is not None:
         count = int(result.replications["replication"].nunique())
-        click.echo(f"\nProbability best on value_total_eur (parameter sets from {posterior_folder}):")
+        click.echo(
+            f"\nProbability best on value_total_eur (parameter sets from {posterior_folder}):"
+        )
         for sentence in best_sentences(result.probability_best, count):
             click.echo(f"  {sentence}.")
     if decision is not None:

@@ -1,4 +1,5 @@
-"""Options and helpers shared by `run`, `sweep` and `breakeven`: where work runs, where results go, Ctrl-C."""
+"""Options and helpers shared by `run`, `sweep` and `breakeven`: where work runs, where results go,
+Ctrl-C."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ from recoverysim.experiments.progress import Progress
 EXIT_INTERRUPTED = 130
 
 
-def refuse_empty_path(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
-    """Click callback for --out and --output: an empty path would quietly mean the default; refuse it instead."""
+def refuse_empty_path(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> str | None:
+    """Click callback for --out and --output: an empty path would quietly mean the default; refuse
+    it instead."""
     if value is not None and not value.strip():
-        raise UsageError(f"{parameter.opts[-1]} is empty; give a path, or leave the option out for the default")
+        raise UsageError(
+            f"{parameter.opts[-1]} is empty; give a path, or leave the option out for the default"
+        )
     return value
 
 
@@ -29,7 +35,8 @@ def executor_options(command: Callable) -> Callable:
     command = click.option(
         "--scheduler",
         metavar="tcp://HOST:PORT",
-        help="With --executor dask: submit to this running Dask scheduler instead of starting a local cluster.",
+        help="With --executor dask: submit to this running Dask scheduler instead of starting a "
+        "local cluster.",
     )(command)
     command = click.option(
         "--workers",
@@ -41,37 +48,49 @@ def executor_options(command: Callable) -> Callable:
         type=click.Choice(EXECUTORS),
         default="processes",
         show_default=True,
-        help="Where replications run: here one by one, in local processes, or on Dask (pip install 'recoverysim[dask]').",
+        help="Where replications run: here one by one, in local processes, or on Dask (pip "
+        "install 'recoverysim[dask]').",
     )(command)
 
 
 def storage_options(command: Callable) -> Callable:
     """--resume and --overwrite, for results folders that survive interruption."""
-    command = click.option("--overwrite", is_flag=True, help="Replace whatever run the output folder holds.")(command)
+    command = click.option(
+        "--overwrite", is_flag=True, help="Replace whatever run the output folder holds."
+    )(command)
     return click.option(
         "--resume",
         is_flag=True,
-        help="Continue the unfinished run in the output folder: only missing replications run; refused if the scenario or design differ.",
+        help="Continue the unfinished run in the output folder: only missing replications run; "
+        "refused if the scenario or design differ.",
     )(command)
 
 
-seed_option = click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
+seed_option = click.option(
+    "--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's)."
+)
 
 
 def out_option(help_text: str) -> Callable:
-    """--out FOLDER for an experiment's results; an empty path is refused, not read as the default."""
-    return click.option("--out", type=click.Path(file_okay=False), callback=refuse_empty_path, help=help_text)
+    """--out FOLDER for an experiment's results; an empty path is refused, not read as the
+    default."""
+    return click.option(
+        "--out", type=click.Path(file_okay=False), callback=refuse_empty_path, help=help_text
+    )
 
 
 quiet_option = click.option(
-    "--quiet", is_flag=True, help="No progress bar (there is none anyway when stderr is not a terminal)."
+    "--quiet",
+    is_flag=True,
+    help="No progress bar (there is none anyway when stderr is not a terminal).",
 )
 set_option = click.option(
     "--set",
     "overrides",
     multiple=True,
     metavar="PATH=VALUE",
-    help="Override a scenario field, e.g. --set channels.phone.staff=6 or --set policies.trusting.goodwill_eur=5 (repeatable).",
+    help="Override a scenario field, e.g. --set channels.phone.staff=6 or --set "
+    "policies.trusting.goodwill_eur=5 (repeatable).",
 )
 
 
@@ -88,15 +107,19 @@ def resume_command() -> str:
 
 
 def stop_late(folder: object) -> None:
-    """Ctrl-C outside the replications: while the folder was checked, or while the final files were written."""
+    """Ctrl-C outside the replications: while the folder was checked, or while the final files were
+    written."""
     stop_interrupted(
-        Interrupted(0, None, str(folder), "interrupted while preparing the work or writing the final files")
+        Interrupted(
+            0, None, str(folder), "interrupted while preparing the work or writing the final files"
+        )
     )
 
 
 @contextlib.contextmanager
 def stopping_cleanly(progress: ProgressHook, folder: object) -> Iterator[None]:
-    """Close the progress bar however the work ends; on Ctrl-C say what was kept and how to resume."""
+    """Close the progress bar however the work ends; on Ctrl-C say what was kept and how to
+    resume."""
     try:
         yield
     except Interrupted as error:
@@ -117,17 +140,32 @@ def stop_interrupted(error: Interrupted) -> None:
 
 
 class ProgressHook:
-    """Draws the progress bar once the work is known, that is after the output folder was checked."""
+    """Draws the progress bar once the work is known, that is after the output folder was
+    checked."""
 
     def __init__(
-        self, label: str, quiet: bool, tasks_per_point: int | None = None, point_of: Callable[[str], str] | None = None
+        self,
+        label: str,
+        quiet: bool,
+        tasks_per_point: int | None = None,
+        point_of: Callable[[str], str] | None = None,
     ):
-        self.label, self.quiet, self.tasks_per_point, self.point_of = label, quiet, tasks_per_point, point_of
+        self.label, self.quiet, self.tasks_per_point, self.point_of = (
+            label,
+            quiet,
+            tasks_per_point,
+            point_of,
+        )
         self.bar: Progress | None = None
 
     def start(self, total: int | None, done: set[str]) -> None:
         self.bar = Progress(
-            self.label, total, done, point_of=self.point_of, tasks_per_point=self.tasks_per_point, quiet=self.quiet
+            self.label,
+            total,
+            done,
+            point_of=self.point_of,
+            tasks_per_point=self.tasks_per_point,
+            quiet=self.quiet,
         )
 
     def advance(self, key: str) -> None:
@@ -136,7 +174,8 @@ class ProgressHook:
 
     @property
     def session_done(self) -> int | None:
-        """Tasks run in this session; None when no work started (the folder held the finished run)."""
+        """Tasks run in this session; None when no work started (the folder held the finished
+        run)."""
         return None if self.bar is None else self.bar.session_done
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
-"""`recoverysim queuecheck`: the phone desk run alone, beside exact Erlang C / Erlang A, at a load of the user's choosing."""
+"""`recoverysim queuecheck`: the phone desk run alone, beside exact Erlang C / Erlang A, at a load
+of the user's choosing."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from recoverysim.queueing.simulation import (
 from recoverysim.queueing.theory import QueueTheoryError, erlang_a, erlang_c, relaxation_minutes
 from recoverysim.table import number
 
-#: Default run length after the warm-up, in relaxation times and in arrivals per replication (whichever is longer).
-#: Assumption: enough for each replication's averages to be roughly normal and the interval to be informative.
+#: Default run length after the warm-up, in relaxation times and in arrivals per replication
+#: (whichever is longer). Assumption: enough for each replication's averages to be roughly normal
+#: and the interval to be informative.
 DEFAULT_RELAXATION_TIMES = 50.0
 DEFAULT_ARRIVALS = 20_000
 
@@ -28,7 +30,8 @@ DEFAULT_ARRIVALS = 20_000
 def default_days(arrivals_per_hour: float, relaxation: float, warmup_days: float) -> float:
     """Warm-up plus max(50 relaxation times, 20,000 arrivals)."""
     return warmup_days + max(
-        DEFAULT_RELAXATION_TIMES * relaxation / MINUTES_PER_DAY, DEFAULT_ARRIVALS / (arrivals_per_hour * 24.0)
+        DEFAULT_RELAXATION_TIMES * relaxation / MINUTES_PER_DAY,
+        DEFAULT_ARRIVALS / (arrivals_per_hour * 24.0),
     )
 
 
@@ -47,21 +50,35 @@ positive = click.FloatRange(min=0.0, min_open=True)
 
 
 @click.command()
-@click.option("--servers", type=click.IntRange(min=1, max=100_000), required=True, help="Agents at the desk (c).")
-@click.option("--arrivals-per-hour", type=positive, required=True, help="Poisson arrival rate (lambda).")
-@click.option("--service-minutes", type=positive, required=True, help="Mean handling time (exponential).")
+@click.option(
+    "--servers",
+    type=click.IntRange(min=1, max=100_000),
+    required=True,
+    help="Agents at the desk (c).",
+)
+@click.option(
+    "--arrivals-per-hour", type=positive, required=True, help="Poisson arrival rate (lambda)."
+)
+@click.option(
+    "--service-minutes", type=positive, required=True, help="Mean handling time (exponential)."
+)
 @click.option(
     "--patience-minutes",
     type=positive,
     help="Mean patience (exponential); compares with Erlang A. Default: nobody leaves (Erlang C).",
 )
 @click.option(
-    "--replications", type=click.IntRange(min=2, max=10_000), default=20, show_default=True, help="Independent runs."
+    "--replications",
+    type=click.IntRange(min=2, max=10_000),
+    default=20,
+    show_default=True,
+    help="Independent runs.",
 )
 @click.option(
     "--days",
     type=positive,
-    help="Length of each run in days, warm-up included (default: warm-up + max(50 relaxation times, 20,000 arrivals)).",
+    help="Length of each run in days, warm-up included (default: warm-up + max(50 relaxation "
+    "times, 20,000 arrivals)).",
 )
 @click.option(
     "--warmup-days",
@@ -87,7 +104,8 @@ def queuecheck(
     seed: int,
     quiet: bool,
 ) -> None:
-    """Run the phone desk alone as M/M/c (or M/M/c+M with --patience-minutes) and compare with exact Erlang C / A.
+    """Run the phone desk alone as M/M/c (or M/M/c+M with --patience-minutes) and compare with exact
+    Erlang C / A.
 
     Prints simulated probability of waiting, mean wait and abandonment share with 95 % intervals
     beside the exact values, and whether each exact value lies inside its interval (at 95 %, one
@@ -106,23 +124,32 @@ def queuecheck(
         days = default_days(arrivals_per_hour, relaxation, warmup_days)
     if not math.isfinite(days) or days <= warmup_days:
         raise QueueTheoryError(
-            f"--days must be a finite number above the warm-up of {warmup_days:.4g} days (got {days:g})"
+            f"--days must be a finite number above the warm-up of {warmup_days:.4g} days (got "
+            f"{days:g})"
         )
     check_run(arrivals_per_hour, days, warmup_days)
     channel = queue_channel(servers, service_minutes, patience_minutes)
     load = arrivals_per_hour / 60.0 * service_minutes
     click.echo(
-        f"{model}: {number(arrivals_per_hour)} arrivals per hour, {number(service_minutes)} min mean handling"
+        f"{model}: {number(arrivals_per_hour)} arrivals per hour, {number(service_minutes)} min "
+        "mean handling"
         + (f", {number(patience_minutes)} min mean patience" if patience_minutes else "")
         + f"; offered load {number(load)} erlangs, utilisation rho = {load / servers:.3f}"
     )
     clock = time.perf_counter()
     with bar("queuecheck", replications, "replications", quiet=quiet) as progress:
         estimates = replicate_channel(
-            channel, arrivals_per_hour, days, seed, replications, warmup_days, on_replication=lambda: progress.update(1)
+            channel,
+            arrivals_per_hour,
+            days,
+            seed,
+            replications,
+            warmup_days,
+            on_replication=lambda: progress.update(1),
         )
     click.echo(
-        f"{replications} replications of {days:.4g} days each (first {warmup_days:.4g} days dropped), "
+        f"{replications} replications of {days:.4g} days each "
+        f"(first {warmup_days:.4g} days dropped), "
         f"{estimates.customers:,} customers, seed {seed}, {time.perf_counter() - clock:.1f} s\n"
     )
     click.echo(f"{'figure':<28}{'simulated [95 % interval]':<32}{'exact':<12}inside")

@@ -1,4 +1,5 @@
-"""The commands that show results to people: plot, report, whatif and trace. Thin: the work is in the modules."""
+"""The commands that show results to people: plot, report, whatif and trace. Thin: the work is in
+the modules."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def _folder(path: str) -> Path:
     folder = Path(path)
     if not folder.is_dir():
         raise RecoverySimError(
-            f"{path}: no such results folder (make one with `recoverysim run` or `recoverysim sweep`)"
+            f"{path}: no such results folder (make one with `recoverysim run` or `recoverysim "
+            "sweep`)"
         )
     return folder
 
@@ -65,7 +67,8 @@ def plot(folder: str, fmt: str, out: str | None) -> None:
     help="HTML file to write (default FOLDER/report.html).",
 )
 def report(folder: str, output: str | None) -> None:
-    """Write one self-contained HTML report of a results folder: question, levers, headline, figures, assumptions."""
+    """Write one self-contained HTML report of a results folder: question, levers, headline,
+    figures, assumptions."""
     from recoverysim.views.report import write_report
 
     source = _folder(folder)
@@ -92,10 +95,14 @@ def report(folder: str, output: str | None) -> None:
 @click.option(
     "--customers",
     type=click.IntRange(min=1),
-    help="Simulate this many initial customers (prospects in the scenario's proportion) for a quicker page; the page"
-    " says so, and its amounts and counts are for that smaller market.",
+    help="Simulate this many initial customers (prospects in the scenario's proportion) for a "
+    "quicker page; the page says so, and its amounts and counts are for that smaller market.",
 )
-@click.option("--workers", type=click.IntRange(min=1, max=1024), help="Worker processes (default: one per core).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=1024),
+    help="Worker processes (default: one per core).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @set_option
 def whatif(
@@ -107,9 +114,16 @@ def whatif(
     quiet: bool,
     overrides: tuple[str, ...],
 ) -> None:
-    """Precompute a grid over the scenario's what-if levers and write a self-contained page with sliders."""
+    """Precompute a grid over the scenario's what-if levers and write a self-contained page with
+    sliders."""
     from recoverysim.scenario.load import load_scenario
-    from recoverysim.views.whatif import grid_size, levers_of, run_grid, with_fewer_customers, write_page
+    from recoverysim.views.whatif import (
+        grid_size,
+        levers_of,
+        run_grid,
+        with_fewer_customers,
+        write_page,
+    )
 
     scenario = load_scenario(file, overrides)
     levers = levers_of(scenario, source=file)
@@ -125,12 +139,14 @@ def whatif(
     count = replications or (scenario.whatif.replications if scenario.whatif else 2)
     clock = time.perf_counter()
     with bar("whatif", grid_size(levers), "grid points", quiet=quiet) as progress:
-        grid = run_grid(scenario, levers, count, workers=workers, on_point=lambda: progress.update(1))
+        grid = run_grid(
+            scenario, levers, count, workers=workers, on_point=lambda: progress.update(1)
+        )
     grid.smaller_market = smaller_market
     path = write_page(grid, Path(output))
     click.echo(
-        f"{path} ({len(grid.points)} grid points x {len(grid.policies)} policies x {count} replications "
-        f"in {time.perf_counter() - clock:.0f} s)"
+        f"{path} ({len(grid.points)} grid points x {len(grid.policies)} policies x {count} "
+        f"replications in {time.perf_counter() - clock:.0f} s)"
     )
 
 
@@ -141,11 +157,13 @@ def whatif(
 @click.option(
     "--story",
     type=click.Choice(["honest-denied", "fraud-paid", "recovered", "runaround"]),
-    help="Pick the first customer whose journey is an example of this kind: honest-denied, an honest claim that was"
-    " denied (an excluded part's paid repair included); fraud-paid, a fraudulent claim approved and paid; recovered,"
-    " an honest claim a manager put right after a public post, else one that hit trouble (dropped transfer, partner"
-    " bounce, missing proof) and still ended approved and satisfied; runaround, the claim passed around most (at least"
-    " twice). The customer is an honest claimant (no opportunist, no fraudulent claim) except for fraud-paid.",
+    help="Pick the first customer whose journey is an example of this kind: honest-denied, an "
+    "honest claim that was denied (an excluded part's paid repair included); fraud-paid, a "
+    "fraudulent claim approved and paid; recovered, an honest claim a manager put right "
+    "after a public post, else one that hit trouble (dropped transfer, partner bounce, "
+    "missing proof) and still ended approved and satisfied; runaround, the claim passed "
+    "around most (at least twice). The customer is an honest claimant (no opportunist, no "
+    "fraudulent claim) except for fraud-paid.",
 )
 @click.option(
     "--any-customer",
@@ -159,7 +177,9 @@ def whatif(
     show_default=True,
     help="Which replication (same seeds as `run`).",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @set_option
 def trace(
     file: str,
@@ -178,4 +198,6 @@ def trace(
     scenario = load_scenario(file, overrides)
     j = journey(scenario, policy, replication, customer, story, any_customer)
     shipping = scenario.policy(policy).shipping_days
-    click.echo(as_json(j, shipping) if fmt == "json" else as_text(j, shipping, scenario.horizon_days))
+    click.echo(
+        as_json(j, shipping) if fmt == "json" else as_text(j, shipping, scenario.horizon_days)
+    )

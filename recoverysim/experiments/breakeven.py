@@ -1,4 +1,5 @@
-"""Find where two policies break even: the parameter value at which their paired difference in a figure is zero.
+"""Find where two policies break even: the parameter value at which their paired difference in a
+figure is zero.
 
 d(x) is the mean over replications r of figure(challenger, x, r) -
 figure(baseline, x, r); both policies run replication r on the same seeds at
@@ -26,14 +27,21 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from recoverysim.errors import UsageError
 from recoverysim.experiment import Destination, choose_policies, executor_for
-from recoverysim.experiments.designs import Point, base_value, is_integer_field, point_scenario, tidy
+from recoverysim.experiments.designs import (
+    Point,
+    base_value,
+    is_integer_field,
+    point_scenario,
+    tidy,
+)
 from recoverysim.experiments.driver import drive
 from recoverysim.experiments.executors import Executor
 from recoverysim.experiments.progress import with_progress
@@ -46,10 +54,12 @@ from recoverysim.table import number, with_interval
 
 FIGURES = (*KEY_FIGURES, *EXTRA_FIGURES)
 SCAN_POINTS = 3
-"""Interior values tried when the ends of the range do not bracket a crossing. Assumption: 3 finds a crossing
-that d makes once; a d that crosses twice between two of them is reported as not crossing."""
+"""Interior values tried when the ends of the range do not bracket a crossing. Assumption: 3
+finds a crossing that d makes once; a d that crosses twice between two of them is reported as not
+crossing."""
 DEFAULT_STEPS = 64
-"""Default tolerance: 1/64 of the range (six halvings). Assumption: finer than the noise of d at the usual replication counts."""
+"""Default tolerance: 1/64 of the range (six halvings). Assumption: finer than the noise of d at the
+usual replication counts."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,8 @@ class BreakEven:
             "value": self.value,
             "interval": None if self.interval is None else list(self.interval),
             "interval_open": list(self.interval_open),
-            "interval_definition": "parameter values at which the 95 % t interval of the paired difference contains zero",
+            "interval_definition": "parameter values at which the 95 % t interval of the paired "
+            "difference contains zero",
             "at_value": evaluation(self.at_value),
             "evaluations": [evaluation(e) for e in self.evaluations],
             "note": self.note,
@@ -124,24 +135,28 @@ class BreakEven:
 
 
 def describe(result: BreakEven) -> str:
-    """The answer in words: value, interval and the paired difference at the value (the CLI prints it, the report
-    shows it)."""
+    """The answer in words: value, interval and the paired difference at the value (the CLI prints
+    it, the report shows it)."""
     difference = f"{result.challenger} - {result.baseline} in {result.metric}"
     if result.value is None:
         tried = f"{len(result.evaluations)} values of {result.parameter} tried"
         return f"{result.note}\n({tried}, {result.replications} paired replications each)"
     low, high = result.interval
     open_low, open_high = result.interval_open
-    interval = f"{'<= ' if open_low else ''}{number(low)} to {'>= ' if open_high else ''}{number(high)}"
+    interval = (
+        f"{'<= ' if open_low else ''}{number(low)} to {'>= ' if open_high else ''}{number(high)}"
+    )
     at = result.at_value
     reaches = "; an end marked <= or >= reaches the search range" if open_low or open_high else ""
     there = with_interval(at.mean, at.ci_low, at.ci_high)
     lines = [
         f"{result.parameter} at which {difference} crosses zero: {number(result.value)}",
-        f"  95 % interval: {interval} (values where the 95 % interval of the paired difference contains zero; "
-        f"ends found to within {number(result.tolerance)}{reaches})",
-        f"  at {number(result.value)}: {difference} = {there} over {at.replications} paired replications",
-        f"  {len(result.evaluations)} values of {result.parameter} tried in [{number(result.low)}, {number(result.high)}]",
+        f"  95 % interval: {interval} (values where the 95 % interval of the paired difference "
+        f"contains zero; ends found to within {number(result.tolerance)}{reaches})",
+        f"  at {number(result.value)}: {difference} = {there} over {at.replications} paired "
+        "replications",
+        f"  {len(result.evaluations)} values of {result.parameter} tried in "
+        f"[{number(result.low)}, {number(result.high)}]",
     ]
     if result.note:
         lines.append(f"  note: {result.note}")
@@ -165,7 +180,8 @@ def sign(x: float) -> int:
 
 
 class Search:
-    """Evaluates d at parameter values in batches, running each value's tasks once (and never again on resume)."""
+    """Evaluates d at parameter values in batches, running each value's tasks once (and never again
+    on resume)."""
 
     def __init__(
         self,
@@ -180,7 +196,12 @@ class Search:
         self.base = scenario_to_dict(scenario)
         self.base["sweep"] = None
         self.index = {p.name: i for i, p in enumerate(scenario.policies)}
-        self.parameter, self.metric, self.policies, self.replications = parameter, metric, policies, replications
+        self.parameter, self.metric, self.policies, self.replications = (
+            parameter,
+            metric,
+            policies,
+            replications,
+        )
         self.parts = metric_parts(metric)
         self.integer = integer
         self.run = run
@@ -194,18 +215,32 @@ class Search:
         wanted = [v for v in dict.fromkeys(values) if v not in self.found]
         tasks = []
         for value in wanted:
-            scenario = point_scenario(self.base, Point(len(self.found), {self.parameter: value}), source="breakeven")
+            scenario = point_scenario(
+                self.base, Point(len(self.found), {self.parameter: value}), source="breakeven"
+            )
             tasks += [
-                Task(self.key(value, p, r), scenario, p, r) for p in self.policies for r in range(self.replications)
+                Task(self.key(value, p, r), scenario, p, r)
+                for p in self.policies
+                for r in range(self.replications)
             ]
         outputs = {o.key: o for o in self.run(tasks)}
         for value in wanted:
-            figure = lambda p, r: sum(outputs[self.key(value, p, r)].figures[f] for f in self.parts)  # noqa: E731
+
+            def figure(p: str, r: int, value=value) -> float:
+                return sum(outputs[self.key(value, p, r)].figures[f] for f in self.parts)
+
             diffs = np.array(
-                [figure(self.policies[1], r) - figure(self.policies[0], r) for r in range(self.replications)]
+                [
+                    figure(self.policies[1], r) - figure(self.policies[0], r)
+                    for r in range(self.replications)
+                ]
             )
             self.found[value] = Evaluation(value, self.replications, *mean_interval(diffs))
-            self.outputs += [outputs[self.key(value, p, r)] for p in self.policies for r in range(self.replications)]
+            self.outputs += [
+                outputs[self.key(value, p, r)]
+                for p in self.policies
+                for r in range(self.replications)
+            ]
 
     def between(self, a: float, b: float, fraction: float) -> float:
         """The value `fraction` of the way from a to b (a whole number for integer parameters)."""
@@ -217,13 +252,18 @@ class Search:
 
 
 def _bisect(
-    search: Search, brackets: list[tuple[float, float, Callable[[Evaluation], int]]], tolerance: float
+    search: Search,
+    brackets: list[tuple[float, float, Callable[[Evaluation], int]]],
+    tolerance: float,
 ) -> list[tuple[float, float]]:
-    """Halve each (a, b) bracket of a sign change of its function, all side by side, until narrower than `tolerance`."""
+    """Halve each (a, b) bracket of a sign change of its function, all side by side, until narrower
+    than `tolerance`."""
     brackets = list(brackets)
     while True:
         active = [
-            i for i, (a, b, _) in enumerate(brackets) if b - a > tolerance and search.midpoint(a, b) not in (a, b)
+            i
+            for i, (a, b, _) in enumerate(brackets)
+            if b - a > tolerance and search.midpoint(a, b) not in (a, b)
         ]
         if not active:
             return [(a, b) for a, b, _ in brackets]
@@ -234,8 +274,11 @@ def _bisect(
             brackets[i] = (m, b, f) if f(search.found[m]) == f(search.found[a]) else (a, m, f)
 
 
-def _bracket_of(search: Search, f: Callable[[Evaluation], int], from_low: bool) -> tuple[float, float] | None:
-    """Adjacent evaluated values where f leaves the sign it has at the low end (or, from the high end, reaches it)."""
+def _bracket_of(
+    search: Search, f: Callable[[Evaluation], int], from_low: bool
+) -> tuple[float, float] | None:
+    """Adjacent evaluated values where f leaves the sign it has at the low end (or, from the high
+    end, reaches it)."""
     values = sorted(search.found)
     end_sign = f(search.found[values[0] if from_low else values[-1]])
     if from_low:
@@ -276,19 +319,23 @@ def find_breakeven(
     on_start: Callable[[set[str]], None] | None = None,
     on_output: Callable[[TaskOutput], None] | None = None,
 ) -> BreakEven:
-    """The value of `parameter` in [low, high] where challenger - baseline in `metric` crosses zero, with its interval."""
+    """The value of `parameter` in [low, high] where challenger - baseline in `metric` crosses zero,
+    with its interval."""
     metric_parts(metric)
     chosen = choose_policies(scenario, policies)
     if policies is not None and len(chosen) != 2:
         raise UsageError(
-            f"breakeven compares exactly two policies, baseline first, e.g. --policies A,B (got {', '.join(chosen)})"
+            "breakeven compares exactly two policies, baseline first, e.g. --policies A,B (got "
+            f"{', '.join(chosen)})"
         )
     if len(chosen) < 2:
         raise UsageError(f"breakeven compares two policies; the scenario has only {chosen[0]}")
     pair = (chosen[0], chosen[1])
     count = scenario.replications if replications is None else replications
     if count < 2:
-        raise UsageError(f"breakeven needs at least 2 replications to give an interval (got {count})")
+        raise UsageError(
+            f"breakeven needs at least 2 replications to give an interval (got {count})"
+        )
     data = scenario_to_dict(scenario)
     base_value(data, parameter)  # a clear error now for a path the scenario does not have
     integer = is_integer_field(data, parameter)
@@ -320,9 +367,15 @@ def find_breakeven(
 
         def run(tasks: list[Task]) -> list[TaskOutput]:
             outputs = drive(tasks, runner, store, on_output)
-            return [store.load(t.key) for t in tasks] if store is not None else [outputs[t.key] for t in tasks]
+            return (
+                [store.load(t.key) for t in tasks]
+                if store is not None
+                else [outputs[t.key] for t in tasks]
+            )
 
-        result = _search(Search(scenario, parameter, metric, pair, count, integer, run), low, high, step)
+        result = _search(
+            Search(scenario, parameter, metric, pair, count, integer, run), low, high, step
+        )
     if store is not None:
         store.finish(lambda folder: write_breakeven(result, folder))
     return result
@@ -332,7 +385,9 @@ def _search(search: Search, low: float, high: float, tolerance: float) -> BreakE
     mean_sign = lambda e: sign(e.mean)  # noqa: E731
     search.evaluate([low, high])
     if mean_sign(search.found[low]) == mean_sign(search.found[high]) != 0:
-        search.evaluate([search.between(low, high, k / (SCAN_POINTS + 1)) for k in range(1, SCAN_POINTS + 1)])
+        search.evaluate(
+            [search.between(low, high, k / (SCAN_POINTS + 1)) for k in range(1, SCAN_POINTS + 1)]
+        )
     bracket = _bracket_of(search, mean_sign, from_low=True)
     evaluations = lambda: tuple(search.found[v] for v in sorted(search.found))  # noqa: E731
     common = dict(
@@ -349,8 +404,9 @@ def _search(search: Search, low: float, high: float, tolerance: float) -> BreakE
         ends = (search.found[low], search.found[high])
         trend = "above" if ends[0].mean > 0 else "below"
         note = (
-            f"no crossing found: {search.policies[1]} - {search.policies[0]} in {search.metric} stays {trend} zero "
-            f"from {low:g} (mean {ends[0].mean:.6g}) to {high:g} (mean {ends[1].mean:.6g})"
+            f"no crossing found: {search.policies[1]} - {search.policies[0]} in {search.metric} "
+            f"stays {trend} zero from {low:g} (mean {ends[0].mean:.6g}) to {high:g} (mean "
+            f"{ends[1].mean:.6g})"
         )
         return BreakEven(
             **common,
@@ -381,7 +437,8 @@ def _search(search: Search, low: float, high: float, tolerance: float) -> BreakE
     note = (
         ""
         if lower <= value <= upper
-        else "d is not monotone here: the interval does not contain the crossing; look at evaluations"
+        else "d is not monotone here: the interval does not contain the crossing; look at "
+        "evaluations"
     )
     return BreakEven(
         **common,
@@ -396,9 +453,13 @@ def _search(search: Search, low: float, high: float, tolerance: float) -> BreakE
 
 
 def outputs_table(search: Search) -> pd.DataFrame:
-    """evaluations.parquet: one row per parameter value, policy and replication, with every figure."""
+    """evaluations.parquet: one row per parameter value, policy and replication, with every
+    figure."""
     order = {name: i for i, name in enumerate(search.policies)}
-    rows = sorted(search.outputs, key=lambda o: (float(o.key.rsplit("-", 2)[0]), order[o.policy], o.replication))
+    rows = sorted(
+        search.outputs,
+        key=lambda o: (float(o.key.rsplit("-", 2)[0]), order[o.policy], o.replication),
+    )
     frame = pd.DataFrame(
         [
             {
@@ -423,9 +484,12 @@ def read_breakeven(folder: str | Path) -> BreakEven:
     """A finished search read back from its folder."""
     folder = Path(folder)
     data = json.loads((folder / "breakeven.json").read_text(encoding="utf-8"))
-    evaluation = lambda d: (
-        None if d is None else Evaluation(d["value"], d["replications"], d["mean"], d["ci_low"], d["ci_high"])
-    )  # noqa: E731
+
+    def evaluation(d: dict | None) -> Evaluation | None:
+        if d is None:
+            return None
+        return Evaluation(d["value"], d["replications"], d["mean"], d["ci_low"], d["ci_high"])
+
     return BreakEven(
         data["parameter"],
         data["metric"],

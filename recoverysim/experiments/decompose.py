@@ -1,4 +1,5 @@
-"""Decompose the paired difference between two policies into the share of each lever (Shapley values).
+"""Decompose the paired difference between two policies into the share of each lever (Shapley
+values).
 
 From policy A to policy B, the levers are the policy fields where they differ
 (a nested section such as `inspection` counts field by field). A coalition S
@@ -19,7 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -47,8 +49,8 @@ from recoverysim.scenario.schema import Policy, Scenario
 DEFAULT_METRIC = "value_total_eur"
 DEFAULT_ORDERINGS = 8
 MAX_EXACT_LEVERS = 6
-"""Up to 6 levers (64 coalitions) every coalition is simulated; beyond, orderings are sampled. Assumption: 64
-coalitions is about the work of a large run."""
+"""Up to 6 levers (64 coalitions) every coalition is simulated; beyond, orderings are sampled.
+Assumption: 64 coalitions is about the work of a large run."""
 NOT_LEVERS = ("name", "description", "auto_sized")  # auto_sized is written by the staffing step
 TOTAL = "total"
 COLUMNS = ("metric", "lever", "contribution", "ci_low", "ci_high")
@@ -60,7 +62,8 @@ def known_figures() -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Lever:
-    """One policy field (dotted for nested sections, e.g. inspection.sensitivity) where A and B differ."""
+    """One policy field (dotted for nested sections, e.g. inspection.sensitivity) where A and B
+    differ."""
 
     name: str
     baseline_value: Any
@@ -68,7 +71,9 @@ class Lever:
 
 
 def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, tuple) and isinstance(b, tuple):  # excluded components: a set, whatever the order written
+    if isinstance(a, tuple) and isinstance(
+        b, tuple
+    ):  # excluded components: a set, whatever the order written
         return sorted(map(str, a)) == sorted(map(str, b))
     return a == b
 
@@ -101,20 +106,29 @@ def members(mask: int, levers: tuple[Lever, ...]) -> list[Lever]:
 
 
 def hybrid_policy(baseline: Policy, levers: tuple[Lever, ...], mask: int, name: str) -> Policy:
-    """`baseline` with the target's value for each lever in the coalition `mask`, validated, named `name`."""
+    """`baseline` with the target's value for each lever in the coalition `mask`, validated, named
+    `name`."""
     data = baseline.model_dump()
     chosen = members(mask, levers)
     for lever in chosen:
         _set_path(data, lever.name, lever.target_value)
-    data["description"] = f"{baseline.name} with {', '.join(lever.name for lever in chosen) or 'no lever'} switched"
-    data["name"] = name  # within the name rule: coalition_name keeps it to 64 characters of allowed ones
+    data["description"] = (
+        f"{baseline.name} with {', '.join(lever.name for lever in chosen) or 'no lever'} switched"
+    )
+    data["name"] = (
+        name  # within the name rule: coalition_name keeps it to 64 characters of allowed ones
+    )
     try:
         return Policy.model_validate(data)
     except ValidationError as error:
-        raise UsageError(f"the hybrid policy {name} is not valid: {in_our_words(error.errors()[0])}") from None
+        raise UsageError(
+            f"the hybrid policy {name} is not valid: {in_our_words(error.errors()[0])}"
+        ) from None
 
 
-def coalition_name(baseline: str, target: str, mask: int, levers: tuple[Lever, ...], taken: set[str]) -> str:
+def coalition_name(
+    baseline: str, target: str, mask: int, levers: tuple[Lever, ...], taken: set[str]
+) -> str:
     """A for no lever, B for all, else A+lever+lever; made unique against the names taken."""
     if mask == 0:
         return baseline
@@ -132,7 +146,8 @@ def coalition_name(baseline: str, target: str, mask: int, levers: tuple[Lever, .
 
 @dataclass(frozen=True)
 class DecompositionPlan:
-    """Which coalitions to simulate, as policies, and how their values combine (exact or sampled orderings)."""
+    """Which coalitions to simulate, as policies, and how their values combine (exact or sampled
+    orderings)."""
 
     baseline: str
     target: str
@@ -174,12 +189,17 @@ class DecompositionPlan:
             "replications": replications,
             "method": "exact" if self.exact else "sampled_orderings",
             "levers": [
-                {"lever": lever.name, "from": _plain(lever.baseline_value), "to": _plain(lever.target_value)}
+                {
+                    "lever": lever.name,
+                    "from": _plain(lever.baseline_value),
+                    "to": _plain(lever.target_value),
+                }
                 for lever in self.levers
             ],
             "orderings": None if self.exact else [list(o) for o in self.orderings],
             "coalitions": [
-                {"policy": name, "levers": self.lever_names(mask)} for name, mask in zip(self.names, self.coalitions)
+                {"policy": name, "levers": self.lever_names(mask)}
+                for name, mask in zip(self.names, self.coalitions)
             ],
         }
 
@@ -199,7 +219,8 @@ def plan_decomposition(
     orderings: int = DEFAULT_ORDERINGS,
     max_exact_levers: int = MAX_EXACT_LEVERS,
 ) -> DecompositionPlan:
-    """The coalitions from `baseline` to `target`: all of them with few levers, else those of sampled orderings."""
+    """The coalitions from `baseline` to `target`: all of them with few levers, else those of
+    sampled orderings."""
     choose_policies(scenario, [baseline, target])  # a clear error for unknown names
     if baseline == target:
         raise UsageError(f"--from and --to both name {baseline}; choose two different policies")
@@ -207,7 +228,9 @@ def plan_decomposition(
         raise UsageError(f"orderings must be at least 1 (got {orderings})")
     levers = levers_between(scenario.policy(baseline), scenario.policy(target))
     if not levers:
-        raise UsageError(f"{baseline} and {target} set every lever alike: there is no difference to decompose")
+        raise UsageError(
+            f"{baseline} and {target} set every lever alike: there is no difference to decompose"
+        )
     n = len(levers)
     sampled = None if n <= max_exact_levers else sample_orderings(n, orderings, scenario.seed)
     masks = all_coalitions(n) if sampled is None else coalitions_of(sampled, n)
@@ -228,15 +251,20 @@ def present_figures(replications: pd.DataFrame) -> list[str]:
     return [f for f in known_figures() if f in replications.columns]
 
 
-def contributions_by_replication(replications: pd.DataFrame, plan: DecompositionPlan) -> pd.DataFrame:
-    """Per metric, lever and replication the Shapley value, and the paired difference B − A as lever `total`."""
+def contributions_by_replication(
+    replications: pd.DataFrame, plan: DecompositionPlan
+) -> pd.DataFrame:
+    """Per metric, lever and replication the Shapley value, and the paired difference B − A as lever
+    `total`."""
     figures = present_figures(replications)
     numbers = sorted(int(r) for r in replications["replication"].unique())
     values = {}
     for name, mask in zip(plan.names, plan.coalitions):
         own = replications[replications["policy"] == name].set_index("replication")
         if sorted(own.index) != numbers:
-            raise RecoverySimError(f"coalition {name}: replications {sorted(own.index)} do not match {numbers}")
+            raise RecoverySimError(
+                f"coalition {name}: replications {sorted(own.index)} do not match {numbers}"
+            )
         values[mask] = own.loc[numbers, figures].to_numpy(dtype=float)  # (replications, figures)
     n = len(plan.levers)
     shares = shapley(values, n, plan.orderings)  # (levers, replications, figures)
@@ -257,7 +285,8 @@ def contributions_by_replication(replications: pd.DataFrame, plan: Decomposition
 
 
 def decompose(replications: pd.DataFrame, plan: DecompositionPlan) -> pd.DataFrame:
-    """decomposition.csv: per metric, each lever's mean Shapley value with a 95 % t interval, then the total."""
+    """decomposition.csv: per metric, each lever's mean Shapley value with a 95 % t interval, then
+    the total."""
     per_replication = contributions_by_replication(replications, plan)
     rows = []
     for (metric, lever), group in per_replication.groupby(["metric", "lever"], sort=False):
@@ -267,7 +296,8 @@ def decompose(replications: pd.DataFrame, plan: DecompositionPlan) -> pd.DataFra
 
 @dataclass(frozen=True)
 class Decomposition:
-    """The decomposition of B − A into levers, and the replications of every coalition it rests on."""
+    """The decomposition of B − A into levers, and the replications of every coalition it rests
+    on."""
 
     plan: DecompositionPlan
     metric: str
@@ -282,11 +312,13 @@ class Decomposition:
             for lever in self.plan.levers
         )
         return (
-            f"Decomposition of {self.plan.target} - {self.plan.baseline} into {len(self.plan.levers)} levers "
-            f"(scenario {scenario.name}, seed {scenario.seed}, {count} replications on common random numbers).\n"
+            f"Decomposition of {self.plan.target} - {self.plan.baseline} into "
+            f"{len(self.plan.levers)} levers (scenario {scenario.name}, seed {scenario.seed}, "
+            f"{count} replications on common random numbers).\n"
             f"Method: {self.plan.method()}.\n"
-            "contribution: mean over replications of the lever's Shapley value, the average over orderings of the "
-            "lever's marginal effect when switched from the first policy's value to the second's;\n"
+            "contribution: mean over replications of the lever's Shapley value, the average over "
+            "orderings of the lever's marginal effect when switched from the first policy's value "
+            "to the second's;\n"
             "ci_low, ci_high: 95 % Student t interval across replications.\n"
             f"lever `{TOTAL}`: the paired difference {self.plan.target} - {self.plan.baseline}; "
             "in every replication the "
@@ -296,7 +328,8 @@ class Decomposition:
 
 
 def coalitions_table(outputs: list[TaskOutput], plan: DecompositionPlan) -> pd.DataFrame:
-    """replications.parquet: one row per coalition and replication, with the levers it switched and every figure."""
+    """replications.parquet: one row per coalition and replication, with the levers it switched and
+    every figure."""
     index = {name: i for i, name in enumerate(plan.names)}
     outputs = sorted(outputs, key=lambda o: (index[o.policy], o.replication))
     figures = [f for f in known_figures() if outputs and f in outputs[0].figures]
@@ -315,18 +348,24 @@ def coalitions_table(outputs: list[TaskOutput], plan: DecompositionPlan) -> pd.D
 
 
 def write_decomposition(result: Decomposition, scenario: Scenario, folder: Path) -> None:
-    atomic_write(folder / "replications.parquet", lambda p: result.replications.to_parquet(p, index=False))
     atomic_write(
-        folder / "decomposition.csv", lambda p: result.table.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT)
+        folder / "replications.parquet", lambda p: result.replications.to_parquet(p, index=False)
     )
     atomic_write(
-        folder / "decomposition.txt", lambda p: p.write_text(result.companion_text(scenario), encoding="utf-8")
+        folder / "decomposition.csv",
+        lambda p: result.table.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT),
+    )
+    atomic_write(
+        folder / "decomposition.txt",
+        lambda p: p.write_text(result.companion_text(scenario), encoding="utf-8"),
     )
 
 
 def _checked_metric(metric: str, figures: list[str] | tuple[str, ...]) -> str:
     if metric not in figures:
-        raise UsageError(f"no figure {metric!r} in the results; available figures: {', '.join(figures)}")
+        raise UsageError(
+            f"no figure {metric!r} in the results; available figures: {', '.join(figures)}"
+        )
     return metric
 
 
@@ -346,7 +385,8 @@ def decompose_policies(
     on_start: Callable[[int, set[str]], None] | None = None,
     on_output: Callable[[TaskOutput], None] | None = None,
 ) -> Decomposition:
-    """Attribute the paired difference `target` − `baseline` in every figure to each lever (Shapley values).
+    """Attribute the paired difference `target` − `baseline` in every figure to each lever (Shapley
+    values).
 
     `metric` is the figure the caller will show (it must exist); every figure is decomposed.
     With `store_in`, each replication is saved as it finishes and the folder can be resumed.
@@ -357,21 +397,33 @@ def decompose_policies(
     if count < 1:
         raise UsageError(f"replications must be at least 1 (got {count})")
     hybrids = plan.scenario(scenario)
-    tasks = [Task(task_key(i, r), hybrids, name, r) for i, name in enumerate(plan.names) for r in range(count)]
+    tasks = [
+        Task(task_key(i, r), hybrids, name, r)
+        for i, name in enumerate(plan.names)
+        for r in range(count)
+    ]
     store = None
     if store_in is not None:
         store = store_in.open_store("decompose", scenario, plan.design(count), len(tasks))
         if store.complete:
             frame = pd.read_parquet(store.folder / "replications.parquet")
-            return Decomposition(plan, _checked_metric(metric, present_figures(frame)), frame, decompose(frame, plan))
+            return Decomposition(
+                plan, _checked_metric(metric, present_figures(frame)), frame, decompose(frame, plan)
+            )
     if on_start is not None:
         on_start(len(tasks), set(store.done) if store else set())
     with executor_for(executor, workers, scheduler) as runner:
         outputs = drive(tasks, runner, store, on_output)
-    found = [store.load(t.key) for t in tasks] if store is not None else [outputs[t.key] for t in tasks]
+    found = (
+        [store.load(t.key) for t in tasks] if store is not None else [outputs[t.key] for t in tasks]
+    )
     frame = coalitions_table(found, plan)
     result = Decomposition(plan, metric, frame, decompose(frame, plan))
     if store is not None:
-        store.finish(lambda folder: write_decomposition(result, scenario, folder), metric=metric, method=plan.method())
+        store.finish(
+            lambda folder: write_decomposition(result, scenario, folder),
+            metric=metric,
+            method=plan.method(),
+        )
     _checked_metric(metric, present_figures(frame))
     return result

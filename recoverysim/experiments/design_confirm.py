@@ -39,8 +39,13 @@ def _evaluation_rows(
     phase: str, name: str, trial: int | None, outputs: list[TaskOutput]
 ) -> list[dict]:
     return [
-        {"phase": phase, "policy": name, "trial": trial, "replication": o.replication,
-         **{f: o.figures.get(f, math.nan) for f in FIGURES}}
+        {
+            "phase": phase,
+            "policy": name,
+            "trial": trial,
+            "replication": o.replication,
+            **{f: o.figures.get(f, math.nan) for f in FIGURES},
+        }
         for o in outputs
     ]
 
@@ -64,24 +69,36 @@ def confirm(plan: DesignPlan, trials: pd.DataFrame, study, evaluator: Evaluator)
     kinds = ["candidate"] * len(candidates) + ["named"] * len(plan.scenario.policies)
     trial_of = [int(n) for n in chosen["trial"]] + [None] * len(plan.scenario.policies)
     confirmed = [outputs[key] for key, _ in jobs]
-    rows = [r for name, number, out in zip(names, trial_of, confirmed)
-            for r in _evaluation_rows("confirm", name, number, out)]
+    rows = [
+        r
+        for name, number, out in zip(names, trial_of, confirmed)
+        for r in _evaluation_rows("confirm", name, number, out)
+    ]
     confirm_frame = pd.DataFrame(rows)
     values = np.stack(
-        [np.array([[o.sign * figure_value(x.figures, o.figure) for o in plan.objectives]
-                   for x in out])
-         for out in confirmed], axis=1,
+        [
+            np.array(
+                [[o.sign * figure_value(x.figures, o.figure) for o in plan.objectives] for x in out]
+            )
+            for out in confirmed
+        ],
+        axis=1,
     )  # (replications, policies, objectives), higher better
     levers = {candidate_name(int(n)): lever_values(plan, params[int(n)]) for n in chosen["trial"]}
-    levers |= {p.name: {lv.path: policy_value(p, lv.path) for lv in plan.levers}
-               for p in plan.scenario.policies}
+    levers |= {
+        p.name: {lv.path: policy_value(p, lv.path) for lv in plan.levers}
+        for p in plan.scenario.policies
+    }
     frontier = _frontier_table(plan, names, kinds, trial_of, confirmed, values, chosen, levers)
     selection = selection_table(confirm_frame[["policy", "replication", *FIGURES]], names)
     search_rows = [
-        r for t in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
+        r
+        for t in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
         if evaluator_has(evaluator, t.number, plan)
         for r in _evaluation_rows(
-            "search", candidate_name(t.number), t.number,
+            "search",
+            candidate_name(t.number),
+            t.number,
             [evaluator.load(f"{search_key(t.number)}-{i:06d}") for i in range(plan.replications)],
         )
     ]
@@ -127,8 +144,8 @@ def _frontier_table(
         # candidates
         dominators = [names[j] for j in np.flatnonzero(beyond_noise[i] & feasible & designed)]
         others = oriented_means[feasible & designed & (np.arange(len(names)) != i)]
-        at_least = (
-            (others >= oriented_means[i]).all(axis=1) & (others > oriented_means[i]).any(axis=1)
+        at_least = (others >= oriented_means[i]).all(axis=1) & (others > oriented_means[i]).any(
+            axis=1
         )
         in_means[i] = bool(at_least.any())
         row: dict[str, Any] = {"name": name, "kind": kinds[i], "trial": trial_of[i], **levers[name]}
@@ -169,8 +186,12 @@ def silent_lever_notes(plan: DesignPlan, evaluations: pd.DataFrame) -> list[str]
     for lever in plan.levers:
         reach = REACH_OF_LEVER.get(lever.path)
         column = f"lever_reach_{reach}"
-        if (reach is None or column not in search_rows or search_rows[column].sum() > 0
-                or search_rows.empty):
+        if (
+            reach is None
+            or column not in search_rows
+            or search_rows[column].sum() > 0
+            or search_rows.empty
+        ):
             continue
         why = REACH_UNUSED[reach].format(every=0.0)
         notes.append(

@@ -61,10 +61,15 @@ def write_design(result: DesignResult, folder: Path) -> None:
     """The tables of a design folder (the CLI adds the figure, the policy blocks and the report)."""
     from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write
 
-    for name, frame in (("frontier", result.frontier), ("trials", result.trials),
-                        ("evaluations", result.evaluations)):
+    for name, frame in (
+        ("frontier", result.frontier),
+        ("trials", result.trials),
+        ("evaluations", result.evaluations),
+    ):
         atomic_write(
             folder / f"{name}.parquet", lambda p, frame=frame: frame.to_parquet(p, index=False)
         )
-    atomic_write(folder / "selection.csv",
-                 lambda p: result.selection.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT))
+    atomic_write(
+        folder / "selection.csv",
+        lambda p: result.selection.to_csv(p, index=False, float_format=CSV_FLOAT_FORMAT),
+    )

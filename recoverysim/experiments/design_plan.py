@@ -142,8 +142,17 @@ def plan_design(
         raise UsageError(f"no lever can act in this scenario, nothing to search ({why})")
     plain = scenario.model_copy(update={"whatif": None, "sweep": None})
     return DesignPlan(
-        plain, base, acting, objectives, constraints, budget, count, confirm, sampler,
-        tuple((lever.path, reason) for lever, reason in inert), notes,
+        plain,
+        base,
+        acting,
+        objectives,
+        constraints,
+        budget,
+        count,
+        confirm,
+        sampler,
+        tuple((lever.path, reason) for lever, reason in inert),
+        notes,
     )
 
 

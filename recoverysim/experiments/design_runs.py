@@ -53,8 +53,11 @@ class Evaluator:
         """Each (key prefix, policy) alone in the scenario, on `replications`; outputs by prefix, in
         order."""
         keys = {prefix: [f"{prefix}-{r:06d}" for r in replications] for prefix, _ in policies}
-        todo = [(i, prefix, policy) for i, (prefix, policy) in enumerate(policies)
-                if not all(self.done(k) for k in keys[prefix])]
+        todo = [
+            (i, prefix, policy)
+            for i, (prefix, policy) in enumerate(policies)
+            if not all(self.done(k) for k in keys[prefix])
+        ]
         alone = [
             (i, self.plan.scenario.model_copy(update={"policies": (policy,)}))
             for i, _, policy in todo

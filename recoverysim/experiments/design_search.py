@@ -105,7 +105,9 @@ def make_sampler(plan: DesignPlan, number: int):
                 population_size=plan.population, seed=seed, constraints_func=constraints
             )
         return optuna.samplers.TPESampler(
-            n_startup_trials=plan.startup, seed=seed, constraints_func=constraints,
+            n_startup_trials=plan.startup,
+            seed=seed,
+            constraints_func=constraints,
             multivariate=True,
         )
 
@@ -167,15 +169,20 @@ def search(plan: DesignPlan, study, evaluator: Evaluator) -> None:
         for number in range(len(trials), end):
             study.sampler = make_sampler(plan, number)
             study.ask(distributions)
-        batch = [t for t in study.get_trials(deepcopy=False)
-                 if t.state == TrialState.RUNNING and t.number < end]
+        batch = [
+            t
+            for t in study.get_trials(deepcopy=False)
+            if t.state == TrialState.RUNNING and t.number < end
+        ]
         complete = [t for t in batch if set(t.params) == set(distributions)]
         # killed while its parameters were being written
         for broken in (t for t in batch if t not in complete):
             study.tell(broken.number, state=TrialState.FAIL)
         policies = [
-            (search_key(t.number),
-             candidate_policy(plan.base, lever_values(plan, t.params), candidate_name(t.number)))
+            (
+                search_key(t.number),
+                candidate_policy(plan.base, lever_values(plan, t.params), candidate_name(t.number)),
+            )
             for t in complete
         ]
         outputs = evaluator.run(policies, range(plan.replications))
@@ -206,11 +213,22 @@ def trials_table(plan: DesignPlan, study) -> pd.DataFrame:
             c.holds(means[c.figure]) for c in plan.constraints
         )
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["trial", "name", "state", *(lv.path for lv in plan.levers),
-                                        *plan.figures, "feasible"])
-    oriented = np.column_stack(
-        [o.sign * frame[o.figure].to_numpy(float) for o in plan.objectives]
-    ) if len(frame) else np.empty((0, len(plan.objectives)))
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "trial",
+            "name",
+            "state",
+            *(lv.path for lv in plan.levers),
+            *plan.figures,
+            "feasible",
+        ],
+    )
+    oriented = (
+        np.column_stack([o.sign * frame[o.figure].to_numpy(float) for o in plan.objectives])
+        if len(frame)
+        else np.empty((0, len(plan.objectives)))
+    )
     oriented[~frame["feasible"].to_numpy(bool)] = np.nan
     frame["on_search_frontier"] = non_dominated(oriented) if len(frame) else []
     # candidates with the same levers get the same numbers (common random numbers): keep the first

@@ -1,19 +1,21 @@
-"""The space `recoverysim design` searches: policy levers (ranges, choices, switches), objectives and constraints.
+"""The space `recoverysim design` searches: policy levers (ranges, choices, switches), objectives
+and constraints.
 
-Levers come from a YAML file (a mapping under `levers:`) or from the scenario's `whatif:` section; each names a
-field of a policy, as `recoverysim show` spells it (evidence, goodwill_eur, inspection.sensitivity,
-channel_staff.phone), and says what to try:
+Levers come from a YAML file (a mapping under `levers:`) or from the scenario's `whatif:` section;
+each names a field of a policy, as `recoverysim show` spells it (evidence, goodwill_eur,
+inspection.sensitivity, channel_staff.phone), and says what to try:
 
     levers:
       evidence: [none, receipt, photo_and_receipt]   # choices, in any YAML type
       return_for_inspection: [false, true]            # a switch is a choice of two
-      goodwill_eur: 0:40                              # a range lo:hi (whole numbers for staff and technicians)
+      goodwill_eur: 0:40                              # a range lo:hi (whole numbers for
+                                                      # staff and technicians)
       first_contact_resolution_probability: {low: 0.5, high: 0.95, step: 0.05}
 
-A candidate policy is the base policy (one of the scenario's) with the levers set to the candidate's values;
-every value is checked against the policy schema before anything runs. Objectives are figures to maximise or
-minimise (`value_total_eur:max,cost_total_eur:min`), constraints bounds on the mean of a figure
-(`honest_unremedied_share<=0.1`).
+A candidate policy is the base policy (one of the scenario's) with the levers set to the candidate's
+values; every value is checked against the policy schema before anything runs. Objectives are
+figures to maximise or minimise (`value_total_eur:max,cost_total_eur:min`), constraints bounds on
+the mean of a figure (`honest_unremedied_share<=0.1`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from recoverysim.errors import ScenarioError, UsageError
-from recoverysim.levers import LENIENCY_LEVERS, _leniency_acts, _lever_rule, _no_claims, _used_channels
+from recoverysim.levers import (
+    LENIENCY_LEVERS,
+    _leniency_acts,
+    _lever_rule,
+    _no_claims,
+    _used_channels,
+)
 from recoverysim.metrics import metric_parts
 from recoverysim.scenario.messages import in_our_words
 from recoverysim.scenario.schema import CHANNEL_NAMES, Inspection, Policy, Scenario, parse_range
@@ -42,14 +50,18 @@ INTEGER_LEVERS = ("inspection.technicians", *(f"channel_staff.{name}" for name i
 MAX_LEVERS = 20
 MAX_CHOICES = 50
 MAX_OBJECTIVES = 4
-#: Combinations of lever values tried when asking whether a lever can act at all (levers.py's rules).
+#: Combinations of lever values tried when asking whether a lever can act at all (levers.py's
+#: rules).
 MAX_PROBES = 4096
 WHATIF_SECTION = "whatif"
-_CONSTRAINT = re.compile(r"\s*([A-Za-z0-9_+]+)\s*(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*")
+_CONSTRAINT = re.compile(
+    r"\s*([A-Za-z0-9_+]+)\s*(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*"
+)
 
 
 def lever_paths() -> tuple[str, ...]:
-    """Every policy field a design may vary, dotted for the inspection bench and the per-channel staff."""
+    """Every policy field a design may vary, dotted for the inspection bench and the per-channel
+    staff."""
     top = [name for name in Policy.model_fields if name not in NOT_LEVERS]
     return (
         *top,
@@ -60,8 +72,8 @@ def lever_paths() -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Lever:
-    """One policy field to search: a range (low..high, whole numbers when `integer`, on a grid when `step`) or
-    a list of choices."""
+    """One policy field to search: a range (low..high, whole numbers when `integer`, on a grid when
+    `step`) or a list of choices."""
 
     path: str
     low: float | None = None
@@ -83,20 +95,33 @@ class Lever:
         if self.is_range:
             kind = "whole numbers " if self.integer else ""
             step = f" in steps of {self.step:g}" if self.step else ""
-            return f"{self.path}: {kind}{self.low:g} to {self.high:g}{step}{' (log scale)' if self.log else ''}"
+            return (
+                f"{self.path}: {kind}{self.low:g} to "
+                f"{self.high:g}{step}{' (log scale)' if self.log else ''}"
+            )
         return f"{self.path}: one of {', '.join(json.dumps(c) for c in self.choices)}"
 
     def to_dict(self) -> dict:
         """As the manifest records it (a resumed design must search the same space)."""
         if self.is_range:
-            return {"path": self.path, "low": self.low, "high": self.high, "integer": self.integer,
-                    "step": self.step, "log": self.log}
-        return {"path": self.path, "choices": [list(c) if isinstance(c, tuple) else c for c in self.choices]}
+            return {
+                "path": self.path,
+                "low": self.low,
+                "high": self.high,
+                "integer": self.integer,
+                "step": self.step,
+                "log": self.log,
+            }
+        return {
+            "path": self.path,
+            "choices": [list(c) if isinstance(c, tuple) else c for c in self.choices],
+        }
 
 
 @dataclass(frozen=True)
 class Objective:
-    """A figure (or a sum of figures joined by '+') to maximise or minimise, in its mean over replications."""
+    """A figure (or a sum of figures joined by '+') to maximise or minimise, in its mean over
+    replications."""
 
     figure: str
     direction: str  # "max" or "min"
@@ -119,7 +144,8 @@ class Constraint:
     bound: float
 
     def violation(self, mean: float) -> float:
-        """Optuna's convention: <= 0 when the constraint holds, the excess otherwise (NaN counts as violated)."""
+        """Optuna's convention: <= 0 when the constraint holds, the excess otherwise (NaN counts as
+        violated)."""
         if math.isnan(mean):
             return math.inf
         return mean - self.bound if self.operator == "<=" else self.bound - mean
@@ -132,7 +158,8 @@ class Constraint:
 
 
 def parse_objectives(text: str) -> tuple[Objective, ...]:
-    """`value_total_eur:max,cost_total_eur:min` as objectives; a wrong figure or direction is a one-line error."""
+    """`value_total_eur:max,cost_total_eur:min` as objectives; a wrong figure or direction is a
+    one-line error."""
     objectives = []
     for raw in [part.strip() for part in text.split(",")]:
         figure, _, direction = raw.rpartition(":")
@@ -150,7 +177,9 @@ def parse_objectives(text: str) -> tuple[Objective, ...]:
     if len(set(figures)) != len(figures):
         raise UsageError(f"--objectives {text}: a figure is named twice")
     if len(objectives) > MAX_OBJECTIVES:
-        raise UsageError(f"--objectives {text}: at most {MAX_OBJECTIVES} objectives (got {len(objectives)})")
+        raise UsageError(
+            f"--objectives {text}: at most {MAX_OBJECTIVES} objectives (got {len(objectives)})"
+        )
     return tuple(objectives)
 
 
@@ -158,8 +187,10 @@ def parse_constraint(text: str) -> Constraint:
     """`honest_unremedied_share<=0.1` (or >=) as a constraint on the figure's mean."""
     match = _CONSTRAINT.fullmatch(text)
     if match is None:
-        raise UsageError(f"--constraint {text}: must look like FIGURE<=NUMBER or FIGURE>=NUMBER, e.g. "
-                         "honest_unremedied_share<=0.1")
+        raise UsageError(
+            f"--constraint {text}: must look like FIGURE<=NUMBER or FIGURE>=NUMBER, e.g. "
+            "honest_unremedied_share<=0.1"
+        )
     figure, operator, bound = match.groups()
     try:
         metric_parts(figure)
@@ -169,14 +200,19 @@ def parse_constraint(text: str) -> Constraint:
 
 
 def _problem(where: str, message: str, got: Any = None) -> UsageError:
-    shown = f" (got {json.dumps(got) if not isinstance(got, str) else got})" if got is not None else ""
+    shown = (
+        f" (got {json.dumps(got) if not isinstance(got, str) else got})" if got is not None else ""
+    )
     return UsageError(f"{where}: {message}{shown}")
 
 
 def _lever(path: str, spec: Any, where: str) -> Lever:
-    """One lever from its YAML spec: a list (choices), 'lo:hi[:steps]', or a mapping {low, high, step, log}."""
+    """One lever from its YAML spec: a list (choices), 'lo:hi[:steps]', or a mapping {low, high,
+    step, log}."""
     if path not in lever_paths():
-        raise _problem(where, f"{path!r} is not a policy lever; levers are {', '.join(lever_paths())}")
+        raise _problem(
+            where, f"{path!r} is not a policy lever; levers are {', '.join(lever_paths())}"
+        )
     integer = path in INTEGER_LEVERS
     if isinstance(spec, list):
         if len(spec) < 2 or len(spec) > MAX_CHOICES:
@@ -198,18 +234,26 @@ def _lever(path: str, spec: Any, where: str) -> Lever:
     elif isinstance(spec, dict):
         unknown = sorted(set(spec) - {"low", "high", "step", "log"})
         if unknown or "low" not in spec or "high" not in spec:
-            raise _problem(where, "a range is a mapping with low and high (and optionally step, log)", spec)
+            raise _problem(
+                where, "a range is a mapping with low and high (and optionally step, log)", spec
+            )
         low, high, step, log = spec["low"], spec["high"], spec.get("step"), spec.get("log", False)
         numbers = [v for v in (low, high, step) if v is not None]
-        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers) or not isinstance(log, bool):
+        if any(
+            isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers
+        ) or not isinstance(log, bool):
             raise _problem(where, "low, high and step must be numbers and log true or false", spec)
         low, high = float(low), float(high)
         step = None if step is None else float(step)
     else:
-        raise _problem(where, "give a list of choices, a range lo:hi, or {low: .., high: .., step: ..}", spec)
+        raise _problem(
+            where, "give a list of choices, a range lo:hi, or {low: .., high: .., step: ..}", spec
+        )
     if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
         raise _problem(where, "a range needs low below high", spec)
-    if step is not None and (step <= 0 or not math.isclose((high - low) / step, round((high - low) / step))):
+    if step is not None and (
+        step <= 0 or not math.isclose((high - low) / step, round((high - low) / step))
+    ):
         raise _problem(where, "step must be positive and divide high - low", spec)
     if log and (low <= 0 or step is not None):
         raise _problem(where, "a log-scale range needs low above 0 and no step", spec)
@@ -223,52 +267,72 @@ def _lever(path: str, spec: Any, where: str) -> Lever:
 def levers_from_mapping(data: Any, source: str, lines: dict | None = None) -> tuple[Lever, ...]:
     """Levers from a mapping `lever path -> spec` (a levers file's `levers:` section)."""
     if not isinstance(data, dict) or not data:
-        raise UsageError(f"{source}: levers: must be a mapping of policy levers to ranges or choices, e.g. "
-                         "'levers: {goodwill_eur: 0:40, evidence: [none, receipt]}'")
+        raise UsageError(
+            f"{source}: levers: must be a mapping of policy levers to ranges or choices, e.g. "
+            "'levers: {goodwill_eur: 0:40, evidence: [none, receipt]}'"
+        )
     if len(data) > MAX_LEVERS:
         raise UsageError(f"{source}: levers: at most {MAX_LEVERS} levers (got {len(data)})")
     levers = []
     for path, spec in data.items():
         line = (lines or {}).get(("levers", path))
-        where = f"{source}:{line[1]}: levers.{path}" if line and line[1] else f"{source}: levers.{path}"
+        where = (
+            f"{source}:{line[1]}: levers.{path}" if line and line[1] else f"{source}: levers.{path}"
+        )
         levers.append(_lever(str(path), spec, where))
     return tuple(levers)
 
 
-def levers_from_whatif(scenario: Scenario, base: str, source: str) -> tuple[tuple[Lever, ...], list[str]]:
-    """The scenario's what-if levers on the base policy's fields (policies.<base>.x or policies.*.x), as choices;
-    and a note for each what-if lever left out (the market is the world, not a policy)."""
+def levers_from_whatif(
+    scenario: Scenario, base: str, source: str
+) -> tuple[tuple[Lever, ...], list[str]]:
+    """The scenario's what-if levers on the base policy's fields (policies.<base>.x or
+    policies.*.x), as choices; and a note for each what-if lever left out (the market is the world,
+    not a policy)."""
     if scenario.whatif is None:
-        raise UsageError(f"--levers {WHATIF_SECTION}: {source} has no whatif: section; give a levers file")
+        raise UsageError(
+            f"--levers {WHATIF_SECTION}: {source} has no whatif: section; give a levers file"
+        )
     levers, notes = [], []
     for index, item in enumerate(scenario.whatif.levers):
         parts = item.path.split(".")
         if len(parts) < 3 or parts[0] != "policies" or parts[1] not in (base, "*"):
-            notes.append(f"note: whatif.levers.{index} ({item.path}) is not a lever of policy {base}; not searched")
+            notes.append(
+                f"note: whatif.levers.{index} ({item.path}) is not a lever of policy {base}; not "
+                "searched"
+            )
             continue
         path = ".".join(parts[2:])
         levers.append(_lever(path, list(item.values), f"{source}: whatif.levers.{index}"))
     if not levers:
         raise UsageError(
-            f"--levers {WHATIF_SECTION}: no whatif lever sets a field of policy {base}; give a levers file"
+            f"--levers {WHATIF_SECTION}: no whatif lever sets a field of policy {base}; give a "
+            "levers file"
         )
     return tuple(levers), notes
 
 
-def read_levers(spec: str, scenario: Scenario, base: str, source: str) -> tuple[tuple[Lever, ...], list[str]]:
-    """--levers FILE_OR_SECTION: a YAML file with a `levers:` mapping, or `whatif` for the scenario's section."""
+def read_levers(
+    spec: str, scenario: Scenario, base: str, source: str
+) -> tuple[tuple[Lever, ...], list[str]]:
+    """--levers FILE_OR_SECTION: a YAML file with a `levers:` mapping, or `whatif` for the
+    scenario's section."""
     path = Path(spec)
     if spec == WHATIF_SECTION and not path.is_file():
         return levers_from_whatif(scenario, base, source)
     if not path.is_file():
-        raise UsageError(f"--levers {spec}: no such file, and not a section of the scenario (use a levers file "
-                         f"or '{WHATIF_SECTION}')")
+        raise UsageError(
+            f"--levers {spec}: no such file, and not a section of the scenario (use a levers file "
+            f"or '{WHATIF_SECTION}')"
+        )
     try:
         located = parse_yaml(read_text(path, what="a levers file is a few lines"), str(path))
     except ScenarioError as error:
         raise UsageError(str(error.problems[0])) from None
     if "levers" not in located.data:
-        raise UsageError(f"{path}: has no levers: section (a mapping of policy levers to ranges or choices)")
+        raise UsageError(
+            f"{path}: has no levers: section (a mapping of policy levers to ranges or choices)"
+        )
     extra = sorted(str(k) for k in located.data if k != "levers")
     if extra:
         raise UsageError(f"{path}: unknown section {extra[0]!r}; a levers file holds only levers:")
@@ -282,8 +346,11 @@ def _set_path(data: dict, dotted: str, value: Any) -> None:
     data[leaf] = list(value) if isinstance(value, tuple) else value
 
 
-def candidate_policy(base: Policy, values: dict[str, Any], name: str, description: str = "") -> Policy:
-    """The base policy with each lever set to its value, validated and named; auto staffing is sized again."""
+def candidate_policy(
+    base: Policy, values: dict[str, Any], name: str, description: str = ""
+) -> Policy:
+    """The base policy with each lever set to its value, validated and named; auto staffing is sized
+    again."""
     data = base.model_dump(mode="json", exclude={"auto_sized"})
     for path, value in values.items():
         _set_path(data, path, value)
@@ -298,7 +365,8 @@ def candidate_policy(base: Policy, values: dict[str, Any], name: str, descriptio
 
 
 def check_values(scenario: Scenario, base: Policy, levers: tuple[Lever, ...]) -> None:
-    """Every value a lever can take makes a valid policy in this scenario, or a one-line error naming it."""
+    """Every value a lever can take makes a valid policy in this scenario, or a one-line error
+    naming it."""
     components = {c.name for c in scenario.product.components}
     for lever in levers:
         for value in lever.probe_values():
@@ -307,8 +375,10 @@ def check_values(scenario: Scenario, base: Policy, levers: tuple[Lever, ...]) ->
             if lever.path == "excluded_components":
                 unknown = [c for c in (value or ()) if c not in components]
                 if unknown:
-                    raise UsageError(f"levers: excluded_components: no component {unknown[0]!r}; components are "
-                                     f"{', '.join(sorted(components))}")
+                    raise UsageError(
+                        f"levers: excluded_components: no component {unknown[0]!r}; components are "
+                        f"{', '.join(sorted(components))}"
+                    )
 
 
 def _acts(scenario: Scenario, policy: Policy, path: str) -> bool:
@@ -316,13 +386,17 @@ def _acts(scenario: Scenario, policy: Policy, path: str) -> bool:
     if path.startswith("channel_staff."):
         return path.split(".", 1)[1] in _used_channels(scenario)
     through_market = path in LENIENCY_LEVERS and _leniency_acts(scenario)
-    reason = (None if through_market else _no_claims(scenario, policy)) or _lever_rule(path)(scenario, policy)
+    reason = (None if through_market else _no_claims(scenario, policy)) or _lever_rule(path)(
+        scenario, policy
+    )
     return reason is None
 
 
-def inert_levers(scenario: Scenario, base: Policy, levers: tuple[Lever, ...]) -> list[tuple[Lever, str]]:
-    """Levers that cannot act at any combination of the levers' values (levers.py's rules), with the reason
-    under the base policy; the search leaves them out."""
+def inert_levers(
+    scenario: Scenario, base: Policy, levers: tuple[Lever, ...]
+) -> list[tuple[Lever, str]]:
+    """Levers that cannot act at any combination of the levers' values (levers.py's rules), with the
+    reason under the base policy; the search leaves them out."""
     probes = [lever.probe_values() for lever in levers]
     count = math.prod(len(p) for p in probes)
     if count <= MAX_PROBES:
@@ -331,14 +405,21 @@ def inert_levers(scenario: Scenario, base: Policy, levers: tuple[Lever, ...]) ->
         combinations = [tuple(base_values(base, levers))]
         combinations += [
             tuple(v if j == i else b for j, b in enumerate(base_values(base, levers)))
-            for i, lever in enumerate(levers) for v in lever.probe_values()
+            for i, lever in enumerate(levers)
+            for v in lever.probe_values()
         ]
     acting = set()
     for combination in combinations:
-        values = {lever.path: (int(v) if lever.integer and isinstance(v, float) else v)
-                  for lever, v in zip(levers, combination)}
+        values = {
+            lever.path: (int(v) if lever.integer and isinstance(v, float) else v)
+            for lever, v in zip(levers, combination)
+        }
         policy = candidate_policy(base, values, "probe")
-        acting |= {lever.path for lever in levers if lever.path not in acting and _acts(scenario, policy, lever.path)}
+        acting |= {
+            lever.path
+            for lever in levers
+            if lever.path not in acting and _acts(scenario, policy, lever.path)
+        }
         if len(acting) == len(levers):
             return []
     inert = []
@@ -348,7 +429,11 @@ def inert_levers(scenario: Scenario, base: Policy, levers: tuple[Lever, ...]) ->
         if lever.path.startswith("channel_staff."):
             reason = f"no segment starts claims on {lever.path.split('.', 1)[1]}"
         else:
-            reason = _no_claims(scenario, base) or _lever_rule(lever.path)(scenario, base) or "it never acts here"
+            reason = (
+                _no_claims(scenario, base)
+                or _lever_rule(lever.path)(scenario, base)
+                or "it never acts here"
+            )
         inert.append((lever, reason))
     return inert
 
@@ -375,7 +460,9 @@ def checked_base(scenario: Scenario, base: str | None) -> Policy:
     if base is None:
         return scenario.policies[0]
     if base not in names:
-        raise UsageError(f"--base {base}: unknown policy; the scenario's policies are {', '.join(names)}")
+        raise UsageError(
+            f"--base {base}: unknown policy; the scenario's policies are {', '.join(names)}"
+        )
     return scenario.policy(base)
 
 

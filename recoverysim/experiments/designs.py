@@ -1,4 +1,5 @@
-"""Which points a sweep runs: grid, one-at-a-time, or a sampled design (Latin hypercube, Sobol sequence, Morris, Sobol).
+"""Which points a sweep runs: grid, one-at-a-time, or a sampled design (Latin hypercube, Sobol
+sequence, Morris, Sobol).
 
 A design turns a `sweep:` section (or `--vary` options) into points; a point
 is a set of `dotted.path: value` pairs applied to the base scenario with the
@@ -13,7 +14,8 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import pydantic
 
@@ -23,18 +25,27 @@ from recoverysim.experiments.sampling import unit_points
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
 from recoverysim.scenario.messages import in_our_words
 from recoverysim.scenario.overrides import parse_override
-from recoverysim.scenario.schema import DISTRIBUTION_FIELDS, SAMPLED_DESIGNS, Scenario, Sweep, parse_range
+from recoverysim.scenario.schema import (
+    DISTRIBUTION_FIELDS,
+    SAMPLED_DESIGNS,
+    Scenario,
+    Sweep,
+    parse_range,
+)
 
 SIGNIFICANT_DIGITS = 12
-"""Range values are rounded to 12 significant digits, so 0:0.3:4 gives 0.1, not 0.09999999999999999."""
-#: Designs analysed for global sensitivity: the manifest also records their unit points, which the analysis reads.
+"""Range values are rounded to 12 significant digits, so 0:0.3:4 gives 0.1, not
+0.09999999999999999."""
+#: Designs analysed for global sensitivity: the manifest also records their unit points, which the
+#: analysis reads.
 SENSITIVITY_DESIGNS = ("morris", "sobol")
 _DISTRIBUTION_CALL = re.compile(r"\s*([a-z]+)\s*\((.*)\)\s*")
 
 
 @dataclass(frozen=True)
 class Point:
-    """One point of a design: the value of every swept parameter, and which one moved (one-at-a-time)."""
+    """One point of a design: the value of every swept parameter, and which one moved
+    (one-at-a-time)."""
 
     index: int
     values: dict[str, Any]
@@ -52,12 +63,17 @@ class Design:
     levels: int | None = None
 
     def to_dict(self) -> dict:
-        """The design as the manifest records it: a resumed sweep must produce exactly this again."""
+        """The design as the manifest records it: a resumed sweep must produce exactly this
+        again."""
         recorded = {
             "design": self.kind,
             "parameters": list(self.parameters),
             "points": [
-                {"point": p.index, "values": p.values, **({"varied": p.varied} if self.kind == "one_at_a_time" else {})}
+                {
+                    "point": p.index,
+                    "values": p.values,
+                    **({"varied": p.varied} if self.kind == "one_at_a_time" else {}),
+                }
                 for p in self.points
             ],
         }
@@ -68,7 +84,8 @@ class Design:
 
 
 def tidy(value: float) -> float | int:
-    """A computed value as a person would write it: 12 significant digits, and integral floats of integer ranges as ints."""
+    """A computed value as a person would write it: 12 significant digits, and integral floats of
+    integer ranges as ints."""
     return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
@@ -81,10 +98,12 @@ def range_values(low: float, high: float, steps: int) -> list[float | int]:
 
 
 def parse_distribution(text: str) -> dict | None:
-    """`triangular(0.02,0.05,0.2)` as {distribution: triangular, low: 0.02, mode: 0.05, high: 0.2}; None if no call.
+    """`triangular(0.02,0.05,0.2)` as {distribution: triangular, low: 0.02, mode: 0.05, high: 0.2};
+    None if no call.
 
-    Arguments come in the order of DISTRIBUTION_FIELDS: uniform(low,high), triangular(low,mode,high),
-    normal(mean,sd[,low,high]), lognormal(mean,sd[,low,high]), beta(a,b,low,high).
+    Arguments come in the order of DISTRIBUTION_FIELDS: uniform(low,high),
+    triangular(low,mode,high), normal(mean,sd[,low,high]), lognormal(mean,sd[,low,high]),
+    beta(a,b,low,high).
     """
     match = _DISTRIBUTION_CALL.fullmatch(text)
     if match is None or match.group(1) not in DISTRIBUTION_FIELDS:
@@ -92,7 +111,10 @@ def parse_distribution(text: str) -> dict | None:
     name, arguments = match.group(1), [a.strip() for a in match.group(2).split(",")]
     needed, optional = DISTRIBUTION_FIELDS[name]
     if len(arguments) not in (len(needed), len(needed) + len(optional)):
-        shapes = " or ".join(f"{name}({','.join(fields)})" for fields in dict.fromkeys((needed, (*needed, *optional))))
+        shapes = " or ".join(
+            f"{name}({','.join(fields)})"
+            for fields in dict.fromkeys((needed, (*needed, *optional)))
+        )
         raise UsageError(f"{text}: takes {shapes}")
     try:
         numbers = [float(a) for a in arguments]
@@ -102,9 +124,12 @@ def parse_distribution(text: str) -> dict | None:
 
 
 def parse_vary(text: str) -> tuple[str, tuple[Any, ...] | str | dict]:
-    """`path=v1,v2,...`, `path=lo:hi[:steps]` or `path=name(arguments)` from the command line, as (path, spec)."""
+    """`path=v1,v2,...`, `path=lo:hi[:steps]` or `path=name(arguments)` from the command line, as
+    (path, spec)."""
     if "=" not in text:
-        raise UsageError(f"--vary {text}: must look like dotted.path=v1,v2,... or dotted.path=lo:hi:steps")
+        raise UsageError(
+            f"--vary {text}: must look like dotted.path=v1,v2,... or dotted.path=lo:hi:steps"
+        )
     path, spec = (part.strip() for part in text.split("=", 1))
     if not spec:
         raise UsageError(f"--vary {text}: no values after '='")
@@ -124,7 +149,11 @@ def parse_vary(text: str) -> tuple[str, tuple[Any, ...] | str | dict]:
 
 
 def sweep_from_options(
-    scenario: Scenario, vary: Iterable[str], design: str | None, points: int | None, levels: int | None = None
+    scenario: Scenario,
+    vary: Iterable[str],
+    design: str | None,
+    points: int | None,
+    levels: int | None = None,
 ) -> Sweep:
     """The sweep to run: the scenario's `sweep:` section, with --vary replacing its parameters and
     --design/--points/--levels its shape."""
@@ -132,7 +161,8 @@ def sweep_from_options(
     base = scenario.sweep
     if not vary and base is None:
         raise UsageError(
-            f"nothing to sweep: scenario {scenario.name!r} has no sweep: section; give parameters with --vary dotted.path=v1,v2,..."
+            f"nothing to sweep: scenario {scenario.name!r} has no sweep: section; give parameters "
+            "with --vary dotted.path=v1,v2,..."
         )
     parameters: dict[str, Any] = dict(base.parameters) if base is not None and not vary else {}
     for text in vary:
@@ -142,7 +172,8 @@ def sweep_from_options(
         parameters[path] = spec
     if "replications" in parameters:
         raise UsageError(
-            "sweep: replications is the same at every point (common random numbers); set it with --replications"
+            "sweep: replications is the same at every point (common random numbers); set it with "
+            "--replications"
         )
     kind = design or (base.design if base is not None else "grid")
     same = base is not None and kind == base.design
@@ -163,7 +194,8 @@ def _values(spec: tuple[Any, ...] | str) -> list[Any]:
 
 
 def base_value(data: dict, path: str) -> Any:
-    """The value at a dotted path of a resolved scenario (list items by name or number), for one-at-a-time designs."""
+    """The value at a dotted path of a resolved scenario (list items by name or number), for
+    one-at-a-time designs."""
     node: Any = data
     for part in path.split("."):
         if isinstance(node, list):
@@ -182,7 +214,8 @@ def base_value(data: dict, path: str) -> Any:
 
 
 def latin_hypercube(ranges: list[tuple[float, float]], count: int, seed: int) -> list[list[float]]:
-    """`count` points, one in each of `count` equal slices of every range, from the scenario seed's own stream."""
+    """`count` points, one in each of `count` equal slices of every range, from the scenario seed's
+    own stream."""
     unit = unit_points("latin_hypercube", len(ranges), count, seed)
     return [[tidy(low + (high - low) * u) for u, (low, high) in zip(row, ranges)] for row in unit]
 
@@ -191,16 +224,22 @@ def sample_design(sweep: Sweep, seed: int, integral: tuple[bool, ...] = ()) -> D
     """A sampled design's points: unit-cube rows mapped through each parameter's quantile function.
 
     `integral` marks parameters the scenario holds as integers, rounded after mapping. This is the
-    one path from a sweep to its points, for simulations and for the tests' analytic functions alike.
+    one path from a sweep to its points, for simulations and for the tests' analytic functions
+    alike.
     """
     paths = tuple(sweep.parameters)
     unit = unit_points(sweep.design, len(paths), sweep.sample_count, seed, sweep.level_count)
     columns = [quantiles(sweep.parameters[path], unit[:, j]) for j, path in enumerate(paths)]
     whole = integral or (False,) * len(paths)
-    rows = [[round(float(v)) if whole[j] else tidy(float(v)) for j, v in enumerate(row)] for row in zip(*columns)]
+    rows = [
+        [round(float(v)) if whole[j] else tidy(float(v)) for j, v in enumerate(row)]
+        for row in zip(*columns)
+    ]
     points = tuple(Point(i, dict(zip(paths, row))) for i, row in enumerate(rows))
     levels = sweep.level_count if sweep.design == "morris" else None
-    return Design(sweep.design, paths, points, tuple(tuple(float(u) for u in row) for row in unit), levels)
+    return Design(
+        sweep.design, paths, points, tuple(tuple(float(u) for u in row) for row in unit), levels
+    )
 
 
 def make_design(scenario: Scenario, sweep: Sweep) -> Design:
@@ -224,26 +263,33 @@ def make_design(scenario: Scenario, sweep: Sweep) -> Design:
 
 
 def point_scenario(base: dict, point: Point, source: str = "sweep") -> Scenario:
-    """The base scenario with the point's values set as --set would set them, validated; errors name the point."""
+    """The base scenario with the point's values set as --set would set them, validated; errors name
+    the point."""
     overrides = [f"{path}={json.dumps(value)}" for path, value in point.values.items()]
     try:
         return scenario_from_dict(base, overrides, source=f"{source} point {point.index}")
     except ScenarioError as error:
         where = ", ".join(f"{k}={v}" for k, v in point.values.items())
         raise ScenarioError(
-            [Problem(f"{source} point {point.index} ({where})", None, p.path, p.message, p.got) for p in error.problems]
+            [
+                Problem(f"{source} point {point.index} ({where})", None, p.path, p.message, p.got)
+                for p in error.problems
+            ]
         ) from None
 
 
 def point_scenarios(scenario: Scenario, design: Design) -> list[Scenario]:
     """Every point's scenario, all validated before any work starts."""
     base = scenario_to_dict(scenario)
-    base["sweep"] = None  # a point is a plain scenario; its sweep section would only add weight to every task
+    base["sweep"] = (
+        None  # a point is a plain scenario; its sweep section would only add weight to every task
+    )
     return [point_scenario(base, point) for point in design.points]
 
 
 def is_integer_field(data: dict, path: str) -> bool:
-    """Whether the scenario holds an integer at `path` (staff, customers), so sampled values are rounded."""
+    """Whether the scenario holds an integer at `path` (staff, customers), so sampled values are
+    rounded."""
     try:
         value = base_value(data, path)
     except UsageError:

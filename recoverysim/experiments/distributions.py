@@ -1,4 +1,5 @@
-"""Map unit-cube points to parameter values through each parameter's quantile function (scipy.stats).
+"""Map unit-cube points to parameter values through each parameter's quantile function
+(scipy.stats).
 
 A range 'lo:hi' is uniform on [lo, hi]; a Distribution is the scipy.stats distribution it names,
 truncated to its bounds by mapping u to the quantile at F(low) + u (F(high) - F(low)).
@@ -11,7 +12,8 @@ from scipy import stats
 
 from recoverysim.scenario.schema import Distribution, parse_range
 
-#: Unit points at exactly 0 or 1 would give infinite values at an unbounded end; they move in by this much there.
+#: Unit points at exactly 0 or 1 would give infinite values at an unbounded end; they move in by
+#: this much there.
 EDGE = 1e-12
 
 
@@ -34,7 +36,8 @@ def frozen_distribution(spec: str | Distribution):
 
 
 def quantiles(spec: str | Distribution, unit: np.ndarray) -> np.ndarray:
-    """Values at probabilities `unit` (in [0, 1]) of the parameter's distribution, truncated to its bounds."""
+    """Values at probabilities `unit` (in [0, 1]) of the parameter's distribution, truncated to its
+    bounds."""
     unit = np.asarray(unit, dtype=float)
     distribution = frozen_distribution(spec)
     if isinstance(spec, str) or spec.distribution not in ("normal", "lognormal"):
@@ -44,4 +47,8 @@ def quantiles(spec: str | Distribution, unit: np.ndarray) -> np.ndarray:
     low = 0.0 if spec.low is None else distribution.cdf(spec.low)
     high = 1.0 if spec.high is None else distribution.cdf(spec.high)
     values = distribution.ppf(low + unit * (high - low))
-    return np.clip(values, -np.inf if spec.low is None else spec.low, np.inf if spec.high is None else spec.high)
+    return np.clip(
+        values,
+        -np.inf if spec.low is None else spec.low,
+        np.inf if spec.high is None else spec.high,
+    )

@@ -1,8 +1,9 @@
-"""Run tasks on an executor, saving each as it finishes; turn Ctrl-C into a clean stop that keeps finished work."""
+"""Run tasks on an executor, saving each as it finishes; turn Ctrl-C into a clean stop that keeps
+finished work."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from recoverysim.errors import RecoverySimError
 from recoverysim.experiments.executors import Executor
@@ -11,7 +12,8 @@ from recoverysim.experiments.tasks import Task, TaskOutput, run_task
 
 
 class Interrupted(RecoverySimError):
-    """The user stopped the work (Ctrl-C); the tasks that finished are saved when there is a results folder."""
+    """The user stopped the work (Ctrl-C); the tasks that finished are saved when there is a results
+    folder."""
 
     def __init__(self, done: int, total: int | None, folder: str | None, what: str = ""):
         self.done, self.total, self.folder = done, total, folder
@@ -26,7 +28,8 @@ def drive(
     store: TaskStore | None = None,
     on_output: Callable[[TaskOutput], None] | None = None,
 ) -> dict[str, TaskOutput]:
-    """Run the tasks not yet in `store`; with a store, outputs go to disk and the returned dict is empty.
+    """Run the tasks not yet in `store`; with a store, outputs go to disk and the returned dict is
+    empty.
 
     Without a store the outputs come back in memory, keyed by task key. `on_output` sees each
     output once it is safe (a progress bar, say).

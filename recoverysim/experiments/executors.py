@@ -14,7 +14,8 @@ import signal
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Iterator
 
 from recoverysim.errors import UsageError
 
@@ -34,7 +35,9 @@ class Executor(Protocol):
 
     workers: int
 
-    def map_unordered(self, function: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]: ...
+    def map_unordered(
+        self, function: Callable[[Any], Any], tasks: Iterable[Any]
+    ) -> Iterator[Any]: ...
 
     def close(self) -> None: ...
 
@@ -61,7 +64,8 @@ class SerialExecutor:
 
 
 def _watch_parent(parent_pid: int) -> None:
-    """Exit a worker whose parent died (e.g. SIGKILL): otherwise it would wait on its queue forever."""
+    """Exit a worker whose parent died (e.g. SIGKILL): otherwise it would wait on its queue
+    forever."""
     while True:
         time.sleep(ORPHAN_CHECK_SECONDS)
         if os.getppid() != parent_pid:
@@ -69,13 +73,15 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def _init_worker(parent_pid: int) -> None:
-    # Ctrl-C reaches the whole process group; only the parent handles it, so workers never print tracebacks.
+    # Ctrl-C reaches the whole process group; only the parent handles it, so workers never print
+    # tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
 class ProcessExecutor:
-    """Local worker processes (one per core by default); unfinished work is dropped on interruption."""
+    """Local worker processes (one per core by default); unfinished work is dropped on
+    interruption."""
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or default_workers()
@@ -86,7 +92,9 @@ class ProcessExecutor:
             yield from SerialExecutor().map_unordered(function, tasks)
             return
         pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(tasks)), initializer=_init_worker, initargs=(os.getpid(),)
+            max_workers=min(self.workers, len(tasks)),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
         pending: set = set()
         finished = False
@@ -111,7 +119,8 @@ class ProcessExecutor:
 
 @contextlib.contextmanager
 def _sigint_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C while worker processes start, so they ignore it too (an ignored signal survives exec)."""
+    """Ignore Ctrl-C while worker processes start, so they ignore it too (an ignored signal survives
+    exec)."""
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:  # not the main thread: signals are not ours to change
@@ -124,7 +133,8 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 def local_cluster(workers: int, processes: bool = True) -> Any:
-    """A Dask LocalCluster of single-threaded workers that run replications at full speed and ignore Ctrl-C.
+    """A Dask LocalCluster of single-threaded workers that run replications at full speed and ignore
+    Ctrl-C.
 
     By default Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536 (memory goes back
     to the system sooner) and samples each worker's stack every 10 ms for its profile
@@ -147,21 +157,25 @@ def local_cluster(workers: int, processes: bool = True) -> Any:
 
 
 class DaskExecutor:
-    """A Dask cluster: an existing one at `scheduler` (tcp://HOST:PORT), else a LocalCluster started here."""
+    """A Dask cluster: an existing one at `scheduler` (tcp://HOST:PORT), else a LocalCluster started
+    here."""
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None):
         try:
             from dask.distributed import Client
         except ImportError:
             raise UsageError(
-                f"the dask executor needs Dask, which is not installed; install it with {DASK_EXTRA_HINT}"
+                "the dask executor needs Dask, which is not installed; install it with "
+                f"{DASK_EXTRA_HINT}"
             ) from None
         self._cluster = None
         if scheduler:
             try:
                 self._client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_SECONDS}s")
             except (OSError, ValueError, TypeError) as error:
-                raise UsageError(f"cannot reach the Dask scheduler at {scheduler} ({error})") from None
+                raise UsageError(
+                    f"cannot reach the Dask scheduler at {scheduler} ({error})"
+                ) from None
             self.workers = max(1, sum(self._client.nthreads().values()))
         else:
             self.workers = workers or default_workers()
@@ -191,7 +205,9 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def make_executor(name: str = "processes", workers: int | None = None, scheduler: str | None = None) -> Executor:
+def make_executor(
+    name: str = "processes", workers: int | None = None, scheduler: str | None = None
+) -> Executor:
     """The executor called `name`; unknown names and options that do not fit it are a UsageError."""
     if name not in EXECUTORS:
         raise UsageError(f"unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")

@@ -18,8 +18,12 @@ from typing import TextIO
 from tqdm import tqdm
 
 REDRAW_SECONDS = 0.1
-KNOWN_TOTAL = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}{unit} [{elapsed}<{remaining}, {rate_fmt}{postfix}]"
-"""tqdm's own layout with the unit after the count ('4/8 replications'), for bars whose total is known."""
+KNOWN_TOTAL = (
+    "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}{unit} [{elapsed}<{remaining}, "
+    "{rate_fmt}{postfix}]"
+)
+"""tqdm's own layout with the unit after the count ('4/8 replications'), for bars whose total is
+known."""
 
 
 def on_terminal(stream: TextIO, quiet: bool = False) -> bool:
@@ -37,8 +41,8 @@ def bar(
     stream: TextIO | None = None,
     always: bool = False,
 ) -> tqdm:
-    """A tqdm bar in the project's style: label first, count of `unit`, rate and time left; silent off a terminal
-    unless `always` (the API's opt-in: a notebook's stderr is no terminal)."""
+    """A tqdm bar in the project's style: label first, count of `unit`, rate and time left; silent
+    off a terminal unless `always` (the API's opt-in: a notebook's stderr is no terminal)."""
     stream = stream or sys.stderr
     return tqdm(
         total=total,
@@ -75,8 +79,12 @@ class Progress:
         self.point_of = point_of
         self.tasks_per_point = tasks_per_point
         self.per_point = Counter(point_of(k) for k in done_keys) if point_of else Counter()
-        self.points_total = None if not (point_of and tasks_per_point and total) else total // tasks_per_point
-        self.bar = bar(label, total, unit, done=len(done_keys), quiet=quiet, stream=stream, always=always)
+        self.points_total = (
+            None if not (point_of and tasks_per_point and total) else total // tasks_per_point
+        )
+        self.bar = bar(
+            label, total, unit, done=len(done_keys), quiet=quiet, stream=stream, always=always
+        )
         self._show_points()
 
     def advance(self, key: str = "") -> None:
@@ -93,8 +101,8 @@ class Progress:
             self.bar.set_postfix_str(f"{finished}/{self.points_total} points", refresh=False)
 
     def line(self) -> str:
-        """The text of the bar as tqdm draws it, e.g. 'sweep:  50%|#####     | 4/8 replications [00:01<00:01,
-        2.1 replications/s, 1/2 points]'."""
+        """The text of the bar as tqdm draws it, e.g. 'sweep:  50%|#####     | 4/8 replications
+        [00:01<00:01, 2.1 replications/s, 1/2 points]'."""
         return str(self.bar)
 
     def close(self) -> None:
@@ -103,8 +111,8 @@ class Progress:
 
 
 def with_progress(label: str, start: str = "on_start", each: str = "on_output") -> Callable:
-    """Give an API function a `progress=False` keyword: when true, a bar (drawn even off a terminal) hears the
-    function's own `start` and `each` hooks, after any hooks the caller passed."""
+    """Give an API function a `progress=False` keyword: when true, a bar (drawn even off a terminal)
+    hears the function's own `start` and `each` hooks, after any hooks the caller passed."""
 
     def decorate(function: Callable) -> Callable:
         signature = inspect.signature(function)
@@ -118,7 +126,9 @@ def with_progress(label: str, start: str = "on_start", each: str = "on_output") 
             shown: list[Progress] = []
 
             def on_start(*heard) -> None:
-                total, done = heard if len(heard) == 2 else (None, *heard)  # a search knows no total
+                total, done = (
+                    heard if len(heard) == 2 else (None, *heard)
+                )  # a search knows no total
                 shown.append(Progress(label, total, done, always=True))
                 if started is not None:
                     started(*heard)
@@ -136,8 +146,12 @@ def with_progress(label: str, start: str = "on_start", each: str = "on_output") 
                 for drawn in shown:
                     drawn.close()
 
-        extra = inspect.Parameter("progress", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool")
-        wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), extra])
+        extra = inspect.Parameter(
+            "progress", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"
+        )
+        wrapper.__signature__ = signature.replace(
+            parameters=[*signature.parameters.values(), extra]
+        )
         return wrapper
 
     return decorate

@@ -1,4 +1,5 @@
-"""Points in the unit cube for the sampled sweep designs, each from its own stream of the scenario seed.
+"""Points in the unit cube for the sampled sweep designs, each from its own stream of the scenario
+seed.
 
 latin_hypercube and sobol_sequence come from scipy.stats.qmc; morris (trajectories of elementary
 effects) and sobol (Saltelli's cross-sampling for first and total indices) from SALib, which is an
@@ -17,9 +18,12 @@ INSTALL_HINT = "pip install 'recoverysim[sensitivity]'"
 
 
 def design_generator(seed: int, design: str) -> np.random.Generator:
-    """The design's own stream: (scenario seed, 'sweep.<design>'), independent of every replication's streams."""
+    """The design's own stream: (scenario seed, 'sweep.<design>'), independent of every
+    replication's streams."""
     key = stream_key(f"sweep.{design}")
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy=(seed,), spawn_key=(key,))))
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(entropy=(seed,), spawn_key=(key,)))
+    )
 
 
 def salib():
@@ -36,10 +40,16 @@ def salib():
 
 def unit_problem(inputs: int) -> dict:
     """A SALib problem on the unit cube: values are mapped through the distributions afterwards."""
-    return {"num_vars": inputs, "names": [f"x{i}" for i in range(inputs)], "bounds": [[0.0, 1.0]] * inputs}
+    return {
+        "num_vars": inputs,
+        "names": [f"x{i}" for i in range(inputs)],
+        "bounds": [[0.0, 1.0]] * inputs,
+    }
 
 
-def unit_points(design: str, inputs: int, count: int, seed: int, levels: int | None = None) -> np.ndarray:
+def unit_points(
+    design: str, inputs: int, count: int, seed: int, levels: int | None = None
+) -> np.ndarray:
     """Rows of the design in [0, 1]^inputs.
 
     count is the number of points (latin_hypercube, sobol_sequence), of Morris trajectories, or of
@@ -54,5 +64,7 @@ def unit_points(design: str, inputs: int, count: int, seed: int, levels: int | N
     if design == "morris":
         return morris_sample.sample(unit_problem(inputs), count, num_levels=levels, seed=generator)
     if design == "sobol":
-        return sobol_sample.sample(unit_problem(inputs), count, calc_second_order=False, seed=generator)
+        return sobol_sample.sample(
+            unit_problem(inputs), count, calc_second_order=False, seed=generator
+        )
     raise ValueError(f"{design} is not a sampled design")

@@ -1,4 +1,5 @@
-"""Global sensitivity of the paired difference between policies: Morris screening and Sobol indices (SALib).
+"""Global sensitivity of the paired difference between policies: Morris screening and Sobol indices
+(SALib).
 
 The analysis never runs the model: it takes a design (its unit-cube points) and one outcome per
 point, in point order. For a sweep the outcome is the mean over replications of the paired
@@ -20,7 +21,17 @@ from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write
 from recoverysim.table import with_interval
 
 SENSITIVITY_FILE = "sensitivity.csv"
-COLUMNS = ("metric", "baseline", "challenger", "input", "index", "value", "ci_low", "ci_high", "method")
+COLUMNS = (
+    "metric",
+    "baseline",
+    "challenger",
+    "input",
+    "index",
+    "value",
+    "ci_low",
+    "ci_high",
+    "method",
+)
 #: The figure analysed by default: net result plus the value of the customers kept, both at day 0.
 DEFAULT_METRIC = "value_total_eur"
 RESAMPLES = 1000
@@ -31,11 +42,16 @@ METHODS = {
 }
 
 
-def paired_point_differences(points: pd.DataFrame, metric: str, baseline: str, challenger: str) -> pd.Series:
-    """Per point (index), the mean over replications of challenger - baseline in `metric`, paired by replication."""
+def paired_point_differences(
+    points: pd.DataFrame, metric: str, baseline: str, challenger: str
+) -> pd.Series:
+    """Per point (index), the mean over replications of challenger - baseline in `metric`, paired by
+    replication."""
     if metric not in points.columns:
         raise RecoverySimError(f"points.parquet has no figure {metric!r}")
-    table = points.pivot_table(index=["point", "replication"], columns="policy", values=metric, aggfunc="first")
+    table = points.pivot_table(
+        index=["point", "replication"], columns="policy", values=metric, aggfunc="first"
+    )
     for policy in (baseline, challenger):
         if policy not in table.columns:
             raise RecoverySimError(f"the sweep did not run policy {policy!r}")
@@ -50,10 +66,14 @@ def indices(design: Design, outcome: np.ndarray, seed: int) -> pd.DataFrame:
     seed's own stream, so the same sweep gives the same intervals.
     """
     if design.kind not in SENSITIVITY_DESIGNS:
-        raise RecoverySimError(f"a {design.kind} design has no sensitivity analysis (use morris or sobol)")
+        raise RecoverySimError(
+            f"a {design.kind} design has no sensitivity analysis (use morris or sobol)"
+        )
     outcome = np.asarray(outcome, dtype=float)
     if outcome.shape != (len(design.points),) or np.isnan(outcome).any():
-        raise RecoverySimError(f"the sensitivity analysis needs one number per point ({len(design.points)})")
+        raise RecoverySimError(
+            f"the sensitivity analysis needs one number per point ({len(design.points)})"
+        )
     unit = np.asarray(design.unit_points, dtype=float)
     problem = {**unit_problem(len(design.parameters)), "names": list(design.parameters)}
     _, _, morris_analysis, sobol_analysis = salib()
@@ -62,7 +82,13 @@ def indices(design: Design, outcome: np.ndarray, seed: int) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         if design.kind == "morris":
             found = morris_analysis.analyze(
-                problem, unit, outcome, RESAMPLES, CONFIDENCE, num_levels=design.levels, seed=generator
+                problem,
+                unit,
+                outcome,
+                RESAMPLES,
+                CONFIDENCE,
+                num_levels=design.levels,
+                seed=generator,
             )
             for i, name in enumerate(design.parameters):
                 star, half = float(found["mu_star"][i]), float(found["mu_star_conf"][i])
@@ -90,23 +116,37 @@ def indices(design: Design, outcome: np.ndarray, seed: int) -> pd.DataFrame:
 
 
 def sensitivity_table(
-    points: pd.DataFrame, design: Design, policies: tuple[str, ...], metrics: tuple[str, ...], seed: int
+    points: pd.DataFrame,
+    design: Design,
+    policies: tuple[str, ...],
+    metrics: tuple[str, ...],
+    seed: int,
 ) -> pd.DataFrame:
-    """sensitivity.csv: indices of each challenger's paired difference against the first policy, per figure."""
+    """sensitivity.csv: indices of each challenger's paired difference against the first policy, per
+    figure."""
     if len(policies) < 2:
-        raise RecoverySimError("a sensitivity analysis of the paired difference needs at least two policies")
+        raise RecoverySimError(
+            "a sensitivity analysis of the paired difference needs at least two policies"
+        )
     baseline, frames = policies[0], []
     order = [point.index for point in design.points]
     for metric in metrics:
         for challenger in policies[1:]:
-            outcome = paired_point_differences(points, metric, baseline, challenger).reindex(order).to_numpy()
+            outcome = (
+                paired_point_differences(points, metric, baseline, challenger)
+                .reindex(order)
+                .to_numpy()
+            )
             found = indices(design, outcome, seed)
             frames.append(found.assign(metric=metric, baseline=baseline, challenger=challenger))
     return pd.concat(frames, ignore_index=True)[list(COLUMNS)]
 
 
 def write_sensitivity(table: pd.DataFrame, folder: Path) -> None:
-    atomic_write(folder / SENSITIVITY_FILE, lambda path: table.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT))
+    atomic_write(
+        folder / SENSITIVITY_FILE,
+        lambda path: table.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT),
+    )
 
 
 def read_sensitivity(folder: Path) -> pd.DataFrame | None:
@@ -125,21 +165,29 @@ def read_sensitivity(folder: Path) -> pd.DataFrame | None:
 
 
 def ranking(table: pd.DataFrame, metric: str, challenger: str | None = None) -> pd.DataFrame:
-    """The inputs from most to least influential on one figure: by mu_star (morris) or ST (sobol)."""
+    """The inputs from most to least influential on one figure: by mu_star (morris) or ST
+    (sobol)."""
     rows = table[table["metric"] == metric]
     if challenger is not None:
         rows = rows[rows["challenger"] == challenger]
     headline = "mu_star" if (rows["method"] == "morris").any() else "ST"
-    return rows[rows["index"] == headline].sort_values("value", ascending=False).reset_index(drop=True)
+    return (
+        rows[rows["index"] == headline].sort_values("value", ascending=False).reset_index(drop=True)
+    )
 
 
 def describe_ranking(table: pd.DataFrame) -> list[str]:
-    """One line per figure and challenger: the inputs in order of influence, with intervals, for the CLI."""
+    """One line per figure and challenger: the inputs in order of influence, with intervals, for the
+    CLI."""
     lines = []
-    for (metric, baseline, challenger), _ in table.groupby(["metric", "baseline", "challenger"], sort=False):
+    for (metric, baseline, challenger), _ in table.groupby(
+        ["metric", "baseline", "challenger"], sort=False
+    ):
         ranked = ranking(table, metric, challenger)
         index = ranked["index"].iloc[0] if len(ranked) else "?"
-        inputs = "; ".join(f"{r.input} {with_interval(r.value, r.ci_low, r.ci_high)}" for r in ranked.itertuples())
+        inputs = "; ".join(
+            f"{r.input} {with_interval(r.value, r.ci_low, r.ci_high)}" for r in ranked.itertuples()
+        )
         lines.append(f"{metric}, {challenger} - {baseline}, by {index}: {inputs}")
     return lines
 
@@ -148,13 +196,17 @@ def check_sensitivity_sweep(design_kind: str, policies: tuple[str, ...]) -> None
     """Refuse, before any work, a morris or sobol sweep that has no paired difference to analyse."""
     if design_kind in SENSITIVITY_DESIGNS and len(policies) < 2:
         raise UsageError(
-            f"a {design_kind} design analyses the paired difference between policies: run at least two "
-            f"(got {', '.join(policies)})"
+            f"a {design_kind} design analyses the paired difference between policies: run at "
+            f"least two (got {', '.join(policies)})"
         )
 
 
 def sweep_sensitivity(
-    points: pd.DataFrame, design: Design, policies: tuple[str, ...], metrics: tuple[str, ...], seed: int
+    points: pd.DataFrame,
+    design: Design,
+    policies: tuple[str, ...],
+    metrics: tuple[str, ...],
+    seed: int,
 ) -> pd.DataFrame | None:
     """sensitivity.csv's table for a morris or sobol sweep; None for the other designs."""
     if design.kind not in SENSITIVITY_DESIGNS:

@@ -1,14 +1,16 @@
-"""`run --until-settled`: add replications in batches until the choice among the policies is settled.
+"""`run --until-settled`: add replications in batches until the choice among the policies is
+settled.
 
-The first batch is the run's replications; each further batch adds max(10, first // 2), up to a budget.
-After each batch, selection.py's simultaneous 95 % intervals on the decision figure say, for every policy,
-whether it is separated from the best (worse, at 95 %) or within the indifference zone (at most
-`indifference` behind the best of the others, at 95 %). The run stops when every policy is one or the other,
-or when the budget is spent.
+The first batch is the run's replications; each further batch adds max(10, first // 2), up to a
+budget. After each batch, selection.py's simultaneous 95 % intervals on the decision figure say, for
+every policy, whether it is separated from the best (worse, at 95 %) or within the indifference zone
+(at most `indifference` behind the best of the others, at 95 %). The run stops when every policy is
+one or the other, or when the budget is spent.
 
-Replications go to one results folder: replication r has the same seeds whatever the batch, so the batches
-add up to the run `--replications N` would make, and a run stopped at any moment resumes where it was
-(the batches are fixed by the rule, so a resumed run makes the same decisions at the same counts).
+Replications go to one results folder: replication r has the same seeds whatever the batch, so the
+batches add up to the run `--replications N` would make, and a run stopped at any moment resumes
+where it was (the batches are fixed by the rule, so a resumed run makes the same decisions at the
+same counts).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ DEFAULT_MAX_REPLICATIONS = 200
 
 @dataclass(frozen=True)
 class SettleRule:
-    """When to stop adding replications: the figure, the indifference zone, the first batch and the budget."""
+    """When to stop adding replications: the figure, the indifference zone, the first batch and the
+    budget."""
 
     metric: str = DECISION_FIGURE
     indifference: float = 0.0
@@ -56,14 +59,19 @@ class SettleRule:
 
     def __post_init__(self) -> None:
         if self.metric not in KEY_FIGURES:
-            raise UsageError(f"--metric {self.metric}: not a key figure; choose one of {', '.join(KEY_FIGURES)}")
+            raise UsageError(
+                f"--metric {self.metric}: not a key figure; choose one of {', '.join(KEY_FIGURES)}"
+            )
         if better_direction(self.metric) is None:
-            raise UsageError(f"--metric {self.metric}: has no better side, so no policy can be best on it")
+            raise UsageError(
+                f"--metric {self.metric}: has no better side, so no policy can be best on it"
+            )
         if not (self.indifference >= 0.0 and math.isfinite(self.indifference)):
             raise UsageError(f"--indifference must be a number >= 0 (got {self.indifference})")
         if self.first_batch < 2:
             raise UsageError(
-                f"--until-settled needs at least 2 replications in the first batch (got {self.first_batch})"
+                "--until-settled needs at least 2 replications in the first batch (got "
+                f"{self.first_batch})"
             )
         if self.max_replications < self.first_batch:
             raise UsageError(
@@ -77,12 +85,14 @@ class SettleRule:
         return max(MIN_BATCH, self.first_batch // 2)
 
     def checkpoints(self) -> list[int]:
-        """The replication counts at which the rule looks: the first batch, then every batch, then the budget."""
+        """The replication counts at which the rule looks: the first batch, then every batch, then
+        the budget."""
         counts = list(range(self.first_batch, self.max_replications, self.batch))
         return [*counts, self.max_replications]
 
     def describe(self) -> dict:
-        """The rule as the results folder's design records it: a resume must follow the same rule."""
+        """The rule as the results folder's design records it: a resume must follow the same
+        rule."""
         return {
             "metric": self.metric,
             "indifference": self.indifference,
@@ -94,7 +104,8 @@ class SettleRule:
 
 @dataclass(frozen=True)
 class Standing:
-    """One policy after a batch: 'best', 'separated', 'indifferent' or 'open' (none of these yet)."""
+    """One policy after a batch: 'best', 'separated', 'indifferent' or 'open' (none of these
+    yet)."""
 
     policy: str
     state: str
@@ -115,21 +126,25 @@ class Decision:
         return all(standing.state != "open" for standing in self.standings)
 
     def lines(self) -> list[str]:
-        """A stop line ('settled: ...' or 'budget spent: ...'), then one line per policy saying where it stands."""
+        """A stop line ('settled: ...' or 'budget spent: ...'), then one line per policy saying
+        where it stands."""
         rule = self.rule
         unit = " EUR" if rule.metric.endswith("_eur") else ""
         zone = f"indifference zone {number(rule.indifference)}{unit}"
         if self.settled:
             head = (
-                f"settled: after {self.replications} replications every policy is separated from the best "
-                f"({self.best}) on {rule.metric} or within the {zone}."
+                f"settled: after {self.replications} replications every policy is separated from "
+                f"the best ({self.best}) on {rule.metric} or within the {zone}."
             )
         else:
             head = (
-                f"budget spent: {self.replications} replications (--max-replications {rule.max_replications}) "
-                f"and not settled on {rule.metric} ({zone})."
+                f"budget spent: {self.replications} replications (--max-replications "
+                f"{rule.max_replications}) and not settled on {rule.metric} ({zone})."
             )
-        return [head, *(f"  {standing.policy}: {self._words(standing)}" for standing in self.standings)]
+        return [
+            head,
+            *(f"  {standing.policy}: {self._words(standing)}" for standing in self.standings),
+        ]
 
     def _words(self, standing: Standing) -> str:
         row = standing.row
@@ -139,7 +154,10 @@ class Decision:
         if standing.state == "best":
             return f"the best ({chance})"
         if row["best"]:
-            return f"the best so far, but may be behind another by {number(shortfall(row))} ({chance}, MCB {interval})"
+            return (
+                f"the best so far, but may be behind another by {number(shortfall(row))} "
+                f"({chance}, MCB {interval})"
+            )
         if standing.state == "separated":
             return f"separated from the best ({gap})"
         if standing.state == "indifferent":
@@ -148,7 +166,8 @@ class Decision:
 
 
 def shortfall(row: dict) -> float:
-    """How far the policy may be behind the best of the others, at 95 % (the far end of its MCB interval)."""
+    """How far the policy may be behind the best of the others, at 95 % (the far end of its MCB
+    interval)."""
     return -row["mcb_low"] if row["better"] == "higher" else row["mcb_high"]
 
 
@@ -173,7 +192,10 @@ def decide(selection: pd.DataFrame, rule: SettleRule) -> Decision:
 
 def _figures_frame(store: TaskStore, tasks: list) -> pd.DataFrame:
     """replications.parquet's key figures of the finished tasks, read from their records alone."""
-    rows = [{"policy": t.policy, "replication": t.replication, **store.load_figures(t.key)} for t in tasks]
+    rows = [
+        {"policy": t.policy, "replication": t.replication, **store.load_figures(t.key)}
+        for t in tasks
+    ]
     return pd.DataFrame(rows)
 
 
@@ -189,9 +211,11 @@ def run_until_settled(
     on_result: Callable[[ReplicationResult], None] | None = None,
     on_start: Callable[[int | None, set[str]], None] | None = None,
 ) -> tuple[ExperimentResult, Decision]:
-    """Run batches into `store_in` until `rule` is settled or its budget spent; the run and why it stopped.
+    """Run batches into `store_in` until `rule` is settled or its budget spent; the run and why it
+    stopped.
 
-    The folder's design records the rule, so `store_in.resume` continues only the same rule on the same scenario.
+    The folder's design records the rule, so `store_in.resume` continues only the same rule on the
+    same scenario.
     """
     scenario = resolve_staffing(scenario)
     tasks = plan(scenario, policies, rule.max_replications)
@@ -202,7 +226,9 @@ def run_until_settled(
     store = store_in.open_store("run", scenario, design, None)
     if store.complete:
         result = stored_result(scenario, chosen, store.folder)
-        return result, decide(metric_selection(result.replications, list(chosen), rule.metric), rule)
+        return result, decide(
+            metric_selection(result.replications, list(chosen), rule.metric), rule
+        )
     if on_start is not None:
         on_start(None, set(store.done))
     notify = None if on_result is None else (lambda output: on_result(as_replication(output)))
@@ -210,7 +236,9 @@ def run_until_settled(
         for count in rule.checkpoints():
             batch = [t for t in tasks if t.replication < count]
             drive(batch, runner, store, notify)
-            decision = decide(metric_selection(_figures_frame(store, batch), list(chosen), rule.metric), rule)
+            decision = decide(
+                metric_selection(_figures_frame(store, batch), list(chosen), rule.metric), rule
+            )
             if decision.settled or count == rule.max_replications:
                 break
     result = gather(scenario, [as_replication(store.load(t.key)) for t in batch], chosen)

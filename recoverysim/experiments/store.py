@@ -21,7 +21,8 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -79,7 +80,11 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 def differences(old: Any, new: Any, limit: int = 3) -> str:
     """The first few dotted paths where two JSON-like values differ, as 'path: old -> new'."""
     before, after = _flatten(old), _flatten(new)
-    changed = [k for k in dict.fromkeys([*before, *after]) if before.get(k, "(absent)") != after.get(k, "(absent)")]
+    changed = [
+        k
+        for k in dict.fromkeys([*before, *after])
+        if before.get(k, "(absent)") != after.get(k, "(absent)")
+    ]
     shown = [
         f"{k}: {json.dumps(before.get(k, '(absent)'))} -> {json.dumps(after.get(k, '(absent)'))}"
         for k in changed[:limit]
@@ -118,11 +123,13 @@ class TaskStore:
         overwrite: bool = False,
         command: str = "",
         written: dict[str, str] | None = None,
-    ) -> "TaskStore":
-        """Claim `folder` for this run, or explain why not; nothing is simulated before this returns."""
+    ) -> TaskStore:
+        """Claim `folder` for this run, or explain why not; nothing is simulated before this
+        returns."""
         if resume and overwrite:
             raise UsageError(
-                "--resume and --overwrite exclude each other: resume keeps finished tasks, overwrite discards them"
+                "--resume and --overwrite exclude each other: resume keeps finished tasks, "
+                "overwrite discards them"
             )
         folder = prepare_folder(Path(folder))
         fresh = new_manifest(kind, scenario, design, command, tasks_total, written=written)
@@ -133,7 +140,8 @@ class TaskStore:
                 advice = (
                     "use another --out, or --overwrite to replace it"
                     if not resume
-                    else "resume only continues the same run; use another --out, or --overwrite to replace it"
+                    else "resume only continues the same run; use another --out, or --overwrite to "
+                    "replace it"
                 )
                 raise RecoverySimError(f"{folder}: holds a different run ({mismatch}); {advice}")
             if resume:
@@ -143,8 +151,8 @@ class TaskStore:
                 total = old.get("tasks_total")
                 of_total = f" of {total}" if total else ""
                 raise RecoverySimError(
-                    f"{folder}: holds an unfinished run of this scenario ({done}{of_total} tasks done); "
-                    "add --resume to finish it, or --overwrite to start again"
+                    f"{folder}: holds an unfinished run of this scenario ({done}{of_total} tasks "
+                    "done); add --resume to finish it, or --overwrite to start again"
                 )
             # the same run, complete: running it again gives the same files, so start afresh
         if old is not None:
@@ -158,11 +166,15 @@ class TaskStore:
     def _existing_manifest(folder: Path, overwrite: bool) -> dict | None:
         path = folder / "manifest.json"
         if not path.exists():
-            foreign = [p.name for p in folder.iterdir() if not p.name.startswith(".") and p.name != TASKS_FOLDER]
+            foreign = [
+                p.name
+                for p in folder.iterdir()
+                if not p.name.startswith(".") and p.name != TASKS_FOLDER
+            ]
             if foreign:
                 raise RecoverySimError(
-                    f"{folder}: holds files that are not recoverysim results (no manifest.json; e.g. {foreign[0]}); "
-                    "choose an empty or new folder"
+                    f"{folder}: holds files that are not recoverysim results (no manifest.json; "
+                    f"e.g. {foreign[0]}); choose an empty or new folder"
                 )
             return {} if (folder / TASKS_FOLDER).exists() else None
         try:
@@ -174,13 +186,17 @@ class TaskStore:
             if overwrite:
                 return {}
             raise RecoverySimError(
-                f"{path}: cannot be read ({error}); use --overwrite to replace this folder's results"
+                f"{path}: cannot be read ({error}); use --overwrite to replace this folder's "
+                "results"
             ) from None
 
     @staticmethod
     def _mismatch(old: dict, fresh: dict) -> str:
         if old.get("format_version") != fresh["format_version"]:
-            return f"results format {old.get('format_version')}, this version writes {fresh['format_version']}"
+            return (
+                f"results format {old.get('format_version')}, this version writes "
+                f"{fresh['format_version']}"
+            )
         if old.get("kind") != fresh["kind"]:
             return f"a {old.get('kind')}, not a {fresh['kind']}"
         if old.get("scenario_sha256") != fresh["scenario_sha256"]:
@@ -191,7 +207,7 @@ class TaskStore:
         return ""
 
     @classmethod
-    def _resumed(cls, folder: Path, old: dict, command: str) -> "TaskStore":
+    def _resumed(cls, folder: Path, old: dict, command: str) -> TaskStore:
         manifest = dict(old)
         manifest["resumed"] = [*old.get("resumed", []), {"at": now_utc(), "command": command}]
         store = cls(folder, manifest, set() if old.get("complete") else cls._task_files(folder))
@@ -203,10 +219,13 @@ class TaskStore:
 
     @staticmethod
     def _remove_leftovers(folder: Path) -> None:
-        """Temporary files a killed run left half written: ours by name, so nobody else's is touched."""
+        """Temporary files a killed run left half written: ours by name, so nobody else's is
+        touched."""
         names = [*OWN_FILES, "write-probe"]
         for leftover in [*folder.glob(".*.tmp"), *(folder / TASKS_FOLDER).glob(".*.tmp")]:
-            if leftover.parent.name == TASKS_FOLDER or any(leftover.name.startswith(f".{name}.") for name in names):
+            if leftover.parent.name == TASKS_FOLDER or any(
+                leftover.name.startswith(f".{name}.") for name in names
+            ):
                 leftover.unlink(missing_ok=True)
 
     @staticmethod
@@ -218,7 +237,8 @@ class TaskStore:
 
     @staticmethod
     def _clear(folder: Path) -> None:
-        """Remove what a previous run wrote here, and nothing else (plots or notes a user added stay)."""
+        """Remove what a previous run wrote here, and nothing else (plots or notes a user added
+        stay)."""
         for name in OWN_FILES:
             (folder / name).unlink(missing_ok=True)
         shutil.rmtree(folder / TASKS_FOLDER, ignore_errors=True)
@@ -242,13 +262,15 @@ class TaskStore:
             "figures": output.figures,
         }
         atomic_write(
-            self.tasks_folder / f"{output.key}.json", lambda p: p.write_text(json.dumps(record), encoding="utf-8")
+            self.tasks_folder / f"{output.key}.json",
+            lambda p: p.write_text(json.dumps(record), encoding="utf-8"),
         )
         self.done.add(output.key)
         self.checkpoint()
 
     def load(self, key: str) -> TaskOutput:
-        """A finished task read back exactly as it was computed (floats round-trip through JSON and Parquet)."""
+        """A finished task read back exactly as it was computed (floats round-trip through JSON and
+        Parquet)."""
         base = self.tasks_folder / key
         try:
             record = json.loads(Path(f"{base}.json").read_text(encoding="utf-8"))
@@ -261,16 +283,24 @@ class TaskStore:
             path = Path(f"{base}.{table}.parquet")
             tables[table] = pd.read_parquet(path) if path.exists() else None
         return TaskOutput(
-            record["key"], record["policy"], record["replication"], record["figures"], tables["claims"], tables["daily"]
+            record["key"],
+            record["policy"],
+            record["replication"],
+            record["figures"],
+            tables["claims"],
+            tables["daily"],
         )
 
     def load_figures(self, key: str) -> dict[str, float]:
-        """A finished task's key figures alone, without its tables: enough to decide whether to run more."""
+        """A finished task's key figures alone, without its tables: enough to decide whether to run
+        more."""
         path = self.tasks_folder / f"{key}.json"
         try:
             return json.loads(path.read_text(encoding="utf-8"))["figures"]
         except (OSError, ValueError, KeyError) as error:
-            raise RecoverySimError(f"{path}: cannot read a finished task ({error}); rerun with --overwrite") from None
+            raise RecoverySimError(
+                f"{path}: cannot read a finished task ({error}); rerun with --overwrite"
+            ) from None
 
     def checkpoint(self, force: bool = False) -> None:
         """Record the tasks done in the manifest, at most once a second unless forced."""

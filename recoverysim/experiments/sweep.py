@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -32,7 +32,16 @@ from recoverysim.results import CSV_FLOAT_FORMAT, atomic_write, read_sweep
 from recoverysim.scenario.schema import Scenario, Sweep
 
 FIGURES = (*KEY_FIGURES, *EXTRA_FIGURES)
-SUMMARY_COLUMNS = ("policy", "metric", "mean", "ci_low", "ci_high", "diff_vs_baseline", "diff_ci_low", "diff_ci_high")
+SUMMARY_COLUMNS = (
+    "policy",
+    "metric",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "diff_vs_baseline",
+    "diff_ci_low",
+    "diff_ci_high",
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,9 @@ class SweepResult:
     sensitivity: pd.DataFrame | None = None
 
 
-def sweep_plan(scenario: Scenario, design: Design, policies: tuple[str, ...], replications: int) -> list[Task]:
+def sweep_plan(
+    scenario: Scenario, design: Design, policies: tuple[str, ...], replications: int
+) -> list[Task]:
     """Tasks ordered point by point, so the first points finish (and can be looked at) first."""
     index = {p.name: i for i, p in enumerate(scenario.policies)}
     scenarios = point_scenarios(scenario, design)
@@ -63,8 +74,11 @@ def point_of(key: str) -> str:
     return key.split("-", 1)[0]
 
 
-def points_table(outputs: Iterable[TaskOutput], design: Design, policies: tuple[str, ...]) -> pd.DataFrame:
-    """points.parquet: point, policy, replication, the parameters (named by dotted path), then every figure."""
+def points_table(
+    outputs: Iterable[TaskOutput], design: Design, policies: tuple[str, ...]
+) -> pd.DataFrame:
+    """points.parquet: point, policy, replication, the parameters (named by dotted path), then every
+    figure."""
     order = {name: i for i, name in enumerate(policies)}
     rows = sorted(outputs, key=lambda o: (int(point_of(o.key)), order[o.policy], o.replication))
     values = {p.index: p.values for p in design.points}
@@ -85,12 +99,15 @@ def points_table(outputs: Iterable[TaskOutput], design: Design, policies: tuple[
 
 
 def summary_table(points: pd.DataFrame, design: Design, policies: tuple[str, ...]) -> pd.DataFrame:
-    """points_summary.csv: per point, policy and key figure the mean with 95 % interval and the paired difference."""
+    """points_summary.csv: per point, policy and key figure the mean with 95 % interval and the
+    paired difference."""
     frames = []
     for point in design.points:
         rows = points[points["point"] == point.index]
         summary = summarize(rows, list(policies))
-        front = pd.DataFrame({"point": point.index, **{p: [v] * len(summary) for p, v in point.values.items()}})
+        front = pd.DataFrame(
+            {"point": point.index, **{p: [v] * len(summary) for p, v in point.values.items()}}
+        )
         frames.append(pd.concat([front, summary], axis=1))
     return pd.concat(frames, ignore_index=True)[["point", *design.parameters, *SUMMARY_COLUMNS]]
 
@@ -120,7 +137,8 @@ def run_sweep(
     on_output: Callable[[TaskOutput], None] | None = None,
     sensitivity_metrics: tuple[str, ...] = (DEFAULT_METRIC,),
 ) -> SweepResult:
-    """Run `sweep` (default: the scenario's `sweep:` section) and tabulate it; with `store_in`, into a resumable folder.
+    """Run `sweep` (default: the scenario's `sweep:` section) and tabulate it; with `store_in`, into
+    a resumable folder.
 
     `on_start` hears the number of tasks and the keys already done before work starts; `on_output`
     each finished task (for a progress bar). A morris or sobol design also analyses the paired
@@ -146,7 +164,9 @@ def run_sweep(
         if store.complete:
             stored = read_sweep(store.folder)
             sensitivity = read_sensitivity(store.folder)
-            return SweepResult(scenario, design, chosen, stored.points, stored.points_summary, sensitivity)
+            return SweepResult(
+                scenario, design, chosen, stored.points, stored.points_summary, sensitivity
+            )
     if on_start is not None:
         on_start(len(tasks), set(store.done) if store else set())
     with executor_for(executor, workers, scheduler) as runner:
@@ -154,7 +174,9 @@ def run_sweep(
     found = outputs.values() if store is None else [store.load(t.key) for t in tasks]
     points = points_table(found, design, chosen)
     sensitivity = sweep_sensitivity(points, design, chosen, sensitivity_metrics, scenario.seed)
-    result = SweepResult(scenario, design, chosen, points, summary_table(points, design, chosen), sensitivity)
+    result = SweepResult(
+        scenario, design, chosen, points, summary_table(points, design, chosen), sensitivity
+    )
     if store is not None:
         store.finish(lambda folder: write_sweep_tables(result, folder))
     return result

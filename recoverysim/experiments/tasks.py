@@ -17,14 +17,16 @@ from recoverysim.scenario.schema import Scenario
 
 
 def task_key(policy_index: int, replication: int, point: int | None = None) -> str:
-    """A task's name in a results folder, e.g. 000-000007 (run) or 000012-001-000007 (sweep point 12)."""
+    """A task's name in a results folder, e.g. 000-000007 (run) or 000012-001-000007 (sweep point
+    12)."""
     key = f"{policy_index:03d}-{replication:06d}"
     return key if point is None else f"{point:06d}-{key}"
 
 
 @dataclass(frozen=True)
 class Task:
-    """Run `policy` on `scenario` with the seeds of `replication`; `key` names the task in a results folder."""
+    """Run `policy` on `scenario` with the seeds of `replication`; `key` names the task in a results
+    folder."""
 
     key: str
     scenario: Scenario

@@ -1,28 +1,33 @@
-"""Calibrate the behaviour defaults to the published anchors: `python -m recoverysim.fits.published [--out DIR]`.
+"""Calibrate the behaviour defaults to the published anchors: `python -m recoverysim.fits.published
+[--out DIR]`.
 
 Other options are passed on to `recoverysim calibrate`, e.g. `--executor processes --workers 2`.
 
-This calibration fits the five loyalty parameters of issue 8 by `recoverysim calibrate` (ABC-SMC, issue 11) to the
-TARP repurchase rows of scenarios/targets/published.yaml in the TARP validation world
-(scenarios/targets/tarp-world.yaml), to replace the least-squares defaults of recoverysim/fits/tarp.py in
-recoverysim/scenario/people.py (TARP_FIT). Its first run was not adopted: docs/calibration.md ("Calibrating the
-defaults") says why and what the next run needs.
+This calibration fits the five loyalty parameters of issue 8 by `recoverysim calibrate` (ABC-SMC,
+issue 11) to the TARP repurchase rows of scenarios/targets/published.yaml in the TARP validation
+world (scenarios/targets/tarp-world.yaml), to replace the least-squares defaults of
+recoverysim/fits/tarp.py in recoverysim/scenario/people.py (TARP_FIT). Its first run was not
+adopted: docs/calibration.md ("Calibrating the defaults") says why and what the next run needs.
 
-Six rows are fitted; "major fixed slowly" and "major did not complain" are held out, as the least-squares fit of
-recoverysim/fits/tarp.py held them out, so tests/validation/test_tarp.py still checks two rows out of sample.
-The other anchors of published.yaml do not depend on these parameters (first-agent resolution, fraud share) or
-cannot be reached by them (word of mouth, docs/calibration.md), so they are left to their own fits.
+Six rows are fitted; "major fixed slowly" and "major did not complain" are held out, as the
+least-squares fit of recoverysim/fits/tarp.py held them out, so tests/validation/test_tarp.py still
+checks two rows out of sample. The other anchors of published.yaml do not depend on these parameters
+(first-agent resolution, fraud share) or cannot be reached by them (word of mouth,
+docs/calibration.md), so they are left to their own fits.
 
-Priors are uniform. Their ranges are narrower than fits/tarp.py's search bounds, which were wide to let a
-least-squares search move; here a prior range is a statement of what is plausible (an assumption each):
-- loss aversion 1 to 6: from no loss aversion to well past the coefficients usually reported for money
-  (Tversky & Kahneman's 2.25 sits in the lower half);
+Priors are uniform. Their ranges are narrower than fits/tarp.py's search bounds, which were wide to
+let a least-squares search move; here a prior range is a statement of what is plausible (an
+assumption each):
+- loss aversion 1 to 6: from no loss aversion to well past the coefficients usually reported for
+  money (Tversky & Kahneman's 2.25 sits in the lower half);
 - loss curvature 0.1 to 1: the field's own range above its lower search bound;
-- major-failure loyalty shock 0 to 0.4, and unclaimed-failure satisfaction 0 to 0.4: from none to more than
-  three times the least-squares values (0.11 and 0.08);
-- major loss factor 1 to 3: a major shortfall weighs the same as a minor one, up to three times as much.
+- major-failure loyalty shock 0 to 0.4, and unclaimed-failure satisfaction 0 to 0.4: from none to
+  more than three times the least-squares values (0.11 and 0.08);
+- major loss factor 1 to 3: a major shortfall weighs the same as a minor one, up to three times as
+  much.
 
-The printed lines are pasted into TARP_FIT; then `python tests/golden/regenerate.py` and the validation tests.
+The printed lines are pasted into TARP_FIT; then `python tests/golden/regenerate.py` and the
+validation tests.
 """
 
 from __future__ import annotations
@@ -42,10 +47,11 @@ PRIORS = {
     "unclaimed_failure_satisfaction": (0.0, 0.4),
 }
 SETTINGS = {"replications": 1, "population": 64, "generations": 5, "seed": 1986}
-"""One replication per particle: the discrepancy counts the simulation's own noise (about 280 simulated claimants
-behind each row). 64 particles over 5 generations simulated 1,014 particles in 52 minutes on 2 cores (shared with
-other work). The noise counted widens the posterior but does not move its centre off the luck of replication 0,
-which is as large as a row's standard error here: docs/calibration.md."""
+"""One replication per particle: the discrepancy counts the simulation's own noise (about 280
+simulated claimants behind each row). 64 particles over 5 generations simulated 1,014 particles in
+52 minutes on 2 cores (shared with other work). The noise counted widens the posterior but does not
+move its centre off the luck of replication 0, which is as large as a row's standard error here:
+docs/calibration.md."""
 
 
 def calibrate_arguments(out: Path) -> list[str]:
@@ -61,13 +67,17 @@ def calibrate_arguments(out: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--out", type=Path, default=Path("results") / "published-calibration")
-    parser.add_argument("--resume", action="store_true", help="continue a stopped calibration in --out")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue a stopped calibration in --out"
+    )
     options, passed_on = parser.parse_known_args()
     from recoverysim.cli import main as cli
 
-    arguments = ["calibrate", *calibrate_arguments(options.out), *passed_on] + (["--resume"] if options.resume else [])
+    arguments = ["calibrate", *calibrate_arguments(options.out), *passed_on] + (
+        ["--resume"] if options.resume else []
+    )
     print("recoverysim " + " ".join(repr(a) if " " in a or "*" in a else a for a in arguments))
     cli.main(arguments, standalone_mode=False)
     import pandas as pd

@@ -1,4 +1,5 @@
-"""Fit the loyalty parameters to TARP's repurchase rows by outcome class: `python -m recoverysim.fits.tarp`.
+"""Fit the loyalty parameters to TARP's repurchase rows by outcome class: `python -m
+recoverysim.fits.tarp`.
 
 Target (EVIDENCE.md, V2): repurchase after a complaint about a minor problem,
 fixed quickly 95 %, fixed slowly 70 %, not fixed 46 %, did not complain 37 %;
@@ -75,11 +76,22 @@ FITTED = {
     "major_loyalty_shock": (0.0, 0.5),
     "major_loss_factor": (1.0, 5.0),
 }
-#: TARP's implied repurchase of customers with no problem (the validation world's initial loyalty), from the last fit.
+#: TARP's implied repurchase of customers with no problem (the validation world's initial loyalty),
+#: from the last fit.
 TARP_IMPLIED_NO_PROBLEM_LOYALTY = 0.9935
 POLICIES = (
-    {"name": "fast", "evidence": "none", "remedy": "replace", "first_contact_resolution_probability": 1.0},
-    {"name": "slow", "evidence": "none", "remedy": "repair", "first_contact_resolution_probability": 1.0},
+    {
+        "name": "fast",
+        "evidence": "none",
+        "remedy": "replace",
+        "first_contact_resolution_probability": 1.0,
+    },
+    {
+        "name": "slow",
+        "evidence": "none",
+        "remedy": "repair",
+        "first_contact_resolution_probability": 1.0,
+    },
     {
         "name": "denied",
         "evidence": "none",
@@ -95,7 +107,8 @@ def tarp_scenario(
     initial_loyalty: float = TARP_IMPLIED_NO_PROBLEM_LOYALTY,
     behaviour: dict | None = None,
 ) -> Scenario:
-    """The validation world: one purchase cycle a year, two years, a minor and a major component, no fraud."""
+    """The validation world: one purchase cycle a year, two years, a minor and a major component, no
+    fraud."""
     return scenario_from_dict(
         {
             "name": "tarp-validation",
@@ -130,7 +143,8 @@ def tarp_scenario(
 
 @dataclass(frozen=True)
 class TarpRows:
-    """Per replication and TARP row: claimants who reached an occasion, buyers, expected buyers (sum of loyalty)."""
+    """Per replication and TARP row: claimants who reached an occasion, buyers, expected buyers (sum
+    of loyalty)."""
 
     claimants: dict[tuple[str, str], np.ndarray]
     buyers: dict[tuple[str, str], np.ndarray]
@@ -151,7 +165,8 @@ def _cells(outcome: str, severity: str) -> list[int]:
 
 
 def simulate_rows(scenario: Scenario, replications: int) -> TarpRows:
-    """Run every policy of the validation world and pool each TARP row over the policies, per replication."""
+    """Run every policy of the validation world and pool each TARP row over the policies, per
+    replication."""
     counts = {key: np.zeros((3, replications)) for key in TARP_ROWS}
     for replication in range(replications):
         for policy in scenario.policies:
@@ -165,19 +180,24 @@ def simulate_rows(scenario: Scenario, replications: int) -> TarpRows:
                     world.repurchase_loyalty[cells].sum(),
                 )
     return TarpRows(
-        {k: v[0] for k, v in counts.items()}, {k: v[1] for k, v in counts.items()}, {k: v[2] for k, v in counts.items()}
+        {k: v[0] for k, v in counts.items()},
+        {k: v[1] for k, v in counts.items()},
+        {k: v[2] for k, v in counts.items()},
     )
 
 
 def _scenario_at(x: np.ndarray, customers: int, seed: int) -> Scenario:
     initial_loyalty, *values = x
-    return tarp_scenario(customers, seed, float(initial_loyalty), dict(zip(FITTED, map(float, values))))
+    return tarp_scenario(
+        customers, seed, float(initial_loyalty), dict(zip(FITTED, map(float, values)))
+    )
 
 
 def fit(
     customers: int = 40_000, replications: int = 1, seed: int = 1986, evaluations: int = 10
 ) -> tuple[dict[str, float], np.ndarray]:
-    """Least squares over the in-sample rows, on fixed seeds (common random numbers); returns values and residuals."""
+    """Least squares over the in-sample rows, on fixed seeds (common random numbers); returns values
+    and residuals."""
     from scipy.optimize import least_squares
 
     def residuals(x: np.ndarray) -> np.ndarray:
@@ -202,13 +222,16 @@ def fit(
 
 
 def fit_table(rows: TarpRows) -> list[tuple[str, str, float, float, float, float]]:
-    """(row, in or out of sample, TARP, simulated mean, 95 % interval low, high) for the eight rows."""
+    """(row, in or out of sample, TARP, simulated mean, 95 % interval low, high) for the eight
+    rows."""
     from recoverysim.metrics import mean_interval
 
     table = []
     for row, target in TARP_ROWS.items():
         mean, low, high = mean_interval(rows.share(row))
-        table.append((f"{row[1]} {row[0]}", "in" if row in IN_SAMPLE else "out", target, mean, low, high))
+        table.append(
+            (f"{row[1]} {row[0]}", "in" if row in IN_SAMPLE else "out", target, mean, low, high)
+        )
     return table
 
 
@@ -216,8 +239,8 @@ def main() -> None:
     started = time.time()
     values, residuals = fit()
     print(
-        "Fitted values (paste the behaviour ones into recoverysim/scenario/people.py TARP_FIT, initial_loyalty into "
-        "TARP_IMPLIED_NO_PROBLEM_LOYALTY):"
+        "Fitted values (paste the behaviour ones into recoverysim/scenario/people.py TARP_FIT, "
+        "initial_loyalty into TARP_IMPLIED_NO_PROBLEM_LOYALTY):"
     )
     for name, value in values.items():
         print(f"  {name:32s} {value:.4f}")
@@ -227,7 +250,10 @@ def main() -> None:
         behaviour={k: v for k, v in values.items() if k != "initial_loyalty"},
         seed=7,
     )
-    print("\nFit table (new seed, 8 replications; actual repurchase at the next occasion, 95 % t interval):")
+    print(
+        "\nFit table (new seed, 8 replications; actual repurchase at the next occasion, "
+        "95 % t interval):"
+    )
     print(f"  {'row':20s} {'sample':6s} {'TARP':>6s} {'sim':>6s}  interval")
     for row, sample, target, mean, low, high in fit_table(simulate_rows(scenario, 8)):
         print(f"  {row:20s} {sample:6s} {target:6.2f} {mean:6.3f}  {low:.3f} to {high:.3f}")

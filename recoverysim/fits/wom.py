@@ -1,4 +1,5 @@
-"""What baseline talk would give East, Hammond & Wright (2007)'s ~3:1, and why the default is not it.
+"""What baseline talk would give East, Hammond & Wright (2007)'s ~3:1, and why the default is not
+it.
 
 Run: python -m recoverysim.fits.wom (under a minute).
 
@@ -39,7 +40,8 @@ ROUNDS = 2
 
 
 def impressions(baseline: float) -> dict[str, float]:
-    """Claim-positive, negative impressions and customer-years, summed over both policies and the replications."""
+    """Claim-positive, negative impressions and customer-years, summed over both policies and the
+    replications."""
     scenario = load_scenario(SCENARIO, [f"word_of_mouth.baseline_told_per_year={baseline}"])
     totals = {"claim_positive": 0.0, "negative": 0.0, "customer_years": 0.0}
     for policy in scenario.policies:
@@ -59,24 +61,30 @@ def main() -> int:
     scenario = load_scenario(SCENARIO)
     baseline = baseline_told_per_year(scenario)
     print(f"default (q / in_market_share): c = {baseline:.3f} people per customer-year")
-    print(f"target: positive / negative impressions = {TARGET_RATIO:g} (East, Hammond & Wright 2007, V1)")
+    print(
+        f"target: positive / negative impressions = {TARGET_RATIO:g} (East, Hammond & Wright "
+        "2007, V1)"
+    )
     header = ("round", "c used", "claim +", "negative", "cust-years", "ratio", "c fitted")
     print("  ".join(f"{name:>{width}}" for name, width in zip(header, (5, 8, 9, 9, 11, 6, 8))))
     for round_number in range(1, ROUNDS + 1):
         totals = impressions(baseline)
-        ratio = (totals["claim_positive"] + baseline * totals["customer_years"]) / totals["negative"]
+        ratio = (totals["claim_positive"] + baseline * totals["customer_years"]) / totals[
+            "negative"
+        ]
         fitted = solve(totals)
         print(
-            f"{round_number:>5}  {baseline:>8.3f}  {totals['claim_positive']:>9.0f}  {totals['negative']:>9.0f}  "
-            f"{totals['customer_years']:>11.0f}  {ratio:>6.2f}  {fitted:>8.3f}"
+            f"{round_number:>5}  {baseline:>8.3f}  {totals['claim_positive']:>9.0f}  "
+            f"{totals['negative']:>9.0f}  {totals['customer_years']:>11.0f}  {ratio:>6.2f}  "
+            f"{fitted:>8.3f}"
         )
         if np.isclose(fitted, baseline, rtol=0.01):
             break
         baseline = float(fitted)
     needed = scenario.market.imitation_per_year / (scenario.word_of_mouth.in_market_share * fitted)
     print(
-        f"c for 3:1 = {fitted:.3f} people per customer-year; it needs {needed:.2f} purchases per in-market story "
-        f"({'impossible' if needed > 1 else 'possible'}: at most 1)"
+        f"c for 3:1 = {fitted:.3f} people per customer-year; it needs {needed:.2f} purchases per "
+        f"in-market story ({'impossible' if needed > 1 else 'possible'}: at most 1)"
     )
     return 0
 

@@ -1,4 +1,5 @@
-"""A day calendar of scheduled times, so the daily step touches only what falls due instead of every customer."""
+"""A day calendar of scheduled times, so the daily step touches only what falls due instead of every
+customer."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import math
 
 import numpy as np
 
-#: Days per bucket: entries wait by bucket and are sorted into days once, when the bucket's first day is read.
+#: Days per bucket: entries wait by bucket and are sorted into days once, when the bucket's first
+#: day is read.
 BUCKET_DAYS = 128
-#: Up to this many entries due on a day, read sorts them on Python lists (faster below ~20: numpy costs ~1 us a call).
+#: Up to this many entries due on a day, read sorts them on Python lists (faster below ~20: numpy
+#: costs ~1 us a call).
 _FEW_ENTRIES = 16
-#: Up to this many entries filed since the last read, _place works on Python lists: ~15 us + 0.7 us an entry
-#: against ~70-100 us for the numpy path (a 10k-customer day files ~25, a 100k one ~220 and keeps numpy).
+#: Up to this many entries filed since the last read, _place works on Python lists: ~15 us + 0.7 us
+#: an entry against ~70-100 us for the numpy path (a 10k-customer day files ~25, a 100k one ~220 and
+#: keeps numpy).
 _FEW_PLACED = 96
 
 _NO_KEYS = np.empty(0, dtype=np.int64)
@@ -22,7 +26,8 @@ _NO_TIMES.flags.writeable = False
 
 
 class DayCalendar:
-    """Keys (customer, slot) filed under the day their time falls in; stale entries are dropped when the day comes.
+    """Keys (customer, slot) filed under the day their time falls in; stale entries are dropped when
+    the day comes.
 
     A time set after day d's step has looked is filed under day d + 1, exactly
     as a full scan of the times at each day's step would find it.
@@ -40,22 +45,29 @@ class DayCalendar:
         self.horizon_days = horizon_days
         self.first_unread_day = 0
         self._bucket_days = bucket_days
-        self._filed: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # since the last read, not yet placed
+        self._filed: list[
+            tuple[np.ndarray, np.ndarray, np.ndarray]
+        ] = []  # since the last read, not yet placed
         # Chunks (keys, slots, times, days) waiting in buckets not yet opened.
-        self._waiting: list[list[tuple[np.ndarray, ...]]] = [[] for _ in range(-(-horizon_days // bucket_days))]
+        self._waiting: list[list[tuple[np.ndarray, ...]]] = [
+            [] for _ in range(-(-horizon_days // bucket_days))
+        ]
         # The open bucket's entries sorted by day, and where each of its days starts.
         self._open_bucket = -1
         self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray] = (_NO_KEYS, _NO_KEYS, _NO_TIMES)
         self._starts: list[int] = [0] * (bucket_days + 1)
-        # Entries (keys, slots, times, days) placed in the open bucket after it was opened, not yet read.
+        # Entries (keys, slots, times, days) placed in the open bucket after it was opened, not yet
+        # read.
         self._pool: tuple[np.ndarray, ...] = (_NO_KEYS, _NO_KEYS, _NO_TIMES, _NO_KEYS)
 
     def file(self, keys: np.ndarray, slots: np.ndarray, times: np.ndarray) -> None:
-        """Remember that key `keys[i]`, slot `slots[i]` is due at `times[i]` (infinite times are never due)."""
+        """Remember that key `keys[i]`, slot `slots[i]` is due at `times[i]` (infinite times are
+        never due)."""
         self._filed.append((keys, slots, times))
 
     def _place(self) -> None:
-        """Put the entries filed since the last read under their buckets, or in the open bucket's pool."""
+        """Put the entries filed since the last read under their buckets, or in the open bucket's
+        pool."""
         filed = self._filed
         self._filed = []
         if sum(chunk[0].size for chunk in filed) <= _FEW_PLACED:
@@ -91,9 +103,11 @@ class DayCalendar:
                 self._waiting[buckets[start]].append(chunk)
 
     def _place_few(self, filed: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
-        """_place on Python lists, for the few entries of a quiet day: the same entries in the same places.
+        """_place on Python lists, for the few entries of a quiet day: the same entries in the same
+        places.
 
-        A waiting chunk may be lists (np.concatenate in _open makes them int64 and float64 arrays, as filed).
+        A waiting chunk may be lists (np.concatenate in _open makes them int64 and float64 arrays,
+        as filed).
         """
         horizon, first = self.horizon_days, self.first_unread_day
         by_bucket: dict[int, tuple[list, list, list, list]] = {}
@@ -132,12 +146,17 @@ class DayCalendar:
             return
         day = np.concatenate([chunk[3] for chunk in chunks])
         order = np.argsort(day, kind="stable")
-        self._sorted = tuple(np.concatenate([chunk[i] for chunk in chunks])[order] for i in range(3))
+        self._sorted = tuple(
+            np.concatenate([chunk[i] for chunk in chunks])[order] for i in range(3)
+        )
         first = bucket * self._bucket_days
-        self._starts = day[order].searchsorted(np.arange(first, first + self._bucket_days + 1)).tolist()
+        self._starts = (
+            day[order].searchsorted(np.arange(first, first + self._bucket_days + 1)).tolist()
+        )
 
     def read(self, day: int, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Keys and slots due on `day` whose time is still the one filed (`current[key, slot]`), sorted by key then slot."""
+        """Keys and slots due on `day` whose time is still the one filed (`current[key, slot]`),
+        sorted by key then slot."""
         if self._filed:
             self._place()
         bucket = day // self._bucket_days
@@ -164,7 +183,9 @@ class DayCalendar:
             keys, slots, times = (np.concatenate([part[i] for part in parts]) for i in range(3))
         valid = current[keys, slots] == times
         if keys.size <= _FEW_ENTRIES:  # the same sorted, distinct pairs on Python lists
-            pairs = sorted({pair for pair, ok in zip(zip(keys.tolist(), slots.tolist()), valid.tolist()) if ok})
+            pairs = sorted(
+                {pair for pair, ok in zip(zip(keys.tolist(), slots.tolist()), valid.tolist()) if ok}
+            )
             return (
                 np.array([pair[0] for pair in pairs], dtype=keys.dtype),
                 np.array([pair[1] for pair in pairs], dtype=slots.dtype),

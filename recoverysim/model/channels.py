@@ -30,12 +30,19 @@ class ChannelDesk:
     """
 
     def __init__(
-        self, env: simpy.Environment, name: str, channel: Channel, service: BufferedDraws, patience: BufferedDraws
+        self,
+        env: simpy.Environment,
+        name: str,
+        channel: Channel,
+        service: BufferedDraws,
+        patience: BufferedDraws,
     ):
         self.env = env
         self.name = name
         self.channel = channel
-        self.staff = simpy.Resource(env, capacity=max(channel.staff, 1)) if channel.staff > 0 else None
+        self.staff = (
+            simpy.Resource(env, capacity=max(channel.staff, 1)) if channel.staff > 0 else None
+        )
         self._service = service
         self._patience = patience
         self._opens = channel.opens_hour / HOURS_PER_DAY
@@ -49,7 +56,9 @@ class ChannelDesk:
             mu = math.log(mean_days) - sigma * sigma / 2.0
             self._draw_service = lambda: math.exp(mu + sigma * self._service.normal())
         self._patience_days = (
-            None if channel.patience_minutes_mean is None else channel.patience_minutes_mean / MINUTES_PER_DAY
+            None
+            if channel.patience_minutes_mean is None
+            else channel.patience_minutes_mean / MINUTES_PER_DAY
         )
         self._response_days = channel.response_hours_mean / HOURS_PER_DAY
         self.busy_days = 0.0
@@ -68,7 +77,8 @@ class ChannelDesk:
         return 1.0 - into_day + self._opens
 
     def contact(self, log: ContactLog):
-        """Wait for the desk, queue, and be served; returns True if served, False if the customer left."""
+        """Wait for the desk, queue, and be served; returns True if served, False if the customer
+        left."""
         env = self.env
         if self._response_days > 0.0:
             yield env.timeout(self._service.exponential(self._response_days))
@@ -98,7 +108,8 @@ class ChannelDesk:
 
 
 class Bench(simpy.Resource):
-    """The inspection bench: a SimPy resource that also counts inspections started and technician time busy.
+    """The inspection bench: a SimPy resource that also counts inspections started and technician
+    time busy.
 
     Busy time is the integral of technicians in use over simulated time; an inspection of h hours
     holds a technician h / 8 days (model/claims.py), so busy_days / (technicians x days) is their

@@ -1,4 +1,5 @@
-"""The life of one warranty claim as a SimPy process: reach someone, prove it, inspect, decide, remedy."""
+"""The life of one warranty claim as a SimPy process: reach someone, prove it, inspect, decide,
+remedy."""
 
 from __future__ import annotations
 
@@ -138,7 +139,13 @@ def handle_claim(world: ClaimServices, claim: Claim, delay_days: float = 0.0):
     claim.filed_day = claim.silent_since = env.now
     world.open_claims[claim.claim_id] = claim
     if claim.log is not None:
-        world.note(claim, "filed", channel=claim.channel, fraud=claim.is_fraud, **world.customer_facts(claim))
+        world.note(
+            claim,
+            "filed",
+            channel=claim.channel,
+            fraud=claim.is_fraud,
+            **world.customer_facts(claim),
+        )
     reached = yield from reach_decider(world, claim)
     if not reached:
         yield from close(world, claim, "abandoned", outcome=0.0)
@@ -147,12 +154,16 @@ def handle_claim(world: ClaimServices, claim: Claim, delay_days: float = 0.0):
 
 
 def reach_decider(world: ClaimServices, claim: Claim):
-    """Contacts until someone can decide: queues, retries, transfers, drops and partner hand-offs."""
+    """Contacts until someone can decide: queues, retries, transfers, drops and partner
+    hand-offs."""
     env, policy, route = world.env, world.policy, claim.luck
     desk = world.desks[claim.channel]
     channel = desk.channel
     while True:
-        if claim.contacts >= world.scenario.word_of_mouth.public_post_after_contacts and not claim.escalated:
+        if (
+            claim.contacts >= world.scenario.word_of_mouth.public_post_after_contacts
+            and not claim.escalated
+        ):
             taken_over = yield from post_midway(world, claim)
             if taken_over:
                 return True
@@ -160,7 +171,9 @@ def reach_decider(world: ClaimServices, claim: Claim):
         claim.travel_hours += 2.0 * channel.travel_minutes_each_way / 60.0
         served = yield from desk.contact(claim)
         if claim.log is not None:  # the round() is not free on the hot path
-            world.note(claim, "contact", served=served, wait_minutes=round(claim.wait_days * 1440, 1))
+            world.note(
+                claim, "contact", served=served, wait_minutes=round(claim.wait_days * 1440, 1)
+            )
         if not served:
             if route.uniform() < channel.retry_probability:
                 yield env.timeout(route.exponential(channel.retry_delay_hours_mean / 24.0))
@@ -205,7 +218,8 @@ def reach_decider(world: ClaimServices, claim: Claim):
 
 
 def post_midway(world: ClaimServices, claim: Claim):
-    """A customer stuck in contacts may post publicly before any decision (seed story 004's blog post).
+    """A customer stuck in contacts may post publicly before any decision (seed story 004's blog
+    post).
 
     Returns True when a manager watching posts takes the case over: no more queues, one owner.
     """
@@ -242,7 +256,10 @@ def decide(world: ClaimServices, claim: Claim):
         world.reach["evidence"] += 1
         if honest:
             claim.honest_asked_for_proof = True
-            lacks = (needs_receipt and luck.slot("lacks_receipt") < behaviour.honest_lacks_receipt_probability) or (
+            lacks = (
+                needs_receipt
+                and luck.slot("lacks_receipt") < behaviour.honest_lacks_receipt_probability
+            ) or (
                 needs_photo and luck.slot("lacks_photo") < behaviour.honest_lacks_photo_probability
             )
             if lacks:
@@ -255,8 +272,12 @@ def decide(world: ClaimServices, claim: Claim):
                 world.note(claim, "proof found later", days=behaviour.evidence_delay_days)
                 world.heard(claim)
         else:
-            forged = (not needs_photo or luck.slot("photo_forged") < scenario.fraud.photo_forged_probability) and (
-                not needs_receipt or luck.slot("receipt_forged") < scenario.fraud.receipt_forged_probability
+            forged = (
+                not needs_photo
+                or luck.slot("photo_forged") < scenario.fraud.photo_forged_probability
+            ) and (
+                not needs_receipt
+                or luck.slot("receipt_forged") < scenario.fraud.receipt_forged_probability
             )
             if not forged:
                 world.note(claim, "proof not convincing")
@@ -298,7 +319,11 @@ def decide(world: ClaimServices, claim: Claim):
         world.spend(claim, "inspection", money.inspection_eur)
         world.reach["return_for_inspection"] += 1
         draw = luck.slot("inspection_pass")
-        passed = draw < policy.inspection.specificity if honest else draw >= policy.inspection.sensitivity
+        passed = (
+            draw < policy.inspection.specificity
+            if honest
+            else draw >= policy.inspection.sensitivity
+        )
         world.note(claim, "inspected", passed=passed)
         if not passed:
             yield from ship(world, claim, by_customer=False)
@@ -314,12 +339,14 @@ def decide(world: ClaimServices, claim: Claim):
 
 
 def service_failed(world: ClaimServices, claim: Claim) -> bool:
-    """Service failed on this claim: it overran the customer's expected resolution time or took a second contact."""
+    """Service failed on this claim: it overran the customer's expected resolution time or took a
+    second contact."""
     return world.env.now - claim.filed_day > expected_days_of(world, claim) or claim.contacts > 1
 
 
 def service_failure_gesture(world: ClaimServices, claim: Claim) -> float:
-    """Targeted goodwill (seed story 001): a gesture only when service failed, doubled for a major failure.
+    """Targeted goodwill (seed story 001): a gesture only when service failed, doubled for a major
+    failure.
 
     Returns its value to the customer; the firm pays goodwill_cost_share of it.
     """
@@ -364,7 +391,8 @@ def remedy(world: ClaimServices, claim: Claim, returned: bool):
 
 
 def ship(world: ClaimServices, claim: Claim, by_customer: bool):
-    """One shipment: the firm pays, the customer waits, and a customer who packs it makes an effort."""
+    """One shipment: the firm pays, the customer waits, and a customer who packs it makes an
+    effort."""
     if by_customer:
         claim.customer_shipments += 1
     world.spend(claim, "shipping", world.scenario.money.shipping_eur)
@@ -374,9 +402,14 @@ def ship(world: ClaimServices, claim: Claim, by_customer: bool):
 
 
 def experience(
-    world: ClaimServices, claim: Claim, outcome: float, goodwill_eur: float, heard_by_manager: bool = False
+    world: ClaimServices,
+    claim: Claim,
+    outcome: float,
+    goodwill_eur: float,
+    heard_by_manager: bool = False,
 ) -> Experience:
-    """What the claimant went through; a denial after inspection or an abandoned claim came without explanation."""
+    """What the claimant went through; a denial after inspection or an abandoned claim came without
+    explanation."""
     explained = claim.decision == "approved" or (claim.decision == "denied" and not claim.suspected)
     loyalty_before = float(world.customers.loyalty[claim.customer_id])
     return Experience(
@@ -400,7 +433,9 @@ def experience(
     )
 
 
-def close(world: ClaimServices, claim: Claim, decision: str, outcome: float, goodwill_eur: float = 0.0):
+def close(
+    world: ClaimServices, claim: Claim, decision: str, outcome: float, goodwill_eur: float = 0.0
+):
     """Decision made: the customer judges it, may post publicly, updates loyalty and talks."""
     claim.closed_day = world.env.now
     claim.decision = decision
@@ -409,7 +444,9 @@ def close(world: ClaimServices, claim: Claim, decision: str, outcome: float, goo
     judgement = behaviour.satisfaction_noise_sd * claim.luck.normal("feelings")
     goodwill_eur += claim.compensation_eur
     s = satisfaction(
-        experience(world, claim, outcome, goodwill_eur, heard_by_manager=claim.manager_owned), behaviour, judgement
+        experience(world, claim, outcome, goodwill_eur, heard_by_manager=claim.manager_owned),
+        behaviour,
+        judgement,
     )
     if claim.log is not None:
         world.note(
@@ -451,7 +488,9 @@ def close(world: ClaimServices, claim: Claim, decision: str, outcome: float, goo
                 claim.closed_day = world.env.now
                 world.heard(claim)
                 s = satisfaction(
-                    experience(world, claim, 1.0, goodwill_eur + compensation, heard_by_manager=True),
+                    experience(
+                        world, claim, 1.0, goodwill_eur + compensation, heard_by_manager=True
+                    ),
                     behaviour,
                     judgement,
                 )
@@ -459,7 +498,9 @@ def close(world: ClaimServices, claim: Claim, decision: str, outcome: float, goo
                 world.post_update(claim)
     claim.satisfaction = s
     if claim.is_fraud:
-        rescued = claim.decision != decision  # a manager remedied it after a public post, with compensation
+        rescued = (
+            claim.decision != decision
+        )  # a manager remedied it after a public post, with compensation
         compensation = world.policy.escalation_compensation_eur if rescued else 0.0
         world.fraud_tip(claim, received_eur=goodwill_eur + compensation)
     if caught:
@@ -470,7 +511,9 @@ def close(world: ClaimServices, claim: Claim, decision: str, outcome: float, goo
     if not claim.is_fraud:
         outcome = outcome_class(claim, expected_days_of(world, claim))
         world.note_outcome(claim.customer_id, outcome, is_major(world, claim))
-    loyalty_before = float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
+    loyalty_before = (
+        float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
+    )
     world.feel(claim.customer_id, s, claim.first_failure, is_major(world, claim))
     if claim.log is not None:
         world.note(
@@ -486,7 +529,8 @@ def close(world: ClaimServices, claim: Claim, decision: str, outcome: float, goo
 
 
 def outcome_class(claim: Claim, fast_within_days: float) -> str:
-    """TARP's classes: remedied within the expected time (fast_fix) or later (slow_fix), denied, or abandoned."""
+    """TARP's classes: remedied within the expected time (fast_fix) or later (slow_fix), denied, or
+    abandoned."""
     if claim.decision == "approved":
         return "fast_fix" if claim.closed_day - claim.filed_day <= fast_within_days else "slow_fix"
     return "abandoned" if claim.decision == "abandoned" else "denied"

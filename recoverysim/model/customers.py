@@ -17,18 +17,19 @@ from recoverysim.scenario.schema import Scenario
 
 NEVER = np.inf
 _WHO_SLOTS = np.array([[0, 1]])  # a new customer's segment draw and opportunist draw
-#: Up to this many customers bought at once, their keyed draws are made on Python integers (KeyedDraws.uniform_rows;
-#: 1 customer 7 us, 5 21 us, 8 32 us against ~29 us for the numpy call).
+#: Up to this many customers bought at once, their keyed draws are made on Python integers
+#: (KeyedDraws.uniform_rows; 1 customer 7 us, 5 21 us, 8 32 us against ~29 us for the numpy call).
 _FEW_PRODUCTS = 6
 
 
 def _insert_sorted(
     ids: np.ndarray, values: np.ndarray, at: np.ndarray, new_ids: np.ndarray, new_values: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """np.insert(ids, at, new_ids) and np.insert(values, at, new_values) for a non-decreasing `at`, sharing one mask.
+    """np.insert(ids, at, new_ids) and np.insert(values, at, new_values) for a non-decreasing `at`,
+    sharing one mask.
 
-    np.insert places the j-th new item at at[j] + j when `at` is sorted, and the old ones in the other
-    places in order; so does this, without np.insert's own overhead twice (it runs every day).
+    np.insert places the j-th new item at at[j] + j when `at` is sorted, and the old ones in the
+    other places in order; so does this, without np.insert's own overhead twice (it runs every day).
     """
     if new_ids.size <= 64:  # a few new opportunists a day: copy the runs between insertion points
         cuts = [0, *at.tolist(), ids.size]
@@ -63,12 +64,16 @@ class Customers:
         self.segment_shares = np.array([s.share for s in segments])
         self.segment_opportunists = np.array([s.opportunist_share for s in segments])
         self.segment_loyalty = np.array([s.initial_loyalty for s in segments])
-        self.segment_price = np.array([s.price_multiplier for s in segments]) * scenario.money.price_eur
+        self.segment_price = (
+            np.array([s.price_multiplier for s in segments]) * scenario.money.price_eur
+        )
         self.segment_cdf = self.segment_shares.cumsum() / self.segment_shares.sum()
         self.weibull_shape = np.array([c.weibull_shape for c in components])
         rates = np.array([c.failures_per_year for c in components])
         with np.errstate(divide="ignore"):
-            self.weibull_scale_days = np.where(rates > 0, 365.0 / rates ** (1.0 / self.weibull_shape), np.inf)
+            self.weibull_scale_days = np.where(
+                rates > 0, 365.0 / rates ** (1.0 / self.weibull_shape), np.inf
+            )
         self._inverse_shape = 1.0 / self.weibull_shape
         self._fails = np.isfinite(self.weibull_scale_days)
         self._all_fail = bool(self._fails.all())
@@ -76,7 +81,9 @@ class Customers:
         self.active = np.zeros(capacity, dtype=bool)
         self.segment = np.zeros(capacity, dtype=np.int16)
         self.opportunist = np.zeros(capacity, dtype=bool)
-        self.scruple_eur = np.full(capacity, np.inf)  # an opportunist's moral cost of cheating (EUR), drawn once
+        self.scruple_eur = np.full(
+            capacity, np.inf
+        )  # an opportunist's moral cost of cheating (EUR), drawn once
         self.loyalty = np.zeros(capacity)
         self.failures = np.zeros(capacity, dtype=np.int32)
         self.purchases = np.zeros(capacity, dtype=np.int32)
@@ -91,23 +98,31 @@ class Customers:
         self.next_occasion_day = self.due_day[:, k]
         self.active_count = 0
         self.calendar = DayCalendar(scenario.horizon_days)
-        # Slot numbers of up to 4,096 products filed at once, sliced instead of tiled (np.tile costs ~10 us a call).
+        # Slot numbers of up to 4,096 products filed at once, sliced instead of tiled (np.tile costs
+        # ~10 us a call).
         self._slot_pattern = np.tile(np.arange(k + 1), 4096)
-        # Per segment, the opportunists sorted by scruple (ids and scruples): the willing are a prefix.
+        # Per segment, the opportunists sorted by scruple (ids and scruples): the willing are a
+        # prefix.
         self._by_scruple = [(np.empty(0, dtype=np.int64), np.empty(0)) for _ in segments]
-        self._new_opportunists: list[np.ndarray] = []  # scruples drawn and filed when the willing are next asked for
+        self._new_opportunists: list[
+            np.ndarray
+        ] = []  # scruples drawn and filed when the willing are next asked for
 
     def _file_product(self, ids: np.ndarray, due_days: np.ndarray) -> None:
-        """File every component's failure and the next occasion of these customers' new products (their due_day
-        rows)."""
+        """File every component's failure and the next occasion of these customers' new products
+        (their due_day rows)."""
         slots = self.due_day.shape[1]
         pattern = self._slot_pattern
-        slot = pattern[: ids.size * slots] if ids.size * slots <= pattern.size else np.tile(np.arange(slots), ids.size)
+        slot = (
+            pattern[: ids.size * slots]
+            if ids.size * slots <= pattern.size
+            else np.tile(np.arange(slots), ids.size)
+        )
         self.calendar.file(np.repeat(ids, slots), slot, due_days.ravel())
 
     def due_today(self, day: int) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """What falls due before the end of `day`: customers at a purchase occasion (in id order), and
-        (customer, component, failure day) triples (customer then component order).
+        """What falls due before the end of `day`: customers at a purchase occasion (in id order),
+        and (customer, component, failure day) triples (customer then component order).
 
         The failure days are returned so that the caller can drop failures made stale by a
         purchase taken the same day (a new product, or a customer lost)."""
@@ -117,7 +132,8 @@ class Customers:
         return keys[occasion], (rows, components, self.failure_day[rows, components])
 
     def willing(self, segment: int, threshold_eur: float) -> np.ndarray:
-        """Active opportunists of a segment whose scruple is below `threshold_eur`, by rising scruple."""
+        """Active opportunists of a segment whose scruple is below `threshold_eur`, by rising
+        scruple."""
         if self._new_opportunists:
             self._file_opportunists()
         ids, scruples = self._by_scruple[segment]
@@ -125,9 +141,11 @@ class Customers:
         return ids[self.active[ids]]
 
     def _file_opportunists(self) -> None:
-        """Draw the new opportunists' scruples (keyed by customer) and merge them into their segment's order.
+        """Draw the new opportunists' scruples (keyed by customer) and merge them into their
+        segment's order.
 
-        Done once a day when the willing are asked for, not at every sale: customers are added many times a day.
+        Done once a day when the willing are asked for, not at every sale: customers are added many
+        times a day.
         """
         ids = np.concatenate(self._new_opportunists)
         self._new_opportunists.clear()
@@ -139,22 +157,33 @@ class Customers:
                 new = self.scruple_eur[mine]
                 order = np.argsort(new, kind="stable")
                 at = scruples.searchsorted(new[order], side="right")
-                self._by_scruple[index] = _insert_sorted(pool, scruples, at, mine[order], new[order])
+                self._by_scruple[index] = _insert_sorted(
+                    pool, scruples, at, mine[order], new[order]
+                )
 
     @property
     def loyalty_mean(self) -> float:
         """Mean loyalty of active customers (a lost customer's loyalty is kept at 0)."""
-        return float(self.loyalty[: self.count].sum()) / self.active_count if self.active_count else float("nan")
+        return (
+            float(self.loyalty[: self.count].sum()) / self.active_count
+            if self.active_count
+            else float("nan")
+        )
 
     def add(self, n: int, day: float, product_age_days: np.ndarray | None = None) -> np.ndarray:
-        """Add n new customers who bought at `day` (minus their product's age); returns their ids."""
+        """Add n new customers who bought at `day` (minus their product's age); returns their
+        ids."""
         ids = np.arange(self.count, self.count + n)
         self.count += n
         cdf = self.segment_cdf
-        if n <= _FEW_PRODUCTS:  # a customer or two a day: Python integers beat a keyed numpy call (~15 us)
+        if (
+            n <= _FEW_PRODUCTS
+        ):  # a customer or two a day: Python integers beat a keyed numpy call (~15 us)
             who = np.array(self._who.uniform_rows([(i,) for i in ids.tolist()], 2)).reshape(n, 2)
         else:
-            who = self._who.uniform(ids[:, None], _WHO_SLOTS)  # one call: a keyed call costs ~15 us however small
+            who = self._who.uniform(
+                ids[:, None], _WHO_SLOTS
+            )  # one call: a keyed call costs ~15 us however small
         seg = np.minimum(cdf.searchsorted(who[:, 0], side="right"), cdf.size - 1)
         opportunist = who[:, 1] < self.segment_opportunists[seg]
         self.active[ids] = True
@@ -169,20 +198,27 @@ class Customers:
         return ids
 
     def initial_ages(self, n: int) -> np.ndarray:
-        """Product ages of the owners at day 0: bought at some point in the last replacement cycle."""
+        """Product ages of the owners at day 0: bought at some point in the last replacement
+        cycle."""
         return self._who.uniform(np.arange(n), 2) * self._scenario.product.replacement_cycle_days
 
-    def _new_product(self, ids: np.ndarray, day_of: np.ndarray, age_days: np.ndarray | None = None) -> None:
-        """Failure times of a product bought at `day_of` (aged `age_days`, new when None) and the owner's next
-        occasion."""
+    def _new_product(
+        self, ids: np.ndarray, day_of: np.ndarray, age_days: np.ndarray | None = None
+    ) -> None:
+        """Failure times of a product bought at `day_of` (aged `age_days`, new when None) and the
+        owner's next occasion."""
         k = self.weibull_shape.size
         # Column j < k: component j's life; column k: the gap to the next purchase occasion.
         # The same uniforms as the numpy call below, bit for bit (KeyedDraws.uniform_list).
         if ids.size <= _FEW_PRODUCTS:
             rows = list(zip(ids.tolist(), self.purchases[ids].tolist()))
-            unit = -np.log(np.array(self._lifetimes.uniform_rows(rows, k + 1)).reshape(ids.size, k + 1))
+            unit = -np.log(
+                np.array(self._lifetimes.uniform_rows(rows, k + 1)).reshape(ids.size, k + 1)
+            )
         else:
-            unit = self._lifetimes.exponential(ids[:, None], self.purchases[ids][:, None], self._slots)
+            unit = self._lifetimes.exponential(
+                ids[:, None], self.purchases[ids][:, None], self._slots
+            )
         lives = unit[:, :k]
         if age_days is None:
             failures = day_of[:, None] + self.time_to_first_failure(lives)
@@ -190,7 +226,8 @@ class Customers:
             ages = np.broadcast_to(np.asarray(age_days, dtype=float).reshape(-1, 1), lives.shape)
             failures = day_of[:, None] + self.time_to_failure(ages, lives)
         occasions = day_of + unit[:, k] * self._scenario.product.replacement_cycle_days
-        # The due days in the calendar's columns, written and filed in one go (unit is this call's own array).
+        # The due days in the calendar's columns, written and filed in one go (unit is this call's
+        # own array).
         unit[:, :k] = failures
         unit[:, k] = occasions
         self.due_day[ids] = unit
@@ -205,13 +242,17 @@ class Customers:
         return np.where(np.isfinite(scale), np.maximum(remaining, 0.0), NEVER)
 
     def time_to_first_failure(self, unit_exponential: np.ndarray) -> np.ndarray:
-        """time_to_failure at age 0, with its no-op terms left out (bit for bit the same: 0 ** k + u is u, x - 0 is x).
+        """time_to_failure at age 0, with its no-op terms left out (bit for bit the same: 0 ** k + u
+        is u, x - 0 is x).
 
-        A new product's components (every purchase after day 0) take this path: it saves ten small numpy calls.
+        A new product's components (every purchase after day 0) take this path: it saves ten small
+        numpy calls.
         """
         with np.errstate(over="ignore"):
             lives = self.weibull_scale_days * unit_exponential**self._inverse_shape
-            return lives if self._all_fail else np.where(self._fails, lives, NEVER)  # np.where(True, x, y) is x
+            return (
+                lives if self._all_fail else np.where(self._fails, lives, NEVER)
+            )  # np.where(True, x, y) is x
 
     def repurchase(self, ids: np.ndarray, day_of: np.ndarray) -> None:
         """A new product for customers who bought again: fresh failure times and next occasion."""
@@ -232,13 +273,20 @@ class Customers:
     def occasion_now(self, customer: int, day: float) -> None:
         """Bring a customer's purchase occasion forward (after a refund they own nothing)."""
         self.next_occasion_day[customer] = day
-        self.calendar.file(np.array([customer]), np.array([self.due_day.shape[1] - 1]), np.array([day]))
+        self.calendar.file(
+            np.array([customer]), np.array([self.due_day.shape[1] - 1]), np.array([day])
+        )
 
-    def renew_components(self, customers: np.ndarray, components: np.ndarray, day_of: np.ndarray) -> None:
-        """After a failure the component starts a fresh life (repaired, replaced or fixed elsewhere)."""
+    def renew_components(
+        self, customers: np.ndarray, components: np.ndarray, day_of: np.ndarray
+    ) -> None:
+        """After a failure the component starts a fresh life (repaired, replaced or fixed
+        elsewhere)."""
         k = self.weibull_shape[components]
         scale = self.weibull_scale_days[components]
         self.renewals[customers, components] += 1
-        unit = self._renewals.exponential(customers, components, self.renewals[customers, components])
+        unit = self._renewals.exponential(
+            customers, components, self.renewals[customers, components]
+        )
         self.failure_day[customers, components] = day_of + scale * unit ** (1.0 / k)
         self.calendar.file(customers, components, self.failure_day[customers, components])

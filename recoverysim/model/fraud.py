@@ -13,7 +13,8 @@ from recoverysim.scenario.schema import Scenario
 
 
 class FraudBeliefs:
-    """Tips heard by each segment's opportunists: how many, how many were successes, caught, and the gain."""
+    """Tips heard by each segment's opportunists: how many, how many were successes, caught, and the
+    gain."""
 
     def __init__(self, scenario: Scenario, segment_price: np.ndarray):
         self._fraud = scenario.fraud
@@ -40,17 +41,28 @@ class FraudBeliefs:
         return self._believed(segment, self._fraud.prior_caught_belief, self.tips_caught)
 
     def expected_gain_eur(self, segment: int) -> float:
-        """The gain a segment's opportunists expect from one fraudulent claim (success chance x its value)."""
+        """The gain a segment's opportunists expect from one fraudulent claim (success chance x its
+        value)."""
         fraud = self._fraud
-        prior = fraud.prior_success_belief * fraud.prior_value_share * float(self._segment_price[segment])
+        prior = (
+            fraud.prior_success_belief
+            * fraud.prior_value_share
+            * float(self._segment_price[segment])
+        )
         return self._believed(segment, prior, self.tips_gain_eur)
 
     def threshold_eur(self, segment: int) -> float:
-        """The scruple below which an opportunist of the segment cheats: expected gain minus expected penalty."""
-        return self.expected_gain_eur(segment) - self.caught(segment) * self._fraud.caught_penalty_eur
+        """The scruple below which an opportunist of the segment cheats: expected gain minus
+        expected penalty."""
+        return (
+            self.expected_gain_eur(segment) - self.caught(segment) * self._fraud.caught_penalty_eur
+        )
 
-    def value_eur(self, remedy: str, approved: bool, price_eur: float, received_eur: float) -> float:
-        """What a fraudulent claim brought the cheater: the remedy's value to them, plus goodwill and compensation."""
+    def value_eur(
+        self, remedy: str, approved: bool, price_eur: float, received_eur: float
+    ) -> float:
+        """What a fraudulent claim brought the cheater: the remedy's value to them, plus goodwill
+        and compensation."""
         fraud = self._fraud
         shares = {
             "refund": fraud.refund_value_share,

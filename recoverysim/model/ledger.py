@@ -1,4 +1,5 @@
-"""The money of one run: costs by component, sales margin and repair charges, each also discounted to day 0.
+"""The money of one run: costs by component, sales margin and repair charges, each also discounted
+to day 0.
 
 Every amount is booked at the simulated day it happens, so that the undiscounted
 net result and its value at day 0 come from one set of entries.
@@ -12,7 +13,8 @@ import numpy as np
 
 #: Cost components, each a cost_<name>_eur figure. "staff" is agent hours at the channel desks only;
 #: "technicians" is technician hours at the inspection bench (paid only by a policy that inspects);
-#: "inspection" stays the cost per inspection. staff and technicians are time, not claims' own costs.
+#: "inspection" stays the cost per inspection. staff and technicians are time, not claims' own
+#: costs.
 COST_COMPONENTS = (
     "remedies",
     "fraud_paid",
@@ -58,7 +60,9 @@ class Ledger:
         self.sales_margin_eur += float(margins_eur.sum())
         self.net_day0_eur += float((margins_eur * self.day0(days)).sum())
 
-    def customer_value(self, margins_eur: np.ndarray, loyalty: np.ndarray, cycle_days: float) -> float:
+    def customer_value(
+        self, margins_eur: np.ndarray, loyalty: np.ndarray, cycle_days: float
+    ) -> float:
         """Margin of the future purchases of customers kept, valued at the horizon.
 
         Occasions come at exponential intervals of mean C days, so one cycle's

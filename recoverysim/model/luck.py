@@ -1,4 +1,5 @@
-"""Each claim's own luck: keyed uniforms in fixed slots, so a claim meets the same draws under every policy.
+"""Each claim's own luck: keyed uniforms in fixed slots, so a claim meets the same draws under every
+policy.
 
 Draws for a claim depend only on (seed, replication, customer, the customer's
 n-th failure or claim), never on how many other claims came before it. A
@@ -41,7 +42,8 @@ _NORMAL = NormalDist()
 
 
 class ClaimLuck:
-    """The keyed draws of one claim: `slot(name)` for decisions, `uniform()`/`exponential()` for routing."""
+    """The keyed draws of one claim: `slot(name)` for decisions, `uniform()`/`exponential()` for
+    routing."""
 
     __slots__ = ("_values", "_cursor", "_keys", "_source", "_block")
 
@@ -81,7 +83,8 @@ class ClaimLuck:
 
 
 def binomial_quantile(u: float, n: int, p: float) -> int:
-    """The Binomial(n, p) count at cumulative probability u, by inversion (normal approximation above 50 expected).
+    """The Binomial(n, p) count at cumulative probability u, by inversion (normal approximation
+    above 50 expected).
 
     Like poisson_quantile, one keyed uniform gives the count, so common random numbers hold.
     """
@@ -104,7 +107,8 @@ def binomial_quantile(u: float, n: int, p: float) -> int:
 
 
 def poisson_quantile(u: float, mean: float) -> int:
-    """The Poisson(mean) count at cumulative probability u, by inversion (normal approximation above 50)."""
+    """The Poisson(mean) count at cumulative probability u, by inversion (normal approximation above
+    50)."""
     if mean <= 0.0:
         return 0
     if mean > 50.0:
@@ -125,7 +129,9 @@ class ClaimLuckSource:
         self._draws = KeyedDraws(seed, replication, "claims")
 
     def batch(self, customers: np.ndarray, ordinals: np.ndarray) -> list[ClaimLuck]:
-        rows = self._draws.uniform(customers[:, None], ordinals[:, None], 0, np.arange(WIDTH)[None, :]).tolist()
+        rows = self._draws.uniform(
+            customers[:, None], ordinals[:, None], 0, np.arange(WIDTH)[None, :]
+        ).tolist()
         return [
             ClaimLuck(row, (customer, ordinal), self._draws)
             for row, customer, ordinal in zip(rows, customers.tolist(), ordinals.tolist())

@@ -1,9 +1,10 @@
-"""What a claim process may ask of its world: the narrow interface between model/claims.py and model/world.py.
+"""What a claim process may ask of its world: the narrow interface between model/claims.py and
+model/world.py.
 
-A claim sees the SimPy environment, its policy and scenario, the desks and the bench it queues at, and a few
-services (spend money, note its journey, move loyalty, tell people); never the world's other state. World
-provides every member (tests/test_model_invariants.py checks it), and claims.py imports this module, not world.py,
-so the two do not import each other.
+A claim sees the SimPy environment, its policy and scenario, the desks and the bench it queues at,
+and a few services (spend money, note its journey, move loyalty, tell people); never the world's
+other state. World provides every member (tests/test_model_invariants.py checks it), and claims.py
+imports this module, not world.py, so the two do not import each other.
 """
 
 from __future__ import annotations
@@ -52,5 +53,7 @@ class ClaimServices(Protocol):
 
 #: The members above, for the test that World provides each one.
 CLAIM_SERVICES = tuple(
-    name for name in (*ClaimServices.__annotations__, *vars(ClaimServices)) if not name.startswith("_")
+    name
+    for name in (*ClaimServices.__annotations__, *vars(ClaimServices))
+    if not name.startswith("_")
 )

@@ -18,11 +18,16 @@ class StoryMemory:
     def __init__(self, scenario: Scenario):
         wom = scenario.word_of_mouth
         memory_days = wom.impression_memory_half_life_days / math.log(2.0)
-        self._weights = {True: wom.impression_weight_positive, False: wom.impression_weight_negative}
+        self._weights = {
+            True: wom.impression_weight_positive,
+            False: wom.impression_weight_negative,
+        }
         self._kept_per_day = math.exp(-1.0 / memory_days)
         self.remembered = {True: 0.0, False: 0.0}
         self.baseline_told_per_year = baseline_told_per_year(scenario)
-        self.story_weight = impression_adopter_weight(self.baseline_told_per_year, wom.in_market_share, memory_days)
+        self.story_weight = impression_adopter_weight(
+            self.baseline_told_per_year, wom.in_market_share, memory_days
+        )
 
     def hear(self, positive: bool, in_market: int) -> None:
         self.remembered[positive] += in_market
@@ -33,8 +38,12 @@ class StoryMemory:
             self.remembered[positive] *= self._kept_per_day
 
     def adopter_shares(self, market_potential: int) -> tuple[float, float]:
-        """Positive and negative stories as shares of the market potential, in adopters (weighted)."""
+        """Positive and negative stories as shares of the market potential, in adopters
+        (weighted)."""
         return tuple(
-            self.story_weight * self._weights[positive] * self.remembered[positive] / market_potential
+            self.story_weight
+            * self._weights[positive]
+            * self.remembered[positive]
+            / market_potential
             for positive in (True, False)
         )

@@ -1,4 +1,5 @@
-"""What a finished replication counts beyond its claims table, and the outcome classes repurchase is counted by."""
+"""What a finished replication counts beyond its claims table, and the outcome classes repurchase is
+counted by."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's rows).
+#: Outcome classes of an honest claimant (or a silent failure) for repurchase by outcome (TARP's
+#: rows).
 OUTCOME_CLASSES = ("fast_fix", "slow_fix", "denied", "abandoned", "silent_failure")
 OUTCOME = {name: index for index, name in enumerate(OUTCOME_CLASSES)}
-#: Failure severities (Component.severity); repurchase by outcome is also counted per severity (TARP's two tables).
+#: Failure severities (Component.severity); repurchase by outcome is also counted per severity
+#: (TARP's two tables).
 SEVERITIES = ("minor", "major")
 
 
@@ -29,7 +32,8 @@ class WorldTotals:
     customers_lost_at_purchase: int
     wom_positive: int
     wom_negative: int
-    #: Positive impressions of the baseline talk of customers (Bass's q*F): baseline_told_per_year per customer-year.
+    #: Positive impressions of the baseline talk of customers (Bass's q*F): baseline_told_per_year
+    #: per customer-year.
     wom_baseline_positive: float
     customer_value_eur: float
     unclaimed_failures: int
@@ -44,7 +48,8 @@ class WorldTotals:
     agent_staffed_hours: dict[str, float] = field(default_factory=dict)
     technician_busy_hours: float = 0.0
     technician_paid_hours: float = 0.0
-    #: As repurchase_claimants / repurchase_buyers, keyed "<outcome>_<severity>" (severity of the failure claimed).
+    #: As repurchase_claimants / repurchase_buyers, keyed "<outcome>_<severity>" (severity of the
+    #: failure claimed).
     repurchase_claimants_by_severity: dict[str, int] = field(default_factory=dict)
     repurchase_buyers_by_severity: dict[str, int] = field(default_factory=dict)
 

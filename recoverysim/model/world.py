@@ -31,7 +31,8 @@ from recoverysim.model.world_services import WorldServices
 from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import Policy, Scenario
 
-#: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which lever each serves).
+#: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which
+#: lever each serves).
 LEVER_REACH = (
     "evidence",
     "return_for_inspection",
@@ -53,7 +54,9 @@ class World(DailyStep, WorldServices):
     """The state of one replication, its daily step (DailyStep) and the services its claim
     processes call (WorldServices)."""
 
-    def __init__(self, scenario: Scenario, policy: Policy, replication: int, keep_log: bool = False):
+    def __init__(
+        self, scenario: Scenario, policy: Policy, replication: int, keep_log: bool = False
+    ):
         self.scenario = scenario
         self.policy = policy
         self.keep_log = keep_log
@@ -63,7 +66,9 @@ class World(DailyStep, WorldServices):
         self.keyed_purchases = KeyedDraws(scenario.seed, replication, "purchases")
         self.keyed_complaints = KeyedDraws(scenario.seed, replication, "complaints")
         market = scenario.market
-        self.customers = Customers(scenario, market.initial_customers + market.prospects, scenario.seed, replication)
+        self.customers = Customers(
+            scenario, market.initial_customers + market.prospects, scenario.seed, replication
+        )
         channels = self.channels = staffed_channels(scenario, policy)
         self.desks = {
             name: ChannelDesk(
@@ -78,17 +83,24 @@ class World(DailyStep, WorldServices):
         self.technicians = technicians_paid(policy)
         self.bench = Bench(self.env, capacity=max(self.technicians, 1))
         self.ledger = Ledger(scenario.money.discount_rate_per_year)
-        # One cell per (severity, outcome class): code = outcome + len(OUTCOME_CLASSES) * (severity is major).
+        # One cell per (severity, outcome class): code = outcome + len(OUTCOME_CLASSES) * (severity
+        # is major).
         self.repurchase_claimants = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES), dtype=np.int64)
         self.repurchase_buyers = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES), dtype=np.int64)
-        self.repurchase_loyalty = np.zeros(len(SEVERITIES) * len(OUTCOME_CLASSES))  # expected buyers, for smooth fits
+        self.repurchase_loyalty = np.zeros(
+            len(SEVERITIES) * len(OUTCOME_CLASSES)
+        )  # expected buyers, for smooth fits
         self.prospects = market.prospects
         self.market_potential = market.initial_customers + market.prospects
         self.adopters = self.lost_at_purchase = 0
-        self.won_wom = self.lost_wom = 0.0  # expected adopters the stories added or prevented (see _adoption)
+        self.won_wom = self.lost_wom = (
+            0.0  # expected adopters the stories added or prevented (see _adoption)
+        )
         self._set_up_market(scenario, policy)
         self.unclaimed_failures = 0
-        self.reach = dict.fromkeys(LEVER_REACH, 0)  # a counter increment on the hot path, nothing more
+        self.reach = dict.fromkeys(
+            LEVER_REACH, 0
+        )  # a counter increment on the hot path, nothing more
         self.fraud_beliefs = FraudBeliefs(scenario, self.customers.segment_price)
         # A sale's margin by segment: price times margin share, the same product element by element.
         self._segment_margin = self.customers.segment_price * scenario.money.margin_share
@@ -97,25 +109,42 @@ class World(DailyStep, WorldServices):
         self.finished: list[Claim] = []
         self.next_claim_id = 0
         horizon = scenario.horizon_days
-        series = ("customers", "mean_loyalty", "cost_cumulative_eur", "wom_positive", "wom_negative")
+        series = (
+            "customers",
+            "mean_loyalty",
+            "cost_cumulative_eur",
+            "wom_positive",
+            "wom_negative",
+        )
         self.daily = {name: np.zeros(horizon) for name in series}
         self.daily["fraud_willing_share"] = np.zeros(horizon)
         self.payroll = Payroll(scenario, policy, channels, self.desks, self.bench, self.technicians)
         segments = scenario.market.segments
-        mix = np.array([[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments])
+        mix = np.array(
+            [[s.chat_share, s.phone_share, s.email_share, s.store_share] for s in segments]
+        )
         cumulative = mix.cumsum(axis=1)
-        self.channel_cdf = [row / row[-1] for row in cumulative]  # as Generator.choice(4, p=...) builds it
+        self.channel_cdf = [
+            row / row[-1] for row in cumulative
+        ]  # as Generator.choice(4, p=...) builds it
         self.complaint_probability = np.array([s.complaint_probability for s in segments])
-        self.excluded = np.array([c.name in policy.excluded_components for c in scenario.product.components])
+        self.excluded = np.array(
+            [c.name in policy.excluded_components for c in scenario.product.components]
+        )
         self.major = np.array([c.severity == "major" for c in scenario.product.components])
-        # Opportunists fake a failure of a covered component: draw among all components, then move an
-        # excluded pick to a covered one, so that excluding a component never changes how many draws
-        # the fraud stream gives (choosing among one component draws nothing; common random numbers).
+        # Opportunists fake a failure of a covered component: draw among all components, then move
+        # an excluded pick to a covered one, so that excluding a component never changes how many
+        # draws the fraud stream gives (choosing among one component draws nothing; common random
+        # numbers).
         covered = np.flatnonzero(~self.excluded)
         every = np.arange(self.excluded.size)
-        moved = np.where(self.excluded, covered[every % covered.size], every) if covered.size else every
+        moved = (
+            np.where(self.excluded, covered[every % covered.size], every) if covered.size else every
+        )
         self.fraud_component_of = moved
-        self.customers.add(market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers))
+        self.customers.add(
+            market.initial_customers, 0.0, self.customers.initial_ages(market.initial_customers)
+        )
 
     def _set_up_market(self, scenario: Scenario, policy: Policy) -> None:
         """Stories remembered in the market, who hears them, and the policy's leniency factors."""
@@ -166,20 +195,29 @@ class World(DailyStep, WorldServices):
             customers_lost_at_purchase=self.lost_at_purchase,
             wom_positive=int(self.daily["wom_positive"].sum()),
             wom_negative=int(self.daily["wom_negative"].sum()),
-            wom_baseline_positive=self.stories.baseline_told_per_year * customer_days / DAYS_PER_YEAR,
+            wom_baseline_positive=self.stories.baseline_told_per_year
+            * customer_days
+            / DAYS_PER_YEAR,
             customer_value_eur=kept_value,
             unclaimed_failures=self.unclaimed_failures,
             fraud_accounts_closed=self.fraud_accounts_closed,
             net_result_day0_eur=self.ledger.net_day0_eur,
-            customer_value_day0_eur=kept_value * float(self.ledger.day0(self.scenario.horizon_days)),
+            customer_value_day0_eur=kept_value
+            * float(self.ledger.day0(self.scenario.horizon_days)),
             repurchase_claimants=totals.by_outcome(self.repurchase_claimants),
             repurchase_buyers=totals.by_outcome(self.repurchase_buyers),
-            repurchase_claimants_by_severity=totals.by_outcome_and_severity(self.repurchase_claimants),
+            repurchase_claimants_by_severity=totals.by_outcome_and_severity(
+                self.repurchase_claimants
+            ),
             repurchase_buyers_by_severity=totals.by_outcome_and_severity(self.repurchase_buyers),
             agent_busy_hours={name: desk.busy_days * 24.0 for name, desk in self.desks.items()},
-            agent_staffed_hours={name: ch.staff * ch.open_hours_per_day * horizon for name, ch in self.channels},
+            agent_staffed_hours={
+                name: ch.staff * ch.open_hours_per_day * horizon for name, ch in self.channels
+            },
             technician_busy_hours=self.bench.busy_days * INSPECTION_HOURS_PER_DAY,
-            technician_paid_hours=self.technicians * INSPECTION_HOURS_PER_DAY * self.scenario.horizon_days,
+            technician_paid_hours=self.technicians
+            * INSPECTION_HOURS_PER_DAY
+            * self.scenario.horizon_days,
             lever_reach=dict(self.reach),
         )
 
@@ -195,8 +233,11 @@ class World(DailyStep, WorldServices):
         self.open_claims = {}
 
     def _customer_value(self) -> float:
-        """Margin of the future purchases of the customers kept, valued at the horizon (Ledger.customer_value)."""
+        """Margin of the future purchases of the customers kept, valued at the horizon
+        (Ledger.customer_value)."""
         c = self.customers
         ids = np.flatnonzero(c.active[: c.count])
         margins = c.segment_price[c.segment[ids]] * self.scenario.money.margin_share
-        return self.ledger.customer_value(margins, c.loyalty[ids], self.scenario.product.replacement_cycle_days)
+        return self.ledger.customer_value(
+            margins, c.loyalty[ids], self.scenario.product.replacement_cycle_days
+        )

@@ -3,4 +3,11 @@
 from recoverysim.scenario.load import load_scenario, scenario_from_dict, scenario_to_dict
 from recoverysim.scenario.schema import Channel, Policy, Scenario
 
-__all__ = ["Channel", "Policy", "Scenario", "load_scenario", "scenario_from_dict", "scenario_to_dict"]
+__all__ = [
+    "Channel",
+    "Policy",
+    "Scenario",
+    "load_scenario",
+    "scenario_from_dict",
+    "scenario_to_dict",
+]

@@ -1,4 +1,5 @@
-"""The building blocks of every scenario section: immutable models and fields that say where defaults come from."""
+"""The building blocks of every scenario section: immutable models and fields that say where
+defaults come from."""
 
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ def refuse_removed_fields(data, removed: dict[str, str]):
 
 NAME_PATTERN = re.compile(r"[^\W_][\w .+()-]{0,62}[\w.+()-]|[^\W_]")
 """A policy, segment or component name: 1 to 64 characters, letters (any script), digits, spaces and
-`_ . + ( ) -`, starting with a letter or digit and not ending with a space. Names label rows of summary.csv
-and figures, so no control characters, path separators or `..`."""
+`_ . + ( ) -`, starting with a letter or digit and not ending with a space. Names label rows of
+summary.csv and figures, so no control characters, path separators or `..`."""
 NAME_RULE = (
     "a name is 1 to 64 letters, digits, spaces or _ . + ( ) -, starts with a letter or digit, "
     "does not end with a space and holds no '..'"
@@ -51,7 +52,9 @@ Name = Annotated[str, AfterValidator(_checked_name)]
 """A user-chosen name that is safe in tables, file names and one-line messages."""
 
 
-LABEL_RULE = "a label is 1 to 200 printable characters, not only blanks, with no blank at either end"
+LABEL_RULE = (
+    "a label is 1 to 200 printable characters, not only blanks, with no blank at either end"
+)
 
 
 def _checked_label(label: str) -> str:
@@ -66,8 +69,8 @@ Label = Annotated[str, AfterValidator(_checked_label)]
 
 FOLDER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 FOLDER_NAME_RULE = (
-    "a scenario name is 1 to 100 letters (A-Z, a-z), digits or _ . -, starting with a letter or digit; "
-    "it names the default output folder"
+    "a scenario name is 1 to 100 letters (A-Z, a-z), digits or _ . -, starting with a letter or "
+    "digit; it names the default output folder"
 )
 
 
@@ -82,9 +85,11 @@ FolderName = Annotated[
     AfterValidator(_checked_folder_name),
     WithJsonSchema({"type": "string", "pattern": f"^{FOLDER_NAME_PATTERN.pattern}$"}),
 ]
-"""A scenario's name: it becomes part of a folder name (results/<name>-sweep), so plain ASCII only."""
+"""A scenario's name: it becomes part of a folder name (results/<name>-sweep), so plain ASCII
+only."""
 
 
 Switch = Annotated[bool, Strict()]
-"""A yes/no setting: only YAML's true or false. pydantic's lax mode would also take 'yes', 'on' or 1, which the
-JSON Schema (type boolean) refuses; strict, the validator and `recoverysim schema` agree."""
+"""A yes/no setting: only YAML's true or false. pydantic's lax mode would also take 'yes', 'on' or
+1, which the JSON Schema (type boolean) refuses; strict, the validator and `recoverysim schema`
+agree."""

@@ -1,4 +1,5 @@
-"""Load a scenario: read YAML (yaml_source), resolve `extends` (merge) and `--set` (overrides), validate, say where errors are.
+"""Load a scenario: read YAML (yaml_source), resolve `extends` (merge) and `--set` (overrides),
+validate, say where errors are.
 
 Every problem is reported as ``FILE:LINE: dotted.path: message (got VALUE)``;
 the line comes from the YAML node that holds the offending key. Lines survive
@@ -51,7 +52,9 @@ def _printable(error: ScenarioError) -> ScenarioError:
 
 def _problem_from(error: dict, located: Located, source: str) -> Problem:
     loc = tuple(error["loc"])
-    is_key = bool(loc) and loc[-1] == "[key]"  # pydantic's mark for a mapping's key (channel_staff: {fax: 2})
+    is_key = (
+        bool(loc) and loc[-1] == "[key]"
+    )  # pydantic's mark for a mapping's key (channel_staff: {fax: 2})
     loc = loc[:-1] if is_key else loc
     path = dotted(loc) or "(scenario)"
     file, line = located.where(loc, source)
@@ -80,7 +83,9 @@ def _problems_from(error: pydantic.ValidationError, located: Located, source: st
 
     def echo(e: dict) -> bool:
         loc = tuple(e["loc"])
-        return e["type"] == "too_short" and any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
+        return e["type"] == "too_short" and any(
+            len(other) > len(loc) and other[: len(loc)] == loc for other in locs
+        )
 
     problems = list(dict.fromkeys(_problem_from(e, located, source) for e in errors if not echo(e)))
     rank = {
@@ -98,7 +103,8 @@ def validate(located: Located, source: str) -> Scenario:
                     source,
                     None,
                     "",
-                    f"the top level must be a mapping of sections, not a {type(located.data).__name__}",
+                    "the top level must be a mapping of sections, not a "
+                    f"{type(located.data).__name__}",
                     shorten(located.data),
                 )
             ]
@@ -115,7 +121,8 @@ def validate(located: Located, source: str) -> Scenario:
 
 
 def _written_by_the_tool(located: Located, source: str) -> list[Problem]:
-    """Fields the staffing step writes (policies[].auto_sized): a file that sets them would change who pays for what."""
+    """Fields the staffing step writes (policies[].auto_sized): a file that sets them would change
+    who pays for what."""
     policies = located.data.get("policies") if isinstance(located.data, dict) else None
     problems = []
     for index, policy in enumerate(policies if isinstance(policies, list) else []):
@@ -124,7 +131,8 @@ def _written_by_the_tool(located: Located, source: str) -> list[Problem]:
                 "loc": ("policies", index, "auto_sized"),
                 "type": "value_error",
                 "input": policy["auto_sized"],
-                "msg": "is written by the staffing step, not by hand: write staff: auto on the desk instead",
+                "msg": "is written by the staffing step, not by hand: write staff: auto on the "
+                "desk instead",
             }
             problems.append(_problem_from(error, located, source))
     return problems
@@ -132,20 +140,24 @@ def _written_by_the_tool(located: Located, source: str) -> list[Problem]:
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    """A validated scenario and what its file (with `extends`) and `--set` wrote (scenario.provenance)."""
+    """A validated scenario and what its file (with `extends`) and `--set` wrote
+    (scenario.provenance)."""
 
     scenario: Scenario
     written: dict[str, str]
 
 
 def load_with_provenance(path: str | Path, overrides: Iterable[str] = ()) -> LoadedScenario:
-    """load_scenario, keeping who wrote each value: params, the report and run's notice of defaults need it."""
+    """load_scenario, keeping who wrote each value: params, the report and run's notice of defaults
+    need it."""
     try:
         located = apply_overrides(load_located(Path(path)), overrides)
         problems = _written_by_the_tool(located, str(path))
         if problems:
             raise ScenarioError(problems)
-        scenario = validate(located, str(path))  # resolves policy `extends` in located, so inherited values count
+        scenario = validate(
+            located, str(path)
+        )  # resolves policy `extends` in located, so inherited values count
         return LoadedScenario(scenario, written_paths(located))
     except ScenarioError as error:
         raise _printable(error) from None
@@ -156,7 +168,9 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     return load_with_provenance(path, overrides).scenario
 
 
-def scenario_from_dict(data: dict, overrides: Iterable[str] = (), source: str = "<dict>") -> Scenario:
+def scenario_from_dict(
+    data: dict, overrides: Iterable[str] = (), source: str = "<dict>"
+) -> Scenario:
     """Validate a scenario given as a Python mapping (e.g. built in a notebook)."""
     refuse_deep(data, source)  # before deepcopy, which recurses
     copied = copy.deepcopy(data)
@@ -191,16 +205,19 @@ def dump_yaml(data: Any, stream: Any) -> None:
 
 
 def file_json_schema() -> dict:
-    """JSON Schema of scenario files as written: the Scenario schema plus the loader's `extends` keys."""
+    """JSON Schema of scenario files as written: the Scenario schema plus the loader's `extends`
+    keys."""
     schema = Scenario.model_json_schema()
     schema["properties"]["extends"] = {
         "type": "string",
-        "description": "Path of a base scenario file, relative to this one; this file's values override the base's (named lists such as policies merge by name).",
+        "description": "Path of a base scenario file, relative to this one; this file's values "
+        "override the base's (named lists such as policies merge by name).",
     }
     policy = schema.get("$defs", {}).get("Policy")
     if policy is not None:
         policy["properties"]["extends"] = {
             "type": "string",
-            "description": "Name of another policy of this scenario whose fields this one takes, overriding only those it sets.",
+            "description": "Name of another policy of this scenario whose fields this one takes, "
+            "overriding only those it sets.",
         }
     return schema

@@ -1,4 +1,5 @@
-"""`extends`: a scenario over its base file, a policy over its parent; values keep the line they were written on."""
+"""`extends`: a scenario over its base file, a policy over its parent; values keep the line they
+were written on."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ NAMED_LISTS = {"policies", "segments", "components"}
 
 
 def _merge(base: Located, child: Located) -> Located:
-    """Deep-merge child over base: mappings merge, named lists merge by name, other values replace."""
+    """Deep-merge child over base: mappings merge, named lists merge by name, other values
+    replace."""
     data, lines = _merge_value(base.data, child.data, base.lines, child.lines, ())
     return Located(data, lines)
 
@@ -32,7 +34,9 @@ def _under(lines: dict[PathKey, Where], path: PathKey) -> dict[PathKey, Where]:
     return {k: v for k, v in lines.items() if k[: len(path)] == path}
 
 
-def _merge_value(base: Any, child: Any, base_lines: dict, child_lines: dict, path: PathKey) -> tuple[Any, dict]:
+def _merge_value(
+    base: Any, child: Any, base_lines: dict, child_lines: dict, path: PathKey
+) -> tuple[Any, dict]:
     """Merge `child` over `base` at `path`; returns the value and the lines under `path`."""
     if isinstance(base, dict) and isinstance(child, dict):
         merged = dict(base)
@@ -40,7 +44,9 @@ def _merge_value(base: Any, child: Any, base_lines: dict, child_lines: dict, pat
         for key, value in child.items():
             key_path = path + (key,)
             if key in base:
-                merged[key], sub_lines = _merge_value(base[key], value, base_lines, child_lines, key_path)
+                merged[key], sub_lines = _merge_value(
+                    base[key], value, base_lines, child_lines, key_path
+                )
                 lines = {k: v for k, v in lines.items() if k[: len(key_path)] != key_path}
                 lines.update(sub_lines)
             else:
@@ -59,7 +65,9 @@ def _merge_value(base: Any, child: Any, base_lines: dict, child_lines: dict, pat
             own = _sub(child_lines, path + (j,))
             if item["name"] in names:
                 i = names.index(item["name"])
-                merged_items[i], item_lines[i] = _merge_value(merged_items[i], item, item_lines[i], own, ())
+                merged_items[i], item_lines[i] = _merge_value(
+                    merged_items[i], item, item_lines[i], own, ()
+                )
             else:
                 merged_items.append(item)
                 item_lines.append(own)
@@ -72,11 +80,14 @@ def _merge_value(base: Any, child: Any, base_lines: dict, child_lines: dict, pat
 
 
 def _all_named(items: Any) -> bool:
-    return isinstance(items, list) and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items)
+    return isinstance(items, list) and all(
+        isinstance(i, dict) and isinstance(i.get("name"), str) for i in items
+    )
 
 
 def chain_text(names: list[str]) -> str:
-    """`a -> b -> c`, with the middle of a long chain left out so the message stays one readable line."""
+    """`a -> b -> c`, with the middle of a long chain left out so the message stays one readable
+    line."""
     shown = names if len(names) <= 7 else [*names[:3], "...", *names[-3:]]
     return " -> ".join(shown)
 
@@ -135,10 +146,13 @@ def resolve_policy_extends(located: Located, source: str) -> list[Problem]:
     done: dict[int, bool] = {}
     links: dict[int, int] = {}  # extends links from a resolved policy up to its root
     too_long: list[int] = []
-    parent_of = {i: p.get("extends") for i, p in enumerate(policies) if isinstance(p, dict)}  # before merging drops it
+    parent_of = {
+        i: p.get("extends") for i, p in enumerate(policies) if isinstance(p, dict)
+    }  # before merging drops it
 
     def ancestry(index: int) -> list[str]:
-        """Names along the extends chain from `index`, followed without recursion and cut after the bound."""
+        """Names along the extends chain from `index`, followed without recursion and cut after the
+        bound."""
         names, seen = [], set()
         current: int | None = index
         while current is not None and current not in seen and len(names) <= MAX_EXTENDS_DEPTH + 1:
@@ -161,24 +175,35 @@ def resolve_policy_extends(located: Located, source: str) -> list[Problem]:
         file, line = located.where(("policies", index, "extends"), source)
         parent_index = by_name.get(parent_name) if isinstance(parent_name, str) else None
         if not isinstance(parent_name, str):
-            problems.append(Problem(file, line, path, "must be the name of another policy", shorten(parent_name)))
+            problems.append(
+                Problem(
+                    file, line, path, "must be the name of another policy", shorten(parent_name)
+                )
+            )
         elif parent_index is None:
             problems.append(
                 Problem(
                     file,
                     line,
                     path,
-                    f"no policy named {parent_name!r} to extend; policies are {', '.join(by_name) or 'none'}",
+                    f"no policy named {parent_name!r} to extend; policies are "
+                    f"{', '.join(by_name) or 'none'}",
                     shorten(parent_name),
                 )
             )
         elif parent_index == index or parent_index in chain:
-            cycle = chain_text([str(policies[i].get("name")) for i in chain + (index, parent_index)])
-            problems.append(Problem(file, line, path, f"extends cycle: {cycle}", shorten(parent_name)))
+            cycle = chain_text(
+                [str(policies[i].get("name")) for i in chain + (index, parent_index)]
+            )
+            problems.append(
+                Problem(file, line, path, f"extends cycle: {cycle}", shorten(parent_name))
+            )
         if parent_index is None or parent_index == index or parent_index in chain:
             done[index] = False
             return False
-        too_deep = len(chain) >= MAX_EXTENDS_DEPTH  # checked before recursing, so the recursion is bounded
+        too_deep = (
+            len(chain) >= MAX_EXTENDS_DEPTH
+        )  # checked before recursing, so the recursion is bounded
         if not too_deep and not resolve(parent_index, chain + (index,)):
             done[index] = False
             return False
@@ -194,7 +219,11 @@ def resolve_policy_extends(located: Located, source: str) -> list[Problem]:
         own = {k: v for k, v in policy.items() if k != "extends"}
         own_lines = {k: v for k, v in _sub(located.lines, prefix).items() if k[:1] != ("extends",)}
         merged, merged_lines = _merge_value(
-            copy.deepcopy(policies[parent_index]), own, _sub(located.lines, parent_prefix), own_lines, ()
+            copy.deepcopy(policies[parent_index]),
+            own,
+            _sub(located.lines, parent_prefix),
+            own_lines,
+            (),
         )
         policies[index] = merged
         located.lines = {k: v for k, v in located.lines.items() if k[:2] != prefix}

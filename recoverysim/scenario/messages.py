@@ -1,8 +1,9 @@
-"""pydantic's error messages in the project's own words, so a scenario author never reads the library's jargon.
+"""pydantic's error messages in the project's own words, so a scenario author never reads the
+library's jargon.
 
 "Input should be a valid dictionary or instance of Channels" becomes "must be a section of keys and
-values (a mapping)", "Tuple should have at most 3 items after validation, not 4" becomes "has 4 items;
-at most 3 are allowed", "Input should be greater than or equal to 0" becomes "must be >= 0".
+values (a mapping)", "Tuple should have at most 3 items after validation, not 4" becomes "has 4
+items; at most 3 are allowed", "Input should be greater than or equal to 0" becomes "must be >= 0".
 """
 
 from __future__ import annotations
@@ -38,9 +39,12 @@ MESSAGES = {
 
 
 def in_our_words(error: dict) -> str:
-    """The message of one pydantic error (an item of ValidationError.errors()) as recoverysim says it."""
+    """The message of one pydantic error (an item of ValidationError.errors()) as recoverysim says
+    it."""
     template = MESSAGES.get(error["type"])
-    context = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (error.get("ctx") or {}).items()}
+    context = {
+        k: f"{v:g}" if isinstance(v, float) else v for k, v in (error.get("ctx") or {}).items()
+    }
     if template is not None and _fills(template, context):
         return template.format(**context)
     # our own validators' messages (and any type without a template) are already in our words
@@ -48,5 +52,6 @@ def in_our_words(error: dict) -> str:
 
 
 def _fills(template: str, context: dict) -> bool:
-    """Whether the error's context holds every field the template names (pydantic omits some for some inputs)."""
+    """Whether the error's context holds every field the template names (pydantic omits some for
+    some inputs)."""
     return all(name in context for _, name, _, _ in string.Formatter().parse(template) if name)

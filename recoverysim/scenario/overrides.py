@@ -1,4 +1,5 @@
-"""`--set dotted.path=value`: set values in a scenario's plain data, by name or index in lists, located at the option."""
+"""`--set dotted.path=value`: set values in a scenario's plain data, by name or index in lists,
+located at the option."""
 
 from __future__ import annotations
 
@@ -18,12 +19,22 @@ def parse_override(text: str) -> tuple[str, Any]:
     """Split `dotted.path=value` and read the value as YAML (so 12 is a number and null is None)."""
     source = f"--set {text}"
     if "=" not in text:
-        raise ScenarioError([Problem(source, None, "", "must look like dotted.path=value (no '=' found)")])
+        raise ScenarioError(
+            [Problem(source, None, "", "must look like dotted.path=value (no '=' found)")]
+        )
     path, raw = text.split("=", 1)
     path = path.strip()
     if not path or any(not part.strip() for part in path.split(".")):
         raise ScenarioError(
-            [Problem(source, None, "", "must look like dotted.path=value (empty path part)", shorten(path))]
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    "must look like dotted.path=value (empty path part)",
+                    shorten(path),
+                )
+            ]
         )
     try:
         value = load_guarded(raw, source) if raw.strip() else ""
@@ -46,7 +57,8 @@ def apply_overrides(located: Located, overrides: Iterable[str]) -> Located:
 
 
 def _set_one(data: dict, text: str) -> tuple[PathKey, list[PathKey]]:
-    """Apply one override in place; returns the real path set (names turned into indices) and sections created."""
+    """Apply one override in place; returns the real path set (names turned into indices) and
+    sections created."""
     source = f"--set {text}"
     path_text, value = parse_override(text)
     parts = [part.strip() for part in path_text.split(".")]
@@ -69,7 +81,8 @@ def _set_one(data: dict, text: str) -> tuple[PathKey, list[PathKey]]:
                                     source,
                                     None,
                                     dotted(real_path + (part,)),
-                                    "is not written here and has no default items; set the whole list instead",
+                                    "is not written here and has no default items; set the whole "
+                                    "list instead",
                                 )
                             ]
                         )
@@ -79,7 +92,15 @@ def _set_one(data: dict, text: str) -> tuple[PathKey, list[PathKey]]:
                 created.append(real_path + (part,))
         else:
             raise ScenarioError(
-                [Problem(source, None, dotted(real_path), f"is not a section, cannot set {path_text}", shorten(node))]
+                [
+                    Problem(
+                        source,
+                        None,
+                        dotted(real_path),
+                        f"is not a section, cannot set {path_text}",
+                        shorten(node),
+                    )
+                ]
             )
         real_path += (key,)
         if last:
@@ -97,4 +118,6 @@ def _list_index(items: list[Any], part: str, path_text: str, source: str) -> int
         return int(part) % len(items)
     named = [str(n) for n in names if n is not None]
     hint = f"; names are {', '.join(named)}" if named else f"; the list has {len(items)} items"
-    raise ScenarioError([Problem(source, None, path_text, f"no item named or numbered {part!r}{hint}")])
+    raise ScenarioError(
+        [Problem(source, None, path_text, f"no item named or numbered {part!r}{hint}")]
+    )

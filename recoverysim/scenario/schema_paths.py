@@ -1,4 +1,5 @@
-"""Walking the scenario schema by dotted path: what type, which fields and which default items live there."""
+"""Walking the scenario schema by dotted path: what type, which fields and which default items live
+there."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from recoverysim.scenario.yaml_source import PathKey
 
 
 def annotation_at(path: PathKey) -> Any:
-    """The schema's type annotation at `path` (list indices skipped), or None if the path is not in the schema."""
+    """The schema's type annotation at `path` (list indices skipped), or None if the path is not in
+    the schema."""
     annotation: Any = Scenario
     for part in path:
         if isinstance(part, int):
@@ -25,8 +27,9 @@ def annotation_at(path: PathKey) -> Any:
 
 
 def default_items(path: PathKey) -> list | None:
-    """The default items of a list field not written in the file (e.g. the default segment), as plain data,
-    so that `--set market.segments.everyone.opportunist_share=0.1` can reach them by name or index."""
+    """The default items of a list field not written in the file (e.g. the default segment), as
+    plain data, so that `--set market.segments.everyone.opportunist_share=0.1` can reach them by
+    name or index."""
     owner = model_in(annotation_at(path[:-1]))
     field = owner.model_fields.get(path[-1]) if owner is not None else None
     if field is None or field.is_required():

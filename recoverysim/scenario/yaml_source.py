@@ -1,4 +1,5 @@
-"""Scenario YAML read safely as YAML 1.2, with the file and line of every key kept for error messages."""
+"""Scenario YAML read safely as YAML 1.2, with the file and line of every key kept for error
+messages."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def shorten(value: Any) -> str:
 
 
 def dotted(path: PathKey) -> str:
-    """`a.b.0.c`; a key that is empty, has a dot, blanks at its ends or unprintable characters is quoted."""
+    """`a.b.0.c`; a key that is empty, has a dot, blanks at its ends or unprintable characters is
+    quoted."""
     return ".".join(str(part) if _plain(part) else repr(part) for part in path)
 
 
@@ -128,7 +130,8 @@ def _node_lines(root: Any, source: str) -> dict[PathKey, Where]:
 
 
 def read_text(path: Path, limit: int = MAX_SCENARIO_BYTES, what: str = A_SCENARIO) -> str:
-    """The file's text, or a ScenarioError naming the file when it is missing, a folder, too large or not UTF-8.
+    """The file's text, or a ScenarioError naming the file when it is missing, a folder, too large
+    or not UTF-8.
 
     The size is checked before reading, and at most `limit` + 1 bytes are read, so a huge file
     (or an endless one such as /dev/zero) is refused at once.
@@ -143,17 +146,30 @@ def read_text(path: Path, limit: int = MAX_SCENARIO_BYTES, what: str = A_SCENARI
         with path.open("rb") as stream:
             raw = stream.read(limit + 1)
     except OSError as error:
-        raise ScenarioError([Problem(source, None, "", f"cannot be read: {error.strerror or error}")]) from None
+        raise ScenarioError(
+            [Problem(source, None, "", f"cannot be read: {error.strerror or error}")]
+        ) from None
     except ValueError as error:  # e.g. an embedded NUL byte in the path
-        raise ScenarioError([Problem(source, None, "", f"is not a usable file name: {error}")]) from None
+        raise ScenarioError(
+            [Problem(source, None, "", f"is not a usable file name: {error}")]
+        ) from None
     if len(raw) > limit:
-        raise ScenarioError([Problem(source, None, "", f"is too large: more than {limit:,} bytes; {what}")])
+        raise ScenarioError(
+            [Problem(source, None, "", f"is too large: more than {limit:,} bytes; {what}")]
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise ScenarioError(
-            [Problem(source, line, "", f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})")]
+            [
+                Problem(
+                    source,
+                    line,
+                    "",
+                    f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})",
+                )
+            ]
         ) from None
 
 
@@ -164,14 +180,16 @@ def _line_of_long_number(text: str) -> int | None:
 
 
 def load_guarded(text: str, source: str) -> Any:
-    """One YAML value (e.g. of a `--set` option), refused like a file when it nests or expands too much."""
+    """One YAML value (e.g. of a `--set` option), refused like a file when it nests or expands too
+    much."""
     yaml = yaml_reader()
     check_yaml_events(yaml.parse(text), source)
     return yaml.load(text)
 
 
 def parse_yaml(text: str, source: str) -> Located:
-    """Parse YAML 1.2 safely into plain data with the line of every key; hostile text is refused before parsing."""
+    """Parse YAML 1.2 safely into plain data with the line of every key; hostile text is refused
+    before parsing."""
     yaml = yaml_reader()
     try:
         check_yaml_events(yaml.parse(text), source)
@@ -188,16 +206,32 @@ def parse_yaml(text: str, source: str) -> Located:
         raise ScenarioError([Problem(source, None, "", f"YAML error: {error}")]) from None
     except RecursionError:
         raise ScenarioError([Problem(source, None, "", "YAML nested too deeply")]) from None
-    except ValueError as error:  # raised while building a value: a number too long to read, an impossible date
+    except (
+        ValueError
+    ) as error:  # raised while building a value: a number too long to read, an impossible date
         line = _line_of_long_number(text)
         if line is not None:
             raise ScenarioError(
-                [Problem(source, line, "", f"a number has more than {sys.get_int_max_str_digits()} digits")]
+                [
+                    Problem(
+                        source,
+                        line,
+                        "",
+                        f"a number has more than {sys.get_int_max_str_digits()} digits",
+                    )
+                ]
             ) from None
         raise ScenarioError([Problem(source, None, "", f"cannot read a value: {error}")]) from None
     if data is None:
         raise ScenarioError(
-            [Problem(source, None, "", "file is empty; a scenario is a mapping with at least a 'policies' list")]
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    "file is empty; a scenario is a mapping with at least a 'policies' list",
+                )
+            ]
         )
     if not isinstance(data, dict):
         raise ScenarioError(

@@ -1,4 +1,5 @@
-"""The waterfall of a decomposition: each lever's contribution to B − A, stacked from zero to the total.
+"""The waterfall of a decomposition: each lever's contribution to B − A, stacked from zero to the
+total.
 
 DataFrame in, Figure out.
 """
@@ -37,7 +38,8 @@ def waterfall(
     target: str = "B",
     method: str = "",
 ) -> Figure:
-    """Levers top to bottom, each bar from the running sum to the running sum plus its contribution; the total last.
+    """Levers top to bottom, each bar from the running sum to the running sum plus its contribution;
+    the total last.
 
     Error bars are each contribution's 95 % interval across replications, drawn at the bar's end.
     """
@@ -46,7 +48,9 @@ def waterfall(
         raise ValueError(f"no rows for {metric!r} in the decomposition")
     levers, total = rows[rows["lever"] != TOTAL], rows[rows["lever"] == TOTAL].iloc[0]
     scale, unit = (
-        money_scale(rows[["contribution", "ci_low", "ci_high"]].to_numpy()) if metric.endswith("_eur") else (1.0, "")
+        money_scale(rows[["contribution", "ci_low", "ci_high"]].to_numpy())
+        if metric.endswith("_eur")
+        else (1.0, "")
     )
     label = axis_label(metric, unit or None)
     fig, axes = new_figure(
@@ -104,7 +108,10 @@ def waterfall(
     ax.set_ylabel("lever switched to its value under " + target)
     ax.grid(True, axis="x", color="0.9")
     ax.legend(
-        handles=[ax.patches[i] for i in _legend_patches(levers)], labels=_legend_labels(levers), fontsize=8, loc="best"
+        handles=[ax.patches[i] for i in _legend_patches(levers)],
+        labels=_legend_labels(levers),
+        fontsize=8,
+        loc="best",
     )
     return finish(fig, bottom=0.1)
 

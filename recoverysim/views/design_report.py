@@ -1,5 +1,6 @@
-"""The report of a `recoverysim design` folder: the question, the levers searched, the confirmed frontier, where
-the named policies sit, the figure, the selection on the confirmation seeds, assumptions and how to reproduce."""
+"""The report of a `recoverysim design` folder: the question, the levers searched, the confirmed
+frontier, where the named policies sit, the figure, the selection on the confirmation seeds,
+assumptions and how to reproduce."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from html import escape
 from pathlib import Path
 
 from recoverysim.results import read_design
-from recoverysim.views.design_views import frontier_figure, frontier_rows, named_sentences, objectives_of
+from recoverysim.views.design_views import (
+    frontier_figure,
+    frontier_rows,
+    named_sentences,
+    objectives_of,
+)
 from recoverysim.views.figure_style import Context
 from recoverysim.views.report_page import figures_html, html_page
 from recoverysim.views.run_report import selection_html
@@ -36,7 +42,10 @@ def levers_searched_html(manifest: dict) -> str:
             kind = "whole numbers " if lever.get("integer") else ""
             step = f" in steps of {lever['step']:g}" if lever.get("step") else ""
             rows.append([lever["path"], f"{kind}{lever['low']:g} to {lever['high']:g}{step}"])
-    rows += [[left["lever"], f"left out: cannot act here ({left['why']})"] for left in design.get("left_out", [])]
+    rows += [
+        [left["lever"], f"left out: cannot act here ({left['why']})"]
+        for left in design.get("left_out", [])
+    ]
     return _table(["lever", "values searched"], rows)
 
 
@@ -48,9 +57,15 @@ def design_report(folder: Path) -> str:
     scenario = scenario_from_manifest(manifest, folder)
     context = Context.from_manifest(manifest)
     name = str(manifest.get("scenario_name", "scenario"))
-    objectives = ", ".join(f"{f} ({'max' if d == 'max' else 'min'})" for f, d in objectives_of(manifest))
+    objectives = ", ".join(
+        f"{f} ({'max' if d == 'max' else 'min'})" for f, d in objectives_of(manifest)
+    )
     constraints = ", ".join(design.get("constraints", [])) or "none"
-    question = escape(scenario.description) if scenario and scenario.description else "No description recorded."
+    question = (
+        escape(scenario.description)
+        if scenario and scenario.description
+        else "No description recorded."
+    )
     body = [
         f"<h1>{escape(name)}: designing {escape(str(design.get('base', 'the policy')))}</h1>",
         f'<p class="small">{escape(context.footer())}.</p>',
@@ -58,35 +73,48 @@ def design_report(folder: Path) -> str:
         f"<p>{question}</p>",
     ]
     if scenario is not None:
-        body += ["<h2>The scenario in plain words</h2>", f"<p>{escape(world_sentence(scenario))}</p>",
-                 levers_table(scenario)]
+        body += [
+            "<h2>The scenario in plain words</h2>",
+            f"<p>{escape(world_sentence(scenario))}</p>",
+            levers_table(scenario),
+        ]
     body += [
         "<h2>The design</h2>",
         (
             f"<p>Objectives: {escape(objectives)}; constraints: {escape(constraints)}. Optuna's "
-            f"{escape(str(design.get('sampler')))} sampler proposed {design.get('budget')} candidates, each the "
-            f"policy {escape(str(design.get('base')))} with the levers below set, each run on the same "
-            f"{design.get('replications')} replications (common random numbers). The candidates that met the "
-            "constraints and that no other candidate dominated, and the scenario's named policies, then ran "
-            f"{design.get('confirm_replications')} fresh replications (seeds the search never used, the same for "
-            "all).</p>"
+            f"{escape(str(design.get('sampler')))} sampler proposed {design.get('budget')} "
+            f"candidates, each the policy {escape(str(design.get('base')))} with the levers below "
+            f"set, each run on the same {design.get('replications')} replications (common random "
+            "numbers). The candidates that met the constraints and that no other candidate "
+            "dominated, and the scenario's named policies, then ran "
+            f"{design.get('confirm_replications')} fresh replications (seeds the search never "
+            "used, the same for all).</p>"
         ),
         levers_searched_html(manifest),
         "<h2>The frontier, confirmed</h2>",
         (
-            "<p>Means with 95 % t intervals on the confirmation replications. <em>dominated by noise</em>: another "
-            "designed policy is better beyond noise on some objective and worse beyond noise on none (paired "
-            "differences, Bonferroni over every comparison a policy makes), so the candidate's own advantages are "
-            "within noise. frontier-policies.yaml holds each candidate as a policy block to paste into a "
+            "<p>Means with 95 % t intervals on the confirmation replications. <em>dominated by "
+            "noise</em>: another designed policy is better beyond noise on some objective and "
+            "worse beyond noise on none (paired differences, Bonferroni over every comparison a "
+            "policy makes), so the candidate's own advantages are within noise. "
+            "frontier-policies.yaml holds each candidate as a policy block to paste into a "
             "scenario.</p>"
         ),
         _table(*frontier_rows(stored.frontier, manifest)),
         "<h3>Where the named policies sit</h3>",
         *[f'<p class="quote">{escape(s)}</p>' for s in named_sentences(stored.frontier, manifest)],
-        figures_html({"frontier": frontier_figure(stored.frontier, stored.trials,
-                                                  objectives_of(manifest), context)}),
+        figures_html(
+            {
+                "frontier": frontier_figure(
+                    stored.frontier, stored.trials, objectives_of(manifest), context
+                )
+            }
+        ),
     ]
-    body += ["<h3>Selection on the confirmation replications</h3>", *selection_html(stored.selection)]
+    body += [
+        "<h3>Selection on the confirmation replications</h3>",
+        *selection_html(stored.selection),
+    ]
     notes = manifest.get("notes", [])
     if notes:
         body += ["<h3>Notes</h3>", *[f"<p>{escape(n)}</p>" for n in notes]]

@@ -1,4 +1,5 @@
-"""What a design folder shows: the frontier figure, the frontier as a table, and its policies as YAML blocks.
+"""What a design folder shows: the frontier figure, the frontier as a table, and its policies as
+YAML blocks.
 
 Each reads stored tables (frontier.parquet, trials.parquet) and never runs the model.
 """
@@ -51,14 +52,19 @@ def frontier_figure(
     objectives: list[tuple[str, str]],
     context: Context,
 ) -> Figure:
-    """The first objective against the second (or against the candidate number with one objective): every
-    candidate searched (grey; crosses broke a constraint), the confirmed frontier with 95 % intervals (hollow:
-    dominated beyond noise), and the scenario's named policies on the same confirmation seeds."""
+    """The first objective against the second (or against the candidate number with one objective):
+    every candidate searched (grey; crosses broke a constraint), the confirmed frontier with 95 %
+    intervals (hollow: dominated beyond noise), and the scenario's named policies on the same
+    confirmation seeds."""
     y_figure, y_direction = objectives[0]
     single = len(objectives) == 1
     x_figure, x_direction = ("trial", "") if single else objectives[1]
     fig, axes = new_figure(
-        1, 1, (8.0, 5.6), "Designed policies: the frontier and the named policies", context,
+        1,
+        1,
+        (8.0, 5.6),
+        "Designed policies: the frontier and the named policies",
+        context,
         note="bars: 95 % t intervals on the confirmation replications; grey: search means",
     )
     ax = axes[0, 0]
@@ -70,11 +76,24 @@ def frontier_figure(
         x_scale, x_label = _scale(pd.concat([trials[x_figure], confirmed[x_figure]]), x_figure)
     feasible = trials["feasible"].astype(bool)
     x_trials = trials["trial"] if single else trials[x_figure]
-    ax.scatter(x_trials[feasible] / x_scale, trials.loc[feasible, y_figure] / y_scale, s=14, color="0.75",
-               label="candidates searched (search means)", zorder=1)
+    ax.scatter(
+        x_trials[feasible] / x_scale,
+        trials.loc[feasible, y_figure] / y_scale,
+        s=14,
+        color="0.75",
+        label="candidates searched (search means)",
+        zorder=1,
+    )
     if (~feasible).any():
-        ax.scatter(x_trials[~feasible] / x_scale, trials.loc[~feasible, y_figure] / y_scale, s=18, marker="x",
-                   color="0.6", label="broke a constraint", zorder=1)
+        ax.scatter(
+            x_trials[~feasible] / x_scale,
+            trials.loc[~feasible, y_figure] / y_scale,
+            s=18,
+            marker="x",
+            color="0.6",
+            label="broke a constraint",
+            zorder=1,
+        )
     candidates = confirmed[confirmed["kind"] == "candidate"]
     kept = candidates[candidates["status"] == "frontier"]
     noisy = candidates[candidates["status"] != "frontier"]
@@ -92,24 +111,62 @@ def frontier_figure(
 
     if len(kept):
         order = np.argsort(x_of(kept).to_numpy())
-        ax.plot(x_of(kept).to_numpy()[order], (kept[y_figure] / y_scale).to_numpy()[order], color=FRONTIER_COLOUR,
-                linewidth=1.2, zorder=2)
-        ax.errorbar(x_of(kept), kept[y_figure] / y_scale, yerr=bars(kept, "y"), xerr=bars(kept, "x"), fmt="o",
-                    color=FRONTIER_COLOUR, capsize=2, label="frontier (confirmed)", zorder=3)
+        ax.plot(
+            x_of(kept).to_numpy()[order],
+            (kept[y_figure] / y_scale).to_numpy()[order],
+            color=FRONTIER_COLOUR,
+            linewidth=1.2,
+            zorder=2,
+        )
+        ax.errorbar(
+            x_of(kept),
+            kept[y_figure] / y_scale,
+            yerr=bars(kept, "y"),
+            xerr=bars(kept, "x"),
+            fmt="o",
+            color=FRONTIER_COLOUR,
+            capsize=2,
+            label="frontier (confirmed)",
+            zorder=3,
+        )
     if len(noisy):
-        ax.errorbar(x_of(noisy), noisy[y_figure] / y_scale, yerr=bars(noisy, "y"), xerr=bars(noisy, "x"), fmt="o",
-                    mfc="white", color=FRONTIER_COLOUR, alpha=0.7, capsize=2,
-                    label="dominated beyond noise or infeasible on confirmation", zorder=3)
+        ax.errorbar(
+            x_of(noisy),
+            noisy[y_figure] / y_scale,
+            yerr=bars(noisy, "y"),
+            xerr=bars(noisy, "x"),
+            fmt="o",
+            mfc="white",
+            color=FRONTIER_COLOUR,
+            alpha=0.7,
+            capsize=2,
+            label="dominated beyond noise or infeasible on confirmation",
+            zorder=3,
+        )
     for i, (_, row) in enumerate(confirmed[confirmed["kind"] == "named"].iterrows()):
         colour = NAMED_COLOURS[i % len(NAMED_COLOURS)]
         x = (i if single else row[x_figure]) / x_scale
         frame = pd.DataFrame([row])
-        ax.errorbar([x], [row[y_figure] / y_scale], yerr=bars(frame, "y"), xerr=bars(frame, "x"),
-                    fmt=MARKERS[(i + 1) % len(MARKERS)], color=colour, markersize=9, capsize=3,
-                    zorder=4,
-                    label=f"{row['name']} ({row['status'].replace('_', ' ')})")
-        ax.annotate(str(row["name"]), (x, row[y_figure] / y_scale), textcoords="offset points", xytext=(6, 6),
-                    fontsize=9, color=colour)
+        ax.errorbar(
+            [x],
+            [row[y_figure] / y_scale],
+            yerr=bars(frame, "y"),
+            xerr=bars(frame, "x"),
+            fmt=MARKERS[(i + 1) % len(MARKERS)],
+            color=colour,
+            markersize=9,
+            capsize=3,
+            zorder=4,
+            label=f"{row['name']} ({row['status'].replace('_', ' ')})",
+        )
+        ax.annotate(
+            str(row["name"]),
+            (x, row[y_figure] / y_scale),
+            textcoords="offset points",
+            xytext=(6, 6),
+            fontsize=9,
+            color=colour,
+        )
     better = {"max": "higher is better", "min": "lower is better", "": ""}
     ax.set_ylabel(f"{y_label}, {better[y_direction]}")
     ax.set_xlabel(f"{x_label}{', ' + better[x_direction] if x_direction else ''}")
@@ -119,7 +176,8 @@ def frontier_figure(
 
 
 def _plain(value: Any) -> str:
-    """A lever's value as a scenario would write it (a missing number is YAML's null: no updates, say)."""
+    """A lever's value as a scenario would write it (a missing number is YAML's null: no updates,
+    say)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "null"
     if isinstance(value, bool | np.bool_):
@@ -130,18 +188,22 @@ def _plain(value: Any) -> str:
 
 
 def frontier_rows(frontier: pd.DataFrame, manifest: dict) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the frontier as text: name, levers, objectives and constraints with 95 % intervals,
-    status."""
+    """Header and rows of the frontier as text: name, levers, objectives and constraints with 95 %
+    intervals, status."""
     objectives = [figure for figure, _ in objectives_of(manifest)]
     constraints = [c for c in manifest.get("design", {}).get("constraints", [])]
-    constraint_figures = [f for f in dict.fromkeys(_constraint_figure(c) for c in constraints) if f not in objectives]
+    constraint_figures = [
+        f for f in dict.fromkeys(_constraint_figure(c) for c in constraints) if f not in objectives
+    ]
     levers = lever_columns(manifest)
     header = ["policy", *levers, *objectives, *constraint_figures, "status"]
     rows = []
     for _, row in frontier.iterrows():
         cells = [str(row["name"]), *(_plain(row[lever]) for lever in levers)]
-        cells += [with_interval(row[f], row[f"{f}_ci_low"], row[f"{f}_ci_high"]) for f in [*objectives,
-                                                                                           *constraint_figures]]
+        cells += [
+            with_interval(row[f], row[f"{f}_ci_low"], row[f"{f}_ci_high"])
+            for f in [*objectives, *constraint_figures]
+        ]
         rows.append([*cells, status_words(row)])
     return header, rows
 
@@ -149,7 +211,9 @@ def frontier_rows(frontier: pd.DataFrame, manifest: dict) -> tuple[list[str], li
 def status_words(row: pd.Series) -> str:
     """'frontier', or 'dominated by noise (design-0003 better beyond noise)' and the like."""
     status = str(row["status"]).replace("_", " ")
-    return f"{status} ({row['dominated_by']} better beyond noise)" if row["dominated_by"] else status
+    return (
+        f"{status} ({row['dominated_by']} better beyond noise)" if row["dominated_by"] else status
+    )
 
 
 def _constraint_figure(text: str) -> str:
@@ -162,23 +226,29 @@ def _constraint_figure(text: str) -> str:
 def frontier_text(frontier: pd.DataFrame, manifest: dict) -> str:
     header, rows = frontier_rows(frontier, manifest)
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
-    render = lambda line: "  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
+
+    def render(line: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
+
     return "\n".join([render(header), render(["-" * w for w in widths]), *map(render, rows)])
 
 
 def policy_blocks(frontier: pd.DataFrame, policies: dict[str, Policy], manifest: dict) -> str:
-    """frontier-policies.yaml: each confirmed candidate as a policy block to paste under a scenario's policies:,
-    the frontier first; fields left at their defaults are not written."""
+    """frontier-policies.yaml: each confirmed candidate as a policy block to paste under a
+    scenario's policies:, the frontier first; fields left at their defaults are not written."""
     objectives = [figure for figure, _ in objectives_of(manifest)]
     blocks = []
     candidates = frontier[frontier["kind"] == "candidate"]
-    ordered = candidates.sort_values("status", key=lambda status: status != "frontier", kind="stable")
+    ordered = candidates.sort_values(
+        "status", key=lambda status: status != "frontier", kind="stable"
+    )
     for _, row in ordered.iterrows():
         policy = policies.get(str(row["name"]))
         if policy is None:
             continue
         measured = "; ".join(
-            f"{f} {with_interval(row[f], row[f'{f}_ci_low'], row[f'{f}_ci_high'])}" for f in objectives
+            f"{f} {with_interval(row[f], row[f'{f}_ci_low'], row[f'{f}_ci_high'])}"
+            for f in objectives
         )
         status = status_words(row)
         data = policy.model_dump(mode="json", exclude_defaults=True, exclude={"auto_sized"})
@@ -192,7 +262,8 @@ def policy_blocks(frontier: pd.DataFrame, policies: dict[str, Policy], manifest:
     dump_yaml({"policies": blocks}, stream)
     header = (
         f"# Policies found by `{manifest.get('command') or 'recoverysim design'}`\n"
-        "# Paste the blocks you want under a scenario's policies: (the frontier comes first; a policy dominated\n"
+        "# Paste the blocks you want under a scenario's policies: (the frontier comes first; "
+        "a policy dominated\n"
         "# beyond noise is shown for completeness). Fields not written take their defaults.\n"
     )
     return header + stream.getvalue()
@@ -216,7 +287,9 @@ def named_sentences(frontier: pd.DataFrame, manifest: dict) -> list[str]:
             for figure, direction in objectives:
                 sign = 1.0 if direction == "max" else -1.0
                 best = candidates.loc[(sign * candidates[figure]).idxmax()]
-                gaps.append(f"best frontier {figure} {number(best[figure])} ({best['name']}) against "
-                            f"{number(row[figure])}")
+                gaps.append(
+                    f"best frontier {figure} {number(best[figure])} ({best['name']}) against "
+                    f"{number(row[figure])}"
+                )
             sentences[-1] += " " + "; ".join(gaps) + "."
     return sentences

@@ -1,8 +1,10 @@
-"""The decision map: every sweep point on two inputs, marked by which policy wins there, "cannot tell" as its own class.
+"""The decision map: every sweep point on two inputs, marked by which policy wins there, "cannot
+tell" as its own class.
 
-Same conventions as recoverysim.views.plots: data in, Figure out, colour and marker both differ between classes; "cannot
-tell" is a neutral grey cross so it never reads as a policy. Points that share the two shown inputs (a third input
-varies) are spread on a small circle around their place, so none hides another.
+Same conventions as recoverysim.views.plots: data in, Figure out, colour and marker both differ
+between classes; "cannot tell" is a neutral grey cross so it never reads as a policy. Points that
+share the two shown inputs (a third input varies) are spread on a small circle around their place,
+so none hides another.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from recoverysim.views.figure_style import Context, axis_label, finish, new_figu
 
 NEUTRAL_COLOUR = "#8c8c8c"
 NEUTRAL_MARKER = "x"
-SPREAD = 0.018  # radius of the circle overlapping points are spread on, as a share of each axis's span
+SPREAD = (
+    0.018  # radius of the circle overlapping points are spread on, as a share of each axis's span
+)
 
 
 def map_axes(discovery: Discovery, x: str | None, y: str | None) -> tuple[str, str]:
@@ -31,10 +35,14 @@ def map_axes(discovery: Discovery, x: str | None, y: str | None) -> tuple[str, s
     for name, option in ((x, "--x"), (y, "--y")):
         if name is not None and name not in inputs:
             raise UsageError(
-                f"{option}: {name!r} is not a numeric input of this sweep; choose one of {', '.join(inputs)}"
+                f"{option}: {name!r} is not a numeric input of this sweep; choose one of "
+                f"{', '.join(inputs)}"
             )
     if len(inputs) < 2:
-        raise UsageError(f"a decision map needs two numeric inputs (this sweep varies {', '.join(inputs) or 'none'})")
+        raise UsageError(
+            "a decision map needs two numeric inputs (this sweep varies "
+            f"{', '.join(inputs) or 'none'})"
+        )
     x = x or next(p for p in inputs if p != y)
     y = y or next(p for p in inputs if p != x)
     if x == y:
@@ -67,7 +75,8 @@ def label_styles(discovery: Discovery) -> dict[str, tuple[str, str]]:
 def decision_map(
     discovery: Discovery, x: str | None = None, y: str | None = None, context: Context | None = None
 ) -> Figure:
-    """Each point on inputs x and y, coloured and marked by its label; each label's first box drawn dashed."""
+    """Each point on inputs x and y, coloured and marked by its label; each label's first box drawn
+    dashed."""
     x, y = map_axes(discovery, x, y)
     labels = discovery.labels
     if len(discovery.policies) == 2:
@@ -75,7 +84,12 @@ def decision_map(
     else:
         how = "label: best policy where multiple comparisons with the best separate it"
     fig, axes = new_figure(
-        1, 1, (8.4, 5.6), f"Where each policy wins: {axis_label(discovery.metric)}", context, note=how
+        1,
+        1,
+        (8.4, 5.6),
+        f"Where each policy wins: {axis_label(discovery.metric)}",
+        context,
+        note=how,
     )
     ax = axes[0][0]
     styles = label_styles(discovery)
@@ -86,17 +100,30 @@ def decision_map(
             continue
         colour, marker = styles[label]
         name = label if label == CANNOT_TELL else f"{label} wins"
-        ax.scatter(px[rows], py[rows], c=colour, marker=marker, s=46, linewidths=1.4, label=f"{name} ({rows.sum()})")
+        ax.scatter(
+            px[rows],
+            py[rows],
+            c=colour,
+            marker=marker,
+            s=46,
+            linewidths=1.4,
+            label=f"{name} ({rows.sum()})",
+        )
     _draw_boxes(ax, discovery, x, y, styles)
     ax.set_xlabel(f"{field_label(x)}\n{x}")  # label and unit, the dotted path beneath
-    ax.set_ylabel(f"{textwrap.fill(field_label(y), 48)}\n{y}")  # wrapped: a long label would leave the figure
+    ax.set_ylabel(
+        f"{textwrap.fill(field_label(y), 48)}\n{y}"
+    )  # wrapped: a long label would leave the figure
     ax.grid(True, color="0.9")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return finish(fig)
 
 
-def _draw_boxes(ax, discovery: Discovery, x: str, y: str, styles: dict[str, tuple[str, str]]) -> None:
-    """Each label's first chosen box, on the two shown inputs (the whole axis where the box leaves one free)."""
+def _draw_boxes(
+    ax, discovery: Discovery, x: str, y: str, styles: dict[str, tuple[str, str]]
+) -> None:
+    """Each label's first chosen box, on the two shown inputs (the whole axis where the box leaves
+    one free)."""
     ix, iy = discovery.inputs.index(x), discovery.inputs.index(y)
     first, last = discovery.ranges()
     pad_x, pad_y = 0.03 * ((last[ix] - first[ix]) or 1.0), 0.03 * ((last[iy] - first[iy]) or 1.0)
@@ -116,6 +143,7 @@ def _draw_boxes(ax, discovery: Discovery, x: str, y: str, styles: dict[str, tupl
                 edgecolor=colour,
                 linestyle="--",
                 linewidth=1.3,
-                label=f"box: {label if label == CANNOT_TELL else label + ' wins'} ({100 * box.density:.0f} %)",
+                label=f"box: {label if label == CANNOT_TELL else label + ' wins'} "
+                f"({100 * box.density:.0f} %)",
             )
         )

@@ -1,4 +1,5 @@
-"""Find what a results folder holds (run, sweep, breakeven, decompose), build its figures, save them atomically."""
+"""Find what a results folder holds (run, sweep, breakeven, decompose), build its figures, save them
+atomically."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from recoverysim.views.figure_style import Context
 from recoverysim.views.run_plots import run_figures
 from recoverysim.views.sensitivity_views import sensitivity_figures
 
-RUN_FILES = ("summary.csv", "replications.parquet", "claims.parquet", "daily.parquet", "manifest.json")
+RUN_FILES = (
+    "summary.csv",
+    "replications.parquet",
+    "claims.parquet",
+    "daily.parquet",
+    "manifest.json",
+)
 
 
 POINT_TABLES = {"sweep": "points.parquet", "breakeven": "evaluations.parquet"}
@@ -25,8 +32,8 @@ FRONTIER_TABLE = "frontier.parquet"
 
 
 def folder_kind(folder: Path) -> str:
-    """'design' (frontier.parquet), 'sweep' (points.parquet), 'breakeven' (evaluations.parquet), 'decompose'
-    (decomposition.csv) or 'run'."""
+    """'design' (frontier.parquet), 'sweep' (points.parquet), 'breakeven' (evaluations.parquet),
+    'decompose' (decomposition.csv) or 'run'."""
     if (folder / FRONTIER_TABLE).is_file():
         return "design"
     if (folder / DECOMPOSITION_TABLE).is_file():
@@ -36,7 +43,9 @@ def folder_kind(folder: Path) -> str:
             return kind
     if (folder / "summary.csv").is_file() or (folder / "manifest.json").is_file():
         return "run"
-    raise RecoverySimError(f"{folder}: neither a run folder (summary.csv, ...) nor a sweep folder (points.parquet)")
+    raise RecoverySimError(
+        f"{folder}: neither a run folder (summary.csv, ...) nor a sweep folder (points.parquet)"
+    )
 
 
 def read_manifest(folder: Path) -> dict:
@@ -64,15 +73,21 @@ def read_points(folder: Path) -> pd.DataFrame:
 
 
 def breakeven_answer(folder: Path) -> dict:
-    """breakeven.json as written by the search (value, interval, ...); empty when the folder has none."""
+    """breakeven.json as written by the search (value, interval, ...); empty when the folder has
+    none."""
     path = folder / "breakeven.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def breakeven_metric(folder: Path) -> str:
-    """The figure a break-even search compared (breakeven.json), net result when it is not recorded."""
+    """The figure a break-even search compared (breakeven.json), net result when it is not
+    recorded."""
     try:
-        return str(json.loads((folder / "breakeven.json").read_text(encoding="utf-8")).get("metric", "net_result_eur"))
+        return str(
+            json.loads((folder / "breakeven.json").read_text(encoding="utf-8")).get(
+                "metric", "net_result_eur"
+            )
+        )
     except (OSError, ValueError):
         return "net_result_eur"
 
@@ -88,14 +103,19 @@ def read_decomposition(folder: Path) -> pd.DataFrame:
         table = pd.read_csv(path)
     except (OSError, ValueError) as error:
         raise RecoverySimError(f"{path}: cannot be read ({error})") from None
-    missing = [c for c in ("metric", "lever", "contribution", "ci_low", "ci_high") if c not in table.columns]
+    missing = [
+        c
+        for c in ("metric", "lever", "contribution", "ci_low", "ci_high")
+        if c not in table.columns
+    ]
     if missing:
         raise RecoverySimError(f"{path}: missing column(s) {', '.join(missing)}")
     return table
 
 
 def decomposition_metric(manifest: dict, table: pd.DataFrame) -> str:
-    """The figure the command was asked to show, else net result (or the first figure the table holds)."""
+    """The figure the command was asked to show, else net result (or the first figure the table
+    holds)."""
     present = list(dict.fromkeys(table["metric"]))
     for metric in (manifest.get("metric"), "net_result_eur"):
         if metric in present:
@@ -111,7 +131,9 @@ def decomposition_figure(folder: Path) -> Figure:
     context = Context.from_manifest(manifest)
     ends = str(design.get("from", "A")), str(design.get("to", "B"))
     method = str(manifest.get("method", ""))
-    return decompose_plots.waterfall(table, decomposition_metric(manifest, table), context, *ends, method)
+    return decompose_plots.waterfall(
+        table, decomposition_metric(manifest, table), context, *ends, method
+    )
 
 
 def figures_for_folder(folder: Path) -> dict[str, Figure]:
@@ -122,13 +144,20 @@ def figures_for_folder(folder: Path) -> dict[str, Figure]:
 
         stored = read_results(folder)
         context = Context.from_manifest(stored.manifest)
-        return {"frontier": frontier_figure(stored.frontier, stored.trials, objectives_of(stored.manifest), context)}
+        return {
+            "frontier": frontier_figure(
+                stored.frontier, stored.trials, objectives_of(stored.manifest), context
+            )
+        }
     if kind == "decompose":
         return {"decomposition": decomposition_figure(folder)}
     if kind == "sweep":
         points = read_points(folder)
         context = sweep_context(read_manifest(folder), points)
-        return {**sweep_plots.sweep_figures(points, context), **sensitivity_figures(folder, context)}
+        return {
+            **sweep_plots.sweep_figures(points, context),
+            **sensitivity_figures(folder, context),
+        }
     if kind == "breakeven":
         points = read_points(folder)
         context = sweep_context(read_manifest(folder), points)

@@ -188,7 +188,7 @@ def money(replications: pd.DataFrame, context: Context | None = None) -> Figure:
     claim_totals = sum(means[f"cost_{name}_eur"] for _, name, _ in claim_parts)
     claim_scale, claim_unit = money_scale(claim_totals.to_numpy())
     bottom = np.zeros(len(policies))
-    for i, name, label in claim_parts:
+    for i, name, _label in claim_parts:
         values = means[f"cost_{name}_eur"].to_numpy() / claim_scale
         ax.bar(
             positions,

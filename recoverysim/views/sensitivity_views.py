@@ -1,6 +1,8 @@
-"""Which inputs matter: the ranking figure and the report section of a morris or sobol sweep (sensitivity.csv).
+"""Which inputs matter: the ranking figure and the report section of a morris or sobol sweep
+(sensitivity.csv).
 
-Reads stored results only; DataFrames in, a Figure or HTML out, in the conventions of recoverysim.views.plots.
+Reads stored results only; DataFrames in, a Figure or HTML out, in the conventions of
+recoverysim.views.plots.
 """
 
 from __future__ import annotations
@@ -33,13 +35,17 @@ INDEX_WORDS = {
 }
 
 
-def _bars(ax, rows: pd.DataFrame, offset: float, height: float, scale: float, style: dict, label: str) -> None:
+def _bars(
+    ax, rows: pd.DataFrame, offset: float, height: float, scale: float, style: dict, label: str
+) -> None:
     values = rows["value"].to_numpy(dtype=float) / scale
     low = np.clip(values - rows["ci_low"].to_numpy(dtype=float) / scale, 0, None)
     high = np.clip(rows["ci_high"].to_numpy(dtype=float) / scale - values, 0, None)
     positions = np.arange(len(rows)) + offset
     ax.barh(positions, values, height=height, edgecolor="black", label=label, **style)
-    ax.errorbar(values, positions, xerr=np.nan_to_num([low, high]), fmt="none", ecolor="black", capsize=3)
+    ax.errorbar(
+        values, positions, xerr=np.nan_to_num([low, high]), fmt="none", ecolor="black", capsize=3
+    )
 
 
 def _input_name(path: str) -> str:
@@ -48,7 +54,8 @@ def _input_name(path: str) -> str:
 
 
 def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figure:
-    """One panel per figure and challenger: inputs ranked by mu_star (morris) or ST beside S1 (sobol)."""
+    """One panel per figure and challenger: inputs ranked by mu_star (morris) or ST beside S1
+    (sobol)."""
     groups = list(table.groupby(["metric", "challenger"], sort=False).groups)
     inputs = table["input"].nunique()
     method = str(table["method"].iloc[0])
@@ -64,16 +71,27 @@ def ranking_figure(table: pd.DataFrame, context: Context | None = None) -> Figur
         ranked = ranking(table, metric, challenger).iloc[::-1]  # most influential at the top
         baseline = table.loc[table["challenger"] == challenger, "baseline"].iloc[0]
         if method == "morris":
-            scale, unit = money_scale(ranked[["value", "ci_high"]].to_numpy()) if metric.endswith("_eur") else (1, "")
+            scale, unit = (
+                money_scale(ranked[["value", "ci_high"]].to_numpy())
+                if metric.endswith("_eur")
+                else (1, "")
+            )
             _bars(ax, ranked, 0.0, 0.6, scale, {"color": PALETTE[0]}, INDEX_WORDS["mu_star"])
-            ax.set_xlabel(f"mu_star of {challenger} − {baseline}" + (f"\n({unit} per input range)" if unit else ""))
+            ax.set_xlabel(
+                f"mu_star of {challenger} − {baseline}"
+                + (f"\n({unit} per input range)" if unit else "")
+            )
         else:
             rows = table[(table["metric"] == metric) & (table["challenger"] == challenger)]
-            first = rows[rows["index"] == "S1"].set_index("input").loc[ranked["input"]].reset_index()
+            first = (
+                rows[rows["index"] == "S1"].set_index("input").loc[ranked["input"]].reset_index()
+            )
             _bars(ax, ranked, 0.2, 0.38, 1.0, {"color": "white", "hatch": "///"}, INDEX_WORDS["ST"])
             _bars(ax, first, -0.2, 0.38, 1.0, {"color": PALETTE[0]}, INDEX_WORDS["S1"])
             ax.set_xlabel(f"share of the variance of {challenger} − {baseline}")
-        ax.set_yticks(range(len(ranked)), [_input_name(path) for path in ranked["input"]], fontsize=8)
+        ax.set_yticks(
+            range(len(ranked)), [_input_name(path) for path in ranked["input"]], fontsize=8
+        )
         ax.set_title(axis_label(metric).split(" (")[0], fontsize=10)
         ax.axvline(0.0, color="black", linewidth=0.8)
         ax.grid(True, axis="x", color="0.9")
@@ -88,25 +106,30 @@ def sensitivity_figures(folder: Path, context: Context | None = None) -> dict[st
 
 
 def sensitivity_section(folder: Path) -> list[str]:
-    """The report's "Which inputs matter" section: inputs ranked per figure, with intervals; empty without one."""
+    """The report's "Which inputs matter" section: inputs ranked per figure, with intervals; empty
+    without one."""
     table = read_sensitivity(folder)
     if table is None or table.empty:
         return []
     method = str(table["method"].iloc[0])
     body = [
         "<h2>Which inputs matter</h2>",
-        f"<p>{escape(METHODS.get(method, method))} of the paired difference between policies, each point's "
-        "difference averaged over its paired replications; 95 % bootstrap intervals. "
+        f"<p>{escape(METHODS.get(method, method))} of the paired difference between policies, "
+        "each point's difference averaged over its paired replications; 95 % bootstrap "
+        "intervals. "
         + (
-            "mu_star is the mean absolute change of the difference when one input moves by a fixed share of its "
-            "range: a screening, for ranking, not a share of variance. "
+            "mu_star is the mean absolute change of the difference when one input moves by a "
+            "fixed share of its range: a screening, for ranking, not a share of variance. "
             if method == "morris"
-            else "S1 is the share of the difference's variance due to one input alone, ST with all its "
-            "interactions; ST near 0 means the input can be fixed anywhere in its range. "
+            else "S1 is the share of the difference's variance due to one input alone, ST with all "
+            "its interactions; ST near 0 means the input can be fixed anywhere in its range. "
         )
-        + f"The figure <em>sensitivity</em> below ranks them; {SENSITIVITY_FILE} holds every index.</p>",
+        + f"The figure <em>sensitivity</em> below ranks them; {SENSITIVITY_FILE} holds every "
+        "index.</p>",
     ]
-    for (metric, baseline, challenger), rows in table.groupby(["metric", "baseline", "challenger"], sort=False):
+    for (metric, baseline, challenger), rows in table.groupby(
+        ["metric", "baseline", "challenger"], sort=False
+    ):
         ranked = ranking(table, metric, challenger)
         columns = ["mu_star"] if method == "morris" else ["ST", "S1"]
         head = "".join(f"<th>{escape(c)} (95 % interval)</th>" for c in columns)
@@ -115,7 +138,10 @@ def sensitivity_section(folder: Path) -> list[str]:
             cells = []
             for index in columns:
                 row = rows[(rows["input"] == name) & (rows["index"] == index)].iloc[0]
-                cells.append(f'<td class="num">{escape(with_interval(row.value, row.ci_low, row.ci_high))}</td>')
+                cells.append(
+                    "<td "
+                    f'class="num">{escape(with_interval(row.value, row.ci_low, row.ci_high))}</td>'
+                )
             lines.append(f"<tr><td><code>{escape(name)}</code></td>{''.join(cells)}</tr>")
         body += [
             f"<h3><code>{escape(metric)}</code>: {escape(challenger)} − {escape(baseline)}</h3>",

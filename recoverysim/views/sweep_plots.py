@@ -1,6 +1,8 @@
-"""Figures of sweep results (points.parquet): the paired difference along a parameter, and a tornado chart.
+"""Figures of sweep results (points.parquet): the paired difference along a parameter, and a tornado
+chart.
 
-Same conventions as recoverysim.views.plots: DataFrames in, Figures out, black-and-white and colour-blind safe.
+Same conventions as recoverysim.views.plots: DataFrames in, Figures out, black-and-white and
+colour-blind safe.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from recoverysim.views.tradeoff_plot import tradeoff
 
 
 def sweep_parameters(points: pd.DataFrame) -> list[str]:
-    """The varied parameter columns of points.parquet: every column that is neither a key nor a key figure."""
+    """The varied parameter columns of points.parquet: every column that is neither a key nor a key
+    figure."""
     from recoverysim.metrics import EXTRA_FIGURES, KEY_FIGURES
 
     known = set(SIDE_KEYS) | set(KEY_FIGURES) | set(EXTRA_FIGURES)
@@ -46,12 +49,15 @@ def _point_ids(points: pd.DataFrame, parameters: list[str]) -> pd.Series:
 
 
 def paired_differences(points: pd.DataFrame, figure: str, baseline: str) -> pd.DataFrame:
-    """Per sweep point and non-baseline policy: mean paired difference against the baseline and its 95 % interval."""
+    """Per sweep point and non-baseline policy: mean paired difference against the baseline and its
+    95 % interval."""
     parameters = sweep_parameters(points)
     frame = points.assign(point=_point_ids(points, parameters))
     base = frame[frame["policy"] == baseline].set_index(["point", "replication"])[figure]
     rows = []
-    for (point, policy), group in frame[frame["policy"] != baseline].groupby(["point", "policy"], sort=False):
+    for (point, policy), group in frame[frame["policy"] != baseline].groupby(
+        ["point", "policy"], sort=False
+    ):
         mine = group.set_index(["point", "replication"])[figure]
         paired = mine.index.intersection(base.index)
         mean, half = interval((mine.loc[paired] - base.loc[paired]).to_numpy())
@@ -69,7 +75,8 @@ def paired_differences(points: pd.DataFrame, figure: str, baseline: str) -> pd.D
 
 
 def break_even(x: np.ndarray, y: np.ndarray) -> float | None:
-    """First x where the piecewise-linear curve through (x, y) crosses zero; None if it never does."""
+    """First x where the piecewise-linear curve through (x, y) crosses zero; None if it never
+    does."""
     order = np.argsort(x)
     x, y = np.asarray(x, dtype=float)[order], np.asarray(y, dtype=float)[order]
     for i in range(len(x) - 1):
@@ -83,11 +90,15 @@ def break_even(x: np.ndarray, y: np.ndarray) -> float | None:
 DIFFERENCE_LINE = "difference-line"
 
 
-def difference_series(diffs: pd.DataFrame, parameter: str, others: list[str], policies: list[str]) -> list[dict]:
-    """One series per challenger policy and distinct group of the other parameters, in drawing order.
+def difference_series(
+    diffs: pd.DataFrame, parameter: str, others: list[str], policies: list[str]
+) -> list[dict]:
+    """One series per challenger policy and distinct group of the other parameters, in drawing
+    order.
 
-    Groups whose series are identical (an other parameter that touches neither compared policy, such as a cost
-    the baseline and the challenger never pay) are drawn once, their values listed together."""
+    Groups whose series are identical (an other parameter that touches neither compared policy, such
+    as a cost the baseline and the challenger never pay) are drawn once, their values listed
+    together."""
     groups = diffs.groupby(others, sort=False, dropna=False) if others else [((), diffs)]
     series: list[dict] = []
     for key, group in groups:
@@ -114,21 +125,28 @@ def difference_series(diffs: pd.DataFrame, parameter: str, others: list[str], po
     return series
 
 
-#: Beyond this many groups of the other parameters the points are not a grid: one cloud per challenger instead.
+#: Beyond this many groups of the other parameters the points are not a grid: one cloud per
+#: challenger instead.
 MOST_GROUPS = 5
 
 
 def _scattered_differences(
     ax, diffs: pd.DataFrame, parameter: str, others: list[str], policies: list[str], scale: float
 ) -> None:
-    """Each design point's paired difference with its 95 % interval, one marker style per challenger, unjoined:
-    the other inputs move from point to point, so a line through them or a crossing read off it would mislead."""
+    """Each design point's paired difference with its 95 % interval, one marker style per
+    challenger, unjoined: the other inputs move from point to point, so a line through them or a
+    crossing read off it would mislead."""
     styles = policy_styles(policies)
     moving = ", ".join(o.split(".")[-1] for o in others)
     for policy in policies[1:]:
         rows = diffs[diffs["policy"] == policy]
         x, diff = rows[parameter].astype(float).to_numpy(), rows["diff"].to_numpy()
-        error = np.nan_to_num(np.vstack([diff - rows["low"].to_numpy(), rows["high"].to_numpy() - diff])) / scale
+        error = (
+            np.nan_to_num(
+                np.vstack([diff - rows["low"].to_numpy(), rows["high"].to_numpy() - diff])
+            )
+            / scale
+        )
         ax.errorbar(
             x,
             diff / scale,
@@ -150,7 +168,10 @@ def _series_label(series: dict, baseline: str, others: list[str], distinct_group
         return label
     if distinct_groups == 1 and len(series["keys"]) > 1:
         return label + f" (the same for every {', '.join(o.split('.')[-1] for o in others)})"
-    texts = [", ".join(f"{o.split('.')[-1]}={_short_value(v)}" for o, v in zip(others, key)) for key in series["keys"]]
+    texts = [
+        ", ".join(f"{o.split('.')[-1]}={_short_value(v)}" for o, v in zip(others, key))
+        for key in series["keys"]
+    ]
     return label + f" ({' or '.join(texts)})"
 
 
@@ -161,10 +182,11 @@ def sweep_difference(
     parameter: str | None = None,
     searched: tuple[float, float, float] | None = None,
 ) -> Figure:
-    """Paired difference against the baseline policy along one varied parameter, with its band and break-even marked.
+    """Paired difference against the baseline policy along one varied parameter, with its band and
+    break-even marked.
 
-    `searched` is a break-even search's answer (value, interval low, interval high): drawn as found, with its
-    interval shaded, instead of a crossing read off the straight lines between points."""
+    `searched` is a break-even search's answer (value, interval low, interval high): drawn as found,
+    with its interval shaded, instead of a crossing read off the straight lines between points."""
     parameters = sweep_parameters(points)
     if not parameters:
         raise ValueError("points.parquet varies no parameter")
@@ -196,7 +218,9 @@ def sweep_difference(
         series = difference_series(diffs, parameter, others, policies)
         distinct_groups = len({tuple(map(tuple, s["keys"])) for s in series})
         crossings = 0
-        if distinct_groups > MOST_GROUPS:  # a scattered design (Latin hypercube, Morris): no lines to join
+        if (
+            distinct_groups > MOST_GROUPS
+        ):  # a scattered design (Latin hypercube, Morris): no lines to join
             _scattered_differences(ax, diffs, parameter, others, policies, scale)
             series = []
         for k, one in enumerate(series):
@@ -212,7 +236,15 @@ def sweep_difference(
             label = _series_label(one, baseline, others, distinct_groups)
             x, diff, low, high = one["values"].T
             ax.fill_between(x, low / scale, high / scale, color=colour, alpha=0.2, linewidth=0)
-            ax.plot(x, diff / scale, color=colour, linestyle=line, marker=marker, label=label, gid=DIFFERENCE_LINE)
+            ax.plot(
+                x,
+                diff / scale,
+                color=colour,
+                linestyle=line,
+                marker=marker,
+                label=label,
+                gid=DIFFERENCE_LINE,
+            )
             crossing = None if searched else break_even(x, diff)
             if crossing is not None:
                 ax.axvline(crossing, color=colour, linestyle=":", linewidth=1)
@@ -222,7 +254,10 @@ def sweep_difference(
                     f"{whose}crosses zero ≈ {crossing:.3g} (between points)",
                     (crossing, 0),
                     textcoords="offset points",
-                    xytext=(-4 if right_half else 4, 8 + 11 * crossings),  # a line each, so two never overprint
+                    xytext=(
+                        -4 if right_half else 4,
+                        8 + 11 * crossings,
+                    ),  # a line each, so two never overprint
                     ha="right" if right_half else "left",
                     fontsize=7 if whose else 8,
                     color=colour if whose else "0.15",
@@ -230,8 +265,17 @@ def sweep_difference(
                 crossings += 1
         if searched:
             value, low, high = searched
-            ax.axvspan(low, high, color="0.5", alpha=0.15, linewidth=0, label="95 % interval of the break-even")
-            ax.axvline(value, color="0.15", linestyle=":", linewidth=1.2, label=f"break-even {value:.4g}")
+            ax.axvspan(
+                low,
+                high,
+                color="0.5",
+                alpha=0.15,
+                linewidth=0,
+                label="95 % interval of the break-even",
+            )
+            ax.axvline(
+                value, color="0.15", linestyle=":", linewidth=1.2, label=f"break-even {value:.4g}"
+            )
             ax.annotate(
                 f"break-even {value:.4g}\n[{low:.4g}, {high:.4g}]",
                 (value, 0),
@@ -255,7 +299,8 @@ def sweep_difference(
 
 
 def one_at_a_time_base(points: pd.DataFrame) -> dict | None:
-    """The base point of a one-at-a-time design (each point changes at most one parameter from it), else None."""
+    """The base point of a one-at-a-time design (each point changes at most one parameter from it),
+    else None."""
     parameters = sweep_parameters(points)
     if len(parameters) < 2:
         return None
@@ -265,19 +310,28 @@ def one_at_a_time_base(points: pd.DataFrame) -> dict | None:
     return base if int(changed.max()) <= 1 and (changed == 0).any() else None
 
 
-TORNADO_NOTE = "whiskers: 95 % t intervals across replications at each end; dotted lines: the same at the base point"
+TORNADO_NOTE = (
+    "whiskers: 95 % t intervals across replications at each end; dotted lines: the same at the "
+    "base point"
+)
 WHISKER = "tornado-whisker"
 
 
 def _one_policy_means(points: pd.DataFrame, parameters: list[str], figure: str) -> pd.DataFrame:
-    """With a single policy there is no pair: the figure's mean and 95 % t interval per point instead."""
+    """With a single policy there is no pair: the figure's mean and 95 % t interval per point
+    instead."""
     from recoverysim.metrics import mean_interval
 
     rows = []
     for key, group in points.groupby(parameters, sort=False, dropna=False):
         mean, low, high = mean_interval(group[figure].to_numpy())
         rows.append(
-            {**dict(zip(parameters, key if isinstance(key, tuple) else (key,))), "diff": mean, "low": low, "high": high}
+            {
+                **dict(zip(parameters, key if isinstance(key, tuple) else (key,))),
+                "diff": mean,
+                "low": low,
+                "high": high,
+            }
         )
     return pd.DataFrame(rows)
 
@@ -288,11 +342,14 @@ def _tornado_name(parameter: str, base_value) -> str:
     return f"{name}\n(base {_short_value(base_value)}{unit_text})"
 
 
-def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = "net_result_eur") -> Figure:
-    """One-at-a-time design: how far each parameter's low and high values move the paired difference (or the figure).
+def tornado(
+    points: pd.DataFrame, context: Context | None = None, figure: str = "net_result_eur"
+) -> Figure:
+    """One-at-a-time design: how far each parameter's low and high values move the paired difference
+    (or the figure).
 
-    Each bar end carries a whisker, the 95 % t interval of the paired difference over the replications there,
-    so a bar shorter than its whiskers reads as noise."""
+    Each bar end carries a whisker, the 95 % t interval of the paired difference over the
+    replications there, so a bar shorter than its whiskers reads as noise."""
     base = one_at_a_time_base(points)
     if base is None:
         raise ValueError("points.parquet is not a one-at-a-time design")
@@ -311,21 +368,35 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
     for p in parameters:
         moved = diffs[
             (diffs[p] != base[p])
-            & (diffs[[o for o in parameters if o != p]] == pd.Series({o: base[o] for o in parameters if o != p})).all(
-                axis=1
-            )
+            & (
+                diffs[[o for o in parameters if o != p]]
+                == pd.Series({o: base[o] for o in parameters if o != p})
+            ).all(axis=1)
         ]
         if moved.empty:
             continue
-        bars.append((p, moved.loc[moved[p].astype(float).idxmin()], moved.loc[moved[p].astype(float).idxmax()]))
+        bars.append(
+            (
+                p,
+                moved.loc[moved[p].astype(float).idxmin()],
+                moved.loc[moved[p].astype(float).idxmax()],
+            )
+        )
     bars.sort(key=lambda b: max(abs(b[1]["diff"] - at_base), abs(b[2]["diff"] - at_base)))
     scale, unit = (
-        money_scale([at_base, *[r[c] for b in bars for r in b[1:] for c in ("diff", "low", "high")]])
+        money_scale(
+            [at_base, *[r[c] for b in bars for r in b[1:] for c in ("diff", "low", "high")]]
+        )
         if figure.endswith("_eur")
         else (1.0, "")
     )
     fig, axes = new_figure(
-        1, 1, (8.5, 1.2 + 0.7 * max(len(bars), 1)), f"Tornado: what moves {what}", context, note=TORNADO_NOTE
+        1,
+        1,
+        (8.5, 1.2 + 0.7 * max(len(bars), 1)),
+        f"Tornado: what moves {what}",
+        context,
+        note=TORNADO_NOTE,
     )
     ax = axes[0, 0]
     for i, (p, low_row, high_row) in enumerate(bars):
@@ -353,7 +424,8 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
             ax.errorbar(
                 row["diff"] / scale,
                 i + offset,
-                xerr=np.nan_to_num([[row["diff"] - row["low"]], [row["high"] - row["diff"]]]) / scale,
+                xerr=np.nan_to_num([[row["diff"] - row["low"]], [row["high"] - row["diff"]]])
+                / scale,
                 fmt="none",
                 ecolor="0.15",
                 elinewidth=1.0,
@@ -362,7 +434,12 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
             )
         ax.annotate(
             f"{low_row[p]:g}",
-            (min(low, low_row["low"]) / scale if low < high else max(low, low_row["high"]) / scale, i),
+            (
+                min(low, low_row["low"]) / scale
+                if low < high
+                else max(low, low_row["high"]) / scale,
+                i,
+            ),
             textcoords="offset points",
             xytext=(-4 if low < high else 4, 0),
             ha="right" if low < high else "left",
@@ -371,7 +448,12 @@ def tornado(points: pd.DataFrame, context: Context | None = None, figure: str = 
         )
         ax.annotate(
             f"{high_row[p]:g}",
-            (max(high, high_row["high"]) / scale if high >= low else min(high, high_row["low"]) / scale, i),
+            (
+                max(high, high_row["high"]) / scale
+                if high >= low
+                else min(high, high_row["low"]) / scale,
+                i,
+            ),
             textcoords="offset points",
             xytext=(4 if high >= low else -4, 0),
             ha="left" if high >= low else "right",
@@ -409,21 +491,39 @@ def sweep_summary(points: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
             if figure in group.columns:
                 mean, low, high = mean_interval(group[figure].to_numpy())
                 rows.append(
-                    {"point": point, "policy": policy, "metric": figure, "mean": mean, "ci_low": low, "ci_high": high}
+                    {
+                        "point": point,
+                        "policy": policy,
+                        "metric": figure,
+                        "mean": mean,
+                        "ci_low": low,
+                        "ci_high": high,
+                    }
                 )
     return pd.DataFrame(rows), labels
 
 
 def _short_value(value) -> str:
-    return f"{value:g}" if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else str(value)
+    return (
+        f"{value:g}"
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+        else str(value)
+    )
 
 
 def sweep_figures(points: pd.DataFrame, context: Context | None = None) -> dict[str, Figure]:
     """Every figure of a `sweep` results folder, by file stem."""
     summary, _ = sweep_summary(points)
     parameters = sweep_parameters(points)
-    values = points.assign(point=_point_ids(points, parameters)).drop_duplicates("point").set_index("point")
-    labels = {point: ", ".join(_short_value(row[p]) for p in parameters) for point, row in values.iterrows()}
+    values = (
+        points.assign(point=_point_ids(points, parameters))
+        .drop_duplicates("point")
+        .set_index("point")
+    )
+    labels = {
+        point: ", ".join(_short_value(row[p]) for p in parameters)
+        for point, row in values.iterrows()
+    }
     names = ", ".join(p.split(".")[-1] for p in parameters)
     figures = {"tradeoff": tradeoff(summary, context, labels=labels, labels_name=names)}
     one_at_a_time = one_at_a_time_base(points) is not None

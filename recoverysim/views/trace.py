@@ -1,13 +1,14 @@
-"""One customer's journey through a replication, told as a dated plain-language timeline (for trainers).
+"""One customer's journey through a replication, told as a dated plain-language timeline (for
+trainers).
 
 The model keeps a per-claim event log only when asked (`keep_log=True`), so
 tracing reruns one replication of one policy with the log on: the same seed
 gives the same world as the stored run.
 
-Stories, each a precise rule over the claims of that replication (the first match in claim order is told;
-STORY_DEFINITIONS holds the same words for `trace --help` and the README). Except for ``fraud-paid``, the
-customer is an honest claimant: not an opportunist and never filing a fraudulent claim, unless
-``any_customer`` is asked for.
+Stories, each a precise rule over the claims of that replication (the first match in claim order is
+told; STORY_DEFINITIONS holds the same words for `trace --help` and the README). Except for
+``fraud-paid``, the customer is an honest claimant: not an opportunist and never filing a fraudulent
+claim, unless ``any_customer`` is asked for.
 """
 
 from __future__ import annotations
@@ -24,16 +25,18 @@ from recoverysim.scenario.schema import Scenario
 from recoverysim.staffing import resolve_staffing
 
 STORY_DEFINITIONS = {
-    "honest-denied": "an honest claim (a real failure) that was denied, including a paid repair of an excluded part",
+    "honest-denied": "an honest claim (a real failure) that was denied, including a paid repair "
+    "of an excluded part",
     "fraud-paid": "a fraudulent claim that was approved and paid out",
     "recovered": (
-        "an honest claim a manager put right after the customer posted publicly; when there is none, an honest claim"
-        " that hit trouble (a dropped transfer, a partner that sent the customer back, or missing proof) and still"
-        " ended approved with satisfaction at or above that of a customer whose product never failed"
+        "an honest claim a manager put right after the customer posted publicly; when there is "
+        "none, an honest claim that hit trouble (a dropped transfer, a partner that sent the "
+        "customer back, or missing proof) and still ended approved with satisfaction at or above "
+        "that of a customer whose product never failed"
     ),
     "runaround": (
-        "the claim passed around most: transfers, dropped contacts, partner bounces and contacts beyond the first"
-        " (at least two)"
+        "the claim passed around most: transfers, dropped contacts, partner bounces and contacts "
+        "beyond the first (at least two)"
     ),
 }
 STORIES = tuple(STORY_DEFINITIONS)
@@ -62,7 +65,9 @@ def simulate(scenario: Scenario, policy: str, replication: int) -> World:
     """Rerun one replication with the event log on."""
     names = [p.name for p in scenario.policies]
     if policy not in names:
-        raise UsageError(f"unknown policy {policy!r}; the scenario's policies are {', '.join(names)}")
+        raise UsageError(
+            f"unknown policy {policy!r}; the scenario's policies are {', '.join(names)}"
+        )
     if not 0 <= replication < 1_000_000:
         raise UsageError(f"replication must be between 0 and 999999 (got {replication})")
     scenario = resolve_staffing(scenario)
@@ -76,21 +81,36 @@ def _events(claim: Claim) -> list[str]:
 
 
 def handoffs(claim: Claim) -> int:
-    """Transfers, dropped contacts, partner bounces and contacts beyond the first: how much the customer was passed around."""
-    return claim.transfers + claim.drops + _events(claim).count("sent back by partner") + max(claim.contacts - 1, 0)
+    """Transfers, dropped contacts, partner bounces and contacts beyond the first: how much the
+    customer was passed around."""
+    return (
+        claim.transfers
+        + claim.drops
+        + _events(claim).count("sent back by partner")
+        + max(claim.contacts - 1, 0)
+    )
 
 
 def honest_claimants(claims: list[Claim], opportunist: Sequence[bool]) -> set[int]:
-    """Customers who are not opportunists and filed no fraudulent claim: the people a story tells by default."""
+    """Customers who are not opportunists and filed no fraudulent claim: the people a story tells by
+    default."""
     fraudsters = {c.customer_id for c in claims if c.is_fraud}
-    return {c.customer_id for c in claims if not opportunist[c.customer_id] and c.customer_id not in fraudsters}
+    return {
+        c.customer_id
+        for c in claims
+        if not opportunist[c.customer_id] and c.customer_id not in fraudsters
+    }
 
 
 def pick_story(
-    claims: list[Claim], story: str, reference_satisfaction: float, customers: set[int] | None = None
+    claims: list[Claim],
+    story: str,
+    reference_satisfaction: float,
+    customers: set[int] | None = None,
 ) -> Claim | None:
-    """The first claim (in claim order) that is an example of `story` (STORY_DEFINITIONS), among the claims of
-    `customers` when given (fraud-paid excepted: its customer is a fraudster by definition)."""
+    """The first claim (in claim order) that is an example of `story` (STORY_DEFINITIONS), among the
+    claims of `customers` when given (fraud-paid excepted: its customer is a fraudster by
+    definition)."""
     if customers is not None and story != "fraud-paid":
         claims = [c for c in claims if c.customer_id in customers]
     if story == "honest-denied":
@@ -127,8 +147,8 @@ def journey(
     story: str | None = None,
     any_customer: bool = False,
 ) -> Journey:
-    """The journey of `customer`, or of the customer behind the first example of `story` (an honest claimant
-    unless `any_customer`)."""
+    """The journey of `customer`, or of the customer behind the first example of `story` (an honest
+    claimant unless `any_customer`)."""
     if (customer is None) == (story is None):
         raise UsageError("name exactly one of --customer ID or --story KIND")
     world = simulate(scenario, policy, replication)
@@ -148,7 +168,8 @@ def journey(
     if not mine:
         examples = ", ".join(str(i) for i in sorted({c.customer_id for c in claims})[:5])
         raise UsageError(
-            f"customer {customer} filed no claim under policy {policy!r} in replication {replication}"
+            f"customer {customer} filed no claim under policy {policy!r} in replication "
+            f"{replication}"
             + (f"; customers who did include {examples}" if examples else "; nobody filed a claim")
         )
     events = sorted(
@@ -173,7 +194,8 @@ def journey(
     )
 
 
-# ---- telling it ---------------------------------------------------------------------------------------------------
+# ---- telling it
+# --------------------------------------------------------------------------------------------------
 
 
 def when(day: float) -> str:
@@ -199,8 +221,8 @@ def duration(minutes: float) -> str:
 
 
 CONTACT_WORDS = {
-    # channel: (served with no wait, served after a wait, gave up, transferred, dropped while transferred); a contact
-    # is logged when it ends, so 'served' sentences do not say 'at once'
+    # channel: (served with no wait, served after a wait, gave up, transferred, dropped while
+    # transferred); a contact is logged when it ends, so 'served' sentences do not say 'at once'
     "phone": (
         "speaks to an agent, with no wait in the queue",
         "speaks to an agent after {wait} in the queue",
@@ -233,7 +255,11 @@ CONTACT_WORDS = {
 
 
 def sentence(
-    event: str, details: dict, waited_minutes: float, policy_shipping_days: float, channel: str = "phone"
+    event: str,
+    details: dict,
+    waited_minutes: float,
+    policy_shipping_days: float,
+    channel: str = "phone",
 ) -> str:
     """One event of the log in plain words, in the words of the claim's channel."""
     d = details
@@ -244,8 +270,15 @@ def sentence(
             if d.get("fraud")
             else f"finds the {d.get('component', 'product')} broken"
         )
-        cover = "" if d.get("covered", True) else f" (the {d.get('component')} is excluded from the warranty)"
-        return f"{what}{cover} and files a claim by {d.get('channel')}; loyalty {d.get('loyalty', float('nan')):.2f}"
+        cover = (
+            ""
+            if d.get("covered", True)
+            else f" (the {d.get('component')} is excluded from the warranty)"
+        )
+        return (
+            f"{what}{cover} and files a claim by {d.get('channel')}; loyalty "
+            f"{d.get('loyalty', float('nan')):.2f}"
+        )
     if event == "contact":
         if d.get("served"):
             return words[1 if waited_minutes >= 0.5 else 0].format(wait=duration(waited_minutes))
@@ -259,9 +292,11 @@ def sentence(
     if event == "sent back by partner":
         return "is sent back by the partner, and starts again"
     if event == "proof asked":
-        asked = {"photo": "a photo", "receipt": "the receipt", "photo_and_receipt": "a photo and the receipt"}.get(
-            d.get("evidence"), d.get("evidence")
-        )
+        asked = {
+            "photo": "a photo",
+            "receipt": "the receipt",
+            "photo_and_receipt": "a photo and the receipt",
+        }.get(d.get("evidence"), d.get("evidence"))
         return f"is asked for {asked}"
     if event == "proof missing":
         return "cannot find the proof asked for at first"
@@ -272,13 +307,17 @@ def sentence(
     if event == "component excluded":
         return "hears the part is not covered"
     if event == "component excluded; paid repair":
-        return f"hears the part is not covered; may pay {_eur(d.get('charge_eur', 0.0))} for a repair"
+        return (
+            f"hears the part is not covered; may pay {_eur(d.get('charge_eur', 0.0))} for a repair"
+        )
     if event == "shipped to firm":
         return f"ships the item to the firm ({policy_shipping_days:g} days in transit)"
     if event == "shipped to customer":
         return f"the firm ships to the customer ({policy_shipping_days:g} days in transit)"
     if event == "inspected":
-        return "the item is inspected and " + ("passes" if d.get("passed") else "is judged not to be a covered defect")
+        return "the item is inspected and " + (
+            "passes" if d.get("passed") else "is judged not to be a covered defect"
+        )
     if event == "remedy":
         return {
             "repair": "gets the item back repaired",
@@ -287,46 +326,63 @@ def sentence(
         }.get(d.get("remedy"), f"remedy: {d.get('remedy')}")
     if event == "status updates":
         count = d.get("count", 0)
-        return f"has received {count} status update{'' if count == 1 else 's'}, one every {d.get('every_days'):g} days"
+        return (
+            f"has received {count} status update{'' if count == 1 else 's'}, one every "
+            f"{d.get('every_days'):g} days"
+        )
     if event == "silence ended":
         return f"hears from the firm after {d.get('silent_days'):.1f} days of silence"
     if event == "decision":
         return (
-            f"decision: {d.get('decision')}; satisfaction {d.get('satisfaction'):.2f} on a 0-1 scale"
-            f" (longest silence {d.get('longest_silence_days', 0.0):.1f} days, status updates: {d.get('updates', 0)})"
+            f"decision: {d.get('decision')}; satisfaction {d.get('satisfaction'):.2f} on a 0-1 "
+            f"scale (longest silence {d.get('longest_silence_days', 0.0):.1f} days, status "
+            f"updates: {d.get('updates', 0)})"
         )
     if event == "public post":
         return f"posts about it publicly; {d.get('readers'):,} people read it"
     if event == "recovered by a manager":
         return f"a manager calls and puts it right; satisfaction now {d.get('satisfaction'):.2f}"
     if event == "loyalty":
-        return f"loyalty {d.get('before'):.2f} -> {d.get('after'):.2f} (probability of buying again)"
+        return (
+            f"loyalty {d.get('before'):.2f} -> {d.get('after'):.2f} (probability of buying again)"
+        )
     if event == "told":
         if not d.get("people"):
             return "tells nobody about it"
         people = f"{d.get('people')} {'person' if d.get('people') == 1 else 'people'}"
         if "satisfaction" not in d:
-            return f"tells {people} about it, speaking {'well' if d.get('positive') else 'badly'} of the firm"
+            return (
+                f"tells {people} about it, speaking {'well' if d.get('positive') else 'badly'} of "
+                "the firm"
+            )
         compared = "at or above" if d.get("positive") else "below"
         return (
-            f"tells {people} about it, speaking {'well' if d.get('positive') else 'badly'} of the firm: satisfaction "
-            f"{d['satisfaction']:.2f} is {compared} the {d.get('reference'):.2f} of a customer whose product never "
-            "failed"
+            f"tells {people} about it, speaking {'well' if d.get('positive') else 'badly'} of the "
+            f"firm: satisfaction {d['satisfaction']:.2f} is {compared} the "
+            f"{d.get('reference'):.2f} of a customer whose product never failed"
         )
     return f"{event} {json.dumps(d, sort_keys=True)}"
 
 
 def timeline(j: Journey, shipping_days: float) -> list[dict]:
-    """The journey as records: day, clock text, claim id, event, plain sentence and the raw details."""
+    """The journey as records: day, clock text, claim id, event, plain sentence and the raw
+    details."""
     records = []
     purchases = {}
-    for day, claim_id, event, details in j.events:
+    for _day, claim_id, event, details in j.events:
         if event == "filed" and "purchase_day" in details:
             purchases.setdefault(details["purchase_day"], claim_id)
     for day, claim_id in purchases.items():
         text = "bought the product" + (" before the simulation started" if day < 0 else "")
         records.append(
-            {"day": day, "when": when(day), "claim_id": claim_id, "event": "purchase", "text": text, "details": {}}
+            {
+                "day": day,
+                "when": when(day),
+                "claim_id": claim_id,
+                "event": "purchase",
+                "text": text,
+                "details": {},
+            }
         )
     waited, channels = {}, {}
     for day, claim_id, event, details in j.events:
@@ -342,7 +398,9 @@ def timeline(j: Journey, shipping_days: float) -> list[dict]:
                 "when": when(day),
                 "claim_id": claim_id,
                 "event": event,
-                "text": sentence(event, details, minutes, shipping_days, channels.get(claim_id, "phone")),
+                "text": sentence(
+                    event, details, minutes, shipping_days, channels.get(claim_id, "phone")
+                ),
                 "details": details,
             }
         )
@@ -367,7 +425,10 @@ def as_text(j: Journey, shipping_days: float, horizon_days: int) -> str:
             lines.append(f"  [{claim}]")
         lines.append(f"  {record['when']:>14}  {record['text']}")
     end = "still a customer" if j.active_at_end else "no longer a customer (did not buy again)"
-    lines.append(f"  {'day ' + str(horizon_days):>14}  end of the simulation: {end}, loyalty {j.loyalty_at_end:.2f}")
+    lines.append(
+        f"  {'day ' + str(horizon_days):>14}  end of the simulation: {end}, loyalty "
+        f"{j.loyalty_at_end:.2f}"
+    )
     return "\n".join(lines)
 
 

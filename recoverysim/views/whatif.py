@@ -1,4 +1,5 @@
-"""A what-if page for training rooms: a grid over two or three levers, run in advance, in one HTML file.
+"""A what-if page for training rooms: a grid over two or three levers, run in advance, in one HTML
+file.
 
 The page needs no server and no network: the grid is embedded as JSON, and
 plain JavaScript moves the headline figures and redraws a small SVG trade-off
@@ -60,7 +61,8 @@ DEFAULT_WHATIF = WhatIf(
 
 
 class _AsWritten:
-    """A lever's setting that changes nothing: the scenario's own values, when its paths hold different ones."""
+    """A lever's setting that changes nothing: the scenario's own values, when its paths hold
+    different ones."""
 
     def __repr__(self) -> str:
         return "as written"
@@ -71,8 +73,8 @@ AS_WRITTEN = _AsWritten()
 
 @dataclass(frozen=True)
 class Lever:
-    """A lever with its '*' paths expanded to the concrete paths it sets; `start` is the setting the page opens on,
-    the scenario's own (added to `values` when the file's levers did not list it)."""
+    """A lever with its '*' paths expanded to the concrete paths it sets; `start` is the setting the
+    page opens on, the scenario's own (added to `values` when the file's levers did not list it)."""
 
     label: str
     path: str
@@ -96,8 +98,12 @@ class Grid:
     replications: int
     policies: list[str]
     levers: list[Lever]
-    points: list[dict] = field(default_factory=list)  # {"index": [i, j, ...], "figures": {policy: {figure: mean}}}
-    smaller_market: str = ""  # what the page says when the grid ran on fewer customers (with_fewer_customers)
+    points: list[dict] = field(
+        default_factory=list
+    )  # {"index": [i, j, ...], "figures": {policy: {figure: mean}}}
+    smaller_market: str = (
+        ""  # what the page says when the grid ran on fewer customers (with_fewer_customers)
+    )
 
     def as_json(self) -> dict:
         return {
@@ -115,7 +121,9 @@ class Grid:
                 }
                 for lever in self.levers
             ],
-            "figures": [{"key": k, "label": label, "kind": kind} for k, label, kind in PAGE_FIGURES],
+            "figures": [
+                {"key": k, "label": label, "kind": kind} for k, label, kind in PAGE_FIGURES
+            ],
             "points": self.points,
             "smaller_market": self.smaller_market,
         }
@@ -134,7 +142,8 @@ def expand(path: str, data: dict) -> list[str]:
         if part == "*":
             if not isinstance(node, list):
                 raise RecoverySimError(
-                    f"'*' in {path} must stand for the items of a list, but {'.'.join(done) or 'the top'} is not a list"
+                    f"'*' in {path} must stand for the items of a list, but "
+                    f"{'.'.join(done) or 'the top'} is not a list"
                 )
             for index, item in enumerate(node):
                 name = item.get("name") if isinstance(item, dict) else None
@@ -168,9 +177,10 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def with_scenario_setting(lever: Lever, data: dict) -> Lever:
-    """The lever with the scenario's own setting among its values and marked as the start, so that the page opens
-    on the scenario as written: the shared value of its paths, inserted in order when missing, or AS_WRITTEN first
-    when the paths hold different values (say opportunist shares that differ by segment)."""
+    """The lever with the scenario's own setting among its values and marked as the start, so that
+    the page opens on the scenario as written: the shared value of its paths, inserted in order when
+    missing, or AS_WRITTEN first when the paths hold different values (say opportunist shares that
+    differ by segment)."""
     written = [base_value(data, path) for path in lever.paths]
     if any(not _same(value, written[0]) for value in written):
         return Lever(lever.label, lever.path, (AS_WRITTEN, *lever.values), lever.paths, 0)
@@ -180,7 +190,11 @@ def with_scenario_setting(lever: Lever, data: dict) -> Lever:
             return Lever(lever.label, lever.path, lever.values, lever.paths, index)
     values = list(lever.values)
     numeric = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if isinstance(own, (int, float)) and not isinstance(own, bool) and len(numeric) == len(values) - values.count(None):
+    if (
+        isinstance(own, (int, float))
+        and not isinstance(own, bool)
+        and len(numeric) == len(values) - values.count(None)
+    ):
         index = next((i for i, v in enumerate(values) if v is not None and v > own), len(values))
     else:
         index = len(values)
@@ -189,8 +203,8 @@ def with_scenario_setting(lever: Lever, data: dict) -> Lever:
 
 
 def levers_of(scenario: Scenario, source: str = "scenario") -> list[Lever]:
-    """The scenario's what-if levers (or the defaults), expanded, checked value by value, and holding the
-    scenario's own setting as the one the page opens on."""
+    """The scenario's what-if levers (or the defaults), expanded, checked value by value, and
+    holding the scenario's own setting as the one the page opens on."""
     spec = scenario.whatif or DEFAULT_WHATIF
     data = scenario_to_dict(scenario)
     levers = []
@@ -206,7 +220,8 @@ def levers_of(scenario: Scenario, source: str = "scenario") -> list[Lever]:
                 scenario_from_dict(data, resolved.overrides(value), source=source)
             except ScenarioError as error:
                 raise RecoverySimError(
-                    f"{where}: {lever.path}={json.dumps(value)} does not make a valid scenario: {error.problems[0]}"
+                    f"{where}: {lever.path}={json.dumps(value)} does not make a valid scenario: "
+                    f"{error.problems[0]}"
                 ) from None
         levers.append(with_scenario_setting(resolved, data))
     return levers
@@ -215,18 +230,23 @@ def levers_of(scenario: Scenario, source: str = "scenario") -> list[Lever]:
 MARKET_SIZE_PATHS = ("market.initial_customers", "market.prospects")
 
 
-def with_fewer_customers(scenario: Scenario, customers: int, levers: list[Lever]) -> tuple[Scenario, str]:
-    """A quicker world for the page: `customers` owners at day 0 and prospects in the scenario's proportion, and the
-    sentence the page shows about it (amounts and counts are then those of the smaller market)."""
+def with_fewer_customers(
+    scenario: Scenario, customers: int, levers: list[Lever]
+) -> tuple[Scenario, str]:
+    """A quicker world for the page: `customers` owners at day 0 and prospects in the scenario's
+    proportion, and the sentence the page shows about it (amounts and counts are then those of the
+    smaller market)."""
     market = scenario.market
     if customers >= market.initial_customers:
         raise UsageError(
-            f"--customers must be fewer than the scenario's {market.initial_customers:,} initial customers "
-            f"(got {customers:,})"
+            f"--customers must be fewer than the scenario's {market.initial_customers:,} initial "
+            f"customers (got {customers:,})"
         )
     for lever in levers:
         if any(path.startswith(MARKET_SIZE_PATHS) for path in lever.paths):
-            raise UsageError(f"--customers cannot be used with a lever on the market size ({lever.path})")
+            raise UsageError(
+                f"--customers cannot be used with a lever on the market size ({lever.path})"
+            )
     prospects = round(market.prospects * customers / market.initial_customers)
     smaller = scenario_from_dict(
         scenario_to_dict(scenario),
@@ -234,9 +254,10 @@ def with_fewer_customers(scenario: Scenario, customers: int, levers: list[Lever]
         source="--customers",
     )
     note = (
-        f"A quicker version: this page simulated {customers:,} owners and {prospects:,} prospects instead of the "
-        f"scenario's {market.initial_customers:,} and {market.prospects:,}, with staff sized for that smaller market. "
-        f"Amounts in EUR and counts are for the smaller market; shares, satisfaction and days compare directly."
+        f"A quicker version: this page simulated {customers:,} owners and {prospects:,} prospects "
+        f"instead of the scenario's {market.initial_customers:,} and {market.prospects:,}, with "
+        "staff sized for that smaller market. Amounts in EUR and counts are for the smaller "
+        "market; shares, satisfaction and days compare directly."
     )
     return smaller, note
 
@@ -246,8 +267,13 @@ def grid_size(levers: list[Lever]) -> int:
 
 
 def _policy_key(data: dict, policy: str) -> str:
-    """What a policy's results depend on: the world and that policy alone (so a lever of another policy reuses them)."""
-    trimmed = {k: v for k, v in data.items() if k not in ("whatif", "replications", "description", "policies")}
+    """What a policy's results depend on: the world and that policy alone (so a lever of another
+    policy reuses them)."""
+    trimmed = {
+        k: v
+        for k, v in data.items()
+        if k not in ("whatif", "replications", "description", "policies")
+    }
     trimmed["policy"] = next(p for p in data["policies"] if p["name"] == policy)
     return json.dumps(trimmed, sort_keys=True)
 
@@ -260,11 +286,13 @@ def run_grid(
     workers: int | None = None,
     on_point: Callable[[], None] | None = None,
 ) -> Grid:
-    """Run every grid point for every policy with `replications` replications; keep the mean of each figure.
+    """Run every grid point for every policy with `replications` replications; keep the mean of each
+    figure.
 
-    All simulations go to one executor map, one task per distinct (world, policy): its staffing pilot and its
-    replications run together on a worker, so the cores stay busy and no pilot runs twice. A policy whose world a
-    lever does not change (another policy's setting) is run once and shared by the points (see _policy_key).
+    All simulations go to one executor map, one task per distinct (world, policy): its staffing
+    pilot and its replications run together on a worker, so the cores stay busy and no pilot runs
+    twice. A policy whose world a lever does not change (another policy's setting) is run once and
+    shared by the points (see _policy_key).
     """
     base = scenario_to_dict(scenario)
     base["whatif"] = None
@@ -286,24 +314,31 @@ def run_grid(
     with executor_for(executor, workers, None) as runner:
         for key, means in runner.map_unordered(run_policy_task, list(tasks.values())):
             figures[key] = means
-            while reported < len(point_keys) and all(k in figures for k in point_keys[reported][1].values()):
+            while reported < len(point_keys) and all(
+                k in figures for k in point_keys[reported][1].values()
+            ):
                 reported += 1
                 if on_point is not None:
                     on_point()
     for index, keys in point_keys:
-        grid.points.append({"index": list(index), "figures": {p: figures[keys[p]] for p in policies}})
+        grid.points.append(
+            {"index": list(index), "figures": {p: figures[keys[p]] for p in policies}}
+        )
     return grid
 
 
 def _alone(point: Scenario, policy: str) -> Scenario:
-    """The grid point with only `policy`: a replication and its staffing pilot see no other policy, and a worker
-    then sizes no desk it will not use."""
-    return point.model_copy(update={"policies": (point.policy(policy),), "whatif": None, "sweep": None})
+    """The grid point with only `policy`: a replication and its staffing pilot see no other policy,
+    and a worker then sizes no desk it will not use."""
+    return point.model_copy(
+        update={"policies": (point.policy(policy),), "whatif": None, "sweep": None}
+    )
 
 
 @dataclass(frozen=True)
 class PolicyTask:
-    """Every replication of one policy in one grid point's world; module level so worker processes unpickle it."""
+    """Every replication of one policy in one grid point's world; module level so worker processes
+    unpickle it."""
 
     key: str
     scenario: Scenario
@@ -312,9 +347,14 @@ class PolicyTask:
 
 
 def run_policy_task(task: PolicyTask) -> tuple[str, dict[str, float | None]]:
-    """The mean of each page figure over the task's replications (replication r has the seeds of `run`'s r)."""
-    runs = pd.DataFrame([run_replication(task.scenario, task.policy, r).figures for r in range(task.replications)])
-    return task.key, {k: _finite(runs[k].mean()) for k, _, _ in PAGE_FIGURES}  # NaN skipped, as in `run`
+    """The mean of each page figure over the task's replications (replication r has the seeds of
+    `run`'s r)."""
+    runs = pd.DataFrame(
+        [run_replication(task.scenario, task.policy, r).figures for r in range(task.replications)]
+    )
+    return task.key, {
+        k: _finite(runs[k].mean()) for k, _, _ in PAGE_FIGURES
+    }  # NaN skipped, as in `run`
 
 
 def _finite(x: float) -> float | None:
@@ -329,8 +369,9 @@ def grid_json(grid: Grid) -> str:
 
 
 def page_title(description: str, name: str) -> str:
-    """What the page is called on a projector: the first sentence of the scenario's description, its asides in
-    brackets dropped, or the scenario's name in words when there is no description (a file slug is no title)."""
+    """What the page is called on a projector: the first sentence of the scenario's description, its
+    asides in brackets dropped, or the scenario's name in words when there is no description (a file
+    slug is no title)."""
     first = _sentences(description)[0] if description.strip() else ""
     first = re.sub(r"\s*\([^()]*\)", "", first).strip().rstrip(".")
     return first or name.replace("-", " ").replace("_", " ").capitalize()
@@ -346,13 +387,17 @@ def _rest_of_description(description: str) -> str:
 
 
 def _words_of_path(path: str) -> str:
-    """A lever without a label is called by the last name in its path, in words (never the dotted path itself)."""
-    last = next((part for part in reversed(path.split(".")) if part != "*" and not part.isdigit()), path)
+    """A lever without a label is called by the last name in its path, in words (never the dotted
+    path itself)."""
+    last = next(
+        (part for part in reversed(path.split(".")) if part != "*" and not part.isdigit()), path
+    )
     return last.replace("_", " ").capitalize()
 
 
 def page_template() -> str:
-    """The page's HTML, CSS and script (whatif_page.html beside this module), with %NAME% marks for page_html."""
+    """The page's HTML, CSS and script (whatif_page.html beside this module), with %NAME% marks for
+    page_html."""
     return resources.files(__package__).joinpath("whatif_page.html").read_text(encoding="utf-8")
 
 
@@ -360,16 +405,19 @@ def page_html(grid: Grid) -> str:
     title = page_title(grid.description or "", grid.scenario)
     replications = f"{grid.replications} replication{'s' if grid.replications != 1 else ''}"
     note = (
-        f"Every setting was simulated in advance: each figure is the mean of {replications} per policy "
-        f"(seed {grid.seed}), so small differences may be noise. For 95 % intervals, run the full simulation "
-        f"(recoverysim run) with more replications."
+        f"Every setting was simulated in advance: each figure is the mean of {replications} per "
+        f"policy (seed {grid.seed}), so small differences may be noise. For 95 % intervals, run "
+        "the full simulation (recoverysim run) with more replications."
     )
     return (
-        page_template().replace("%TITLE%", escape(f"What if? {title}"))
+        page_template()
+        .replace("%TITLE%", escape(f"What if? {title}"))
         .replace("%DESCRIPTION%", escape(_rest_of_description(grid.description or "")))
         .replace(
             "%SMALLER%",
-            f'<p class="smaller" id="smaller-market">{escape(grid.smaller_market)}</p>' if grid.smaller_market else "",
+            f'<p class="smaller" id="smaller-market">{escape(grid.smaller_market)}</p>'
+            if grid.smaller_market
+            else "",
         )
         .replace("%NOTE%", escape(note))
         .replace("%GRID%", grid_json(grid))

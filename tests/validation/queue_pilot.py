@@ -1,8 +1,9 @@
-"""Pilot runs that size the queue tests: the per-customer sd of each figure, relative to its exact value.
+"""Pilot runs that size the queue tests: the per-customer sd of each figure, relative to its exact
+value.
 
-Not a test. Run `python tests/validation/queue_pilot.py` (about 4 CPU-minutes) and copy the numbers into
-PILOT_RELATIVE_SD of tests/test_queue_theory.py and tests/validation/test_queues.py. It uses seed 999,
-which no test uses, so the runs that size a test are not the runs that judge it.
+Not a test. Run `python tests/validation/queue_pilot.py` (about 4 CPU-minutes) and copy the numbers
+into PILOT_RELATIVE_SD of tests/test_queue_theory.py and tests/validation/test_queues.py. It uses
+seed 999, which no test uses, so the runs that size a test are not the runs that judge it.
 """
 
 from __future__ import annotations
@@ -36,28 +37,47 @@ CASES = {
 }
 
 
-def pilot(arrivals_per_hour: float, service_minutes: float, servers: int, patience_minutes: float | None) -> dict[str, float]:
-    """sd of a run's average x sqrt(customers per run) / exact value, per figure; runs of max(20k customers, 50 relaxation times)."""
+def pilot(
+    arrivals_per_hour: float, service_minutes: float, servers: int, patience_minutes: float | None
+) -> dict[str, float]:
+    """sd of a run's average x sqrt(customers per run) / exact value, per figure; runs of max(20k
+    customers, 50 relaxation times)."""
     relaxation = relaxation_minutes(arrivals_per_hour, service_minutes, servers, patience_minutes)
     warmup_days = WARMUP_RELAXATION_TIMES * relaxation / MINUTES_PER_DAY
     customers = max(20_000, 50 * relaxation * arrivals_per_hour / 60.0)
     days = warmup_days + customers / (arrivals_per_hour * 24.0)
-    runs = replicate_channel(queue_channel(servers, service_minutes, patience_minutes), arrivals_per_hour, days,
-                             PILOT_SEED, PILOT_REPLICATIONS, warmup_days)
+    runs = replicate_channel(
+        queue_channel(servers, service_minutes, patience_minutes),
+        arrivals_per_hour,
+        days,
+        PILOT_SEED,
+        PILOT_REPLICATIONS,
+        warmup_days,
+    )
     per_run = runs.customers / PILOT_REPLICATIONS
     if patience_minutes is None:
         exact = erlang_c(arrivals_per_hour, service_minutes, servers)
-        figures = {"wait_probability": (runs.wait_probability, exact.wait_probability),
-                   "mean_wait_minutes": (runs.mean_wait_minutes, exact.mean_wait_minutes)}
+        figures = {
+            "wait_probability": (runs.wait_probability, exact.wait_probability),
+            "mean_wait_minutes": (runs.mean_wait_minutes, exact.mean_wait_minutes),
+        }
     else:
         exact = erlang_a(arrivals_per_hour, service_minutes, patience_minutes, servers)
-        figures = {"wait_probability": (runs.wait_probability, exact.wait_probability),
-                   "mean_wait_minutes": (runs.mean_wait_minutes, exact.mean_wait_minutes),
-                   "abandon_share": (runs.abandon_share, exact.abandon_probability)}
-    return {name: estimate.sd * math.sqrt(per_run) / value for name, (estimate, value) in figures.items()}
+        figures = {
+            "wait_probability": (runs.wait_probability, exact.wait_probability),
+            "mean_wait_minutes": (runs.mean_wait_minutes, exact.mean_wait_minutes),
+            "abandon_share": (runs.abandon_share, exact.abandon_probability),
+        }
+    return {
+        name: estimate.sd * math.sqrt(per_run) / value
+        for name, (estimate, value) in figures.items()
+    }
 
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(CASES):
         sds = pilot(*CASES[name])
-        print(f"{name:<14}" + "  ".join(f"{figure}={sd:.3g}" for figure, sd in sds.items()), flush=True)
+        print(
+            f"{name:<14}" + "  ".join(f"{figure}={sd:.3g}" for figure, sd in sds.items()),
+            flush=True,
+        )

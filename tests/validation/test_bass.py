@@ -42,7 +42,9 @@ def test_one_day_step_follows_the_closed_form_without_discretisation_error(p, q)
     adopted, remaining = 0.0, 1.0
     worst = 0.0
     for day in range(10 * DAYS_PER_YEAR):
-        moved = remaining * bass_day_probability(p / DAYS_PER_YEAR, q / DAYS_PER_YEAR, adopted, remaining)
+        moved = remaining * bass_day_probability(
+            p / DAYS_PER_YEAR, q / DAYS_PER_YEAR, adopted, remaining
+        )
         adopted, remaining = adopted + moved, remaining - moved
         worst = max(worst, abs(adopted - closed_form(p, q, (day + 1) / DAYS_PER_YEAR)))
     assert worst < 1e-9
@@ -67,7 +69,8 @@ def test_no_imitation_is_a_constant_hazard():
     ],
 )
 def test_simulated_adopters_follow_the_bass_curve(p, q, market, years, replications):
-    """At each of 8 check times the mean simulated share lies within a 95 % family-wise interval of F(t).
+    """At each of 8 check times the mean simulated share lies within a 95 % family-wise interval of
+    F(t).
 
     F(t) is `closed_form` above, not the library's. The interval's half-width is the larger of two:
     the t interval of the replications' mean share, and the binomial interval of the
@@ -86,7 +89,9 @@ def test_simulated_adopters_follow_the_bass_curve(p, q, market, years, replicati
     level = 1.0 - 0.05 / (2 * checkpoints)
     t, z = stats.t.ppf(level, replications - 1), stats.norm.ppf(level)
     for day in check_days:
-        expected = closed_form(p, q, day / DAYS_PER_YEAR)  # adoption during day d-1 ends at time d / 365
+        expected = closed_form(
+            p, q, day / DAYS_PER_YEAR
+        )  # adoption during day d-1 ends at time d / 365
         simulated = shares[:, day - 1]
         mean = simulated.mean()
         spread = t * simulated.std(ddof=1) / math.sqrt(replications)

@@ -37,7 +37,9 @@ RATE = "market.segments.everyone.fraud_attempts_per_year"
 @lru_cache(maxsize=4)
 def trusting_fraud_share(*overrides: str) -> tuple[float, float, float]:
     scenario = load_scenario(CANONICAL, [f"seed={SEED}", *overrides])
-    result = run_experiment(scenario, policies=["trusting"], replications=REPLICATIONS, executor="processes", workers=2)
+    result = run_experiment(
+        scenario, policies=["trusting"], replications=REPLICATIONS, executor="processes", workers=2
+    )
     return mean_interval(result.replications["fraud_share"].to_numpy())
 
 

@@ -52,14 +52,21 @@ WORLD = settings(max_examples=4, deadline=None, derandomize=True, database=None)
 PATHS = settings(max_examples=25, deadline=None, derandomize=True, database=None)
 
 TRUSTING = {"evidence": "none", "return_for_inspection": False, "remedy": "replace"}
-CHECKING = {"evidence": "photo_and_receipt", "return_for_inspection": True, "remedy": "replace",
-            "inspection": {"technicians": 2, "sensitivity": 0.7, "specificity": 0.9}}
+CHECKING = {
+    "evidence": "photo_and_receipt",
+    "return_for_inspection": True,
+    "remedy": "replace",
+    "inspection": {"technicians": 2, "sensitivity": 0.7, "specificity": 0.9},
+}
 
 
 def small_world(policies: list[dict], customers: int = 2000, days: int = 150, **sections) -> dict:
     """A small scenario as plain data; `sections` replace whole top-level sections."""
     world = {
-        "name": "monotone", "horizon_days": days, "seed": 31, "replications": REPLICATIONS,
+        "name": "monotone",
+        "horizon_days": days,
+        "seed": 31,
+        "replications": REPLICATIONS,
         "market": {"initial_customers": customers, "prospects": 500},
         "product": {"components": [{"name": "device", "failures_per_year": 0.3}]},
         "policies": policies,
@@ -68,21 +75,30 @@ def small_world(policies: list[dict], customers: int = 2000, days: int = 150, **
     return world
 
 
-def paired_difference(data: dict, figure: str, second: str, first: str, claims_figure: str | None = None):
+def paired_difference(
+    data: dict, figure: str, second: str, first: str, claims_figure: str | None = None
+):
     """95 % interval of (second - first) over paired replications of the scenario in `data`."""
     result = run_experiment(scenario_from_dict(data), executor="serial")
     if claims_figure is not None:
-        per_run = result.claims.groupby(["policy", "replication"])[claims_figure].mean().unstack("policy")
+        per_run = (
+            result.claims.groupby(["policy", "replication"])[claims_figure].mean().unstack("policy")
+        )
         return mean_interval((per_run[second] - per_run[first]).to_numpy())
     table = result.replications.set_index(["replication", "policy"])[figure].unstack("policy")
     return mean_interval((table[second] - table[first]).to_numpy())
 
 
-# ------------------------------------------------------------------------------- fraud paid and the fraud rate
+# ------------------------------------------------------------------------------- fraud paid and the
+# fraud rate
 
 
 @WORLD
-@given(base_rate=st.floats(0.1, 1.5), factor=st.floats(1.25, 4.0), levers=st.sampled_from([TRUSTING, CHECKING]))
+@given(
+    base_rate=st.floats(0.1, 1.5),
+    factor=st.floats(1.25, 4.0),
+    levers=st.sampled_from([TRUSTING, CHECKING]),
+)
 def test_more_fraud_never_lowers_fraud_paid(base_rate, factor, levers):
     """In expectation: opportunists trying `factor` times as often are paid at least as much.
 
@@ -90,13 +106,30 @@ def test_more_fraud_never_lowers_fraud_paid(base_rate, factor, levers):
     belief falling with attempts A when checks deny them; two such paths cannot
     cross, so a higher b never ends with fewer attempts.)
     """
-    def segments(rate: float) -> list[dict]:
-        return [{"name": "everyone", "share": 1.0, "opportunist_share": 0.3, "fraud_attempts_per_year": rate}]
 
-    low = small_world([{"name": "x", **levers}], market={"initial_customers": 2000, "prospects": 500, "segments": segments(base_rate)})
-    high_market = {"initial_customers": 2000, "prospects": 500, "segments": segments(base_rate * factor)}
+    def segments(rate: float) -> list[dict]:
+        return [
+            {
+                "name": "everyone",
+                "share": 1.0,
+                "opportunist_share": 0.3,
+                "fraud_attempts_per_year": rate,
+            }
+        ]
+
+    low = small_world(
+        [{"name": "x", **levers}],
+        market={"initial_customers": 2000, "prospects": 500, "segments": segments(base_rate)},
+    )
+    high_market = {
+        "initial_customers": 2000,
+        "prospects": 500,
+        "segments": segments(base_rate * factor),
+    }
     result_low = run_experiment(scenario_from_dict(low), executor="serial").replications
-    result_high = run_experiment(scenario_from_dict({**low, "market": high_market}), executor="serial").replications
+    result_high = run_experiment(
+        scenario_from_dict({**low, "market": high_market}), executor="serial"
+    ).replications
     difference = result_high["fraud_paid_eur"].to_numpy() - result_low["fraud_paid_eur"].to_numpy()
     mean, ci_low, ci_high = mean_interval(difference)
     assert ci_high >= 0.0, (mean, ci_low, ci_high)
@@ -105,13 +138,29 @@ def test_more_fraud_never_lowers_fraud_paid(base_rate, factor, levers):
 # ------------------------------------------------------------------------------- staff and waits
 
 
-def desk_waits(staff: int, arrivals_per_hour: float, service_minutes: float, customers: int, seed: int) -> np.ndarray:
-    """Each customer's wait (minutes) at one always-open FIFO desk without abandonment, in arrival order."""
-    channel = Channel(staff=staff, opens_hour=0.0, closes_hour=24.0, service_minutes_mean=service_minutes,
-                      service_distribution="lognormal", service_minutes_cv=1.5, patience_minutes_mean=None)
+def desk_waits(
+    staff: int, arrivals_per_hour: float, service_minutes: float, customers: int, seed: int
+) -> np.ndarray:
+    """Each customer's wait (minutes) at one always-open FIFO desk without abandonment, in arrival
+    order."""
+    channel = Channel(
+        staff=staff,
+        opens_hour=0.0,
+        closes_hour=24.0,
+        service_minutes_mean=service_minutes,
+        service_distribution="lognormal",
+        service_minutes_cv=1.5,
+        patience_minutes_mean=None,
+    )
     env = simpy.Environment()
     streams = RandomStreams(seed)
-    desk = ChannelDesk(env, "phone", channel, BufferedDraws(streams.get("service")), BufferedDraws(streams.get("patience")))
+    desk = ChannelDesk(
+        env,
+        "phone",
+        channel,
+        BufferedDraws(streams.get("service")),
+        BufferedDraws(streams.get("patience")),
+    )
     gaps = streams.get("arrivals").exponential(60.0 / arrivals_per_hour / 1440.0, customers)
     waits = np.zeros(customers)
 
@@ -134,10 +183,18 @@ def desk_waits(staff: int, arrivals_per_hour: float, service_minutes: float, cus
 
 
 @PATHS
-@given(staff=st.integers(1, 4), extra=st.integers(1, 3), load=st.floats(0.3, 1.3),
-       service_minutes=st.floats(2.0, 30.0), seed=st.integers(0, 10_000))
-def test_more_staff_never_lengthens_any_wait_at_a_fifo_desk(staff, extra, load, service_minutes, seed):
-    """Path by path: same arrivals, same handling times in order of service; every customer waits no longer."""
+@given(
+    staff=st.integers(1, 4),
+    extra=st.integers(1, 3),
+    load=st.floats(0.3, 1.3),
+    service_minutes=st.floats(2.0, 30.0),
+    seed=st.integers(0, 10_000),
+)
+def test_more_staff_never_lengthens_any_wait_at_a_fifo_desk(
+    staff, extra, load, service_minutes, seed
+):
+    """Path by path: same arrivals, same handling times in order of service; every customer waits no
+    longer."""
     arrivals_per_hour = load * staff * 60.0 / service_minutes
     fewer = desk_waits(staff, arrivals_per_hour, service_minutes, 400, seed)
     more = desk_waits(staff + extra, arrivals_per_hour, service_minutes, 400, seed)
@@ -148,12 +205,32 @@ def test_more_staff_never_lengthens_any_wait_at_a_fifo_desk(staff, extra, load, 
 @given(staff=st.integers(1, 3), extra=st.integers(1, 2), patience=st.sampled_from([None, 10.0]))
 def test_more_staff_never_lengthens_waits_in_the_world(staff, extra, patience):
     """In expectation: mean queue wait per claim with more phone agents is not higher."""
-    phone = {"staff": staff, "opens_hour": 8, "closes_hour": 20, "service_minutes_mean": 30, "patience_minutes_mean": patience}
-    segments = [{"name": "everyone", "share": 1.0, "complaint_probability": 1.0, "chat_share": 0, "phone_share": 1, "email_share": 0, "store_share": 0}]
+    phone = {
+        "staff": staff,
+        "opens_hour": 8,
+        "closes_hour": 20,
+        "service_minutes_mean": 30,
+        "patience_minutes_mean": patience,
+    }
+    segments = [
+        {
+            "name": "everyone",
+            "share": 1.0,
+            "complaint_probability": 1.0,
+            "chat_share": 0,
+            "phone_share": 1,
+            "email_share": 0,
+            "store_share": 0,
+        }
+    ]
     data = small_world(
-        [{"name": "fewer", "evidence": "none", "channel_staff": {"phone": staff}},
-         {"name": "more", "evidence": "none", "channel_staff": {"phone": staff + extra}}],
-        customers=3000, days=120, channels={"phone": phone},
+        [
+            {"name": "fewer", "evidence": "none", "channel_staff": {"phone": staff}},
+            {"name": "more", "evidence": "none", "channel_staff": {"phone": staff + extra}},
+        ],
+        customers=3000,
+        days=120,
+        channels={"phone": phone},
         market={"initial_customers": 3000, "prospects": 500, "segments": segments},
         product={"components": [{"name": "device", "failures_per_year": 1.0}]},
     )
@@ -161,7 +238,8 @@ def test_more_staff_never_lengthens_waits_in_the_world(staff, extra, patience):
     assert low <= 0.0, (mean, low, high)
 
 
-# ------------------------------------------------------------------------------- inspection sensitivity
+# ------------------------------------------------------------------------------- inspection
+# sensitivity
 
 
 @WORLD
@@ -169,12 +247,22 @@ def test_more_staff_never_lengthens_waits_in_the_world(staff, extra, patience):
 def test_higher_inspection_sensitivity_never_raises_fraud_paid(sensitivity, step):
     """In expectation: an inspection that catches more fraud pays out no more of it."""
     higher = min(1.0, sensitivity + step)
-    def checking(name: str, s: float) -> dict:
-        return {"name": name, **CHECKING, "evidence": "none", "inspection": {"technicians": 2, "sensitivity": s, "specificity": 0.9}}
 
-    segments = [{"name": "everyone", "share": 1.0, "opportunist_share": 0.3, "fraud_attempts_per_year": 1.0}]
-    data = small_world([checking("lower", sensitivity), checking("higher", higher)],
-                       market={"initial_customers": 2000, "prospects": 500, "segments": segments})
+    def checking(name: str, s: float) -> dict:
+        return {
+            "name": name,
+            **CHECKING,
+            "evidence": "none",
+            "inspection": {"technicians": 2, "sensitivity": s, "specificity": 0.9},
+        }
+
+    segments = [
+        {"name": "everyone", "share": 1.0, "opportunist_share": 0.3, "fraud_attempts_per_year": 1.0}
+    ]
+    data = small_world(
+        [checking("lower", sensitivity), checking("higher", higher)],
+        market={"initial_customers": 2000, "prospects": 500, "segments": segments},
+    )
     mean, low, high = paired_difference(data, "fraud_paid_eur", "higher", "lower")
     assert low <= 0.0, (mean, low, high)
 
@@ -204,10 +292,13 @@ experiences = st.builds(
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(experience=experiences, fewer=st.integers(0, 20), judgement=st.floats(-0.3, 0.3))
 def test_status_updates_never_lower_a_claims_satisfaction(experience, fewer, judgement):
-    """Exactly, claim by claim: updates never add a missed expected update (World._missed_updates) and change nothing else."""
+    """Exactly, claim by claim: updates never add a missed expected update (World._missed_updates)
+    and change nothing else."""
     informed = dataclasses.replace(experience, missed_updates=min(experience.missed_updates, fewer))
     behaviour = Behaviour()
-    assert satisfaction(informed, behaviour, judgement) >= satisfaction(experience, behaviour, judgement)
+    assert satisfaction(informed, behaviour, judgement) >= satisfaction(
+        experience, behaviour, judgement
+    )
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
@@ -219,8 +310,13 @@ def test_status_updates_never_add_a_missed_update(gap, every_days, cadence):
 @WORLD
 @given(every_days=st.floats(0.5, 10.0), remedy=st.sampled_from(["repair", "replace"]))
 def test_status_updates_never_lower_satisfaction_in_the_world(every_days, remedy):
-    """In expectation: mean satisfaction over claims with updates every k days is not lower than without."""
-    data = small_world([{"name": "silent", "remedy": remedy},
-                        {"name": "informed", "remedy": remedy, "status_update_every_days": every_days}])
+    """In expectation: mean satisfaction over claims with updates every k days is not lower than
+    without."""
+    data = small_world(
+        [
+            {"name": "silent", "remedy": remedy},
+            {"name": "informed", "remedy": remedy, "status_update_every_days": every_days},
+        ]
+    )
     mean, low, high = paired_difference(data, "satisfaction_mean", "informed", "silent")
     assert high >= 0.0, (mean, low, high)

@@ -1,4 +1,5 @@
-"""Validation (issue 5): with default parameters the model shows the meta-analytic service-recovery paradox pattern.
+"""Validation (issue 5): with default parameters the model shows the meta-analytic service-recovery
+paradox pattern.
 
 Source: de Matos, Henrique & Rossi (2007), "Service Recovery Paradox: A
 Meta-Analysis", J. Service Research 10(1):60-77 (EVIDENCE.md, V1 direction):
@@ -36,14 +37,22 @@ from __future__ import annotations
 from functools import lru_cache
 
 from recoverysim.metrics import mean_interval
-from recoverysim.selfcheck import EQUIVALENCE_MARGIN_LOYALTY, EQUIVALENCE_MARGIN_TOLD, RecoveryEffects, recovery_effects, recovery_scenario
+from recoverysim.selfcheck import (
+    EQUIVALENCE_MARGIN_LOYALTY,
+    EQUIVALENCE_MARGIN_TOLD,
+    RecoveryEffects,
+    recovery_effects,
+    recovery_scenario,
+)
 
 SEED = 2007  # fixed before the first run
 
 
 @lru_cache(maxsize=1)
 def effects() -> RecoveryEffects:
-    return recovery_effects(recovery_scenario(customers=10_000, days=365, seed=SEED), replications=8)
+    return recovery_effects(
+        recovery_scenario(customers=10_000, days=365, seed=SEED), replications=8
+    )
 
 
 def test_there_are_enough_recoveries_to_judge():
@@ -51,7 +60,8 @@ def test_there_are_enough_recoveries_to_judge():
 
 
 def test_excellent_recovery_raises_satisfaction_above_the_no_failure_level():
-    """de Matos et al. (2007): the paradox holds for satisfaction. Here S - S0 > 0 with its whole interval."""
+    """de Matos et al. (2007): the paradox holds for satisfaction. Here S - S0 > 0 with its whole
+    interval."""
     mean, low, high = mean_interval(effects().satisfaction_gap)
     assert low > 0.0, (mean, low, high)
 
@@ -67,11 +77,16 @@ def test_excellent_recovery_leaves_repurchase_intention_unchanged():
     below S0 (individual noise) cost a little; the two nearly cancel.
     """
     mean, low, high = mean_interval(effects().loyalty_gap)
-    assert -EQUIVALENCE_MARGIN_LOYALTY <= low and high <= EQUIVALENCE_MARGIN_LOYALTY, (mean, low, high)
+    assert -EQUIVALENCE_MARGIN_LOYALTY <= low and high <= EQUIVALENCE_MARGIN_LOYALTY, (
+        mean,
+        low,
+        high,
+    )
 
 
 def test_excellent_recovery_leaves_word_of_mouth_unchanged():
-    """de Matos et al. (2007): no significant effect on word of mouth, checked as practical equivalence.
+    """de Matos et al. (2007): no significant effect on word of mouth, checked as practical
+    equivalence.
 
     Both groups feed Bass's imitation term alike (the baseline talk of a customer,
     word_of_mouth.baseline_told_per_year), so the comparison is the word of mouth

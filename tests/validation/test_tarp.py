@@ -1,4 +1,5 @@
-"""Validation (issue 10): repurchase by outcome class reproduces TARP's rows, for minor and major problems.
+"""Validation (issue 10): repurchase by outcome class reproduces TARP's rows, for minor and major
+problems.
 
 Source: TARP survey for the US Office of Consumer Affairs (c. 1986), as cited in
 Barlow & Moller, *A Complaint Is a Gift* (EVIDENCE.md, V2): share who would buy
