@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -28,7 +28,8 @@ from recoverysim.experiment import executor_for
 from recoverysim.experiments.designs import base_value
 from recoverysim.results import atomic_write, prepare_folder
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
-from recoverysim.scenario.schema import Scenario, WhatIf, WhatIfLever
+from recoverysim.scenario.schema import AUTO, Policy, Scenario, WhatIf, WhatIfLever
+from recoverysim.staffing import needs_sizing, resolve_staffing
 
 #: Figures the page shows, with their label and how to print them.
 PAGE_FIGURES = (
@@ -104,6 +105,7 @@ class Grid:
     smaller_market: str = (
         ""  # what the page says when the grid ran on fewer customers (with_fewer_customers)
     )
+    held_staff: str = ""  # what the page says when staff was sized once and held (run_grid)
 
     def as_json(self) -> dict:
         return {
@@ -126,6 +128,7 @@ class Grid:
             ],
             "points": self.points,
             "smaller_market": self.smaller_market,
+            "held_staff": self.held_staff,
         }
 
 
@@ -262,6 +265,19 @@ def with_fewer_customers(
     return smaller, note
 
 
+#: Initial customers of a quick page (--quick), when the scenario has more and no lever sets them.
+QUICK_CUSTOMERS = 5_000
+
+
+def quick_customers(scenario: Scenario, levers: list[Lever]) -> int | None:
+    """How many customers a quick page simulates: QUICK_CUSTOMERS, or None (the scenario's own)
+    when the scenario has no more than that or a lever sets the market size."""
+    on_market_size = any(p.startswith(MARKET_SIZE_PATHS) for lever in levers for p in lever.paths)
+    if scenario.market.initial_customers <= QUICK_CUSTOMERS or on_market_size:
+        return None
+    return QUICK_CUSTOMERS
+
+
 def grid_size(levers: list[Lever]) -> int:
     return math.prod(len(lever.values) for lever in levers)
 
@@ -285,6 +301,7 @@ def run_grid(
     executor: str = "processes",
     workers: int | None = None,
     on_point: Callable[[], None] | None = None,
+    hold_staff: bool = False,
 ) -> Grid:
     """Run every grid point for every policy with `replications` replications; keep the mean of each
     figure.
@@ -293,6 +310,10 @@ def run_grid(
     pilot and its replications run together on a worker, so the cores stay busy and no pilot runs
     twice. A policy whose world a lever does not change (another policy's setting) is run once and
     shared by the points (see _policy_key).
+
+    With `hold_staff` (the quick page), staff is sized once per policy, at the point nearest the
+    scenario as written, and held at every point that sizes staff the same way (_sizing_key): those
+    points run no pilot. The page says so (Grid.held_staff).
     """
     base = scenario_to_dict(scenario)
     base["whatif"] = None
@@ -300,31 +321,120 @@ def run_grid(
     grid = Grid(scenario.name, scenario.seed, scenario.description, replications, policies, levers)
     point_keys: list[tuple[tuple[int, ...], dict[str, str]]] = []
     tasks: dict[str, PolicyTask] = {}
+    nearest: dict[str, tuple[int, str]] = {}  # sizing key -> (levers away from the start, task key)
+    sizing_of: dict[str, str] = {}  # task key -> sizing key
     for index in itertools.product(*(range(len(lever.values)) for lever in levers)):
         overrides = [o for lever, i in zip(levers, index) for o in lever.overrides(lever.values[i])]
         point = scenario_from_dict(copy.deepcopy(base), overrides, source="whatif grid")
         data = scenario_to_dict(point)
         keys = {p: _policy_key(data, p) for p in policies}
+        away = sum(i != lever.start for lever, i in zip(levers, index))
         for policy, key in keys.items():
             if key not in tasks:
                 tasks[key] = PolicyTask(key, _alone(point, policy), policy, replications)
+                sizing_of[key] = _sizing_key(data, policy)
+            # a task shared by several points counts as near as the nearest of them
+            if away < nearest.get(sizing_of[key], (len(levers) + 1, ""))[0]:
+                nearest[sizing_of[key]] = (away, key)
         point_keys.append((index, keys))
     figures: dict[str, dict] = {}
     reported = 0
+
+    def record(key: str, means: dict) -> None:
+        nonlocal reported
+        figures[key] = means
+        while reported < len(point_keys) and all(
+            k in figures for k in point_keys[reported][1].values()
+        ):
+            reported += 1
+            if on_point is not None:
+                on_point()
+
     with executor_for(executor, workers, None) as runner:
-        for key, means in runner.map_unordered(run_policy_task, list(tasks.values())):
-            figures[key] = means
-            while reported < len(point_keys) and all(
-                k in figures for k in point_keys[reported][1].values()
-            ):
-                reported += 1
-                if on_point is not None:
-                    on_point()
+        rest = list(tasks.values())
+        if hold_staff:
+            sized: dict[str, Policy] = {}
+            first = [tasks[key] for _, key in nearest.values()]
+            for key, means, policy in runner.map_unordered(run_sizing_task, first):
+                record(key, means)
+                sized[sizing_of[key]] = policy
+            rest = [_held(t, sized[sizing_of[t.key]]) for t in rest if t.key not in figures]
+            grid.held_staff = held_staff_note(list(sized.values()), rest, len(policies))
+        for key, means in runner.map_unordered(run_policy_task, rest):
+            record(key, means)
     for index, keys in point_keys:
         grid.points.append(
             {"index": list(index), "figures": {p: figures[keys[p]] for p in policies}}
         )
     return grid
+
+
+def _sizing_key(data: dict, policy: str) -> str:
+    """What turns a policy's load into staff: the targets, the desks, the policy's own staff and
+    bench time. Points that share it and differ only in load may share staff under hold_staff."""
+    own = next(p for p in data["policies"] if p["name"] == policy)
+    inspection = own.get("inspection") or {}
+    sizing = {
+        "policy": policy,
+        "staffing": data["staffing"],
+        "channels": data["channels"],
+        "channel_staff": own.get("channel_staff"),
+        "technicians": inspection.get("technicians"),
+        "inspection_hours_mean": inspection.get("hours_mean"),
+    }
+    return json.dumps(sizing, sort_keys=True)
+
+
+def _held(task: PolicyTask, sized: Policy) -> PolicyTask:
+    """The task with `sized`'s staff written in for every desk and bench it has as 'auto', marked
+    as sized (so it is paid as an 'auto' desk is). Unchanged when `sized` has no size for one of
+    them (a bench the sized point did not use): that task then sizes its own, as a full run does."""
+    scenario = task.scenario
+    policy = scenario.policy(task.policy)
+    staff, held = {}, []
+    for name, channel in scenario.channels.items():
+        staff[name] = policy.staff_for(name, channel.staff)
+        if staff[name] == AUTO:
+            if name not in sized.auto_sized:
+                return task
+            staff[name] = sized.channel_staff[name]
+            held.append(name)
+    inspection = policy.inspection
+    if policy.return_for_inspection and inspection.technicians == AUTO:
+        if "inspection" not in sized.auto_sized:
+            return task
+        inspection = inspection.model_copy(update={"technicians": sized.inspection.technicians})
+        held.append("inspection")
+    if not held:
+        return task
+    update = {"channel_staff": staff, "inspection": inspection, "auto_sized": tuple(held)}
+    policies = (policy.model_copy(update=update),)
+    return replace(task, scenario=scenario.model_copy(update={"policies": policies}))
+
+
+def held_staff_note(sized: list[Policy], tasks: list[PolicyTask], policies: int) -> str:
+    """What the page says about staff sized once (empty when nothing was sized)."""
+    if not any(policy.auto_sized for policy in sized):
+        return ""
+    bench = any("inspection" in p.auto_sized for p in sized)
+    desks = "desks and inspection bench" if bench else "desks"
+    note = (
+        f"Staff held: each policy's {desks} were sized once, with the levers at the scenario's own "
+        "settings, and kept at that size at the other settings. A full page (made without "
+        "--quick) sizes them again at every setting, so there waits and staff follow the load a "
+        "lever adds or removes."
+    )
+    if len(sized) > policies:
+        note += (
+            " Levers that change how staff is sized (targets, desks, a policy's staff) were sized "
+            "per value."
+        )
+    if any(not t.scenario.policy(t.policy).auto_sized and needs_sizing(t.scenario) for t in tasks):
+        note += (
+            " Where a lever switches on an inspection bench the scenario as written does not use, "
+            "it was sized."
+        )
+    return note
 
 
 def _alone(point: Scenario, policy: str) -> Scenario:
@@ -355,6 +465,12 @@ def run_policy_task(task: PolicyTask) -> tuple[str, dict[str, float | None]]:
     return task.key, {
         k: _finite(runs[k].mean()) for k, _, _ in PAGE_FIGURES
     }  # NaN skipped, as in `run`
+
+
+def run_sizing_task(task: PolicyTask) -> tuple[str, dict[str, float | None], Policy]:
+    """run_policy_task, and the task's policy with its staff sized (the sizing is cached)."""
+    key, means = run_policy_task(task)
+    return key, means, resolve_staffing(task.scenario).policy(task.policy)
 
 
 def _finite(x: float) -> float | None:
@@ -413,14 +529,17 @@ def page_html(grid: Grid) -> str:
         page_template()
         .replace("%TITLE%", escape(f"What if? {title}"))
         .replace("%DESCRIPTION%", escape(_rest_of_description(grid.description or "")))
-        .replace(
-            "%SMALLER%",
-            f'<p class="smaller" id="smaller-market">{escape(grid.smaller_market)}</p>'
-            if grid.smaller_market
-            else "",
-        )
+        .replace("%SMALLER%", _quick_notes(grid))
         .replace("%NOTE%", escape(note))
         .replace("%GRID%", grid_json(grid))
+    )
+
+
+def _quick_notes(grid: Grid) -> str:
+    """The boxed sentences of a quicker page: a smaller market, staff held (none on a full page)."""
+    notes = [("smaller-market", grid.smaller_market), ("held-staff", grid.held_staff)]
+    return "\n".join(
+        f'<p class="smaller" id="{name}">{escape(text)}</p>' for name, text in notes if text
     )
 
 
