@@ -15,87 +15,70 @@ A notebook needs no CLI::
     rs.run_experiment(scenario, posterior=posterior).probability_best
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
-from recoverysim.calibration.best import probability_best
-from recoverysim.calibration.posterior import Posterior, read_posterior
-from recoverysim.engine import ReplicationResult, run_replication
-from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
-from recoverysim.experiment import ExperimentResult, run_experiment
-from recoverysim.experiments.breakeven import BreakEven, find_breakeven
-from recoverysim.experiments.decompose import Decomposition, decompose_policies
-from recoverysim.experiments.design_outputs import DesignResult
-from recoverysim.experiments.design_plan import DesignPlan, plan_design
-from recoverysim.experiments.design_search import run_design
-from recoverysim.experiments.sweep import SweepResult, run_sweep
-from recoverysim.metrics import KEY_FIGURES, better_direction
-from recoverysim.queueing.theory import erlang_a, erlang_c
-from recoverysim.results import (
-    StoredBreakEven,
-    StoredCalibration,
-    StoredDecomposition,
-    StoredDesign,
-    StoredResults,
-    StoredSweep,
-    read_results,
-    read_sweep,
-    write_results,
-)
-from recoverysim.scenario import (
-    Policy,
-    Scenario,
-    load_scenario,
-    scenario_from_dict,
-    scenario_to_dict,
-)
-from recoverysim.selection import selection_table
-from recoverysim.table import comparison_table
+from recoverysim.errors import RecoverySimError, ScenarioError, UsageError  # noqa: F401 (in __all__)
 
 try:
     __version__ = version("recoverysim")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-__all__ = [
-    "KEY_FIGURES",
-    "BreakEven",
-    "Decomposition",
-    "DesignPlan",
-    "DesignResult",
-    "ExperimentResult",
-    "Policy",
-    "Posterior",
-    "RecoverySimError",
-    "ReplicationResult",
-    "Scenario",
-    "ScenarioError",
-    "StoredBreakEven",
-    "StoredCalibration",
-    "StoredDecomposition",
-    "StoredDesign",
-    "StoredResults",
-    "StoredSweep",
-    "SweepResult",
-    "UsageError",
-    "__version__",
-    "better_direction",
-    "comparison_table",
-    "decompose_policies",
-    "erlang_a",
-    "erlang_c",
-    "find_breakeven",
-    "load_scenario",
-    "plan_design",
-    "probability_best",
-    "read_posterior",
-    "read_results",
-    "read_sweep",
-    "run_experiment",
-    "run_design",
-    "run_replication",
-    "run_sweep",
-    "scenario_from_dict",
-    "scenario_to_dict",
-    "selection_table",
-    "write_results",
-]
+#: Each public name and the module it lives in. Names are imported on first use (PEP 562), so the
+#: command line and worker processes do not pay for scipy, pandas and the analyses they do not
+#: call: `import recoverysim` alone took about 2 s, as long as a small replication.
+_HOMES = {
+    "probability_best": "recoverysim.calibration.best",
+    "Posterior": "recoverysim.calibration.posterior",
+    "read_posterior": "recoverysim.calibration.posterior",
+    "ReplicationResult": "recoverysim.engine",
+    "run_replication": "recoverysim.engine",
+    "ExperimentResult": "recoverysim.experiment",
+    "run_experiment": "recoverysim.experiment",
+    "BreakEven": "recoverysim.experiments.breakeven",
+    "find_breakeven": "recoverysim.experiments.breakeven",
+    "Decomposition": "recoverysim.experiments.decompose",
+    "decompose_policies": "recoverysim.experiments.decompose",
+    "DesignResult": "recoverysim.experiments.design_outputs",
+    "DesignPlan": "recoverysim.experiments.design_plan",
+    "plan_design": "recoverysim.experiments.design_plan",
+    "run_design": "recoverysim.experiments.design_search",
+    "SweepResult": "recoverysim.experiments.sweep",
+    "run_sweep": "recoverysim.experiments.sweep",
+    "KEY_FIGURES": "recoverysim.metrics",
+    "better_direction": "recoverysim.metrics",
+    "erlang_a": "recoverysim.queueing.theory",
+    "erlang_c": "recoverysim.queueing.theory",
+    "StoredBreakEven": "recoverysim.results",
+    "StoredCalibration": "recoverysim.results",
+    "StoredDecomposition": "recoverysim.results",
+    "StoredDesign": "recoverysim.results",
+    "StoredResults": "recoverysim.results",
+    "StoredSweep": "recoverysim.results",
+    "read_results": "recoverysim.results",
+    "read_sweep": "recoverysim.results",
+    "write_results": "recoverysim.results",
+    "Policy": "recoverysim.scenario",
+    "Scenario": "recoverysim.scenario",
+    "load_scenario": "recoverysim.scenario",
+    "scenario_from_dict": "recoverysim.scenario",
+    "scenario_to_dict": "recoverysim.scenario",
+    "selection_table": "recoverysim.selection",
+    "comparison_table": "recoverysim.table",
+}
+
+__all__ = sorted([*_HOMES, "RecoverySimError", "ScenarioError", "UsageError", "__version__"])
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'recoverysim' has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # later uses are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
