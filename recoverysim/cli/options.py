@@ -7,13 +7,16 @@ import contextlib
 import shlex
 import sys
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import click
 
 from recoverysim.errors import UsageError
-from recoverysim.experiments.driver import Interrupted
 from recoverysim.experiments.executors import EXECUTORS
 from recoverysim.experiments.progress import Progress
+
+if TYPE_CHECKING:  # imported where used: the driver brings in the simulation and pandas
+    from recoverysim.experiments.driver import Interrupted
 
 EXIT_INTERRUPTED = 130
 
@@ -109,6 +112,8 @@ def resume_command() -> str:
 def stop_late(folder: object) -> None:
     """Ctrl-C outside the replications: while the folder was checked, or while the final files were
     written."""
+    from recoverysim.experiments.driver import Interrupted
+
     stop_interrupted(
         Interrupted(
             0, None, str(folder), "interrupted while preparing the work or writing the final files"
@@ -120,6 +125,8 @@ def stop_late(folder: object) -> None:
 def stopping_cleanly(progress: ProgressHook, folder: object) -> Iterator[None]:
     """Close the progress bar however the work ends; on Ctrl-C say what was kept and how to
     resume."""
+    from recoverysim.experiments.driver import Interrupted
+
     try:
         yield
     except Interrupted as error:

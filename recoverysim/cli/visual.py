@@ -8,17 +8,9 @@ from pathlib import Path
 
 import click
 
-from recoverysim.cli.options import refuse_empty_path
+from recoverysim.cli.options import refuse_empty_path, set_option
 from recoverysim.errors import RecoverySimError
 from recoverysim.experiments.progress import bar
-
-set_option = click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="PATH=VALUE",
-    help="Override a scenario field, e.g. --set channels.phone.staff=6 (repeatable).",
-)
 
 
 def _folder(path: str) -> Path:
