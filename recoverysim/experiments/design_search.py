@@ -8,7 +8,8 @@ confirm it.
    study lives in the results folder (optuna.journal) and every replication is saved as it finishes
    (experiments/store.py), so a killed search resumes where it stopped and ends with the frontier of
    an uninterrupted one: each trial's sampler is seeded from the scenario seed and the trial number,
-   and batches have a fixed size.
+   and batches have a fixed size. The scenario's named policies that the space holds are enqueued
+   as the first trials (design_plan.named_seeds), so the frontier is never worse than them.
 2. Confirm. The non-dominated feasible candidates, and the scenario's named policies, run fresh
    replications R..R+C-1 (seeds the search never saw, the same for all). Candidates whose advantages
    are within noise on those replications are marked (experiments/frontier.py); selection.csv is
