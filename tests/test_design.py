@@ -518,8 +518,8 @@ def test_a_named_policy_that_is_the_best_design_is_on_the_frontier_as_a_candidat
     assert lines.count(ODD_NOTE) == 1
     trusting = [line for line in lines if line.startswith("note: policy trusting")]
     assert trusting == [
-        "note: policy trusting is not searched first: its evidence is not a lever and differs "
-        "from the base policy suspicious's"
+        'note: policy trusting is not searched first: its evidence ("none") is not a lever and '
+        'differs from the base policy suspicious\'s ("photo_and_receipt")'
     ]
     assert read_results(out).manifest["design"]["named_first"] == ["suspicious", "sharp"]
     # without the named policies first, this budget's search does not reach specificity 1

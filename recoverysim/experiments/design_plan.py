@@ -238,7 +238,8 @@ def _shown(value: Any) -> str:
     return json.dumps(list(value) if isinstance(value, tuple) else value)
 
 
-def _first_difference(base: dict, policy: dict, prefix: str = "") -> str:
+def _first_difference(base: dict, policy: dict, prefix: str = "") -> tuple[str, Any, Any] | None:
+    """The first field (dotted) where two dumped policies differ, with the two values."""
     for key in sorted(set(base) | set(policy)):
         mine, theirs = base.get(key), policy.get(key)
         if isinstance(mine, dict) and isinstance(theirs, dict):
@@ -246,8 +247,8 @@ def _first_difference(base: dict, policy: dict, prefix: str = "") -> str:
             if inner:
                 return inner
         elif mine != theirs:
-            return f"{prefix}{key}"
-    return ""
+            return f"{prefix}{key}", mine, theirs
+    return None
 
 
 def _seed_of(base: Policy, levers: tuple[Lever, ...], policy: Policy) -> tuple[dict, str]:
@@ -264,9 +265,13 @@ def _seed_of(base: Policy, levers: tuple[Lever, ...], policy: Policy) -> tuple[d
     except UsageError as error:
         return {}, f"its levers on {base.name} are not a valid policy ({error})"
     dumped = [p.model_dump(mode="json", exclude={"auto_sized"}) for p in (made, policy)]
-    field = _first_difference(*dumped)
-    if field:
-        return {}, f"its {field} is not a lever and differs from the base policy {base.name}'s"
+    difference = _first_difference(*dumped)
+    if difference:
+        field, mine, theirs = difference
+        return {}, (
+            f"its {field} ({_shown(theirs)}) is not a lever and differs from the base policy "
+            f"{base.name}'s ({_shown(mine)})"
+        )
     return params, ""
 
 
