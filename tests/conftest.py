@@ -60,3 +60,13 @@ def cli():
         return runner.invoke(main, [str(a) for a in args])
 
     return invoke
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A real Dask LocalCluster, threads in this process so it starts in about a second."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        yield cluster

@@ -3,6 +3,7 @@ frontier, and refuses bad levers, objectives and constraints in one line (exit 2
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -15,8 +16,10 @@ import pytest
 from experiments_support import cli, same_files
 
 from recoverysim.experiment import Destination
-from recoverysim.experiments.design_search import plan_design, run_design
+from recoverysim.experiments.design_plan import study_value
+from recoverysim.experiments.design_search import open_study, plan_design, run_design
 from recoverysim.experiments.design_space import (
+    _lever,
     checked_base,
     parse_constraint,
     parse_objectives,
@@ -134,7 +137,11 @@ def test_a_constraint_keeps_infeasible_candidates_off_the_frontier(tmp_path):
     assert share[loose.trials.loc[loose.trials["on_search_frontier"], "trial"]].max() > 0.6
 
 
-RESUME_LEVERS = SPECIFICITY + "  goodwill_eur: 0:20\n"
+#: suspicious (specificity 0.9, no goodwill) lies in this space: it is enqueued as trial 0, so
+#: the resume tests also check that a resumed study does not enqueue it again
+RESUME_LEVERS = (
+    "levers:\n  inspection.specificity: {low: 0.1, high: 1.0, step: 0.1}\n  goodwill_eur: 0:20\n"
+)
 RESUME_ARGS = (
     "--objectives",
     "value_total_eur:max,cost_total_eur:min",
@@ -167,6 +174,8 @@ def uninterrupted(tmp_path_factory):
         folder / "out",
     )
     assert code == 0, output
+    trials = pd.read_parquet(folder / "out" / "trials.parquet")
+    assert list(trials["named_policy"]) == ["suspicious", *[""] * 9]
     return scenario, levers, folder / "out"
 
 
@@ -442,3 +451,142 @@ def test_the_shipped_levers_of_the_canonical_scenario_make_a_plan():
         (parse_constraint("honest_unremedied_share<=0.1"),),
     )
     assert len(plan.levers) == 8 and plan.inert == ()
+
+
+# ------------------------------------------------------------------ named policies searched first
+
+#: The scenario's policies and two more: sharp is suspicious with the best specificity (1.0, the
+#: best design of the space below), odd suspicious with a specificity off the space's step.
+NAMED = (
+    SCENARIO
+    + """\
+  - name: sharp
+    evidence: photo_and_receipt
+    return_for_inspection: true
+    excluded_components: [strap]
+    inspection: {technicians: 2, specificity: 1.0}
+  - name: odd
+    evidence: photo_and_receipt
+    return_for_inspection: true
+    excluded_components: [strap]
+    inspection: {technicians: 2, specificity: 0.93}
+"""
+)
+#: Twenty values; a budget of 4 (two of them the named policies) leaves two random draws.
+FINE_SPECIFICITY = "levers:\n  inspection.specificity: {low: 0.05, high: 1.0, step: 0.05}\n"
+ODD_NOTE = (
+    "note: policy odd is not searched first: its inspection.specificity (0.93) lies outside the "
+    "levers (0.05 to 1 in steps of 0.05)"
+)
+
+
+def test_a_named_policy_that_is_the_best_design_is_on_the_frontier_as_a_candidate(tmp_path):
+    scenario, levers = write(tmp_path, levers=FINE_SPECIFICITY, scenario=NAMED)
+    out = tmp_path / "out"
+    code, output = cli(
+        "design",
+        scenario,
+        "--levers",
+        levers,
+        "--objectives",
+        "value_total_eur:max",
+        "--budget",
+        "4",
+        "--replications",
+        "1",
+        "--confirm-replications",
+        "2",
+        "--executor",
+        "serial",
+        "--quiet",
+        "--out",
+        out,
+    )
+    assert code == 0, output
+    trials = pd.read_parquet(out / "trials.parquet")
+    # the base first, then the named policies the space holds, in the scenario's order
+    assert list(trials["named_policy"]) == ["suspicious", "sharp", "", ""]
+    assert list(trials["inspection.specificity"][:2]) == [pytest.approx(0.9), 1.0]
+    assert (trials.loc[trials["named_policy"] == "", "inspection.specificity"] < 1.0).all()
+    assert list(trials.loc[trials["on_search_frontier"], "named_policy"]) == ["sharp"]
+    frontier = pd.read_parquet(out / "frontier.parquet")
+    best = frontier[frontier["kind"] == "candidate"]
+    assert list(best["named_policy"]) == ["sharp"] and list(best["status"]) == ["frontier"]
+    assert "design-0001 (= sharp)" in output
+    # the policies the space cannot hold: one line each, and the run went on
+    lines = output.splitlines()
+    assert lines.count(ODD_NOTE) == 1
+    trusting = [line for line in lines if line.startswith("note: policy trusting")]
+    assert trusting == [
+        'note: policy trusting is not searched first: its evidence ("none") is not a lever and '
+        'differs from the base policy suspicious\'s ("photo_and_receipt")'
+    ]
+    assert read_results(out).manifest["design"]["named_first"] == ["suspicious", "sharp"]
+    # without the named policies first, this budget's search does not reach specificity 1
+    plan = plan_for(scenario, levers, "value_total_eur:max", budget=4)
+    alone = run_design(dataclasses.replace(plan, seeds=()), "serial")
+    assert (alone.trials["inspection.specificity"] < 1.0).all()
+
+
+@pytest.mark.parametrize(
+    "spec, value, stored",
+    [
+        ({"low": 0.05, "high": 1.0, "step": 0.05}, 0.9, 0.9),
+        ({"low": 0.05, "high": 1.0, "step": 0.05}, 0.93, None),  # off the step
+        ({"low": 0.5, "high": 1.0}, 0.3, None),  # below the range
+        ({"low": 0.5, "high": 1.0}, True, None),
+        ("1:8", 3, 3),  # technicians: whole numbers
+        ("1:8", 2.5, None),
+        ("1:8", None, None),
+        ([None, 2, 7], 2, "2"),
+        ([None, 2, 7], None, "null"),
+        ([None, 2, 7], 3, None),  # not one of the choices
+        ([False, True], 1, None),  # true is not 1
+        ([[], ["strap"]], ("strap",), '["strap"]'),
+    ],
+)
+def test_a_policys_lever_value_is_held_by_the_space_or_not(spec, value, stored):
+    path = "inspection.technicians" if spec == "1:8" else "inspection.specificity"
+    if isinstance(spec, list):
+        path = "status_update_every_days" if None in spec else "single_case_owner"
+        path = "excluded_components" if [] in spec else path
+    lever = _lever(path, spec, "levers")
+    assert study_value(lever, value) == stored
+
+
+def test_a_resumed_study_does_not_enqueue_the_named_policies_again(tmp_path):
+    scenario, levers = write(tmp_path, levers=FINE_SPECIFICITY, scenario=NAMED)
+    plan = plan_for(scenario, levers, "value_total_eur:max", budget=4)
+    assert [seed.name for seed in plan.seeds] == ["suspicious", "sharp"]
+    first = dataclasses.replace(plan, seeds=plan.seeds[:1])  # as if killed after one enqueue
+    open_study(first, tmp_path)
+    for _ in range(2):
+        study = open_study(plan, tmp_path)
+        trials = study.get_trials(deepcopy=False)
+        assert [t.user_attrs["named_policy"] for t in trials] == ["suspicious", "sharp"]
+        assert [t.system_attrs["fixed_params"] for t in trials] == [
+            {"inspection.specificity": 0.9},
+            {"inspection.specificity": 1.0},
+        ]
+
+
+# ------------------------------------------------------------------------------------ executors
+
+
+def test_serial_processes_and_dask_give_the_same_design(tmp_path, dask_cluster):
+    tiny = SCENARIO.replace("horizon_days: 60", "horizon_days: 30").replace(
+        "initial_customers: 1500\n  prospects: 500", "initial_customers: 400\n  prospects: 100"
+    )
+    scenario, levers = write(tmp_path, levers=RESUME_LEVERS, scenario=tiny)
+    plan = plan_for(scenario, levers, "value_total_eur:max,cost_total_eur:min", budget=6)
+    plan = dataclasses.replace(plan, replications=1, confirm_replications=2)
+    for name, executor, options in (
+        ("serial", "serial", {}),
+        ("processes", "processes", {"workers": 2}),
+        ("dask", "dask", {"scheduler": dask_cluster.scheduler_address}),
+    ):
+        run_design(plan, executor, store_in=Destination(tmp_path / name), **options)
+    trials = pd.read_parquet(tmp_path / "serial" / "trials.parquet")
+    assert len(trials) == 6 and trials["named_policy"].iloc[0] == "suspicious"
+    for name in ("processes", "dask"):
+        assert same_files(tmp_path / "serial", tmp_path / name, DESIGN_TABLES) == [], name

@@ -45,16 +45,6 @@ def scenario_file(tmp_path_factory):
     return write_scenario(tmp_path_factory.mktemp("scenario"))
 
 
-@pytest.fixture(scope="module")
-def dask_cluster():
-    """A real Dask LocalCluster, threads in this process so it starts in about a second."""
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        yield cluster
-
-
 def test_run_gives_identical_files_with_every_executor(scenario_file, tmp_path, dask_cluster):
     runs = {
         "serial": ("--executor", "serial"),

@@ -149,6 +149,10 @@ def _frontier_table(
         )
         in_means[i] = bool(at_least.any())
         row: dict[str, Any] = {"name": name, "kind": kinds[i], "trial": trial_of[i], **levers[name]}
+        # a candidate enqueued from a named policy is that policy, searched
+        row["named_policy"] = (
+            str(search_means.loc[name, "named_policy"]) if kinds[i] == "candidate" else ""
+        )
         for metric in plan.figures:
             mean, low, high = means[name][metric]
             row |= {metric: mean, f"{metric}_ci_low": low, f"{metric}_ci_high": high}

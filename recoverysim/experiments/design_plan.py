@@ -8,6 +8,7 @@ stored in the study.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ from recoverysim.experiments.design_space import (
     Constraint,
     Lever,
     Objective,
+    base_values,
+    candidate_policy,
     check_values,
     inert_levers,
 )
@@ -48,6 +51,18 @@ def default_confirm_replications(search_replications: int) -> int:
 
 
 @dataclass(frozen=True)
+class Seed:
+    """A named policy that the design space holds, tried first: its name(s) and its parameters as
+    the study stores them."""
+
+    name: str
+    params: tuple[tuple[str, Any], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
 class DesignPlan:
     """What a design searches and how: checked in full before anything runs."""
 
@@ -62,6 +77,8 @@ class DesignPlan:
     sampler: str
     inert: tuple[tuple[str, str], ...] = ()  # (lever, why) left out of the search
     notes: tuple[str, ...] = ()
+    #: the named policies the space holds, enqueued as the first trials (within the budget)
+    seeds: tuple[Seed, ...] = ()
 
     @property
     def batch(self) -> int:
@@ -97,6 +114,7 @@ class DesignPlan:
             "confirm_first_replication": self.replications,
             "sampler": self.sampler,
             "batch": self.batch,
+            "named_first": [seed.name for seed in self.seeds],
             **(
                 {"population": self.population}
                 if self.sampler == "nsga2"
@@ -141,6 +159,7 @@ def plan_design(
         why = "; ".join(f"{lever.path}: {reason}" for lever, reason in inert)
         raise UsageError(f"no lever can act in this scenario, nothing to search ({why})")
     plain = scenario.model_copy(update={"whatif": None, "sweep": None})
+    seeds, outside = named_seeds(plain, base, acting, budget)
     return DesignPlan(
         plain,
         base,
@@ -152,7 +171,8 @@ def plan_design(
         confirm,
         sampler,
         tuple((lever.path, reason) for lever, reason in inert),
-        notes,
+        (*notes, *outside),
+        seeds,
     )
 
 
@@ -163,8 +183,12 @@ def choice_text(value: Any) -> str:
 
 def lever_values(plan: DesignPlan, params: dict[str, Any]) -> dict[str, Any]:
     """A trial's parameters as the values the policy takes."""
+    return _values(plan.levers, params)
+
+
+def _values(levers: tuple[Lever, ...], params: dict[str, Any]) -> dict[str, Any]:
     values = {}
-    for lever in plan.levers:
+    for lever in levers:
         raw = params[lever.path]
         if lever.choices:
             value = json.loads(raw)
@@ -172,3 +196,108 @@ def lever_values(plan: DesignPlan, params: dict[str, Any]) -> dict[str, Any]:
         else:
             values[lever.path] = int(raw) if lever.integer else float(raw)
     return values
+
+
+# ------------------------------------------------------------------------- named policies first
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as lever values: 2 is 2.0, but true is not 1, and lists compare item by item."""
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return (
+            isinstance(a, tuple)
+            and isinstance(b, tuple)
+            and len(a) == len(b)
+            and all(_same(x, y) for x, y in zip(a, b))
+        )
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return a == b
+
+
+def study_value(lever: Lever, value: Any) -> str | int | float | None:
+    """A policy's value of a lever as the study stores it, or None when the lever's space does not
+    hold it (not one of the choices, outside the range, off its step or not a whole number)."""
+    if lever.choices:
+        return next((choice_text(c) for c in lever.choices if _same(c, value)), None)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    if not lever.low <= value <= lever.high:
+        return None
+    if lever.integer:
+        steps = (value - lever.low) / (lever.step or 1)
+        return int(value) if value == int(value) and steps == int(steps) else None
+    if lever.step:
+        steps = (value - lever.low) / lever.step
+        if abs(steps - round(steps)) >= 1e-8:  # Optuna's own test of a stepped float
+            return None
+    return float(value)
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(list(value) if isinstance(value, tuple) else value)
+
+
+def _first_difference(base: dict, policy: dict, prefix: str = "") -> tuple[str, Any, Any] | None:
+    """The first field (dotted) where two dumped policies differ, with the two values."""
+    for key in sorted(set(base) | set(policy)):
+        mine, theirs = base.get(key), policy.get(key)
+        if isinstance(mine, dict) and isinstance(theirs, dict):
+            inner = _first_difference(mine, theirs, f"{prefix}{key}.")
+            if inner:
+                return inner
+        elif mine != theirs:
+            return f"{prefix}{key}", mine, theirs
+    return None
+
+
+def _seed_of(base: Policy, levers: tuple[Lever, ...], policy: Policy) -> tuple[dict, str]:
+    """The study's parameters that make `policy` from the base, or why none do (a line's end)."""
+    params = {}
+    for lever, value in zip(levers, base_values(policy, levers)):
+        stored = study_value(lever, value)
+        if stored is None:
+            space = lever.describe().split(": ", 1)[1]
+            return {}, f"its {lever.path} ({_shown(value)}) lies outside the levers ({space})"
+        params[lever.path] = stored
+    try:
+        made = candidate_policy(base, _values(levers, params), policy.name, policy.description)
+    except UsageError as error:
+        return {}, f"its levers on {base.name} are not a valid policy ({error})"
+    dumped = [p.model_dump(mode="json", exclude={"auto_sized"}) for p in (made, policy)]
+    difference = _first_difference(*dumped)
+    if difference:
+        field, mine, theirs = difference
+        return {}, (
+            f"its {field} ({_shown(theirs)}) is not a lever and differs from the base policy "
+            f"{base.name}'s ({_shown(mine)})"
+        )
+    return params, ""
+
+
+def named_seeds(
+    scenario: Scenario, base: Policy, levers: tuple[Lever, ...], budget: int
+) -> tuple[tuple[Seed, ...], list[str]]:
+    """The named policies (the base first) that the design space holds, as the search's first
+    trials, each set of levers once and within the budget; and a note for each one it cannot hold,
+    naming the lever."""
+    named = [base, *(p for p in scenario.policies if p.name != base.name)]
+    seeds: dict[str, tuple[list[str], dict]] = {}
+    notes = []
+    for policy in named:
+        params, why = _seed_of(base, levers, policy)
+        key = json.dumps(params, sort_keys=True)
+        if why:
+            notes.append(f"note: policy {policy.name} is not searched first: {why}")
+        elif key in seeds:
+            seeds[key][0].append(policy.name)
+        elif len(seeds) == budget:
+            notes.append(
+                f"note: policy {policy.name} is not searched first: the budget of {budget} "
+                "candidates is spent before it"
+            )
+        else:
+            seeds[key] = ([policy.name], params)
+    return tuple(
+        Seed(", ".join(names), tuple(params.items())) for names, params in seeds.values()
+    ), notes

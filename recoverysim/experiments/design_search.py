@@ -8,7 +8,8 @@ confirm it.
    study lives in the results folder (optuna.journal) and every replication is saved as it finishes
    (experiments/store.py), so a killed search resumes where it stopped and ends with the frontier of
    an uninterrupted one: each trial's sampler is seeded from the scenario seed and the trial number,
-   and batches have a fixed size.
+   and batches have a fixed size. The scenario's named policies that the space holds are enqueued
+   as the first trials (design_plan.named_seeds), so the frontier is never worse than them.
 2. Confirm. The non-dominated feasible candidates, and the scenario's named policies, run fresh
    replications R..R+C-1 (seeds the search never saw, the same for all). Candidates whose advantages
    are within noise on those replications are marked (experiments/frontier.py); selection.csv is
@@ -127,13 +128,27 @@ def open_study(plan: DesignPlan, folder: Path | None):
 
         storage = JournalStorage(JournalFileBackend(str(folder / JOURNAL_FILE)))
     directions = ["maximize" if o.direction == "max" else "minimize" for o in plan.objectives]
-    return optuna.create_study(
+    study = optuna.create_study(
         storage=storage,
         study_name=STUDY_NAME,
         directions=directions,
         load_if_exists=True,
         sampler=make_sampler(plan, 0),
     )
+    enqueue_named(plan, study)
+    return study
+
+
+def enqueue_named(plan: DesignPlan, study) -> None:
+    """Enqueue the named policies the space holds as the first trials, each once.
+
+    The journal keeps an enqueued trial (a waiting one, numbered when enqueued), and nothing is
+    asked before all are enqueued: a resumed study's first trials are the seeds enqueued before the
+    kill, and only the rest are enqueued.
+    """
+    held = len(study.get_trials(deepcopy=False))
+    for seed in plan.seeds[held:]:
+        study.enqueue_trial(seed.as_dict(), user_attrs={"named_policy": seed.name})
 
 
 def _tell(study, plan: DesignPlan, trial, outputs: list[TaskOutput]) -> None:
@@ -155,18 +170,20 @@ def _tell(study, plan: DesignPlan, trial, outputs: list[TaskOutput]) -> None:
 def search(plan: DesignPlan, study, evaluator: Evaluator) -> None:
     """Ask, evaluate and tell candidates a batch at a time until the budget is spent; finish a
     killed batch first, asking what it lacked (the trials of a batch see the same history,
-    interrupted or not)."""
+    interrupted or not). Asking takes the enqueued (waiting) trials first, in number order."""
     from optuna.trial import Trial, TrialState
 
     distributions = {lever.path: _distribution(lever) for lever in plan.levers}
     while True:
         trials = study.get_trials(deepcopy=False)
         running = sorted(t.number for t in trials if t.state == TrialState.RUNNING)
-        if not running and len(trials) >= plan.budget:
+        waiting = sorted(t.number for t in trials if t.state == TrialState.WAITING)
+        if not running and not waiting and len(trials) >= plan.budget:
             return
-        start = running[0] if running else len(trials)
+        following = waiting[0] if waiting else len(trials)  # the number the next ask gets
+        start = running[0] if running else following
         end = min(plan.budget, (start // plan.batch + 1) * plan.batch)
-        for number in range(len(trials), end):
+        for number in range(following, end):
             study.sampler = make_sampler(plan, number)
             study.ask(distributions)
         batch = [
@@ -207,6 +224,7 @@ def trials_table(plan: DesignPlan, study) -> pd.DataFrame:
             continue
         means = t.user_attrs.get("means", {})
         row = {"trial": t.number, "name": candidate_name(t.number), "state": t.state.name.lower()}
+        row["named_policy"] = t.user_attrs.get("named_policy", "")
         row |= lever_values(plan, t.params)
         row |= {m: means.get(m, math.nan) for m in plan.figures}
         row["feasible"] = t.state == TrialState.COMPLETE and all(
@@ -219,6 +237,7 @@ def trials_table(plan: DesignPlan, study) -> pd.DataFrame:
             "trial",
             "name",
             "state",
+            "named_policy",
             *(lv.path for lv in plan.levers),
             *plan.figures,
             "feasible",

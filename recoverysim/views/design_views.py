@@ -199,7 +199,9 @@ def frontier_rows(frontier: pd.DataFrame, manifest: dict) -> tuple[list[str], li
     header = ["policy", *levers, *objectives, *constraint_figures, "status"]
     rows = []
     for _, row in frontier.iterrows():
-        cells = [str(row["name"]), *(_plain(row[lever]) for lever in levers)]
+        same = row.get("named_policy", "")
+        name = f"{row['name']} (= {same})" if same else str(row["name"])
+        cells = [name, *(_plain(row[lever]) for lever in levers)]
         cells += [
             with_interval(row[f], row[f"{f}_ci_low"], row[f"{f}_ci_high"])
             for f in [*objectives, *constraint_figures]
