@@ -208,6 +208,14 @@ class KeyedDraws:
                 draws.append(((x >> 11) + 0.5) * _UNIT)
         return draws
 
+    def row_word(self, keys: tuple[int, ...]) -> int:
+        """The word of the row of draws keyed by `keys`: row_draw(word, len(keys), i) is the i-th
+        of uniform_list(keys, n), bit for bit, for a claim that reads a few of its row's draws."""
+        combined = self._base_int
+        for key, multiplier in zip(keys, _KEY_MULTIPLIERS_INT):
+            combined = (combined + key * multiplier) & _WORD
+        return combined
+
     def uniform_list(self, keys: tuple[int, ...], count: int) -> list[float]:
         """uniform(*keys, np.arange(count)).tolist() for integer keys: the same floats, bit for bit.
 
@@ -232,3 +240,14 @@ class KeyedDraws:
                 ((x >> 11) + 0.5) * _UNIT
             )  # the top 53 bits are exact in a float, as in uniform()
         return draws
+
+
+def row_draw(word: int, position: int, index: int) -> float:
+    """The `index`-th draw of the row of KeyedDraws.row_word(keys); `position` is len(keys)."""
+    x = (word + index * _KEY_MULTIPLIERS_INT[position]) & _WORD
+    x ^= x >> 30
+    x = (x * _MIX1_INT) & _WORD
+    x ^= x >> 27
+    x = (x * _MIX2_INT) & _WORD
+    x ^= x >> 31
+    return ((x >> 11) + 0.5) * _UNIT

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recoverysim.rng import KeyedDraws
+from recoverysim.rng import KeyedDraws, row_draw
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
@@ -61,3 +61,17 @@ def test_uniform_rows_are_the_numpy_grid_bit_for_bit(seed, rows, count):
         draws.uniform(ids[:, None], purchases[:, None], np.arange(count)[None, :]).ravel().tolist()
     )
     assert draws.uniform_rows(rows, count) == expected
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.lists(st.integers(0, 2**62), min_size=0, max_size=4),
+    st.integers(1, 70),
+)
+def test_a_row_drawn_when_read_is_the_uniform_list(seed, keys, count):
+    """row_draw(row_word(keys), len(keys), i) is uniform_list(keys, count)[i], on both its paths."""
+    draws = KeyedDraws(seed, 3, "listeners")
+    word = draws.row_word(tuple(keys))
+    row = [row_draw(word, len(keys), index) for index in range(count)]
+    assert row == draws.uniform_list(tuple(keys), count)

@@ -3,7 +3,6 @@ customer."""
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -39,6 +38,11 @@ class DayCalendar:
     entries that fall in the open bucket join a small pool that each read
     filters. What a day reads is the same set of entries as a list per day would
     hold, and `read` sorts it, so neither batching nor buckets change a result.
+
+    Inside, a (key, slot) pair is one cell number, key * slots + slot, its flat
+    index in the times array `read` is given (slots = its number of columns): one
+    column to concatenate, sort and filter instead of two, in the same order. A
+    waiting entry keeps no day: its bucket's first read computes it again.
     """
 
     def __init__(self, horizon_days: int, bucket_days: int = BUCKET_DAYS):
@@ -48,61 +52,64 @@ class DayCalendar:
         self._filed: list[
             tuple[np.ndarray, np.ndarray, np.ndarray]
         ] = []  # since the last read, not yet placed
-        # Chunks (keys, slots, times, days) waiting in buckets not yet opened.
-        self._waiting: list[list[tuple[np.ndarray, ...]]] = [
-            [] for _ in range(-(-horizon_days // bucket_days))
-        ]
-        # The open bucket's entries sorted by day, and where each of its days starts.
+        # Chunks (cells, times) waiting in buckets not yet opened.
+        buckets = -(-horizon_days // bucket_days)
+        self._waiting: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(buckets)]
+        # The open bucket's entries (cells, times) sorted by day, and where each of its days starts.
         self._open_bucket = -1
-        self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray] = (_NO_KEYS, _NO_KEYS, _NO_TIMES)
+        self._sorted: tuple[np.ndarray, np.ndarray] = (_NO_KEYS, _NO_TIMES)
         self._starts: list[int] = [0] * (bucket_days + 1)
-        # Entries (keys, slots, times, days) placed in the open bucket after it was opened, not yet
-        # read.
-        self._pool: tuple[np.ndarray, ...] = (_NO_KEYS, _NO_KEYS, _NO_TIMES, _NO_KEYS)
+        # Entries (cells, times, days) placed in the open bucket after it was opened, not yet read.
+        self._pool: tuple[np.ndarray, ...] = (_NO_KEYS, _NO_TIMES, _NO_KEYS)
 
     def file(self, keys: np.ndarray, slots: np.ndarray, times: np.ndarray) -> None:
         """Remember that key `keys[i]`, slot `slots[i]` is due at `times[i]` (infinite times are
         never due)."""
         self._filed.append((keys, slots, times))
 
-    def _place(self) -> None:
+    def _place(self, slots_per_key: int) -> None:
         """Put the entries filed since the last read under their buckets, or in the open bucket's
         pool."""
         filed = self._filed
         self._filed = []
         if sum(chunk[0].size for chunk in filed) <= _FEW_PLACED:
-            self._place_few(filed)
+            self._place_few(filed, slots_per_key)
             return
         if len(filed) == 1:
             keys, slots, times = filed[0]
         else:
             keys, slots, times = (np.concatenate([chunk[i] for chunk in filed]) for i in range(3))
+        cells = keys * slots_per_key + slots
         # min, floor and max raise no floating-point warning, even for infinite times
         day = np.maximum(np.floor(np.minimum(times, self.horizon_days)), self.first_unread_day)
         inside = day < self.horizon_days
         if not inside.all():
-            keys, slots, times, day = keys[inside], slots[inside], times[inside], day[inside]
-        if not keys.size:
+            cells, times, day = cells[inside], times[inside], day[inside]
+        if not cells.size:
             return
         day = day.astype(np.int64)
         bucket = day // self._bucket_days
         low, high = int(bucket.min()), int(bucket.max())
         if low == high and low > self._open_bucket:  # often: one bucket, nothing due soon
-            self._waiting[low].append((keys, slots, times, day))
+            self._waiting[low].append((cells, times))
             return
         order = np.argsort(bucket, kind="stable")
-        bucket, columns = bucket[order], (keys[order], slots[order], times[order], day[order])
-        # np.r_ would be clearer but costs ~15 us a call on this hot path
-        bounds = [0, *(np.flatnonzero(bucket[1:] != bucket[:-1]) + 1).tolist(), bucket.size]
-        buckets = bucket.tolist()
-        for start, end in itertools.pairwise(bounds):
-            chunk = tuple(column[start:end] for column in columns)
-            if buckets[start] <= self._open_bucket:
+        bucket, cells, times = bucket[order], cells[order], times[order]
+        # where each bucket from low to high starts (np.r_ and friends cost ~15 us a call here)
+        bounds = bucket.searchsorted(np.arange(low, high + 2)).tolist()
+        for index in range(high - low + 1):
+            start, end = bounds[index], bounds[index + 1]
+            if start == end:
+                continue
+            if low + index <= self._open_bucket:
+                chunk = (cells[start:end], times[start:end], day[order[start:end]])
                 self._pool = tuple(np.concatenate(pair) for pair in zip(self._pool, chunk))
             else:
-                self._waiting[buckets[start]].append(chunk)
+                self._waiting[low + index].append((cells[start:end], times[start:end]))
 
-    def _place_few(self, filed: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+    def _place_few(
+        self, filed: list[tuple[np.ndarray, np.ndarray, np.ndarray]], slots_per_key: int
+    ) -> None:
         """_place on Python lists, for the few entries of a quiet day: the same entries in the same
         places.
 
@@ -110,7 +117,7 @@ class DayCalendar:
         as filed).
         """
         horizon, first = self.horizon_days, self.first_unread_day
-        by_bucket: dict[int, tuple[list, list, list, list]] = {}
+        by_bucket: dict[int, tuple[list, list, list]] = {}
         for keys, slots, times in filed:
             for key, slot, time in zip(keys.tolist(), slots.tolist(), times.tolist()):
                 if not time < horizon:  # never due inside the horizon (infinite, or not a number)
@@ -118,22 +125,20 @@ class DayCalendar:
                 day = max(math.floor(time), first)
                 columns = by_bucket.get(day // self._bucket_days)
                 if columns is None:
-                    columns = by_bucket[day // self._bucket_days] = ([], [], [], [])
-                columns[0].append(key)
-                columns[1].append(slot)
-                columns[2].append(time)
-                columns[3].append(day)
-        for bucket, columns in by_bucket.items():
+                    columns = by_bucket[day // self._bucket_days] = ([], [], [])
+                columns[0].append(key * slots_per_key + slot)
+                columns[1].append(time)
+                columns[2].append(day)
+        for bucket, (cells, times, days) in by_bucket.items():
             if bucket <= self._open_bucket:
                 chunk = (
-                    np.array(columns[0], dtype=np.int64),
-                    np.array(columns[1], dtype=np.int64),
-                    np.array(columns[2], dtype=np.float64),
-                    np.array(columns[3], dtype=np.int64),
+                    np.array(cells, dtype=np.int64),
+                    np.array(times, dtype=np.float64),
+                    np.array(days, dtype=np.int64),
                 )
                 self._pool = tuple(np.concatenate(pair) for pair in zip(self._pool, chunk))
             else:
-                self._waiting[bucket].append(columns)
+                self._waiting[bucket].append((cells, times))
 
     def _open(self, bucket: int) -> None:
         """Sort a bucket's waiting entries by day, once, and note where each of its days starts."""
@@ -141,24 +146,29 @@ class DayCalendar:
         self._waiting[bucket] = []
         self._open_bucket = bucket
         if not chunks:
-            self._sorted = (_NO_KEYS, _NO_KEYS, _NO_TIMES)
+            self._sorted = (_NO_KEYS, _NO_TIMES)
             self._starts = [0] * (self._bucket_days + 1)
             return
-        day = np.concatenate([chunk[3] for chunk in chunks])
-        order = np.argsort(day, kind="stable")
-        self._sorted = tuple(
-            np.concatenate([chunk[i] for chunk in chunks])[order] for i in range(3)
-        )
+        cells = np.concatenate([chunk[0] for chunk in chunks]).astype(np.int64, copy=False)
+        times = np.concatenate([chunk[1] for chunk in chunks]).astype(np.float64, copy=False)
         first = bucket * self._bucket_days
+        # The day each was placed under: a time before the bucket that waits in it was filed
+        # after the read of the day before the bucket, and was placed under the bucket's first day.
+        day = np.maximum(np.floor(np.minimum(times, self.horizon_days)), first).astype(np.int64)
+        order = np.argsort(day, kind="stable")
+        self._sorted = (cells[order], times[order])
         self._starts = (
             day[order].searchsorted(np.arange(first, first + self._bucket_days + 1)).tolist()
         )
 
     def read(self, day: int, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Keys and slots due on `day` whose time is still the one filed (`current[key, slot]`),
-        sorted by key then slot."""
+        sorted by key then slot.
+
+        `current` is the same (keys, slots) array at every read."""
+        slots_per_key = current.shape[1]
         if self._filed:
-            self._place()
+            self._place(slots_per_key)
         bucket = day // self._bucket_days
         while self._open_bucket < bucket:
             self._open(self._open_bucket + 1)
@@ -167,34 +177,32 @@ class DayCalendar:
         into = day - bucket * self._bucket_days
         start, end = self._starts[into], self._starts[into + 1]
         if start < end:
-            parts.append(tuple(column[start:end] for column in self._sorted))
+            parts.append((self._sorted[0][start:end], self._sorted[1][start:end]))
         pool = self._pool
-        if pool[3].size:
-            due = pool[3] == day
+        if pool[2].size:
+            due = pool[2] == day
             if due.any():
-                parts.append((pool[0][due], pool[1][due], pool[2][due]))
+                parts.append((pool[0][due], pool[1][due]))
                 later = ~due
                 self._pool = tuple(column[later] for column in pool)
         if not parts:
             return _NO_KEYS, _NO_KEYS
         if len(parts) == 1:
-            keys, slots, times = parts[0]
+            cells, times = parts[0]
         else:
-            keys, slots, times = (np.concatenate([part[i] for part in parts]) for i in range(3))
-        valid = current[keys, slots] == times
-        if keys.size <= _FEW_ENTRIES:  # the same sorted, distinct pairs on Python lists
-            pairs = sorted(
-                {pair for pair, ok in zip(zip(keys.tolist(), slots.tolist()), valid.tolist()) if ok}
-            )
+            cells = np.concatenate([part[0] for part in parts])
+            times = np.concatenate([part[1] for part in parts])
+        valid = current.reshape(-1)[cells] == times
+        if cells.size <= _FEW_ENTRIES:  # the same sorted, distinct cells on Python lists
+            distinct = sorted({cell for cell, ok in zip(cells.tolist(), valid.tolist()) if ok})
             return (
-                np.array([pair[0] for pair in pairs], dtype=keys.dtype),
-                np.array([pair[1] for pair in pairs], dtype=slots.dtype),
+                np.array([cell // slots_per_key for cell in distinct], dtype=np.int64),
+                np.array([cell % slots_per_key for cell in distinct], dtype=np.int64),
             )
-        keys, slots = keys[valid], slots[valid]
-        order = np.lexsort((slots, keys))
-        keys, slots = keys[order], slots[order]
-        if keys.size > 1:  # a key filed twice with the same time appears once
-            fresh = np.ones(keys.size, dtype=bool)
-            fresh[1:] = (keys[1:] != keys[:-1]) | (slots[1:] != slots[:-1])
-            keys, slots = keys[fresh], slots[fresh]
-        return keys, slots
+        cells = np.sort(cells[valid])  # by key, then slot
+        if cells.size > 1:  # a key filed twice with the same time appears once
+            fresh = np.empty(cells.size, dtype=bool)
+            fresh[0] = True
+            np.not_equal(cells[1:], cells[:-1], out=fresh[1:])
+            cells = cells[fresh]
+        return np.divmod(cells, slots_per_key)

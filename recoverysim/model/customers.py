@@ -16,21 +16,32 @@ from recoverysim.rng import KeyedDraws
 from recoverysim.scenario.schema import Scenario
 
 NEVER = np.inf
+_NO_IDS = np.empty(0, dtype=np.int64)
 _WHO_SLOTS = np.array([[0, 1]])  # a new customer's segment draw and opportunist draw
 #: Up to this many customers bought at once, their keyed draws are made on Python integers
 #: (KeyedDraws.uniform_rows; 1 customer 7 us, 5 21 us, 8 32 us against ~29 us for the numpy call).
 _FEW_PRODUCTS = 6
+#: New customer ids whose keyed draws are made at once, ahead of their purchase
+#: (Customers._drawn_ahead).
+_AHEAD_IDS = 4096
 
 
 def _insert_sorted(
-    ids: np.ndarray, values: np.ndarray, at: np.ndarray, new_ids: np.ndarray, new_values: np.ndarray
+    ids: np.ndarray,
+    values: np.ndarray,
+    at: np.ndarray,
+    new_ids: np.ndarray,
+    new_values: np.ndarray,
+    drop: list[int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """np.insert(ids, at, new_ids) and np.insert(values, at, new_values) for a non-decreasing `at`,
-    sharing one mask.
+    sharing one mask; the old items at the increasing positions `drop` (of `ids`) are left out.
 
     np.insert places the j-th new item at at[j] + j when `at` is sorted, and the old ones in the
     other places in order; so does this, without np.insert's own overhead twice (it runs every day).
     """
+    if drop:
+        return _merge_runs(ids, values, at.tolist(), new_ids, new_values, drop)
     if new_ids.size <= 64:  # a few new opportunists a day: copy the runs between insertion points
         cuts = [0, *at.tolist(), ids.size]
         id_runs, value_runs = [ids[: cuts[1]]], [values[: cuts[1]]]
@@ -46,6 +57,32 @@ def _insert_sorted(
     merged_ids[places], merged_values[places] = new_ids, new_values
     merged_ids[old], merged_values[old] = ids, values
     return merged_ids, merged_values
+
+
+def _merge_runs(
+    ids: np.ndarray,
+    values: np.ndarray,
+    at: list[int],
+    new_ids: np.ndarray,
+    new_values: np.ndarray,
+    drop: list[int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """_insert_sorted with old items dropped: copy the runs between insertions and drops."""
+    events = [(place, 0, j) for j, place in enumerate(at)] + [(place, 1, -1) for place in drop]
+    events.sort()
+    id_runs, value_runs, start = [], [], 0
+    for place, is_drop, j in events:  # insert before old item p; drop it
+        id_runs.append(ids[start:place])
+        value_runs.append(values[start:place])
+        if is_drop:
+            start = place + 1
+        else:
+            id_runs.append(new_ids[j : j + 1])
+            value_runs.append(new_values[j : j + 1])
+            start = place
+    id_runs.append(ids[start:])
+    value_runs.append(values[start:])
+    return np.concatenate(id_runs).astype(ids.dtype, copy=False), np.concatenate(value_runs)
 
 
 class Customers:
@@ -101,12 +138,17 @@ class Customers:
         # Slot numbers of up to 4,096 products filed at once, sliced instead of tiled (np.tile costs
         # ~10 us a call).
         self._slot_pattern = np.tile(np.arange(k + 1), 4096)
-        # Per segment, the opportunists sorted by scruple (ids and scruples): the willing are a
-        # prefix.
+        # Per segment, active opportunists by scruple (ids, scruples): the willing are a prefix.
         self._by_scruple = [(np.empty(0, dtype=np.int64), np.empty(0)) for _ in segments]
         self._new_opportunists: list[
             np.ndarray
         ] = []  # scruples drawn and filed when the willing are next asked for
+        # Lost opportunists, taken out of their pool when the willing are next asked for.
+        self._lost_opportunists: list[np.ndarray] = []
+        # New customers' segments, opportunist flags and first products' offsets, drawn ahead (add).
+        self._ahead_first = 0
+        self._ahead_segment = self._ahead_offsets = np.empty(0, dtype=np.int64)
+        self._ahead_opportunist = np.empty(0, dtype=bool)
 
     def _file_product(self, ids: np.ndarray, due_days: np.ndarray) -> None:
         """File every component's failure and the next occasion of these customers' new products
@@ -134,32 +176,60 @@ class Customers:
     def willing(self, segment: int, threshold_eur: float) -> np.ndarray:
         """Active opportunists of a segment whose scruple is below `threshold_eur`, by rising
         scruple."""
-        if self._new_opportunists:
+        if self._new_opportunists or self._lost_opportunists:
             self._file_opportunists()
         ids, scruples = self._by_scruple[segment]
-        ids = ids[: scruples.searchsorted(threshold_eur, side="left")]
-        return ids[self.active[ids]]
+        return ids[: scruples.searchsorted(threshold_eur, side="left")]
 
     def _file_opportunists(self) -> None:
-        """Draw the new opportunists' scruples (keyed by customer) and merge them into their
-        segment's order.
+        """Draw the new opportunists' scruples (keyed by customer) and merge the active ones
+        into their segment's order; take out those lost since (the rest keep their order).
 
         Done once a day when the willing are asked for, not at every sale: customers are added many
         times a day.
         """
-        ids = np.concatenate(self._new_opportunists)
+        new = np.concatenate(self._new_opportunists) if self._new_opportunists else _NO_IDS
         self._new_opportunists.clear()
-        self.scruple_eur[ids] = self._scruples.exponential(ids) * self._scruple_scale_eur
-        segments = self.segment[ids]
+        if new.size:
+            self.scruple_eur[new] = self._scruples.exponential(new) * self._scruple_scale_eur
+            if self._lost_opportunists:
+                new = new[self.active[new]]  # added and lost before being filed
+        lost = self._lost_ids_by_segment()
+        segments = self.segment[new]
         for index, (pool, scruples) in enumerate(self._by_scruple):
-            mine = ids[segments == index]
-            if mine.size:
-                new = self.scruple_eur[mine]
-                order = np.argsort(new, kind="stable")
-                at = scruples.searchsorted(new[order], side="right")
+            mine = new[segments == index] if len(self._by_scruple) > 1 else new
+            drop = self._positions(pool, scruples, lost.get(index, ()))
+            if mine.size or drop:
+                values = self.scruple_eur[mine]
+                order = np.argsort(values, kind="stable")
+                at = scruples.searchsorted(values[order], side="right")
                 self._by_scruple[index] = _insert_sorted(
-                    pool, scruples, at, mine[order], new[order]
+                    pool, scruples, at, mine[order], values[order], drop
                 )
+
+    def _lost_ids_by_segment(self) -> dict[int, list[int]]:
+        """The opportunists lost since the last filing, by segment (each once)."""
+        if not self._lost_opportunists:
+            return {}
+        lost = np.concatenate(self._lost_opportunists).tolist()
+        self._lost_opportunists.clear()
+        by_segment: dict[int, list[int]] = {}
+        for customer, segment in zip(lost, self.segment[lost].tolist()):
+            by_segment.setdefault(segment, []).append(customer)
+        return by_segment
+
+    def _positions(self, pool: np.ndarray, scruples: np.ndarray, customers: list[int]) -> list[int]:
+        """Increasing positions in a pool of those of `customers` it holds (found by scruple)."""
+        positions = set()
+        for customer in customers:
+            scruple = self.scruple_eur[customer]
+            place = int(scruples.searchsorted(scruple, side="left"))
+            while place < pool.size and scruples[place] == scruple:  # a tie: look along it
+                if pool[place] == customer:
+                    positions.add(place)
+                    break
+                place += 1
+        return sorted(positions)
 
     @property
     def loyalty_mean(self) -> float:
@@ -174,28 +244,64 @@ class Customers:
         """Add n new customers who bought at `day` (minus their product's age); returns their
         ids."""
         ids = np.arange(self.count, self.count + n)
-        self.count += n
-        cdf = self.segment_cdf
-        if (
-            n <= _FEW_PRODUCTS
-        ):  # a customer or two a day: Python integers beat a keyed numpy call (~15 us)
-            who = np.array(self._who.uniform_rows([(i,) for i in ids.tolist()], 2)).reshape(n, 2)
+        if product_age_days is None:  # who they are and their first product were drawn ahead
+            rows = self._drawn_ahead(n)
+            seg, opportunist = self._ahead_segment[rows], self._ahead_opportunist[rows]
         else:
-            who = self._who.uniform(
-                ids[:, None], _WHO_SLOTS
-            )  # one call: a keyed call costs ~15 us however small
-        seg = np.minimum(cdf.searchsorted(who[:, 0], side="right"), cdf.size - 1)
-        opportunist = who[:, 1] < self.segment_opportunists[seg]
+            seg, opportunist = self._who_they_are(ids)
+        self.count += n
         self.active[ids] = True
         self.segment[ids] = seg
         self.opportunist[ids] = opportunist
         self.loyalty[ids] = self.segment_loyalty[seg]
         self.purchase_day[ids] = day if product_age_days is None else day - product_age_days
-        self._new_product(ids, np.full(n, day), product_age_days)
+        if product_age_days is None:
+            due = self._ahead_offsets[rows] + day  # _new_product's sums, element by element
+            self.due_day[ids] = due
+            self._file_product(ids, due)
+        else:
+            self._new_product(ids, np.full(n, day), product_age_days)
         self.active_count += n
         if opportunist.any():
             self._new_opportunists.append(ids[opportunist])
         return ids
+
+    def _who_they_are(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The segment and opportunist flag of these customers (keyed by customer)."""
+        n, cdf = ids.size, self.segment_cdf
+        if n <= _FEW_PRODUCTS:  # Python integers beat numpy's ~15 us
+            who = np.array(self._who.uniform_rows([(i,) for i in ids.tolist()], 2)).reshape(n, 2)
+        else:  # one call: a keyed call costs ~15 us however small
+            who = self._who.uniform(ids[:, None], _WHO_SLOTS)
+        seg = np.minimum(cdf.searchsorted(who[:, 0], side="right"), cdf.size - 1)
+        return seg, who[:, 1] < self.segment_opportunists[seg]
+
+    def _drawn_ahead(self, n: int) -> slice:
+        """Rows of the drawn-ahead tables for the next n ids; a new block when they run past.
+
+        A customer's segment, opportunist flag and first product's lives are keyed by their id
+        alone (no purchase yet), so a block of ids drawn in one call gives the same floats as each
+        day's few: a day's adopters then cost slices instead of ~40 small numpy calls.
+        """
+        start = self.count - self._ahead_first
+        if start + n > self._ahead_segment.size:
+            first = self.count
+            ids = np.arange(first, min(first + max(n, _AHEAD_IDS), self.active.size))
+            self._ahead_segment, self._ahead_opportunist = self._who_they_are(ids)
+            self._ahead_offsets = self._first_product_offsets(ids)
+            self._ahead_first, start = first, 0
+        return slice(start, start + n)
+
+    def _first_product_offsets(self, ids: np.ndarray) -> np.ndarray:
+        """Days from a new customer's first purchase to each component's failure (columns
+        0..k-1) and to the next purchase occasion (column k): _new_product's terms, before the
+        purchase day is added."""
+        k = self.weibull_shape.size
+        unit = self._lifetimes.exponential(ids[:, None], self.purchases[ids][:, None], self._slots)
+        offsets = np.empty_like(unit)
+        offsets[:, :k] = self.time_to_first_failure(unit[:, :k])
+        offsets[:, k] = unit[:, k] * self._scenario.product.replacement_cycle_days
+        return offsets
 
     def initial_ages(self, n: int) -> np.ndarray:
         """Product ages of the owners at day 0: bought at some point in the last replacement
@@ -265,6 +371,9 @@ class Customers:
         if not ids.size:  # most days at 10k customers nobody is lost
             return
         self.active[ids] = False
+        opportunists = ids[self.opportunist[ids]]
+        if opportunists.size:
+            self._lost_opportunists.append(opportunists)
         self.active_count -= ids.size
         self.loyalty[ids] = 0.0
         self.failure_day[ids] = NEVER

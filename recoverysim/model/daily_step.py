@@ -9,6 +9,8 @@ World sets up and calls those services on itself, with no layer in between.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from recoverysim.model.bass import bass_day_probability
@@ -237,19 +239,20 @@ class DailyStep:
         # a claim starting exactly then keeps the plain path (see LaterProcess)
         next_step = now + 1.0
         lucks = self.luck.batch(customers, ordinals)
-        rows = zip(customers.tolist(), components.tolist(), at.tolist(), ordinals.tolist(), lucks)
-        for customer, component, when, ordinal, luck in rows:
-            segment = int(c.segment[customer])
-            channel_index = int(
-                self.channel_cdf[segment].searchsorted(luck.slot("channel"), side="right")
-            )
+        # Python lists for the loop (a numpy scalar costs ~1 us); bisect_right: searchsorted "right"
+        channel_cdf, excluded = [row.tolist() for row in self.channel_cdf], self.excluded.tolist()
+        segments = c.segment[customers].tolist()
+        columns = (customers, components, at, ordinals)
+        rows = zip(*(column.tolist() for column in columns), lucks, segments)
+        for customer, component, when, ordinal, luck, segment in rows:
+            channel_index = bisect.bisect_right(channel_cdf[segment], luck.slot("channel"))
             claim = Claim(
                 claim_id=self.next_claim_id,
                 customer_id=customer,
                 segment=segment,
                 is_fraud=is_fraud,
                 component=component,
-                covered=not bool(self.excluded[component]),
+                covered=not excluded[component],
                 channel=CHANNEL_NAMES[channel_index],
                 filed_day=when,
                 first_failure=ordinal == 0,

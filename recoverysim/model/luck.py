@@ -14,7 +14,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from recoverysim.rng import KeyedDraws
+from recoverysim.rng import KeyedDraws, row_draw
 
 #: Fixed slots: one per kind of decision a claim may meet.
 SLOTS = (
@@ -43,12 +43,16 @@ _NORMAL = NormalDist()
 
 class ClaimLuck:
     """The keyed draws of one claim: `slot(name)` for decisions, `uniform()`/`exponential()` for
-    routing."""
+    routing.
 
-    __slots__ = ("_values", "_cursor", "_keys", "_source", "_block")
+    A draw is made when read (a claim reads about 5 of its row's 32): the same floats as the
+    whole row drawn at once, since each is keyed by (customer, claim number, block, index).
+    """
 
-    def __init__(self, values: list[float], keys: tuple[int, int], source: KeyedDraws):
-        self._values = values
+    __slots__ = ("_row", "_cursor", "_keys", "_source", "_block")
+
+    def __init__(self, keys: tuple[int, int], source: KeyedDraws):
+        self._row = source.row_word((*keys, 0))
         self._cursor = ROUTING_START
         self._keys = keys
         self._source = source
@@ -60,15 +64,17 @@ class ClaimLuck:
         return self._keys
 
     def slot(self, name: str) -> float:
-        return self._values[SLOT[name]]
+        # The current row's, as when whole rows were kept: a claim whose routing ran past its
+        # first row reads its later slots in the further block.
+        return row_draw(self._row, 3, SLOT[name])
 
     def uniform(self) -> float:
         """The next routing draw; a claim that loops past its row gets a further keyed block."""
-        if self._cursor >= len(self._values):
+        if self._cursor >= WIDTH:
             self._block += 1
-            self._values = self._source.uniform_list((*self._keys, self._block), WIDTH)
+            self._row = self._source.row_word((*self._keys, self._block))
             self._cursor = 0
-        value = self._values[self._cursor]
+        value = row_draw(self._row, 3, self._cursor)
         self._cursor += 1
         return value
 
@@ -123,16 +129,10 @@ def poisson_quantile(u: float, mean: float) -> int:
 
 
 class ClaimLuckSource:
-    """Makes the luck of a day's batch of claims in one vectorised call."""
+    """Makes the luck of a day's batch of claims (each draws when read)."""
 
     def __init__(self, seed: int, replication: int):
         self._draws = KeyedDraws(seed, replication, "claims")
 
     def batch(self, customers: np.ndarray, ordinals: np.ndarray) -> list[ClaimLuck]:
-        rows = self._draws.uniform(
-            customers[:, None], ordinals[:, None], 0, np.arange(WIDTH)[None, :]
-        ).tolist()
-        return [
-            ClaimLuck(row, (customer, ordinal), self._draws)
-            for row, customer, ordinal in zip(rows, customers.tolist(), ordinals.tolist())
-        ]
+        return [ClaimLuck(keys, self._draws) for keys in zip(customers.tolist(), ordinals.tolist())]

@@ -14,6 +14,7 @@ from recoverysim.model.behaviour import loyalty_change, missed_updates, people_t
 from recoverysim.model.claims import Claim
 from recoverysim.model.luck import binomial_quantile, poisson_quantile
 from recoverysim.model.totals import OUTCOME, OUTCOME_CLASSES
+from recoverysim.rng import row_draw
 
 #: Kinds of story, the first key of the draws that decide who hears one (World._spread).
 TOLD, POST, UPDATE, SILENT = range(4)
@@ -176,19 +177,21 @@ class WorldServices:
         wom = self.scenario.word_of_mouth
         day = min(int(self.env.now), self.scenario.horizon_days - 1)
         self.daily["wom_positive" if positive else "wom_negative"][day] += people
-        draws = self.keyed_listeners.uniform_list(key, 2 + people)  # in market, customers, who
-        in_market = binomial_quantile(draws[0], people, wom.in_market_share)
+        # The story's keyed draws (in market, customers, then who), each made when needed.
+        word, width = self.keyed_listeners.row_word(key), len(key)
+        in_market = binomial_quantile(row_draw(word, width, 0), people, wom.in_market_share)
         if not in_market:
             return
         self.stories.hear(positive, in_market)
         c = self.customers
         customers = c.active_count
         share = customers / max(self.prospects + customers, 1)
-        listeners = binomial_quantile(draws[1], in_market, share)
+        listeners = binomial_quantile(row_draw(word, width, 1), in_market, share)
         if listeners and wom.customer_loyalty_effect > 0:
             step = wom.customer_loyalty_effect if positive else -wom.customer_loyalty_effect
             if listeners > _SMALL_SPREAD:
-                ids = (np.array(draws[2 : 2 + listeners]) * c.count).astype(np.int64)
+                who = self.keyed_listeners.uniform(*key, np.arange(2, 2 + listeners))
+                ids = (who * c.count).astype(np.int64)
                 ids = ids[c.active[ids]]
                 np.add.at(c.loyalty, ids, step)
                 c.loyalty[ids] = np.clip(c.loyalty[ids], 0.0, 1.0)
@@ -196,7 +199,7 @@ class WorldServices:
             # The same, one listener at a time (np.add.at and np.clip cost ~10 us a call on a few
             # ids): a listener drawn twice moves twice, then every listener is clipped to [0, 1], in
             # the same float64 arithmetic.
-            ids = [int(u * c.count) for u in draws[2 : 2 + listeners]]
+            ids = [int(row_draw(word, width, index) * c.count) for index in range(2, 2 + listeners)]
             ids = [i for i in ids if c.active[i]]
             loyalty = c.loyalty
             for i in ids:
