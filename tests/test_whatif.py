@@ -20,13 +20,11 @@ from recoverysim.views.whatif import (
     DEFAULT_WHATIF,
     PAGE_FIGURES,
     Grid,
-    grid_json,
     levers_of,
-    page_html,
-    page_title,
     run_grid,
     with_fewer_customers,
 )
+from recoverysim.views.whatif_page import grid_json, page_html, page_title
 
 CHROMIUM = os.environ.get("RECOVERYSIM_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -124,8 +124,8 @@ def whatif(
         quick_customers,
         run_grid,
         with_fewer_customers,
-        write_page,
     )
+    from recoverysim.views.whatif_page import write_page
 
     scenario = load_scenario(file, overrides)
     levers = levers_of(scenario, source=file)

@@ -22,6 +22,7 @@ from recoverysim.experiments.design_space import (
     check_values,
     inert_levers,
 )
+from recoverysim.scenario.fields import same_setting
 from recoverysim.scenario.schema import Policy, Scenario
 
 SAMPLERS = ("tpe", "nsga2")
@@ -201,25 +202,11 @@ def _values(levers: tuple[Lever, ...], params: dict[str, Any]) -> dict[str, Any]
 # ------------------------------------------------------------------------- named policies first
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal as lever values: 2 is 2.0, but true is not 1, and lists compare item by item."""
-    if isinstance(a, tuple) or isinstance(b, tuple):
-        return (
-            isinstance(a, tuple)
-            and isinstance(b, tuple)
-            and len(a) == len(b)
-            and all(_same(x, y) for x, y in zip(a, b))
-        )
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    return a == b
-
-
 def study_value(lever: Lever, value: Any) -> str | int | float | None:
     """A policy's value of a lever as the study stores it, or None when the lever's space does not
     hold it (not one of the choices, outside the range, off its step or not a whole number)."""
     if lever.choices:
-        return next((choice_text(c) for c in lever.choices if _same(c, value)), None)
+        return next((choice_text(c) for c in lever.choices if same_setting(c, value)), None)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     if not lever.low <= value <= lever.high:

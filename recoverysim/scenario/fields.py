@@ -4,7 +4,7 @@ defaults come from."""
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, WithJsonSchema
 
@@ -13,6 +13,20 @@ class Frozen(BaseModel):
     """Base for every section: immutable, no unknown keys, no NaN or infinity."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def same_setting(a: Any, b: Any) -> bool:
+    """Equal as a scenario setting: 2 is 2.0, but true is not 1 and null is not 0; lists (or tuples)
+    item by item. What-if levers and design seeds both ask whether a policy holds a value."""
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        return (
+            type(a) is type(b)
+            and len(a) == len(b)
+            and all(same_setting(x, y) for x, y in zip(a, b))
+        )
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a is b
+    return a == b
 
 
 def probability(default: float, why: str) -> float:

@@ -1,5 +1,5 @@
 """A what-if page for training rooms: a grid over two or three levers, run in advance, in one HTML
-file.
+file. This module chooses the levers and runs the grid; views/whatif_page.py writes the page.
 
 The page needs no server and no network: the grid is embedded as JSON, and
 plain JavaScript moves the headline figures and redraws a small SVG trade-off
@@ -12,12 +12,8 @@ import copy
 import itertools
 import json
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from html import escape
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,7 +22,7 @@ from recoverysim.engine import run_replication
 from recoverysim.errors import RecoverySimError, ScenarioError, UsageError
 from recoverysim.experiment import executor_for
 from recoverysim.experiments.designs import base_value
-from recoverysim.results import atomic_write, prepare_folder
+from recoverysim.scenario.fields import same_setting
 from recoverysim.scenario.load import scenario_from_dict, scenario_to_dict
 from recoverysim.scenario.schema import AUTO, Policy, Scenario, WhatIf, WhatIfLever
 from recoverysim.staffing import needs_sizing, resolve_staffing
@@ -169,27 +165,17 @@ def expand(path: str, data: dict) -> list[str]:
     return results
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal as settings: True is not 1 and None is not 0."""
-    numbers = (int, float)
-    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
-        return a is b
-    if isinstance(a, numbers) and isinstance(b, numbers):
-        return float(a) == float(b)
-    return a == b
-
-
 def with_scenario_setting(lever: Lever, data: dict) -> Lever:
     """The lever with the scenario's own setting among its values and marked as the start, so that
     the page opens on the scenario as written: the shared value of its paths, inserted in order when
     missing, or AS_WRITTEN first when the paths hold different values (say opportunist shares that
     differ by segment)."""
     written = [base_value(data, path) for path in lever.paths]
-    if any(not _same(value, written[0]) for value in written):
+    if any(not same_setting(value, written[0]) for value in written):
         return Lever(lever.label, lever.path, (AS_WRITTEN, *lever.values), lever.paths, 0)
     own = written[0]
     for index, value in enumerate(lever.values):
-        if _same(value, own):
+        if same_setting(value, own):
             return Lever(lever.label, lever.path, lever.values, lever.paths, index)
     values = list(lever.values)
     numeric = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
@@ -478,30 +464,6 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def grid_json(grid: Grid) -> str:
-    """The grid as JSON that is safe inside a <script> element."""
-    text = json.dumps(grid.as_json(), separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def page_title(description: str, name: str) -> str:
-    """What the page is called on a projector: the first sentence of the scenario's description, its
-    asides in brackets dropped, or the scenario's name in words when there is no description (a file
-    slug is no title)."""
-    first = _sentences(description)[0] if description.strip() else ""
-    first = re.sub(r"\s*\([^()]*\)", "", first).strip().rstrip(".")
-    return first or name.replace("-", " ").replace("_", " ").capitalize()
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", " ".join(text.split())) if s]
-
-
-def _rest_of_description(description: str) -> str:
-    """The description after the sentence the title shows."""
-    return " ".join(_sentences(description)[1:]) if description.strip() else ""
-
-
 def _words_of_path(path: str) -> str:
     """A lever without a label is called by the last name in its path, in words (never the dotted
     path itself)."""
@@ -509,42 +471,3 @@ def _words_of_path(path: str) -> str:
         (part for part in reversed(path.split(".")) if part != "*" and not part.isdigit()), path
     )
     return last.replace("_", " ").capitalize()
-
-
-def page_template() -> str:
-    """The page's HTML, CSS and script (whatif_page.html beside this module), with %NAME% marks for
-    page_html."""
-    return resources.files(__package__).joinpath("whatif_page.html").read_text(encoding="utf-8")
-
-
-def page_html(grid: Grid) -> str:
-    title = page_title(grid.description or "", grid.scenario)
-    replications = f"{grid.replications} replication{'s' if grid.replications != 1 else ''}"
-    note = (
-        f"Every setting was simulated in advance: each figure is the mean of {replications} per "
-        f"policy (seed {grid.seed}), so small differences may be noise. For 95 % intervals, run "
-        "the full simulation (recoverysim run) with more replications."
-    )
-    return (
-        page_template()
-        .replace("%TITLE%", escape(f"What if? {title}"))
-        .replace("%DESCRIPTION%", escape(_rest_of_description(grid.description or "")))
-        .replace("%SMALLER%", _quick_notes(grid))
-        .replace("%NOTE%", escape(note))
-        .replace("%GRID%", grid_json(grid))
-    )
-
-
-def _quick_notes(grid: Grid) -> str:
-    """The boxed sentences of a quicker page: a smaller market, staff held (none on a full page)."""
-    notes = [("smaller-market", grid.smaller_market), ("held-staff", grid.held_staff)]
-    return "\n".join(
-        f'<p class="smaller" id="{name}">{escape(text)}</p>' for name, text in notes if text
-    )
-
-
-def write_page(grid: Grid, output: Path) -> Path:
-    prepare_folder(output.parent if str(output.parent) else Path("."))
-    html = page_html(grid)
-    atomic_write(output, lambda p: p.write_text(html, encoding="utf-8"))
-    return output
