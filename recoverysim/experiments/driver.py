@@ -3,12 +3,15 @@ finished work."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from recoverysim.errors import RecoverySimError
 from recoverysim.experiments.executors import Executor
 from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput, run_task
+from recoverysim.scenario.schema import Policy, Scenario
+from recoverysim.staffing import needs_sizing, resolve_staffing
 
 
 class Interrupted(RecoverySimError):
@@ -36,8 +39,9 @@ def drive(
     """
     todo = [t for t in tasks if store is None or t.key not in store.done]
     outputs: dict[str, TaskOutput] = {}
-    results = executor.map_unordered(run_task, todo)
+    results = (output for output in ())  # a generator, so that close() works before any work
     try:
+        results = executor.map_unordered(run_task, presized(todo, executor))
         for output in results:
             if store is not None:
                 store.save(output)
@@ -57,3 +61,44 @@ def drive(
     if store is not None:
         store.checkpoint(force=True)
     return outputs
+
+
+def _alone(scenario: Scenario, policy: Policy) -> Scenario:
+    return scenario.model_copy(update={"policies": (policy,)})
+
+
+def _sized_policy(item: tuple[int, Scenario, str]) -> tuple[int, Policy]:
+    """One policy's 'auto' staff sized by its load pilot, in a worker; module level so workers
+    unpickle it."""
+    index, scenario, name = item
+    return index, resolve_staffing(_alone(scenario, scenario.policy(name))).policy(name)
+
+
+def presized(tasks: list[Task], executor: Executor) -> list[Task]:
+    """The tasks with 'auto' staff sized once per (scenario, policy), the pilots spread over the
+    workers.
+
+    Otherwise each worker sizes a task's scenario itself (cached per process), so in a sweep both
+    workers pilot every policy of a point they share, including policies they do not run: about
+    twice the pilots needed. A sized task carries its scenario with its policy alone, sized, which
+    runs exactly as in the whole scenario (a world reads only its own policy), so results are
+    unchanged.
+    """
+    groups: dict[tuple[int, str], tuple[Scenario, str]] = {}
+    for task in tasks:
+        key = (id(task.scenario), task.policy)
+        if key not in groups and needs_sizing(
+            _alone(task.scenario, task.scenario.policy(task.policy))
+        ):
+            groups[key] = (task.scenario, task.policy)
+    if not groups:
+        return tasks
+    keys = list(groups)
+    items = [(index, *groups[key]) for index, key in enumerate(keys)]
+    sized = {keys[index]: policy for index, policy in executor.map_unordered(_sized_policy, items)}
+    return [
+        task
+        if (key := (id(task.scenario), task.policy)) not in sized
+        else dataclasses.replace(task, scenario=_alone(task.scenario, sized[key]))
+        for task in tasks
+    ]
