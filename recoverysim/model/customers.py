@@ -91,7 +91,7 @@ class Customers:
     def __init__(self, scenario: Scenario, capacity: int, seed: int, replication: int):
         self._scenario = scenario
         self._who = KeyedDraws(seed, replication, "customers.who")
-        self._lifetimes = KeyedDraws(seed, replication, "customers.lifetimes")
+        self._lifetimes = self.lifetime_draws = KeyedDraws(seed, replication, "customers.lifetimes")
         self._slots = np.arange(len(scenario.product.components) + 1)[None, :]
         self._renewals = KeyedDraws(seed, replication, "customers.renewals")
         self._scruples = KeyedDraws(seed, replication, "customers.scruple")
@@ -309,14 +309,20 @@ class Customers:
         return self._who.uniform(np.arange(n), 2) * self._scenario.product.replacement_cycle_days
 
     def _new_product(
-        self, ids: np.ndarray, day_of: np.ndarray, age_days: np.ndarray | None = None
+        self,
+        ids: np.ndarray,
+        day_of: np.ndarray,
+        age_days: np.ndarray | None = None,
+        uniforms: np.ndarray | None = None,
     ) -> None:
         """Failure times of a product bought at `day_of` (aged `age_days`, new when None) and the
-        owner's next occasion."""
+        owner's next occasion; `uniforms` are its keyed draws when already made."""
         k = self.weibull_shape.size
         # Column j < k: component j's life; column k: the gap to the next purchase occasion.
         # The same uniforms as the numpy call below, bit for bit (KeyedDraws.uniform_list).
-        if ids.size <= _FEW_PRODUCTS:
+        if uniforms is not None:
+            unit = -np.log(uniforms)
+        elif ids.size <= _FEW_PRODUCTS:
             rows = list(zip(ids.tolist(), self.purchases[ids].tolist()))
             unit = -np.log(
                 np.array(self._lifetimes.uniform_rows(rows, k + 1)).reshape(ids.size, k + 1)
@@ -360,11 +366,16 @@ class Customers:
                 lives if self._all_fail else np.where(self._fails, lives, NEVER)
             )  # np.where(True, x, y) is x
 
-    def repurchase(self, ids: np.ndarray, day_of: np.ndarray) -> None:
-        """A new product for customers who bought again: fresh failure times and next occasion."""
+    def repurchase(
+        self, ids: np.ndarray, day_of: np.ndarray, uniforms: np.ndarray | None = None
+    ) -> None:
+        """A new product for customers who bought again: fresh failure times and next occasion.
+
+        `uniforms`, when given, are the new product's keyed draws already made (rng.DrawAndNextRow:
+        keyed by id, the purchase count after this one and slot, as _new_product draws them)."""
         self.purchases[ids] += 1
         self.purchase_day[ids] = day_of
-        self._new_product(ids, day_of)
+        self._new_product(ids, day_of, uniforms=uniforms)
 
     def lose(self, ids: np.ndarray) -> None:
         """Active customers lost to a competitor: nothing of theirs falls due again."""

@@ -18,6 +18,10 @@ from recoverysim.model.claims import Claim, LaterProcess, handle_claim
 from recoverysim.model.ledger import DAYS_PER_YEAR
 from recoverysim.scenario.schema import CHANNEL_NAMES
 
+#: Up to this many purchase occasions a day, whether each buys and the buyers' new products are
+#: drawn apart on Python integers; above, in one numpy call (World.buy_and_lives: ~25 us).
+_FEW_OCCASIONS = 3
+
 
 class DailyStep:
     """The world's day: book fixed pay, then occasions, failures, fraud attempts and adoption."""
@@ -56,14 +60,17 @@ class DailyStep:
         if not due.size:
             return
         when = np.maximum(c.next_occasion_day[due], float(day))
-        buys = (
-            self.keyed_purchases.uniform(due, c.purchases[due])
-            < c.loyalty[due] * self.repurchase_factor
-        )
+        purchases = c.purchases[due]
+        if due.size > _FEW_OCCASIONS:  # whether each buys and the next product's lives, at once
+            draws = self.buy_and_lives.draw(due, purchases)
+            buy_draws, lives = draws[:, 0], draws[:, 1:]
+        else:
+            buy_draws, lives = self.keyed_purchases.uniform(due, purchases), None
+        buys = buy_draws < c.loyalty[due] * self.repurchase_factor
         self._count_repurchase_by_outcome(due, buys)
         buyers, bought_at = due[buys], when[buys]
         if buyers.size:
-            c.repurchase(buyers, bought_at)
+            c.repurchase(buyers, bought_at, None if lives is None else lives[buys])
             self._sell(buyers, bought_at)
         lost = due[~buys]
         c.lose(lost)
