@@ -160,21 +160,22 @@ class DailyStep:
         """
         c = self.customers
         segments = self.scenario.market.segments
-        pools = [
-            c.willing(index, self.fraud_beliefs.threshold_eur(index))
-            for index in range(len(segments))
-        ]
-        willing = sum(pool.size for pool in pools)
+        thresholds = [self.fraud_beliefs.threshold_eur(index) for index in range(len(segments))]
+        counts = [c.willing_count(index, threshold) for index, threshold in enumerate(thresholds)]
+        willing = sum(counts)
         self.daily["fraud_willing_share"][day] = willing / max(c.active_count, 1)
-        if not any(pool.size for pool in pools):
+        if not willing:
             return
         rng = self.streams.get("fraud")
         warranty = self.scenario.product.warranty_days
-        for pool, segment in zip(pools, segments):
-            rate = pool.size * segment.fraud_attempts_per_year / DAYS_PER_YEAR
+        for index, (count, segment) in enumerate(zip(counts, segments)):
+            rate = count * segment.fraud_attempts_per_year / DAYS_PER_YEAR
             attempts = int(rng.poisson(rate)) if rate > 0 else 0
             if not attempts:
                 continue
+            # Filing a claim moves no belief nor pool before the claim runs: the pool is the one
+            # counted.
+            pool = c.willing(index, thresholds[index])
             customers = rng.choice(pool, size=attempts)
             components = self.fraud_component_of[rng.choice(self.excluded.size, size=attempts)]
             at = day + rng.random(attempts)
