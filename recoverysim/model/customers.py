@@ -461,11 +461,12 @@ class Customers:
     ) -> None:
         """After a failure the component starts a fresh life (repaired, replaced or fixed
         elsewhere)."""
-        k = self.weibull_shape[components]
+        # (customer, component) pairs are distinct: a day's failures read from the calendar
+        renewals = self.renewals[customers, components] + 1
+        self.renewals[customers, components] = renewals
+        unit = self._renewals.exponential(customers, components, renewals)
+        # 1.0 / shape, as _inverse_shape holds it: the same division, element by element
         scale = self.weibull_scale_days[components]
-        self.renewals[customers, components] += 1
-        unit = self._renewals.exponential(
-            customers, components, self.renewals[customers, components]
-        )
-        self.failure_day[customers, components] = day_of + scale * unit ** (1.0 / k)
-        self.calendar.file(customers, components, self.failure_day[customers, components])
+        failure_day = day_of + scale * unit ** self._inverse_shape[components]
+        self.failure_day[customers, components] = failure_day
+        self.calendar.file(customers, components, failure_day)

@@ -21,6 +21,8 @@ from recoverysim.scenario.schema import CHANNEL_NAMES
 #: Up to this many purchase occasions a day, whether each buys and the buyers' new products are
 #: drawn apart on Python integers; above, in one numpy call (World.buy_and_lives: ~25 us).
 _FEW_OCCASIONS = 3
+#: Up to this many failures due a day, _few_failures handles them on Python lists.
+_FEW_FAILURES = 8
 
 
 class DailyStep:
@@ -100,6 +102,9 @@ class DailyStep:
     ) -> None:
         if not rows.size:  # about half the days at 10k customers
             return
+        if rows.size <= _FEW_FAILURES:
+            self._few_failures(day, rows, components, due_days)
+            return
         c = self.customers
         # A purchase today replaced the product, or the customer left: those failures are stale.
         current = c.failure_day[rows, components] == due_days
@@ -137,6 +142,52 @@ class DailyStep:
             self._file(
                 rows[claims], components[claims], when[claims], ordinals[claims], is_fraud=False
             )
+
+    def _few_failures(
+        self, day: int, rows: np.ndarray, components: np.ndarray, due_days: np.ndarray
+    ) -> None:
+        """_failures on Python lists for a day's few failures: the same failures renewed, the same
+        keyed draws (KeyedDraws.uniform_list), the same calls in the same order."""
+        c = self.customers
+        failure_day, purchase_day, failures = c.failure_day, c.purchase_day, c.failures
+        today = float(day)
+        # still current (not made stale by a purchase today), and when: max(failure day, today)
+        renewed = [
+            (row, component, due if due >= today else today)
+            for row, component, due in zip(rows.tolist(), components.tolist(), due_days.tolist())
+            if failure_day[row, component] == due
+        ]
+        if not renewed:
+            return
+        c.renew_components(*(np.array(column) for column in zip(*renewed)))
+        warranty = self.scenario.product.warranty_days
+        claimed, silent = [], []
+        for row, component, when in renewed:
+            if not when - purchase_day[row] <= warranty:
+                continue
+            ordinal = int(failures[row])  # _take_ordinals
+            failures[row] += 1
+            draw = self.keyed_complaints.uniform_list((row, ordinal), 1)[0]
+            if draw < self.complaint_probability[c.segment[row]]:
+                claimed.append((row, component, when, ordinal))
+            else:
+                silent.append((row, component, ordinal))
+        if silent:
+            self.unclaimed_failures += len(silent)
+            behaviour = self.scenario.behaviour
+            for customer, component, ordinal in silent:
+                is_major = bool(self.major[component])
+                draw = self.keyed_silent_told.uniform_list((customer, ordinal), 1)[0]
+                self.feel(
+                    customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0, is_major
+                )
+                self.note_outcome(customer, "silent_failure", is_major)
+                self.silent_word_of_mouth(
+                    customer, ordinal, behaviour.unclaimed_failure_satisfaction, draw
+                )
+        if claimed:
+            columns = [np.array(column) for column in zip(*claimed)]
+            self._file(*columns, is_fraud=False)
 
     def _take_ordinals(self, customers: np.ndarray) -> np.ndarray:
         """Each failure's or claim's number for its customer (0 for their first), counting it."""
