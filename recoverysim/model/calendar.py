@@ -35,10 +35,11 @@ class DayCalendar:
     next read, in one batch (the daily step files several small batches a day).
     Days are grouped in buckets of `bucket_days`: entries of a bucket not yet
     open wait unsorted, and the first read of a bucket sorts them by day once;
-    entries that fall in the open bucket join a small pool that each read
-    filters. A day's read only parts the entries it places into those for the
-    open bucket and the others, set aside; the next bucket's opening puts those
-    under their buckets in one go (a few numpy calls a day instead of ~30). What
+    entries that fall in the open bucket after it opened are kept by day, on
+    Python lists (few: those due within weeks). A day's read only parts the
+    entries it places into those for the open bucket and the others, set aside;
+    the next bucket's opening puts those under their buckets in one go (a few
+    numpy calls a day instead of ~30). What
     a day reads is the same set of entries as a list per day would hold, and
     `read` sorts it, so neither batching nor buckets change a result.
 
@@ -63,7 +64,9 @@ class DayCalendar:
         self._sorted: tuple[np.ndarray, np.ndarray] = (_NO_KEYS, _NO_TIMES)
         self._starts: list[int] = [0] * (bucket_days + 1)
         # Entries (cells, times, days) placed in the open bucket after it was opened, not yet read.
-        self._pool: tuple[np.ndarray, ...] = (_NO_KEYS, _NO_TIMES, _NO_KEYS)
+        # Entries (cells, times) placed in the open bucket after it was opened, by day: a day's few
+        # on Python lists, instead of a pool that each read filters.
+        self._soon: dict[int, tuple[list[int], list[float]]] = {}
         # Chunks (cells, times) due after the open bucket, not yet put under their buckets.
         self._unsorted: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -73,8 +76,8 @@ class DayCalendar:
         self._filed.append((keys, slots, times))
 
     def _place(self, slots_per_key: int) -> None:
-        """Put the entries filed since the last read in the open bucket's pool when they fall in it,
-        the others aside, unsorted, until the next bucket opens (_distribute)."""
+        """Put the entries filed since the last read under their day when they fall in the open
+        bucket, the others aside, unsorted, until the next bucket opens (_distribute)."""
         filed = self._filed
         self._filed = []
         if sum(chunk[0].size for chunk in filed) <= _FEW_PLACED:
@@ -95,8 +98,7 @@ class DayCalendar:
             if near.any():
                 near_times = times[near]
                 day = np.maximum(np.floor(near_times), first).astype(np.int64)
-                chunk = (cells[near], near_times, day)
-                self._pool = tuple(np.concatenate(pair) for pair in zip(self._pool, chunk))
+                self._place_soon(cells[near].tolist(), near_times.tolist(), day.tolist())
                 far = ~near
                 cells, times = cells[far], times[far]
         if cells.size:
@@ -153,14 +155,19 @@ class DayCalendar:
                 columns[2].append(day)
         for bucket, (cells, times, days) in by_bucket.items():
             if bucket <= self._open_bucket:
-                chunk = (
-                    np.array(cells, dtype=np.int64),
-                    np.array(times, dtype=np.float64),
-                    np.array(days, dtype=np.int64),
-                )
-                self._pool = tuple(np.concatenate(pair) for pair in zip(self._pool, chunk))
+                self._place_soon(cells, times, days)
             else:
                 self._waiting[bucket].append((cells, times))
+
+    def _place_soon(self, cells: list[int], times: list[float], days: list[int]) -> None:
+        """Entries that fall in the open bucket, under their days (each read takes its day's)."""
+        soon = self._soon
+        for cell, time, day in zip(cells, times, days):
+            columns = soon.get(day)
+            if columns is None:
+                columns = soon[day] = ([], [])
+            columns[0].append(cell)
+            columns[1].append(time)
 
     def _open(self, bucket: int) -> None:
         """Sort a bucket's waiting entries by day, once, and note where each of its days starts."""
@@ -202,13 +209,9 @@ class DayCalendar:
         start, end = self._starts[into], self._starts[into + 1]
         if start < end:
             parts.append((self._sorted[0][start:end], self._sorted[1][start:end]))
-        pool = self._pool
-        if pool[2].size:
-            due = pool[2] == day
-            if due.any():
-                parts.append((pool[0][due], pool[1][due]))
-                later = ~due
-                self._pool = tuple(column[later] for column in pool)
+        soon = self._soon.pop(day, None)
+        if soon is not None:
+            parts.append((np.array(soon[0], dtype=np.int64), np.array(soon[1], dtype=np.float64)))
         if not parts:
             return _NO_KEYS, _NO_KEYS
         if len(parts) == 1:
