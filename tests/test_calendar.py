@@ -5,6 +5,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recoverysim.model import calendar as calendar_module
 from recoverysim.model.calendar import DayCalendar
 
 HORIZON = 20
@@ -63,10 +64,24 @@ class PlainDayCalendar:
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)
-@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 2, 3, 7, 128]), st.integers(1, 60))
-def test_bucketed_calendar_reads_what_the_plain_one_reads(seed, bucket_days, horizon):
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([1, 2, 3, 7, 128]),
+    st.integers(1, 60),
+    st.sampled_from([0, calendar_module._FEW_PLACED]),
+)
+def test_bucketed_calendar_reads_what_the_plain_one_reads(seed, bucket_days, horizon, few_placed):
     """Files of one key, of many keys across buckets, into the open bucket and past the horizon,
-    with stale times."""
+    with stale times; placed on Python lists (a quiet day) or with numpy (few_placed 0)."""
+    original = calendar_module._FEW_PLACED
+    calendar_module._FEW_PLACED = few_placed
+    try:
+        _bucketed_against_plain(seed, bucket_days, horizon)
+    finally:
+        calendar_module._FEW_PLACED = original
+
+
+def _bucketed_against_plain(seed, bucket_days, horizon):
     rng = np.random.default_rng(seed)
     keys_n, slots_n = 12, 3
     times = np.full((keys_n, slots_n), np.inf)

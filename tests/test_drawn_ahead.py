@@ -38,3 +38,8 @@ def test_drawn_ahead_customers_are_the_plain_ones(seed, batches, block):
     assert np.array_equal(ahead.segment, plain.segment)
     assert np.array_equal(ahead.opportunist, plain.opportunist)
     assert np.array_equal(ahead.due_day, plain.due_day)  # failure and occasion days, bit for bit
+    # opportunists' scruples, drawn ahead too, are the keyed draws of their ids
+    opportunists = np.flatnonzero(ahead.opportunist)
+    expected = plain._scruples.exponential(opportunists) * SCENARIO.fraud.scruple_scale_eur
+    assert np.array_equal(ahead.scruple_eur[opportunists], expected)
+    assert np.isinf(np.delete(ahead.scruple_eur, opportunists)).all()

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recoverysim.rng import KeyedDraws, row_draw
+from recoverysim.rng import DrawAndNextRow, KeyedDraws, row_draw
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
@@ -75,3 +75,22 @@ def test_a_row_drawn_when_read_is_the_uniform_list(seed, keys, count):
     word = draws.row_word(tuple(keys))
     row = [row_draw(word, len(keys), index) for index in range(count)]
     assert row == draws.uniform_list(tuple(keys), count)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.lists(st.tuples(st.integers(0, 2**40), st.integers(0, 1000)), min_size=0, max_size=40),
+    st.integers(1, 5),
+)
+def test_a_draw_and_the_next_row_are_the_two_keyed_calls(seed, rows, width):
+    """DrawAndNextRow: column 0 is first.uniform(key, count), the rest second.uniform(key,
+    count + 1, slot), bit for bit."""
+    first, second = KeyedDraws(seed, 2, "purchases"), KeyedDraws(seed, 2, "customers.lifetimes")
+    keys = np.array([row[0] for row in rows], dtype=np.int64)
+    counts = np.array([row[1] for row in rows], dtype=np.int32)
+    draws = DrawAndNextRow(first, second, width).draw(keys, counts)
+    assert draws.shape == (keys.size, 1 + width) and draws.dtype == np.float64
+    assert np.array_equal(draws[:, 0], first.uniform(keys[:, None], counts[:, None])[:, 0])
+    row = second.uniform(keys[:, None], counts[:, None] + 1, np.arange(width)[None, :])
+    assert np.array_equal(draws[:, 1:], row)

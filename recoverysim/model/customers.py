@@ -24,6 +24,9 @@ _FEW_PRODUCTS = 6
 #: New customer ids whose keyed draws are made at once, ahead of their purchase
 #: (Customers._drawn_ahead).
 _AHEAD_IDS = 4096
+#: Up to this many opportunists added or lost since the last filing, willing_count counts them on
+#: Python lists instead of filing them (Customers._file_opportunists).
+_FEW_UNFILED = 32
 
 
 def _insert_sorted(
@@ -91,7 +94,7 @@ class Customers:
     def __init__(self, scenario: Scenario, capacity: int, seed: int, replication: int):
         self._scenario = scenario
         self._who = KeyedDraws(seed, replication, "customers.who")
-        self._lifetimes = KeyedDraws(seed, replication, "customers.lifetimes")
+        self._lifetimes = self.lifetime_draws = KeyedDraws(seed, replication, "customers.lifetimes")
         self._slots = np.arange(len(scenario.product.components) + 1)[None, :]
         self._renewals = KeyedDraws(seed, replication, "customers.renewals")
         self._scruples = KeyedDraws(seed, replication, "customers.scruple")
@@ -145,10 +148,15 @@ class Customers:
         ] = []  # scruples drawn and filed when the willing are next asked for
         # Lost opportunists, taken out of their pool when the willing are next asked for.
         self._lost_opportunists: list[np.ndarray] = []
+        # The same, as (customer, segment, scruple), while few (willing_count); lost by customer.
+        self._unfiled_new: list[tuple[int, int, float]] = []
+        self._unfiled_lost: dict[int, tuple[int, int, float]] = {}
+        self._too_many_unfiled = False
         # New customers' segments, opportunist flags and first products' offsets, drawn ahead (add).
         self._ahead_first = 0
         self._ahead_segment = self._ahead_offsets = np.empty(0, dtype=np.int64)
         self._ahead_opportunist = np.empty(0, dtype=bool)
+        self._ahead_scruple = np.empty(0)
 
     def _file_product(self, ids: np.ndarray, due_days: np.ndarray) -> None:
         """File every component's failure and the next occasion of these customers' new products
@@ -181,19 +189,59 @@ class Customers:
         ids, scruples = self._by_scruple[segment]
         return ids[: scruples.searchsorted(threshold_eur, side="left")]
 
-    def _file_opportunists(self) -> None:
-        """Draw the new opportunists' scruples (keyed by customer) and merge the active ones
-        into their segment's order; take out those lost since (the rest keep their order).
+    def willing_count(self, segment: int, threshold_eur: float) -> int:
+        """willing(segment, threshold_eur).size, without filing the few opportunists new or lost
+        since the last filing: they are counted apart, on Python lists.
 
-        Done once a day when the willing are asked for, not at every sale: customers are added many
-        times a day.
+        Filing merges into sorted arrays (~15 numpy calls); a day at 10k-100k customers adds or
+        loses an opportunist or two and, most days, draws no fraud attempt that needs the pool.
+        """
+        if self._too_many_unfiled:
+            self._file_opportunists()
+        count = int(self._by_scruple[segment][1].searchsorted(threshold_eur, side="left"))
+        if self._unfiled_new:
+            active = self.active
+            for customer, in_segment, scruple in self._unfiled_new:
+                if in_segment == segment and scruple < threshold_eur and active[customer]:
+                    count += 1
+        if self._unfiled_lost:
+            unfiled = {customer for customer, _, _ in self._unfiled_new}
+            for customer, in_segment, scruple in self._unfiled_lost.values():
+                if in_segment == segment and scruple < threshold_eur and customer not in unfiled:
+                    count -= 1  # filed earlier, so in the pool until the next filing
+        return count
+
+    def _note_unfiled(self, new: np.ndarray | None, lost: np.ndarray | None) -> None:
+        """Keep (customer, segment, scruple) of opportunists added or lost since the last filing,
+        for willing_count; past _FEW_UNFILED the next count files them instead."""
+        ids = new if new is not None else lost
+        if self._too_many_unfiled:
+            return
+        if len(self._unfiled_new) + len(self._unfiled_lost) + ids.size > _FEW_UNFILED:
+            self._too_many_unfiled = True
+            return
+        rows = zip(ids.tolist(), self.segment[ids].tolist(), self.scruple_eur[ids].tolist())
+        if new is not None:
+            self._unfiled_new.extend(rows)
+        else:
+            self._unfiled_lost.update((row[0], row) for row in rows)
+
+    def _file_opportunists(self) -> None:
+        """Merge the new opportunists that are still active into their segment's order (their
+        scruples were drawn when they were added); take out those lost since (the rest keep their
+        order).
+
+        Done when the willing are asked for, not at every sale: customers are added many times a
+        day. Filing several days' new opportunists at once gives the order filing each day's would:
+        a stable sort keeps them in the order added, and each goes after the equal scruples filed.
         """
         new = np.concatenate(self._new_opportunists) if self._new_opportunists else _NO_IDS
         self._new_opportunists.clear()
-        if new.size:
-            self.scruple_eur[new] = self._scruples.exponential(new) * self._scruple_scale_eur
-            if self._lost_opportunists:
-                new = new[self.active[new]]  # added and lost before being filed
+        self._unfiled_new.clear()
+        self._unfiled_lost.clear()
+        self._too_many_unfiled = False
+        if new.size and self._lost_opportunists:
+            new = new[self.active[new]]  # added and lost before being filed
         lost = self._lost_ids_by_segment()
         segments = self.segment[new]
         for index, (pool, scruples) in enumerate(self._by_scruple):
@@ -263,7 +311,15 @@ class Customers:
             self._new_product(ids, np.full(n, day), product_age_days)
         self.active_count += n
         if opportunist.any():
-            self._new_opportunists.append(ids[opportunist])
+            opportunists = ids[opportunist]
+            # An opportunist's moral cost of cheating, keyed by customer (drawn ahead when it can)
+            self.scruple_eur[opportunists] = (
+                self._ahead_scruple[rows][opportunist]
+                if product_age_days is None
+                else self._scruples.exponential(opportunists) * self._scruple_scale_eur
+            )
+            self._new_opportunists.append(opportunists)
+            self._note_unfiled(opportunists, None)
         return ids
 
     def _who_they_are(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -289,6 +345,7 @@ class Customers:
             ids = np.arange(first, min(first + max(n, _AHEAD_IDS), self.active.size))
             self._ahead_segment, self._ahead_opportunist = self._who_they_are(ids)
             self._ahead_offsets = self._first_product_offsets(ids)
+            self._ahead_scruple = self._scruples.exponential(ids) * self._scruple_scale_eur
             self._ahead_first, start = first, 0
         return slice(start, start + n)
 
@@ -309,14 +366,20 @@ class Customers:
         return self._who.uniform(np.arange(n), 2) * self._scenario.product.replacement_cycle_days
 
     def _new_product(
-        self, ids: np.ndarray, day_of: np.ndarray, age_days: np.ndarray | None = None
+        self,
+        ids: np.ndarray,
+        day_of: np.ndarray,
+        age_days: np.ndarray | None = None,
+        uniforms: np.ndarray | None = None,
     ) -> None:
         """Failure times of a product bought at `day_of` (aged `age_days`, new when None) and the
-        owner's next occasion."""
+        owner's next occasion; `uniforms` are its keyed draws when already made."""
         k = self.weibull_shape.size
         # Column j < k: component j's life; column k: the gap to the next purchase occasion.
         # The same uniforms as the numpy call below, bit for bit (KeyedDraws.uniform_list).
-        if ids.size <= _FEW_PRODUCTS:
+        if uniforms is not None:
+            unit = -np.log(uniforms)
+        elif ids.size <= _FEW_PRODUCTS:
             rows = list(zip(ids.tolist(), self.purchases[ids].tolist()))
             unit = -np.log(
                 np.array(self._lifetimes.uniform_rows(rows, k + 1)).reshape(ids.size, k + 1)
@@ -360,20 +423,27 @@ class Customers:
                 lives if self._all_fail else np.where(self._fails, lives, NEVER)
             )  # np.where(True, x, y) is x
 
-    def repurchase(self, ids: np.ndarray, day_of: np.ndarray) -> None:
-        """A new product for customers who bought again: fresh failure times and next occasion."""
+    def repurchase(
+        self, ids: np.ndarray, day_of: np.ndarray, uniforms: np.ndarray | None = None
+    ) -> None:
+        """A new product for customers who bought again: fresh failure times and next occasion.
+
+        `uniforms`, when given, are the new product's keyed draws already made (rng.DrawAndNextRow:
+        keyed by id, the purchase count after this one and slot, as _new_product draws them)."""
         self.purchases[ids] += 1
         self.purchase_day[ids] = day_of
-        self._new_product(ids, day_of)
+        self._new_product(ids, day_of, uniforms=uniforms)
 
     def lose(self, ids: np.ndarray) -> None:
         """Active customers lost to a competitor: nothing of theirs falls due again."""
         if not ids.size:  # most days at 10k customers nobody is lost
             return
+        # Those lost before (a refund brought their occasion back) are out of the pools already.
+        opportunists = ids[self.opportunist[ids] & self.active[ids]]
         self.active[ids] = False
-        opportunists = ids[self.opportunist[ids]]
         if opportunists.size:
             self._lost_opportunists.append(opportunists)
+            self._note_unfiled(None, opportunists)
         self.active_count -= ids.size
         self.loyalty[ids] = 0.0
         self.failure_day[ids] = NEVER
@@ -391,11 +461,12 @@ class Customers:
     ) -> None:
         """After a failure the component starts a fresh life (repaired, replaced or fixed
         elsewhere)."""
-        k = self.weibull_shape[components]
+        # (customer, component) pairs are distinct: a day's failures read from the calendar
+        renewals = self.renewals[customers, components] + 1
+        self.renewals[customers, components] = renewals
+        unit = self._renewals.exponential(customers, components, renewals)
+        # 1.0 / shape, as _inverse_shape holds it: the same division, element by element
         scale = self.weibull_scale_days[components]
-        self.renewals[customers, components] += 1
-        unit = self._renewals.exponential(
-            customers, components, self.renewals[customers, components]
-        )
-        self.failure_day[customers, components] = day_of + scale * unit ** (1.0 / k)
-        self.calendar.file(customers, components, self.failure_day[customers, components])
+        failure_day = day_of + scale * unit ** self._inverse_shape[components]
+        self.failure_day[customers, components] = failure_day
+        self.calendar.file(customers, components, failure_day)

@@ -18,6 +18,12 @@ from recoverysim.model.claims import Claim, LaterProcess, handle_claim
 from recoverysim.model.ledger import DAYS_PER_YEAR
 from recoverysim.scenario.schema import CHANNEL_NAMES
 
+#: Up to this many purchase occasions a day, whether each buys and the buyers' new products are
+#: drawn apart on Python integers; above, in one numpy call (World.buy_and_lives: ~25 us).
+_FEW_OCCASIONS = 3
+#: Up to this many failures due a day, _few_failures handles them on Python lists.
+_FEW_FAILURES = 8
+
 
 class DailyStep:
     """The world's day: book fixed pay, then occasions, failures, fraud attempts and adoption."""
@@ -56,14 +62,17 @@ class DailyStep:
         if not due.size:
             return
         when = np.maximum(c.next_occasion_day[due], float(day))
-        buys = (
-            self.keyed_purchases.uniform(due, c.purchases[due])
-            < c.loyalty[due] * self.repurchase_factor
-        )
+        purchases = c.purchases[due]
+        if due.size > _FEW_OCCASIONS:  # whether each buys and the next product's lives, at once
+            draws = self.buy_and_lives.draw(due, purchases)
+            buy_draws, lives = draws[:, 0], draws[:, 1:]
+        else:
+            buy_draws, lives = self.keyed_purchases.uniform(due, purchases), None
+        buys = buy_draws < c.loyalty[due] * self.repurchase_factor
         self._count_repurchase_by_outcome(due, buys)
         buyers, bought_at = due[buys], when[buys]
         if buyers.size:
-            c.repurchase(buyers, bought_at)
+            c.repurchase(buyers, bought_at, None if lives is None else lives[buys])
             self._sell(buyers, bought_at)
         lost = due[~buys]
         c.lose(lost)
@@ -92,6 +101,9 @@ class DailyStep:
         self, day: int, rows: np.ndarray, components: np.ndarray, due_days: np.ndarray
     ) -> None:
         if not rows.size:  # about half the days at 10k customers
+            return
+        if rows.size <= _FEW_FAILURES:
+            self._few_failures(day, rows, components, due_days)
             return
         c = self.customers
         # A purchase today replaced the product, or the customer left: those failures are stale.
@@ -131,6 +143,52 @@ class DailyStep:
                 rows[claims], components[claims], when[claims], ordinals[claims], is_fraud=False
             )
 
+    def _few_failures(
+        self, day: int, rows: np.ndarray, components: np.ndarray, due_days: np.ndarray
+    ) -> None:
+        """_failures on Python lists for a day's few failures: the same failures renewed, the same
+        keyed draws (KeyedDraws.uniform_list), the same calls in the same order."""
+        c = self.customers
+        failure_day, purchase_day, failures = c.failure_day, c.purchase_day, c.failures
+        today = float(day)
+        # still current (not made stale by a purchase today), and when: max(failure day, today)
+        renewed = [
+            (row, component, due if due >= today else today)
+            for row, component, due in zip(rows.tolist(), components.tolist(), due_days.tolist())
+            if failure_day[row, component] == due
+        ]
+        if not renewed:
+            return
+        c.renew_components(*(np.array(column) for column in zip(*renewed)))
+        warranty = self.scenario.product.warranty_days
+        claimed, silent = [], []
+        for row, component, when in renewed:
+            if not when - purchase_day[row] <= warranty:
+                continue
+            ordinal = int(failures[row])  # _take_ordinals
+            failures[row] += 1
+            draw = self.keyed_complaints.uniform_list((row, ordinal), 1)[0]
+            if draw < self.complaint_probability[c.segment[row]]:
+                claimed.append((row, component, when, ordinal))
+            else:
+                silent.append((row, component, ordinal))
+        if silent:
+            self.unclaimed_failures += len(silent)
+            behaviour = self.scenario.behaviour
+            for customer, component, ordinal in silent:
+                is_major = bool(self.major[component])
+                draw = self.keyed_silent_told.uniform_list((customer, ordinal), 1)[0]
+                self.feel(
+                    customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0, is_major
+                )
+                self.note_outcome(customer, "silent_failure", is_major)
+                self.silent_word_of_mouth(
+                    customer, ordinal, behaviour.unclaimed_failure_satisfaction, draw
+                )
+        if claimed:
+            columns = [np.array(column) for column in zip(*claimed)]
+            self._file(*columns, is_fraud=False)
+
     def _take_ordinals(self, customers: np.ndarray) -> np.ndarray:
         """Each failure's or claim's number for its customer (0 for their first), counting it."""
         failures = self.customers.failures
@@ -153,21 +211,22 @@ class DailyStep:
         """
         c = self.customers
         segments = self.scenario.market.segments
-        pools = [
-            c.willing(index, self.fraud_beliefs.threshold_eur(index))
-            for index in range(len(segments))
-        ]
-        willing = sum(pool.size for pool in pools)
+        thresholds = [self.fraud_beliefs.threshold_eur(index) for index in range(len(segments))]
+        counts = [c.willing_count(index, threshold) for index, threshold in enumerate(thresholds)]
+        willing = sum(counts)
         self.daily["fraud_willing_share"][day] = willing / max(c.active_count, 1)
-        if not any(pool.size for pool in pools):
+        if not willing:
             return
         rng = self.streams.get("fraud")
         warranty = self.scenario.product.warranty_days
-        for pool, segment in zip(pools, segments):
-            rate = pool.size * segment.fraud_attempts_per_year / DAYS_PER_YEAR
+        for index, (count, segment) in enumerate(zip(counts, segments)):
+            rate = count * segment.fraud_attempts_per_year / DAYS_PER_YEAR
             attempts = int(rng.poisson(rate)) if rate > 0 else 0
             if not attempts:
                 continue
+            # Filing a claim moves no belief nor pool before the claim runs: the pool is the one
+            # counted.
+            pool = c.willing(index, thresholds[index])
             customers = rng.choice(pool, size=attempts)
             components = self.fraud_component_of[rng.choice(self.excluded.size, size=attempts)]
             at = day + rng.random(attempts)

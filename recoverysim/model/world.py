@@ -28,7 +28,7 @@ from recoverysim.model.luck import ClaimLuckSource
 from recoverysim.model.stories import StoryMemory
 from recoverysim.model.totals import OUTCOME_CLASSES, SEVERITIES, WorldTotals
 from recoverysim.model.world_services import WorldServices
-from recoverysim.rng import BufferedDraws, KeyedDraws, RandomStreams
+from recoverysim.rng import BufferedDraws, DrawAndNextRow, KeyedDraws, RandomStreams
 from recoverysim.scenario.schema import Policy, Scenario
 
 #: Mechanisms of policy levers, each counted when a claim reaches it (recoverysim.levers says which
@@ -68,6 +68,12 @@ class World(DailyStep, WorldServices):
         market = scenario.market
         self.customers = Customers(
             scenario, market.initial_customers + market.prospects, scenario.seed, replication
+        )
+        # Whether an occasion buys, and the new product's lives: one keyed call (DrawAndNextRow)
+        self.buy_and_lives = DrawAndNextRow(
+            self.keyed_purchases,
+            self.customers.lifetime_draws,
+            len(scenario.product.components) + 1,
         )
         channels = self.channels = staffed_channels(scenario, policy)
         self.desks = {
