@@ -311,11 +311,13 @@ def decide(world: ClaimServices, claim: Claim):
         claim.suspected = True
         yield from ship(world, claim, by_customer=True)
         returned = True
-        with world.bench.request() as request:
-            world.reach["inspection_queue"] += not request.triggered
-            yield request
-            hours = -math.log(luck.slot("inspection_hours")) * policy.inspection.hours_mean
-            yield env.timeout(hours / INSPECTION_HOURS_PER_DAY)
+        bench = world.bench
+        if not bench.take():
+            world.reach["inspection_queue"] += 1
+            yield bench.wait()  # no patience at the bench: the turn comes
+        hours = -math.log(luck.slot("inspection_hours")) * policy.inspection.hours_mean
+        yield env.timeout(hours / INSPECTION_HOURS_PER_DAY)
+        bench.release()
         world.spend(claim, "inspection", money.inspection_eur)
         world.reach["return_for_inspection"] += 1
         draw = luck.slot("inspection_pass")
