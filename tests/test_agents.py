@@ -161,6 +161,37 @@ def test_an_impatient_waiter_leaves_and_is_skipped():
     assert agents.free == 1
 
 
+def test_a_written_channel_waits_once_for_its_response_and_the_opening():
+    """E-mail answered after its response delay, held until the desk opens: one Timeout."""
+    channel = Channel(
+        staff=1,
+        opens_hour=8.0,
+        closes_hour=20.0,
+        service_minutes_mean=10.0,
+        service_distribution="exponential",
+        response_hours_mean=2.0,
+    )
+    env = CountingEnvironment()
+    streams = RandomStreams(1)
+    service, patience = (BufferedDraws(streams.get(name)) for name in ("service", "patience"))
+    desk = ChannelDesk(env, "email", channel, service, patience)
+    response_days = BufferedDraws(RandomStreams(1).get("service")).exponential(2.0 / 24.0)
+    started = []
+
+    def written():
+        yield env.timeout(21.0 / 24.0 - response_days)  # answered at 21:00, after closing
+        log = _Log()
+        events = env.scheduled
+        yield from desk.contact(log)
+        started.append((env.now, env.scheduled - events))
+
+    env.process(written())
+    env.run()
+    (ended, events), service_days = started[0], desk.busy_days
+    assert abs(ended - service_days - (1.0 + 8.0 / 24.0)) < 1e-12  # served at 08:00 next day
+    assert events == 2  # the waits together, then handling
+
+
 class ResourceBench(simpy.Resource):
     """The bench as it was: a simpy.Resource counting grants and busy time in its put and get."""
 

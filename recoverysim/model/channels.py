@@ -143,15 +143,14 @@ class ChannelDesk:
         """Wait for the desk, queue, and be served; returns True if served, False if the customer
         left.
 
-        Events: a Timeout for a written channel's response and one for a closed desk, a Turn and a
-        patience Timeout only when every agent is busy, and the handling Timeout.
+        Events: one Timeout for a written channel's response and a closed desk together, a Turn and
+        a patience Timeout only when every agent is busy, and the handling Timeout.
         """
         env = self.env
-        if self._response_days > 0.0:
-            yield env.timeout(self._service.exponential(self._response_days))
-        closed_for = self.delay_until_open(env.now)
-        if closed_for > 0.0:
-            yield env.timeout(closed_for)
+        delay = self._service.exponential(self._response_days) if self._response_days else 0.0
+        delay += self.delay_until_open(env.now + delay)  # nothing happens in between: one Timeout
+        if delay > 0.0:
+            yield env.timeout(delay)
         self.contacts_offered += 1
         agents = self.agents
         if agents is None:
