@@ -34,8 +34,6 @@ class Turn(simpy.Event):
     """A waiter's place in line: succeeds with True when an agent takes it, False when it gives
     up."""
 
-    __slots__ = ()
-
     def give_up(self, _patience: simpy.Event) -> None:
         """Patience ran out: leave the line unless an agent took this turn first."""
         if self._value is PENDING:
