@@ -1,11 +1,21 @@
-"""A contact channel as a SimPy resource: opening hours, a queue, patience, and handling time."""
+"""A contact channel and the inspection bench: agents who serve a first-come-first-served line.
+
+Agents is a light SimPy resource for what contends for capacity: a count of free agents and a
+line of waiters. Taking a free agent schedules no event; a waiter waits on one plain event,
+succeeded when an agent is handed to it (True) or when its patience runs out (False); a release
+hands the agent straight to the next waiter and schedules nothing itself. simpy.Resource spends a
+Request, a Release and, with patience, a Condition on each contact (tests/test_agents.py compares
+the two on the same customers).
+"""
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Protocol
 
 import simpy
+from simpy.events import PENDING
 
 from recoverysim.rng import BufferedDraws
 from recoverysim.scenario.schema import Channel
@@ -18,6 +28,59 @@ class ContactLog(Protocol):
     """What a contact records about the claim it belongs to."""
 
     wait_days: float
+
+
+class Turn(simpy.Event):
+    """A waiter's place in line: succeeds with True when an agent takes it, False when it gives
+    up."""
+
+    def give_up(self, _patience: simpy.Event) -> None:
+        """Patience ran out: leave the line unless an agent took this turn first."""
+        if self._value is PENDING:
+            self.succeed(False)
+
+
+class Agents:
+    """`capacity` agents serving one first-come-first-served line, with events only for waiting.
+
+    take() gets a free agent at once or says there is none; wait() queues and returns the Turn to
+    yield; release() hands the agent to the longest waiter still in line, or frees it. A waiter who
+    gave up stays in the deque until a release reaches it and skips it (no search on giving up).
+    """
+
+    def __init__(self, env: simpy.Environment, capacity: int):
+        self.env = env
+        self.capacity = capacity
+        self.free = capacity
+        self._line: deque[Turn] = deque()
+
+    @property
+    def busy(self) -> int:
+        return self.capacity - self.free
+
+    def take(self) -> bool:
+        """Take a free agent now (True), or find every agent busy (False)."""
+        if self.free:
+            self.free -= 1
+            return True
+        return False
+
+    def wait(self) -> Turn:
+        """Join the end of the line; yield the Turn returned (True: served, False: gave up)."""
+        turn = Turn(self.env)
+        self._line.append(turn)
+        return turn
+
+    def release(self) -> bool:
+        """An agent is done: hand them to the longest waiter still in line (True) or free them."""
+        line = self._line
+        while line:
+            turn = line.popleft()
+            if turn._value is PENDING:  # not gone for lack of patience
+                turn.succeed(True)
+                return True
+        self.free += 1
+        return False
 
 
 class ChannelDesk:
@@ -40,9 +103,7 @@ class ChannelDesk:
         self.env = env
         self.name = name
         self.channel = channel
-        self.staff = (
-            simpy.Resource(env, capacity=max(channel.staff, 1)) if channel.staff > 0 else None
-        )
+        self.agents = Agents(env, channel.staff) if channel.staff > 0 else None
         self._service = service
         self._patience = patience
         self._opens = channel.opens_hour / HOURS_PER_DAY
@@ -78,38 +139,44 @@ class ChannelDesk:
 
     def contact(self, log: ContactLog):
         """Wait for the desk, queue, and be served; returns True if served, False if the customer
-        left."""
+        left.
+
+        Events: one Timeout for a written channel's response and a closed desk together, a Turn and
+        a patience Timeout only when every agent is busy, and the handling Timeout.
+        """
         env = self.env
-        if self._response_days > 0.0:
-            yield env.timeout(self._service.exponential(self._response_days))
-        closed_for = self.delay_until_open(env.now)
-        if closed_for > 0.0:
-            yield env.timeout(closed_for)
+        delay = self._service.exponential(self._response_days) if self._response_days else 0.0
+        delay += self.delay_until_open(env.now + delay)  # nothing happens in between: one Timeout
+        if delay > 0.0:
+            yield env.timeout(delay)
         self.contacts_offered += 1
-        if self.staff is None:
+        agents = self.agents
+        if agents is None:
             return False
-        queued_at = env.now
-        request = self.staff.request()
-        if self._patience_days is None:
-            yield request
-        else:
-            patience = env.timeout(self._patience.exponential(self._patience_days))
-            yield request | patience
-            if not request.triggered:
-                request.cancel()
-                log.wait_days += env.now - queued_at
+        # Drawn for every contact, waiting or not, so each desk's draws stay aligned across
+        # policies.
+        patience_days = (
+            None if self._patience_days is None else self._patience.exponential(self._patience_days)
+        )
+        if not agents.take():
+            queued_at = env.now
+            turn = agents.wait()
+            if patience_days is not None:
+                env.timeout(patience_days).callbacks.append(turn.give_up)
+            served = yield turn
+            log.wait_days += env.now - queued_at
+            if not served:
                 return False
-        log.wait_days += env.now - queued_at
         service_days = self._draw_service()
         yield env.timeout(service_days)
-        self.staff.release(request)
+        agents.release()
         self.busy_days += service_days
         return True
 
 
-class Bench(simpy.Resource):
-    """The inspection bench: a SimPy resource that also counts inspections started and technician
-    time busy.
+class Bench(Agents):
+    """The inspection bench: technicians in a first-come-first-served line (Agents) that also counts
+    inspections started and technician time busy.
 
     Busy time is the integral of technicians in use over simulated time; an inspection of h hours
     holds a technician h / 8 days (model/claims.py), so busy_days / (technicians x days) is their
@@ -117,26 +184,27 @@ class Bench(simpy.Resource):
     """
 
     def __init__(self, env: simpy.Environment, capacity: int):
-        super().__init__(env, capacity=capacity)
+        super().__init__(env, capacity)
         self.inspections = 0
         self._busy_days = 0.0
         self._since = env.now
 
     @property
     def busy_days(self) -> float:
-        return self._busy_days + len(self.users) * (self._env.now - self._since)
+        return self._busy_days + self.busy * (self.env.now - self._since)
 
     def _advance(self) -> None:
         self._busy_days = self.busy_days
-        self._since = self._env.now
+        self._since = self.env.now
 
-    def _do_put(self, event):  # a request: granted at once when a technician is free
+    def take(self) -> bool:
         self._advance()
-        granted = super()._do_put(event)
-        if event.triggered:
-            self.inspections += 1
-        return granted
+        taken = super().take()
+        self.inspections += taken
+        return taken
 
-    def _do_get(self, event):  # a release
+    def release(self) -> bool:
         self._advance()
-        return super()._do_get(event)
+        handed = super().release()
+        self.inspections += handed  # the next inspection starts at once
+        return handed

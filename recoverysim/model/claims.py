@@ -7,7 +7,6 @@ import math
 from typing import TYPE_CHECKING
 
 import simpy
-from simpy.events import PENDING
 
 from recoverysim.model.behaviour import (
     Experience,
@@ -110,25 +109,42 @@ class Claim:
         self.log = log
 
 
-class LaterProcess(simpy.Process):
-    """A SimPy process whose generator first runs `delay` days from now, woken by one Timeout.
+class ClaimRun:
+    """Runs a claim's generator on SimPy events, started by one Timeout and ending with no event.
 
-    env.process(generator) schedules an Initialize event and the generator's first
-    yield a Timeout: two events to start a claim filed later in the day. This process
-    waits on the Timeout itself, one event a claim fewer. It fires at the same time
-    as the generator's own timeout did; only its place among events due at exactly
-    the same instant could differ, and World._file keeps the one such instant that
-    is not a random time (the next daily step) on the plain path.
+    env.process(generator) is itself an event: an Initialize event starts it, and it is scheduled
+    once more when the generator returns, for whoever waits on it. Nobody waits on a claim, so
+    ClaimRun starts the generator from one Timeout of `delay` days (0: as soon as the events due
+    now allow), resumes it from the callbacks of each event it yields, as Process does (a failed
+    event's exception is thrown into the generator; one the generator does not catch ends env.run),
+    and when the generator returns, simply stops.
     """
 
-    def __init__(self, env: simpy.Environment, generator, delay: float):
-        # Process.__init__ without its Initialize event (attributes as SimPy 4 sets them).
-        self.env = env
-        self.callbacks = []
-        self._value = PENDING
+    __slots__ = ("_generator",)
+
+    def __init__(self, env: simpy.Environment, generator, delay: float = 0.0):
         self._generator = generator
-        self._target = env.timeout(delay)
-        self._target.callbacks.append(self._resume)
+        env.timeout(delay).callbacks.append(self._resume)
+
+    def _resume(self, event: simpy.Event) -> None:
+        generator = self._generator
+        while True:
+            try:
+                if event._ok:
+                    event = generator.send(event._value)
+                else:
+                    event._defused = True  # handled here: the exception goes to the generator
+                    event = generator.throw(event._value)
+            except StopIteration:
+                return
+            try:
+                callbacks = event.callbacks
+            except AttributeError:
+                raise RuntimeError(f"a claim yielded {event!r}, not a SimPy event") from None
+            if callbacks is not None:  # not processed yet: resume when it is
+                callbacks.append(self._resume)
+                return
+            # already processed: go on at once with its value, as Process does
 
 
 def handle_claim(world: ClaimServices, claim: Claim, delay_days: float = 0.0):
@@ -311,11 +327,13 @@ def decide(world: ClaimServices, claim: Claim):
         claim.suspected = True
         yield from ship(world, claim, by_customer=True)
         returned = True
-        with world.bench.request() as request:
-            world.reach["inspection_queue"] += not request.triggered
-            yield request
-            hours = -math.log(luck.slot("inspection_hours")) * policy.inspection.hours_mean
-            yield env.timeout(hours / INSPECTION_HOURS_PER_DAY)
+        bench = world.bench
+        if not bench.take():
+            world.reach["inspection_queue"] += 1
+            yield bench.wait()  # no patience at the bench: the turn comes
+        hours = -math.log(luck.slot("inspection_hours")) * policy.inspection.hours_mean
+        yield env.timeout(hours / INSPECTION_HOURS_PER_DAY)
+        bench.release()
         world.spend(claim, "inspection", money.inspection_eur)
         world.reach["return_for_inspection"] += 1
         draw = luck.slot("inspection_pass")

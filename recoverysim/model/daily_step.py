@@ -14,7 +14,7 @@ import bisect
 import numpy as np
 
 from recoverysim.model.bass import bass_day_probability
-from recoverysim.model.claims import Claim, LaterProcess, handle_claim
+from recoverysim.model.claims import Claim, ClaimRun, handle_claim
 from recoverysim.model.ledger import DAYS_PER_YEAR
 from recoverysim.scenario.schema import CHANNEL_NAMES
 
@@ -295,7 +295,7 @@ class DailyStep:
         own luck."""
         c = self.customers
         now = self.env.now
-        # a claim starting exactly then keeps the plain path (see LaterProcess)
+        # a claim starting exactly then waits from inside its process, after the next daily step
         next_step = now + 1.0
         lucks = self.luck.batch(customers, ordinals)
         # Python lists for the loop (a numpy scalar costs ~1 us); bisect_right: searchsorted "right"
@@ -321,6 +321,6 @@ class DailyStep:
             self.next_claim_id += 1
             delay = when - now
             if delay > 0.0 and now + delay < next_step:
-                LaterProcess(self.env, handle_claim(self, claim), delay)
-            else:
-                self.env.process(handle_claim(self, claim, delay))
+                ClaimRun(self.env, handle_claim(self, claim), delay)
+            else:  # started now, its own first Timeout scheduled after the daily step's
+                ClaimRun(self.env, handle_claim(self, claim, delay))
