@@ -27,8 +27,7 @@ from run import CANONICAL, scaled_overrides
 #: counted in.
 DAILY_PARTS = {
     "_record_day": "daily: record the day",
-    "_book": "daily: book fixed pay",
-    "_pay_pooled_time": "daily: book fixed pay",
+    "_pay_staff": "daily: book fixed pay",
     "_due_today": "daily: calendar read",
     "_purchase_occasions": "daily: purchase occasions",
     "_failures": "daily: failures",

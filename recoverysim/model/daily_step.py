@@ -37,13 +37,18 @@ class DailyStep:
         if technicians is not None:
             self._book("technicians", technicians)
 
+    def _pay_staff(self) -> None:
+        """The day's pay: fixed desks and bench for the day ahead, pooled time used since
+        yesterday."""
+        self._book("staff", self.payroll.fixed_staff_eur_per_day)
+        self._book("technicians", self.payroll.fixed_technicians_eur_per_day)
+        self._pay_pooled_time()
+
     def _daily_steps(self):
         for day in range(self.scenario.horizon_days):
             if day:
                 self._record_day(day - 1)
-            self._book("staff", self.payroll.fixed_staff_eur_per_day)
-            self._book("technicians", self.payroll.fixed_technicians_eur_per_day)
-            self._pay_pooled_time()
+            self._pay_staff()
             occasions, failures = self.customers.due_today(day)
             self._purchase_occasions(day, occasions)
             self._failures(day, *failures)
