@@ -18,7 +18,10 @@ def test_params_without_a_file_prints_the_defaults_with_units_and_sources(cli):
     lines = result.output.splitlines()
     assert lines[0].split()[:5] == ["field", "value", "default", "unit", "source"]
     loss = next(line for line in lines if line.startswith("behaviour.loss_aversion "))
-    assert loss.split()[1:4] == ["2.1726", "2.1726", "ratio"] and "recoverysim/fits/tarp.py" in loss
+    assert (
+        loss.split()[1:4] == ["2.2434", "2.2434", "ratio"]
+        and "recoverysim/fits/published.py" in loss
+    )
     staff = next(line for line in lines if line.startswith("channels.chat.staff "))
     assert staff.split()[1:4] == ["1", "1", "agents"]
     assert any(line.startswith("policies.<policy>.evidence ") for line in lines)
