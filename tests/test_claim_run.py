@@ -4,7 +4,7 @@ same, on fewer events: one Timeout to start, nothing when it ends."""
 import pytest
 import simpy
 
-from recoverysim.model.claims import ClaimRun
+from recoverysim.model.claim_run import ClaimRun
 
 
 class CountingEnvironment(simpy.Environment):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import simpy
 
 from recoverysim.model.behaviour import (
     Experience,
@@ -107,44 +106,6 @@ class Claim:
         self.first_failure = first_failure
         self.luck = luck
         self.log = log
-
-
-class ClaimRun:
-    """Runs a claim's generator on SimPy events, started by one Timeout and ending with no event.
-
-    env.process(generator) is itself an event: an Initialize event starts it, and it is scheduled
-    once more when the generator returns, for whoever waits on it. Nobody waits on a claim, so
-    ClaimRun starts the generator from one Timeout of `delay` days (0: as soon as the events due
-    now allow), resumes it from the callbacks of each event it yields, as Process does (a failed
-    event's exception is thrown into the generator; one the generator does not catch ends env.run),
-    and when the generator returns, simply stops.
-    """
-
-    __slots__ = ("_generator",)
-
-    def __init__(self, env: simpy.Environment, generator, delay: float = 0.0):
-        self._generator = generator
-        env.timeout(delay).callbacks.append(self._resume)
-
-    def _resume(self, event: simpy.Event) -> None:
-        generator = self._generator
-        while True:
-            try:
-                if event._ok:
-                    event = generator.send(event._value)
-                else:
-                    event._defused = True  # handled here: the exception goes to the generator
-                    event = generator.throw(event._value)
-            except StopIteration:
-                return
-            try:
-                callbacks = event.callbacks
-            except AttributeError:
-                raise RuntimeError(f"a claim yielded {event!r}, not a SimPy event") from None
-            if callbacks is not None:  # not processed yet: resume when it is
-                callbacks.append(self._resume)
-                return
-            # already processed: go on at once with its value, as Process does
 
 
 def handle_claim(world: ClaimServices, claim: Claim, delay_days: float = 0.0):

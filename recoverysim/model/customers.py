@@ -94,7 +94,7 @@ class Customers:
     def __init__(self, scenario: Scenario, capacity: int, seed: int, replication: int):
         self._scenario = scenario
         self._who = KeyedDraws(seed, replication, "customers.who")
-        self._lifetimes = self.lifetime_draws = KeyedDraws(seed, replication, "customers.lifetimes")
+        self.lifetime_draws = KeyedDraws(seed, replication, "customers.lifetimes")
         self._slots = np.arange(len(scenario.product.components) + 1)[None, :]
         self._renewals = KeyedDraws(seed, replication, "customers.renewals")
         self._scruples = KeyedDraws(seed, replication, "customers.scruple")
@@ -211,20 +211,19 @@ class Customers:
                     count -= 1  # filed earlier, so in the pool until the next filing
         return count
 
-    def _note_unfiled(self, new: np.ndarray | None, lost: np.ndarray | None) -> None:
-        """Keep (customer, segment, scruple) of opportunists added or lost since the last filing,
+    def _note_unfiled(self, ids: np.ndarray, lost: bool) -> None:
+        """Keep (customer, segment, scruple) of opportunists added (or lost) since the last filing,
         for willing_count; past _FEW_UNFILED the next count files them instead."""
-        ids = new if new is not None else lost
         if self._too_many_unfiled:
             return
         if len(self._unfiled_new) + len(self._unfiled_lost) + ids.size > _FEW_UNFILED:
             self._too_many_unfiled = True
             return
         rows = zip(ids.tolist(), self.segment[ids].tolist(), self.scruple_eur[ids].tolist())
-        if new is not None:
-            self._unfiled_new.extend(rows)
-        else:
+        if lost:
             self._unfiled_lost.update((row[0], row) for row in rows)
+        else:
+            self._unfiled_new.extend(rows)
 
     def _file_opportunists(self) -> None:
         """Merge the new opportunists that are still active into their segment's order (their
@@ -319,7 +318,7 @@ class Customers:
                 else self._scruples.exponential(opportunists) * self._scruple_scale_eur
             )
             self._new_opportunists.append(opportunists)
-            self._note_unfiled(opportunists, None)
+            self._note_unfiled(opportunists, lost=False)
         return ids
 
     def _who_they_are(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -354,7 +353,9 @@ class Customers:
         0..k-1) and to the next purchase occasion (column k): _new_product's terms, before the
         purchase day is added."""
         k = self.weibull_shape.size
-        unit = self._lifetimes.exponential(ids[:, None], self.purchases[ids][:, None], self._slots)
+        unit = self.lifetime_draws.exponential(
+            ids[:, None], self.purchases[ids][:, None], self._slots
+        )
         offsets = np.empty_like(unit)
         offsets[:, :k] = self.time_to_first_failure(unit[:, :k])
         offsets[:, k] = unit[:, k] * self._scenario.product.replacement_cycle_days
@@ -382,10 +383,10 @@ class Customers:
         elif ids.size <= _FEW_PRODUCTS:
             rows = list(zip(ids.tolist(), self.purchases[ids].tolist()))
             unit = -np.log(
-                np.array(self._lifetimes.uniform_rows(rows, k + 1)).reshape(ids.size, k + 1)
+                np.array(self.lifetime_draws.uniform_rows(rows, k + 1)).reshape(ids.size, k + 1)
             )
         else:
-            unit = self._lifetimes.exponential(
+            unit = self.lifetime_draws.exponential(
                 ids[:, None], self.purchases[ids][:, None], self._slots
             )
         lives = unit[:, :k]
@@ -443,7 +444,7 @@ class Customers:
         self.active[ids] = False
         if opportunists.size:
             self._lost_opportunists.append(opportunists)
-            self._note_unfiled(None, opportunists)
+            self._note_unfiled(opportunists, lost=True)
         self.active_count -= ids.size
         self.loyalty[ids] = 0.0
         self.failure_day[ids] = NEVER

@@ -14,7 +14,8 @@ import bisect
 import numpy as np
 
 from recoverysim.model.bass import bass_day_probability
-from recoverysim.model.claims import Claim, ClaimRun, handle_claim
+from recoverysim.model.claim_run import ClaimRun
+from recoverysim.model.claims import Claim, handle_claim
 from recoverysim.model.ledger import DAYS_PER_YEAR
 from recoverysim.scenario.schema import CHANNEL_NAMES
 
