@@ -14,15 +14,11 @@ one.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import fnmatch
 import hashlib
-import json
 import logging
 import math
-import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable, Sequence
@@ -30,9 +26,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from recoverysim.calibration.outputs import package_versions
 from recoverysim.calibration.parameters import FitParameter, check_applicable, parse_fit
 from recoverysim.calibration.particle import ParticleModel, TargetLikelihood, parameter_key
+from recoverysim.calibration.run_folder import holds_run, prepare_folder, write_manifest
 from recoverysim.calibration.targets import (
     TargetSet,
     check_against,
@@ -49,18 +45,6 @@ from recoverysim.scenario.load import load_scenario, scenario_to_dict
 PYABC_HINT = "pip install 'recoverysim[calibrate]'"
 INITIAL_ACCEPTANCE = 0.3
 """pyabc's default target rate for the first temperature: a convention, not a measured value."""
-SETTINGS = (
-    "scenario_sha256",
-    "worlds_sha256",
-    "targets_sha256",
-    "targets_fitted",
-    "parameters",
-    "seed",
-    "replications",
-    "population",
-    "generations",
-)
-"""What must match for --resume to continue a calibration folder."""
 
 
 class CalibrationStalled(RecoverySimError):
@@ -347,64 +331,11 @@ def finished_schedule(temperatures: Sequence[float], done: int) -> bool:
     return done >= len(temperatures) or (done > 0 and temperatures[done - 1] <= 1.0)
 
 
-def prepare_folder(folder: Path, settings: dict, resume: bool, overwrite: bool) -> dict:
-    """Check the output folder against --resume / --overwrite; returns the stored manifest when
-    resuming."""
-    manifest = folder / "calibration.json"
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} is a file, not a folder")
-    if manifest.exists() and overwrite:
-        shutil.rmtree(folder)
-    elif manifest.exists() and not resume:
-        raise UsageError(
-            f"{folder} holds a calibration; continue it with --resume or replace it with "
-            "--overwrite"
-        )
-    elif resume and not manifest.exists():
-        raise UsageError(f"{folder} holds no calibration to resume (no calibration.json)")
-    elif folder.exists() and any(folder.iterdir()) and not manifest.exists():
-        raise UsageError(f"{folder} is not empty and holds no calibration; choose another --out")
-    folder.mkdir(parents=True, exist_ok=True)
-    if not resume:
-        return {}
-    stored = json.loads(manifest.read_text(encoding="utf-8"))
-    differ = [key for key in SETTINGS if stored.get(key) != settings[key]]
-    if differ:
-        raise UsageError(
-            f"cannot resume {folder}: its calibration differs in {', '.join(differ)}; "
-            "use the same settings, or --overwrite"
-        )
-    return stored
-
-
-def write_manifest(folder: Path, manifest: dict) -> None:
-    text = json.dumps({**manifest, "package_versions": package_versions()}, indent=2)
-    (folder / "calibration.json.tmp").write_text(text + "\n", encoding="utf-8")
-    (folder / "calibration.json.tmp").replace(folder / "calibration.json")
-
-
 def _simulate_prior_draw(
     task: tuple[ParticleModel, int, list[str]],
 ) -> tuple[int, dict[str, float]]:
     model, index, overrides = task
     return index, model.simulate(overrides)
-
-
-def holds_run(folder: Path) -> bool:
-    """Whether the folder's calibration.db holds pyabc's run: a file that is empty (stopped before
-    the first generation, or opened by another program) or not a database at all is started afresh,
-    not loaded."""
-    path = folder / "calibration.db"
-    if not path.exists():
-        return False
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
-            return bool(
-                connection.execute("SELECT count(*) FROM abc_smc WHERE id = 1").fetchone()[0]
-            )
-    except sqlite3.DatabaseError:
-        path.unlink()
-        return False
 
 
 def check_reachable(targets: TargetSet, simulated: Sequence[dict[str, float]]) -> None:
