@@ -15,19 +15,11 @@ from recoverysim.experiments.executors import Executor
 from recoverysim.experiments.store import TaskStore
 from recoverysim.experiments.tasks import Task, TaskOutput
 from recoverysim.metrics import metric_parts
-from recoverysim.scenario.schema import Policy, Scenario
-from recoverysim.staffing import resolve_staffing
+from recoverysim.scenario.schema import Policy
 
 
 def figure_value(figures: dict[str, float], metric: str) -> float:
     return float(sum(figures[part] for part in metric_parts(metric)))
-
-
-def _resolved(item: tuple[int, Scenario]) -> tuple[int, Scenario]:
-    """Size a candidate's 'auto' desks once (its load pilot), in a worker; module level so workers
-    unpickle it."""
-    index, scenario = item
-    return index, resolve_staffing(scenario)
 
 
 class Evaluator:
@@ -58,13 +50,13 @@ class Evaluator:
             for i, (prefix, policy) in enumerate(policies)
             if not all(self.done(k) for k in keys[prefix])
         ]
-        alone = [
-            (i, self.plan.scenario.model_copy(update={"policies": (policy,)}))
+        # Each policy alone in the scenario; drive sizes its 'auto' staff once, in a worker.
+        alone = {
+            i: self.plan.scenario.model_copy(update={"policies": (policy,)})
             for i, _, policy in todo
-        ]
-        resolved = dict(self.runner.map_unordered(_resolved, alone)) if alone else {}
+        }
         tasks = [
-            Task(key, resolved[i], policy.name, r)
+            Task(key, alone[i], policy.name, r)
             for i, prefix, policy in todo
             for key, r in zip(keys[prefix], replications)
             if not self.done(key)
