@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from recoverysim.scenario.schema import Behaviour, WordOfMouth
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Experience:
-    """What the customer went through, as far as satisfaction is concerned."""
+    """What the customer went through, as far as satisfaction is concerned.
+
+    Not frozen: each claim builds one, and a frozen dataclass's init costs ~1.4 us more.
+    """
 
     # distributive part before goodwill: 1 full remedy, 0 denial, paid_repair_outcome for a paid
     # repair

@@ -146,7 +146,8 @@ class ChannelDesk:
         """
         env = self.env
         delay = self._service.exponential(self._response_days) if self._response_days else 0.0
-        delay += self.delay_until_open(env.now + delay)  # nothing happens in between: one Timeout
+        if not self._always_open:  # nothing happens in between: one Timeout
+            delay += self.delay_until_open(env.now + delay)
         if delay > 0.0:
             yield env.timeout(delay)
         self.contacts_offered += 1

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from recoverysim.model.behaviour import (
     Experience,
-    expected_resolution_days,
     paid_repair_outcome,
     patience,
     satisfaction,
@@ -183,7 +182,8 @@ def reach_decider(world: ClaimServices, claim: Claim):
                 yield env.timeout(REDIAL_DELAY_DAYS)
                 continue
             return False
-        world.note(claim, "transferred")
+        if claim.log is not None:
+            world.note(claim, "transferred")
         served = yield from desk.contact(claim)
         if served:
             world.heard(claim)
@@ -229,7 +229,8 @@ def decide(world: ClaimServices, claim: Claim):
     needs_photo = policy.evidence in ("photo", "photo_and_receipt")
     needs_receipt = policy.evidence in ("receipt", "photo_and_receipt")
     if needs_photo or needs_receipt:
-        world.note(claim, "proof asked", evidence=policy.evidence)
+        if claim.log is not None:
+            world.note(claim, "proof asked", evidence=policy.evidence)
         world.reach["evidence"] += 1
         if honest:
             claim.honest_asked_for_proof = True
@@ -303,7 +304,8 @@ def decide(world: ClaimServices, claim: Claim):
             if honest
             else draw >= policy.inspection.sensitivity
         )
-        world.note(claim, "inspected", passed=passed)
+        if claim.log is not None:
+            world.note(claim, "inspected", passed=passed)
         if not passed:
             yield from ship(world, claim, by_customer=False)
             yield from close(world, claim, "denied", outcome=0.0)
@@ -339,13 +341,13 @@ def service_failure_gesture(world: ClaimServices, claim: Claim) -> float:
 
 
 def is_major(world: ClaimServices, claim: Claim) -> bool:
-    return bool(world.major[claim.component])
+    return world.major_component[claim.component]
 
 
 def expected_days_of(world: ClaimServices, claim: Claim) -> float:
-    """The claimant's expected resolution time: shorter in a dearer price tier."""
-    segment = world.scenario.market.segments[claim.segment]
-    return expected_resolution_days(world.scenario.behaviour, segment.price_multiplier)
+    """The claimant's expected resolution time: shorter in a dearer price tier
+    (behaviour.expected_resolution_days)."""
+    return world.expected_days_of_segment[claim.segment]
 
 
 def remedy(world: ClaimServices, claim: Claim, returned: bool):
@@ -366,7 +368,8 @@ def remedy(world: ClaimServices, claim: Claim, returned: bool):
         world.spend(claim, ledger, world.price_of(claim))
         world.refunded(claim.customer_id)
     claim.remedy = policy.remedy
-    world.note(claim, "remedy", remedy=policy.remedy)
+    if claim.log is not None:  # the keyword arguments are not free on the hot path
+        world.note(claim, "remedy", remedy=policy.remedy)
 
 
 def ship(world: ClaimServices, claim: Claim, by_customer: bool):
@@ -376,7 +379,8 @@ def ship(world: ClaimServices, claim: Claim, by_customer: bool):
         claim.customer_shipments += 1
     world.spend(claim, "shipping", world.scenario.money.shipping_eur)
     world.reach["shipping_days"] += 1
-    world.note(claim, "shipped to firm" if by_customer else "shipped to customer")
+    if claim.log is not None:
+        world.note(claim, "shipped to firm" if by_customer else "shipped to customer")
     yield world.env.timeout(world.policy.shipping_days)
 
 
@@ -487,13 +491,14 @@ def close(
         world.close_account(claim)
         world.finish(claim)
         return
+    major = is_major(world, claim)
     if not claim.is_fraud:
         outcome = outcome_class(claim, expected_days_of(world, claim))
-        world.note_outcome(claim.customer_id, outcome, is_major(world, claim))
+        world.note_outcome(claim.customer_id, outcome, major)
     loyalty_before = (
         float(world.customers.loyalty[claim.customer_id]) if claim.log is not None else 0.0
     )
-    world.feel(claim.customer_id, s, claim.first_failure, is_major(world, claim))
+    world.feel(claim.customer_id, s, claim.first_failure, major)
     if claim.log is not None:
         world.note(
             claim,

@@ -31,6 +31,9 @@ class ClaimServices(Protocol):
     bench: Bench
     customers: Customers  # read only: loyalty before and after, for the journey
     major: np.ndarray  # per component: is its failure major
+    major_component: list[bool]  # the same, as Python bools
+    price_of_segment: list[float]  # per segment: the product's price
+    expected_days_of_segment: list[float]  # per segment: the claimant's expected resolution days
     open_claims: dict[int, Claim]
     reach: dict[str, int]  # how often each lever's mechanism was reached (recoverysim.levers)
 
