@@ -30,18 +30,20 @@ def drive(
     executor: Executor,
     store: TaskStore | None = None,
     on_output: Callable[[TaskOutput], None] | None = None,
+    on_sizing: Callable[[int, int], None] | None = None,
 ) -> dict[str, TaskOutput]:
     """Run the tasks not yet in `store`; with a store, outputs go to disk and the returned dict is
     empty.
 
     Without a store the outputs come back in memory, keyed by task key. `on_output` sees each
-    output once it is safe (a progress bar, say).
+    output once it is safe (a progress bar, say); `on_sizing(done, total)` counts the load pilots
+    that size 'auto' staff first, when there are any (see presized).
     """
     todo = [t for t in tasks if store is None or t.key not in store.done]
     outputs: dict[str, TaskOutput] = {}
     results = (output for output in ())  # a generator, so that close() works before any work
     try:
-        results = executor.map_unordered(run_task, presized(todo, executor))
+        results = executor.map_unordered(run_task, presized(todo, executor, on_sizing))
         for output in results:
             if store is not None:
                 store.save(output)
@@ -74,7 +76,11 @@ def _sized_policy(item: tuple[int, Scenario, str]) -> tuple[int, Policy]:
     return index, resolve_staffing(_alone(scenario, scenario.policy(name))).policy(name)
 
 
-def presized(tasks: list[Task], executor: Executor) -> list[Task]:
+def presized(
+    tasks: list[Task],
+    executor: Executor,
+    on_sizing: Callable[[int, int], None] | None = None,
+) -> list[Task]:
     """The tasks with 'auto' staff sized once per (scenario, policy), the pilots spread over the
     workers.
 
@@ -82,7 +88,8 @@ def presized(tasks: list[Task], executor: Executor) -> list[Task]:
     workers pilot every policy of a point they share, including policies they do not run: about
     twice the pilots needed. A sized task carries its scenario with its policy alone, sized, which
     runs exactly as in the whole scenario (a world reads only its own policy), so results are
-    unchanged.
+    unchanged. `on_sizing(done, total)` hears (0, total) before the first pilot and each one that
+    finishes: a sweep's pilots take minutes, during which no task finishes.
     """
     groups: dict[tuple[int, str], tuple[Scenario, str]] = {}
     for task in tasks:
@@ -95,7 +102,17 @@ def presized(tasks: list[Task], executor: Executor) -> list[Task]:
         return tasks
     keys = list(groups)
     items = [(index, *groups[key]) for index, key in enumerate(keys)]
-    sized = {keys[index]: policy for index, policy in executor.map_unordered(_sized_policy, items)}
+    sized: dict[tuple[int, str], Policy] = {}
+    if on_sizing is not None:
+        on_sizing(0, len(items))
+    pilots = executor.map_unordered(_sized_policy, items)
+    try:
+        for index, policy in pilots:
+            sized[keys[index]] = policy
+            if on_sizing is not None:
+                on_sizing(len(sized), len(items))
+    finally:
+        pilots.close()  # an interrupted sizing stops its workers before drive reports
     return [
         task
         if (key := (id(task.scenario), task.policy)) not in sized
