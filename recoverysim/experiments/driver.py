@@ -16,8 +16,8 @@ from recoverysim.staffing import needs_sizing, resolve_staffing
 
 
 class Interrupted(RecoverySimError):
-    """The user stopped the work (Ctrl-C); the tasks that finished are saved when there is a results
-    folder."""
+    """The user stopped the work (Ctrl-C); the tasks (and load pilots) that finished are saved when
+    there is a results folder."""
 
     def __init__(
         self,
