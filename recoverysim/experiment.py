@@ -191,6 +191,7 @@ def run_experiment(
     store_in: Destination | None = None,
     on_start: Callable[[int, set[str]], None] | None = None,
     posterior: Posterior | None = None,
+    on_sizing: Callable[[int, int], None] | None = None,
 ) -> ExperimentResult:
     """Run every chosen policy for the same replication numbers (common random numbers) and
     summarise.
@@ -198,7 +199,8 @@ def run_experiment(
     With `store_in`, each replication is saved to that folder as it finishes and the
     complete results are written there (as `recoverysim run` does); a folder holding
     the same unfinished run is continued when `store_in.resume` is set. `on_start`
-    hears the number of tasks and the keys already done, before any work starts.
+    hears the number of tasks and the keys already done, before any work starts; `on_sizing(done,
+    total)` the load pilots of any 'auto' staff left to size (see driver.drive).
 
     With `posterior` (a calibration's, calibration/posterior.py), replication r runs every policy
     with parameter set r drawn from it; replications gain a column `posterior.<path>` per parameter,
@@ -220,7 +222,7 @@ def run_experiment(
         on_start(len(tasks), set(store.done) if store else set())
     notify = None if on_result is None else (lambda output: on_result(as_replication(output)))
     with executor_for(executor, workers, scheduler) as runner:
-        outputs = drive(tasks, runner, store, notify)
+        outputs = drive(tasks, runner, store, notify, on_sizing)
     if store is None:
         return finish.result(
             gather(scenario, [as_replication(o) for o in outputs.values()], chosen)

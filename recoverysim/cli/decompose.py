@@ -161,6 +161,7 @@ def decompose(
             scheduler=scheduler,
             on_start=saying_unwritten_defaults(loaded, progress.start),
             on_output=lambda output: progress.advance(output.key),
+            on_sizing=progress.sizing,
             store_in=Destination(
                 folder,
                 resume=resume,

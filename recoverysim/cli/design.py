@@ -207,6 +207,7 @@ def design(
             store_in=destination,
             on_start=start,
             on_output=lambda output: advance(output.key),
+            on_sizing=progress.sizing,
             write=lambda r, f: write_folder(r, f, _manifest(f)),
         )
     from recoverysim.results import read_manifest

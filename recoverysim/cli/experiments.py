@@ -201,6 +201,7 @@ def sweep(
             ),
             on_start=saying_unwritten_defaults(loaded, progress.start),
             on_output=lambda output: progress.advance(output.key),
+            on_sizing=progress.sizing,
             sensitivity_metrics=tuple(dict.fromkeys((DEFAULT_METRIC, metric))),
         )
     click.echo(point_table(result, metric))
@@ -308,6 +309,7 @@ def breakeven(
             ),
             on_start=saying_unwritten_defaults(loaded, lambda done: progress.start(None, done)),
             on_output=lambda output: progress.advance(output.key),
+            on_sizing=progress.sizing,
         )
     click.echo(describe(result))
     click.echo(f"results in {folder}/ (breakeven.json, evaluations.parquet)")

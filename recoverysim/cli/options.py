@@ -13,7 +13,7 @@ import click
 
 from recoverysim.errors import UsageError
 from recoverysim.experiments.executors import EXECUTORS
-from recoverysim.experiments.progress import Progress
+from recoverysim.experiments.progress import Progress, Sizing
 
 if TYPE_CHECKING:  # imported where used: the driver brings in the simulation and pandas
     from recoverysim.experiments.driver import Interrupted
@@ -164,6 +164,8 @@ class ProgressHook:
             point_of,
         )
         self.bar: Progress | None = None
+        self.sizing = Sizing(quiet, beneath=lambda: self.bar)
+        """drive()'s on_sizing hook: the load pilots' bar, beneath this one."""
 
     def start(self, total: int | None, done: set[str]) -> None:
         self.bar = Progress(
@@ -186,5 +188,6 @@ class ProgressHook:
         return None if self.bar is None else self.bar.session_done
 
     def close(self) -> None:
+        self.sizing.close()
         if self.bar is not None:
             self.bar.close()

@@ -165,6 +165,7 @@ def run(
                 scheduler=scheduler,
                 on_result=lambda r: progress.advance(""),
                 on_start=progress.start,
+                on_sizing=progress.sizing,
             )
         else:
             result = run_experiment(
@@ -175,6 +176,7 @@ def run(
                 scheduler=scheduler,
                 on_result=lambda r: progress.advance(""),
                 on_start=progress.start,
+                on_sizing=progress.sizing,
                 posterior=posterior,
                 store_in=destination,
             )

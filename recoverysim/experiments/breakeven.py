@@ -318,9 +318,10 @@ def find_breakeven(
     store_in: Destination | None = None,
     on_start: Callable[[set[str]], None] | None = None,
     on_output: Callable[[TaskOutput], None] | None = None,
+    on_sizing: Callable[[int, int], None] | None = None,
 ) -> BreakEven:
     """The value of `parameter` in [low, high] where challenger - baseline in `metric` crosses zero,
-    with its interval."""
+    with its interval; `on_sizing(done, total)` counts each step's load pilots ('auto' staff)."""
     metric_parts(metric)
     chosen = choose_policies(scenario, policies)
     if policies is not None and len(chosen) != 2:
@@ -366,7 +367,7 @@ def find_breakeven(
     with executor_for(executor, workers, scheduler) as runner:
 
         def run(tasks: list[Task]) -> list[TaskOutput]:
-            outputs = drive(tasks, runner, store, on_output)
+            outputs = drive(tasks, runner, store, on_output, on_sizing)
             return (
                 [store.load(t.key) for t in tasks]
                 if store is not None

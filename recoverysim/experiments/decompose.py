@@ -384,12 +384,14 @@ def decompose_policies(
     store_in: Destination | None = None,
     on_start: Callable[[int, set[str]], None] | None = None,
     on_output: Callable[[TaskOutput], None] | None = None,
+    on_sizing: Callable[[int, int], None] | None = None,
 ) -> Decomposition:
     """Attribute the paired difference `target` − `baseline` in every figure to each lever (Shapley
     values).
 
     `metric` is the figure the caller will show (it must exist); every figure is decomposed.
     With `store_in`, each replication is saved as it finishes and the folder can be resumed.
+    `on_sizing(done, total)` counts the load pilots that size the hybrids' 'auto' staff first.
     """
     plan = plan_decomposition(scenario, baseline, target, orderings)
     _checked_metric(metric, known_figures())
@@ -413,7 +415,7 @@ def decompose_policies(
     if on_start is not None:
         on_start(len(tasks), set(store.done) if store else set())
     with executor_for(executor, workers, scheduler) as runner:
-        outputs = drive(tasks, runner, store, on_output)
+        outputs = drive(tasks, runner, store, on_output, on_sizing)
     found = (
         [store.load(t.key) for t in tasks] if store is not None else [outputs[t.key] for t in tasks]
     )

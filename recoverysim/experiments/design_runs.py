@@ -32,8 +32,10 @@ class Evaluator:
         runner: Executor,
         store: TaskStore | None,
         on_output: Callable | None,
+        on_sizing: Callable[[int, int], None] | None = None,
     ):
         self.plan, self.runner, self.store, self.on_output = plan, runner, store, on_output
+        self.on_sizing = on_sizing
         self.memory: dict[str, TaskOutput] = {}
 
     def done(self, key: str) -> bool:
@@ -61,7 +63,7 @@ class Evaluator:
             for key, r in zip(keys[prefix], replications)
             if not self.done(key)
         ]
-        outputs = drive(tasks, self.runner, self.store, self.on_output)
+        outputs = drive(tasks, self.runner, self.store, self.on_output, self.on_sizing)
         self.memory.update(outputs)
         return {prefix: [self.load(k) for k in keys[prefix]] for prefix, _ in policies}
 

@@ -269,12 +269,14 @@ def run_design(
     on_start: Callable[[str, int, set[str]], None] | None = None,
     on_output: Callable[[TaskOutput], None] | None = None,
     write: Callable[[DesignResult, Path], None] | None = None,
+    on_sizing: Callable[[int, int], None] | None = None,
 ) -> DesignResult:
     """Search, confirm, and (with `store_in`) write the design folder; a complete folder is read
     back.
 
     `on_start(phase, tasks, done)` hears each phase ('search', 'confirm') before it runs; `write`
-    writes the final files (the CLI's views) into the folder.
+    writes the final files (the CLI's views) into the folder; `on_sizing(done, total)` counts the
+    load pilots that size each candidate's 'auto' staff.
     """
     _optuna()  # before any folder or work: a missing optional dependency is a clear error
     store = None
@@ -285,7 +287,7 @@ def run_design(
 
             return stored_design(plan, read_design(store.folder))
     with executor_for(executor, workers, scheduler) as runner:
-        evaluator = Evaluator(plan, runner, store, on_output)
+        evaluator = Evaluator(plan, runner, store, on_output, on_sizing)
         study = open_study(plan, store.folder if store is not None else None)
         if on_start is not None:
             on_start("search", plan.budget * plan.replications, set(store.done) if store else set())

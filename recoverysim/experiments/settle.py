@@ -210,12 +210,13 @@ def run_until_settled(
     scheduler: str | None = None,
     on_result: Callable[[ReplicationResult], None] | None = None,
     on_start: Callable[[int | None, set[str]], None] | None = None,
+    on_sizing: Callable[[int, int], None] | None = None,
 ) -> tuple[ExperimentResult, Decision]:
     """Run batches into `store_in` until `rule` is settled or its budget spent; the run and why it
     stopped.
 
     The folder's design records the rule, so `store_in.resume` continues only the same rule on the
-    same scenario.
+    same scenario. `on_sizing(done, total)` counts load pilots for 'auto' staff left to size.
     """
     scenario = resolve_staffing(scenario)
     tasks = plan(scenario, policies, rule.max_replications)
@@ -235,7 +236,7 @@ def run_until_settled(
     with executor_for(executor, workers, scheduler) as runner:
         for count in rule.checkpoints():
             batch = [t for t in tasks if t.replication < count]
-            drive(batch, runner, store, notify)
+            drive(batch, runner, store, notify, on_sizing)
             decision = decide(
                 metric_selection(_figures_frame(store, batch), list(chosen), rule.metric), rule
             )

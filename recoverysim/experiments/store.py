@@ -10,6 +10,10 @@ done the final files are assembled (sorted by task key, so identical whatever
 the order tasks finished in), the manifest is marked complete, and ``tasks/``
 is removed.
 
+Before the tasks, each policy whose 'auto' staff a load pilot sized is kept in
+``tasks/pilots/FINGERPRINT.json`` (the sized policy), so that a run stopped while
+sizing, or later, pilots only what is missing when resumed (see driver.presized).
+
 Renames are atomic against a killed process; they are not flushed to disk
 (no fsync), so a power cut may lose the last tasks, which a resume then reruns.
 """
@@ -42,9 +46,10 @@ from recoverysim.results import (
     prepare_folder,
     write_json,
 )
-from recoverysim.scenario.schema import Scenario
+from recoverysim.scenario.schema import Policy, Scenario
 
 TASKS_FOLDER = "tasks"
+PILOTS_FOLDER = "pilots"
 OWN_FILES = tuple(
     dict.fromkeys(
         (
@@ -105,6 +110,10 @@ class TaskStore:
     @property
     def tasks_folder(self) -> Path:
         return self.folder / TASKS_FOLDER
+
+    @property
+    def pilots_folder(self) -> Path:
+        return self.tasks_folder / PILOTS_FOLDER
 
     @property
     def complete(self) -> bool:
@@ -222,8 +231,13 @@ class TaskStore:
         """Temporary files a killed run left half written: ours by name, so nobody else's is
         touched."""
         names = [*OWN_FILES, "write-probe"]
-        for leftover in [*folder.glob(".*.tmp"), *(folder / TASKS_FOLDER).glob(".*.tmp")]:
-            if leftover.parent.name == TASKS_FOLDER or any(
+        tasks = folder / TASKS_FOLDER
+        for leftover in [
+            *folder.glob(".*.tmp"),
+            *tasks.glob(".*.tmp"),
+            *(tasks / PILOTS_FOLDER).glob(".*.tmp"),
+        ]:
+            if leftover.parent != folder or any(
                 leftover.name.startswith(f".{name}.") for name in names
             ):
                 leftover.unlink(missing_ok=True)
@@ -267,6 +281,25 @@ class TaskStore:
         )
         self.done.add(output.key)
         self.checkpoint()
+
+    def save_sized(self, fingerprint: str, policy: Policy) -> None:
+        """Keep one load pilot's sized policy as soon as it arrives: a resumed run reuses it."""
+        if not KEY_PATTERN.fullmatch(fingerprint):
+            raise ValueError(f"pilot fingerprint {fingerprint!r} is not a safe file name")
+        self.pilots_folder.mkdir(exist_ok=True)
+        atomic_write(
+            self.pilots_folder / f"{fingerprint}.json",
+            lambda p: p.write_text(policy.model_dump_json(), encoding="utf-8"),
+        )
+
+    def sized(self, fingerprint: str) -> Policy | None:
+        """The policy a load pilot of this run sized, if one was kept; an unreadable file is piloted
+        again (sizing is deterministic, so that costs time, never a different result)."""
+        path = self.pilots_folder / f"{fingerprint}.json"
+        try:
+            return Policy.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
 
     def load(self, key: str) -> TaskOutput:
         """A finished task read back exactly as it was computed (floats round-trip through JSON and

@@ -136,13 +136,15 @@ def run_sweep(
     on_start: Callable[[int, set[str]], None] | None = None,
     on_output: Callable[[TaskOutput], None] | None = None,
     sensitivity_metrics: tuple[str, ...] = (DEFAULT_METRIC,),
+    on_sizing: Callable[[int, int], None] | None = None,
 ) -> SweepResult:
     """Run `sweep` (default: the scenario's `sweep:` section) and tabulate it; with `store_in`, into
     a resumable folder.
 
     `on_start` hears the number of tasks and the keys already done before work starts; `on_output`
-    each finished task (for a progress bar). A morris or sobol design also analyses the paired
-    difference of each figure in `sensitivity_metrics` (sensitivity.csv).
+    each finished task (for a progress bar); `on_sizing(done, total)` the load pilots that size
+    'auto' staff before the tasks, once per point and policy. A morris or sobol design also
+    analyses the paired difference of each figure in `sensitivity_metrics` (sensitivity.csv).
     """
     sweep = sweep or scenario.sweep
     if sweep is None:
@@ -170,7 +172,7 @@ def run_sweep(
     if on_start is not None:
         on_start(len(tasks), set(store.done) if store else set())
     with executor_for(executor, workers, scheduler) as runner:
-        outputs = drive(tasks, runner, store, on_output)
+        outputs = drive(tasks, runner, store, on_output, on_sizing)
     found = outputs.values() if store is None else [store.load(t.key) for t in tasks]
     points = points_table(found, design, chosen)
     sensitivity = sweep_sensitivity(points, design, chosen, sensitivity_metrics, scenario.seed)
