@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    import numpy as np
     import simpy
 
     from recoverysim.model.channels import Bench, ChannelDesk
@@ -30,8 +29,7 @@ class ClaimServices(Protocol):
     desks: dict[str, ChannelDesk]
     bench: Bench
     customers: Customers  # read only: loyalty before and after, for the journey
-    major: np.ndarray  # per component: is its failure major
-    major_component: list[bool]  # the same, as Python bools
+    major_component: list[bool]  # per component: is its failure major
     price_of_segment: list[float]  # per segment: the product's price
     expected_days_of_segment: list[float]  # per segment: the claimant's expected resolution days
     open_claims: dict[int, Claim]
