@@ -39,8 +39,10 @@ def where(filename: str, function: str = "") -> str:
 def profile(customers: int, policy: str, top: int) -> None:
     from recoverysim.engine import run_replication
     from recoverysim.scenario.load import load_scenario
+    from recoverysim.staffing import resolve_staffing
 
-    scenario = load_scenario(CANONICAL, scaled_overrides(customers, None))
+    # Sized first: the unprofiled time would otherwise include the load pilot of 'auto' staff.
+    scenario = resolve_staffing(load_scenario(CANONICAL, scaled_overrides(customers, None)))
     start = time.perf_counter()
     run_replication(scenario, policy, 0)
     plain_s = time.perf_counter() - start
@@ -82,8 +84,9 @@ def profile_pyinstrument(customers: int, policy: str) -> None:
 
     from recoverysim.engine import run_replication
     from recoverysim.scenario.load import load_scenario
+    from recoverysim.staffing import resolve_staffing
 
-    scenario = load_scenario(CANONICAL, scaled_overrides(customers, None))
+    scenario = resolve_staffing(load_scenario(CANONICAL, scaled_overrides(customers, None)))
     profiler = Profiler(interval=0.0005)
     profiler.start()
     run_replication(scenario, policy, 0)
