@@ -24,6 +24,9 @@ from recoverysim.scenario.schema import CHANNEL_NAMES
 _FEW_OCCASIONS = 3
 #: Up to this many failures due a day, _few_failures handles them on Python lists.
 _FEW_FAILURES = 8
+#: Up to this many purchase occasions a day, claim outcomes at repurchase are counted on Python
+#: lists (_count_few_outcomes) instead of ~14 numpy calls.
+_FEW_OUTCOMES = 128
 
 
 class DailyStep:
@@ -89,6 +92,9 @@ class DailyStep:
         buying."""
         c = self.customers
         outcome = c.pending_outcome[due]
+        if due.size <= _FEW_OUTCOMES:
+            self._count_few_outcomes(due, outcome.tolist(), buys)
+            return
         known = outcome >= 0
         if known.any():
             cells = self.repurchase_claimants.size
@@ -98,6 +104,26 @@ class DailyStep:
                 outcome[known], weights=c.loyalty[due][known], minlength=cells
             )
             c.pending_outcome[due] = -1
+
+    def _count_few_outcomes(self, due: np.ndarray, outcome: list[int], buys: np.ndarray) -> None:
+        """_count_repurchase_by_outcome on Python lists for a day's few occasions (most have no
+        claim since buying): the same counts, and each cell's loyalty summed in the same order as
+        np.bincount's weights, then added."""
+        known = [position for position, code in enumerate(outcome) if code >= 0]
+        if not known:
+            return
+        c = self.customers
+        customers, bought = due.tolist(), buys.tolist()
+        loyalty: dict[int, float] = {}
+        for position in known:
+            cell = outcome[position]
+            self.repurchase_claimants[cell] += 1
+            if bought[position]:
+                self.repurchase_buyers[cell] += 1
+            loyalty[cell] = loyalty.get(cell, 0.0) + float(c.loyalty[customers[position]])
+        for cell, total in loyalty.items():
+            self.repurchase_loyalty[cell] += total
+        c.pending_outcome[due] = -1
 
     def _sell(self, ids: np.ndarray, when: np.ndarray | float) -> None:
         c = self.customers
@@ -233,8 +259,10 @@ class DailyStep:
             # Filing a claim moves no belief nor pool before the claim runs: the pool is the one
             # counted.
             pool = c.willing(index, thresholds[index])
-            customers = rng.choice(pool, size=attempts)
-            components = self.fraud_component_of[rng.choice(self.excluded.size, size=attempts)]
+            # rng.choice(pool, size) and rng.choice(n, size), draw for draw: choice with
+            # replacement and no weights is integers(0, n, size), at half the cost
+            customers = pool[rng.integers(0, pool.size, size=attempts)]
+            components = self.fraud_component_of[rng.integers(0, self.excluded.size, attempts)]
             at = day + rng.random(attempts)
             eligible = day + 1.0 - c.purchase_day[customers] <= warranty
             if eligible.any():
@@ -254,9 +282,7 @@ class DailyStep:
         self.stories.forget_a_day()
         if self.prospects <= 0 or self.market_potential <= 0:
             return
-        market = self.scenario.market
-        rates = (market.innovation_per_year, market.imitation_per_year)
-        p, q = (self.purchase_factor * rate / DAYS_PER_YEAR for rate in rates)
+        p, q = self.bass_rates_per_day
         adopted, remaining = (
             self.customers.active_count / self.market_potential,
             self.prospects / self.market_potential,
