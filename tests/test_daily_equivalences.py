@@ -1,5 +1,6 @@
 """Shortcuts of the daily step that rest on an equivalence, checked against the long way exactly."""
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 
 from recoverysim.model.customers import Customers
 from recoverysim.model.fraud import FraudBeliefs
+from recoverysim.model.ledger import Ledger
 from recoverysim.scenario.load import load_scenario
 
 SCENARIO = load_scenario(Path(__file__).parent / "golden" / "small.yaml")
@@ -59,3 +61,26 @@ def _unkept(beliefs: FraudBeliefs) -> FraudBeliefs:
     """The beliefs with nothing kept: threshold_eur works it out again."""
     beliefs._thresholds.clear()
     return beliefs
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, -0.0, 1.5, 250.0, 1e-9]), st.floats(0, 3000, allow_nan=False)
+        ),
+        max_size=30,
+    )
+)
+def test_pay_of_nothing_is_not_booked(payments):
+    """_pay_staff books no zero amount: the ledger is the one that booked them, bit for bit."""
+    booked, skipped = Ledger(0.03), Ledger(0.03)
+    for eur, day in payments:
+        booked.spend("staff", eur, day)
+        if eur:
+            skipped.spend("staff", eur, day)
+    assert booked.costs == skipped.costs
+    assert [booked.cost_total, booked.net_day0_eur] == [skipped.cost_total, skipped.net_day0_eur]
+    assert [math.copysign(1, x) for x in (booked.cost_total, booked.net_day0_eur)] == [
+        math.copysign(1, x) for x in (skipped.cost_total, skipped.net_day0_eur)
+    ]

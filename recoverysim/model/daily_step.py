@@ -36,16 +36,20 @@ class DailyStep:
         """Pay, at the start of each day (and at the horizon), the pooled time used since the last
         payment."""
         staff, technicians = self.payroll.pooled_since_last()
-        if staff is not None:
+        # None: nothing pooled; 0.0 (no time used since) is not booked, as adding it changes no sum
+        if staff:
             self._book("staff", staff)
-        if technicians is not None:
+        if technicians:
             self._book("technicians", technicians)
 
     def _pay_staff(self) -> None:
         """The day's pay: fixed desks and bench for the day ahead, pooled time used since
-        yesterday."""
-        self._book("staff", self.payroll.fixed_staff_eur_per_day)
-        self._book("technicians", self.payroll.fixed_technicians_eur_per_day)
+        yesterday (a policy with no bench pays no technicians: nothing to book)."""
+        payroll = self.payroll
+        if payroll.fixed_staff_eur_per_day:
+            self._book("staff", payroll.fixed_staff_eur_per_day)
+        if payroll.fixed_technicians_eur_per_day:
+            self._book("technicians", payroll.fixed_technicians_eur_per_day)
         self._pay_pooled_time()
 
     def _daily_steps(self):
@@ -70,7 +74,6 @@ class DailyStep:
         c = self.customers
         if not due.size:
             return
-        when = np.maximum(c.next_occasion_day[due], float(day))
         purchases = c.purchases[due]
         if due.size > _FEW_OCCASIONS:  # whether each buys and the next product's lives, at once
             draws = self.buy_and_lives.draw(due, purchases)
@@ -79,8 +82,9 @@ class DailyStep:
             buy_draws, lives = self.keyed_purchases.uniform(due, purchases), None
         buys = buy_draws < c.loyalty[due] * self.repurchase_factor
         self._count_repurchase_by_outcome(due, buys)
-        buyers, bought_at = due[buys], when[buys]
+        buyers = due[buys]
         if buyers.size:
+            bought_at = np.maximum(c.next_occasion_day[buyers], float(day))
             c.repurchase(buyers, bought_at, None if lives is None else lives[buys])
             self._sell(buyers, bought_at)
         lost = due[~buys]
