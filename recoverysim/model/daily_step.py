@@ -195,7 +195,7 @@ class DailyStep:
         ]
         if not renewed:
             return
-        c.renew_components(*(np.array(column) for column in zip(*renewed)))
+        c.renew_few(*(list(column) for column in zip(*renewed)))
         warranty = self.scenario.product.warranty_days
         claimed, silent = [], []
         for row, component, when in renewed:
