@@ -162,7 +162,7 @@ class KeyedDraws:
             columns = [
                 key.tolist() if isinstance(key, np.ndarray) else [int(key)] * count for key in keys
             ]
-            return np.array([self._python_uniform(row) for row in zip(*columns)], dtype=np.float64)
+            return np.array([self.python_uniform(row) for row in zip(*columns)], dtype=np.float64)
         combined = self._base
         for key, multiplier in zip(keys, _KEY_MULTIPLIERS):
             combined = np.add(combined, np.multiply(_as_words(key), multiplier))
@@ -173,7 +173,7 @@ class KeyedDraws:
         """Unit-mean exponentials by inversion of the keyed uniforms."""
         return -np.log(self.uniform(*keys))
 
-    def _python_uniform(self, keys: tuple[int, ...]) -> float:
+    def python_uniform(self, keys: tuple[int, ...]) -> float:
         """One uniform on Python integers: the words and float of uniform(), bit for bit."""
         x = self._base_int
         for key, multiplier in zip(keys, _KEY_MULTIPLIERS_INT):

@@ -111,4 +111,7 @@ def _bucketed_against_plain(seed, bucket_days, horizon):
         times[rng.integers(0, keys_n), rng.integers(0, slots_n)] = np.inf
         found, expected = bucketed.read(day, times), plain.read(day, times)
         assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(found, expected))
-        set_times(found[0], found[1], day + rng.uniform(0, 2, found[0].size))
+        # Most of what was read is renewed; the rest keeps its time, and must not be read again.
+        renewed = rng.random(found[0].size) < 0.8
+        keys, slots = found[0][renewed], found[1][renewed]
+        set_times(keys, slots, day + rng.uniform(0, 2, keys.size))

@@ -31,10 +31,19 @@ def test_drawn_ahead_customers_are_the_plain_ones(seed, batches, block):
             # the plain path: who they are and their first product, drawn for these ids alone
             seg, opportunist = plain._who_they_are(ids)
             plain.segment[ids], plain.opportunist[ids] = seg, opportunist
+            plain.loyalty[ids] = plain.segment_loyalty[seg]
             plain._new_product(ids, np.full(n, float(day) + 0.25))
             plain.count += n
     finally:
         customers_module._AHEAD_IDS = original
+    assert np.array_equal(ahead.loyalty, plain.loyalty)
+    # and both calendars hold the same entries: every day reads the same keys and slots
+    for day in range(ahead.calendar.horizon_days):
+        found, expected = (
+            ahead.calendar.read(day, ahead.due_day),
+            plain.calendar.read(day, plain.due_day),
+        )
+        assert all(np.array_equal(a, b) for a, b in zip(found, expected)), day
     assert np.array_equal(ahead.segment, plain.segment)
     assert np.array_equal(ahead.opportunist, plain.opportunist)
     assert np.array_equal(ahead.due_day, plain.due_day)  # failure and occasion days, bit for bit

@@ -156,11 +156,15 @@ class Customers:
         self._ahead_first = 0
         self._ahead_segment = self._ahead_offsets = np.empty(0, dtype=np.int64)
         self._ahead_opportunist = np.empty(0, dtype=bool)
-        self._ahead_scruple = np.empty(0)
+        self._ahead_scruple = self._ahead_loyalty = np.empty(0)
+        self._ahead_keys = np.empty(0, dtype=np.int64)
+        self._ahead_opportunists = [0]
 
-    def _file_product(self, ids: np.ndarray, due_days: np.ndarray) -> None:
+    def _file_product(
+        self, ids: np.ndarray, due_days: np.ndarray, keys: np.ndarray | None = None
+    ) -> None:
         """File every component's failure and the next occasion of these customers' new products
-        (their due_day rows)."""
+        (their due_day rows); `keys`, when given, is each id repeated once a slot."""
         slots = self.due_day.shape[1]
         pattern = self._slot_pattern
         slot = (
@@ -168,7 +172,8 @@ class Customers:
             if ids.size * slots <= pattern.size
             else np.tile(np.arange(slots), ids.size)
         )
-        self.calendar.file(np.repeat(ids, slots), slot, due_days.ravel())
+        keys = np.repeat(ids, slots) if keys is None else keys
+        self.calendar.file(keys, slot, due_days.ravel())
 
     def due_today(self, day: int) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """What falls due before the end of `day`: customers at a purchase occasion (in id order),
@@ -300,16 +305,23 @@ class Customers:
         self.active[ids] = True
         self.segment[ids] = seg
         self.opportunist[ids] = opportunist
-        self.loyalty[ids] = self.segment_loyalty[seg]
+        self.loyalty[ids] = (
+            self.segment_loyalty[seg] if product_age_days is not None else self._ahead_loyalty[rows]
+        )
         self.purchase_day[ids] = day if product_age_days is None else day - product_age_days
         if product_age_days is None:
             due = self._ahead_offsets[rows] + day  # _new_product's sums, element by element
             self.due_day[ids] = due
-            self._file_product(ids, due)
+            slots = self.due_day.shape[1]
+            self._file_product(ids, due, self._ahead_keys[rows.start * slots : rows.stop * slots])
+            any_opportunist = (
+                self._ahead_opportunists[rows.stop] > self._ahead_opportunists[rows.start]
+            )
         else:
             self._new_product(ids, np.full(n, day), product_age_days)
+            any_opportunist = opportunist.any()
         self.active_count += n
-        if opportunist.any():
+        if any_opportunist:
             opportunists = ids[opportunist]
             # An opportunist's moral cost of cheating, keyed by customer (drawn ahead when it can)
             self.scruple_eur[opportunists] = (
@@ -345,6 +357,11 @@ class Customers:
             self._ahead_segment, self._ahead_opportunist = self._who_they_are(ids)
             self._ahead_offsets = self._first_product_offsets(ids)
             self._ahead_scruple = self._scruples.exponential(ids) * self._scruple_scale_eur
+            # What add would work out from these each day: the loyalty of the segment, the keys
+            # _file_product repeats, and how many opportunists come before each row.
+            self._ahead_loyalty = self.segment_loyalty[self._ahead_segment]
+            self._ahead_keys = np.repeat(ids, self.due_day.shape[1])
+            self._ahead_opportunists = [0, *np.cumsum(self._ahead_opportunist).tolist()]
             self._ahead_first, start = first, 0
         return slice(start, start + n)
 
@@ -471,3 +488,21 @@ class Customers:
         failure_day = day_of + scale * unit ** self._inverse_shape[components]
         self.failure_day[customers, components] = failure_day
         self.calendar.file(customers, components, failure_day)
+
+    def renew_few(self, customers: list[int], components: list[int], day_of: list[float]) -> None:
+        """renew_components for a day's few failures, given as Python lists: the same renewal
+        counts, keyed draws (KeyedDraws.uniform's own path for a few keys) and numpy arithmetic on
+        the lives, with ~5 numpy calls fewer."""
+        renewals, draws = self.renewals, []
+        for customer, component in zip(customers, components):
+            count = int(renewals[customer, component]) + 1
+            renewals[customer, component] = count
+            draws.append(self._renewals.python_uniform((customer, component, count)))
+        keys, slots = np.array(customers, dtype=np.int64), np.array(components, dtype=np.int64)
+        unit = -np.log(np.array(draws, dtype=np.float64))
+        scale = self.weibull_scale_days[slots]
+        failure_day = (
+            np.array(day_of, dtype=np.float64) + scale * unit ** self._inverse_shape[slots]
+        )
+        self.failure_day[keys, slots] = failure_day
+        self.calendar.file(keys, slots, failure_day)

@@ -24,6 +24,9 @@ from recoverysim.scenario.schema import CHANNEL_NAMES
 _FEW_OCCASIONS = 3
 #: Up to this many failures due a day, _few_failures handles them on Python lists.
 _FEW_FAILURES = 8
+#: Up to this many purchase occasions a day, claim outcomes at repurchase are counted on Python
+#: lists (_count_few_outcomes) instead of ~14 numpy calls.
+_FEW_OUTCOMES = 128
 
 
 class DailyStep:
@@ -33,16 +36,20 @@ class DailyStep:
         """Pay, at the start of each day (and at the horizon), the pooled time used since the last
         payment."""
         staff, technicians = self.payroll.pooled_since_last()
-        if staff is not None:
+        # None: nothing pooled; 0.0 (no time used since) is not booked, as adding it changes no sum
+        if staff:
             self._book("staff", staff)
-        if technicians is not None:
+        if technicians:
             self._book("technicians", technicians)
 
     def _pay_staff(self) -> None:
         """The day's pay: fixed desks and bench for the day ahead, pooled time used since
-        yesterday."""
-        self._book("staff", self.payroll.fixed_staff_eur_per_day)
-        self._book("technicians", self.payroll.fixed_technicians_eur_per_day)
+        yesterday (a policy with no bench pays no technicians: nothing to book)."""
+        payroll = self.payroll
+        if payroll.fixed_staff_eur_per_day:
+            self._book("staff", payroll.fixed_staff_eur_per_day)
+        if payroll.fixed_technicians_eur_per_day:
+            self._book("technicians", payroll.fixed_technicians_eur_per_day)
         self._pay_pooled_time()
 
     def _daily_steps(self):
@@ -67,7 +74,6 @@ class DailyStep:
         c = self.customers
         if not due.size:
             return
-        when = np.maximum(c.next_occasion_day[due], float(day))
         purchases = c.purchases[due]
         if due.size > _FEW_OCCASIONS:  # whether each buys and the next product's lives, at once
             draws = self.buy_and_lives.draw(due, purchases)
@@ -76,8 +82,9 @@ class DailyStep:
             buy_draws, lives = self.keyed_purchases.uniform(due, purchases), None
         buys = buy_draws < c.loyalty[due] * self.repurchase_factor
         self._count_repurchase_by_outcome(due, buys)
-        buyers, bought_at = due[buys], when[buys]
+        buyers = due[buys]
         if buyers.size:
+            bought_at = np.maximum(c.next_occasion_day[buyers], float(day))
             c.repurchase(buyers, bought_at, None if lives is None else lives[buys])
             self._sell(buyers, bought_at)
         lost = due[~buys]
@@ -89,6 +96,9 @@ class DailyStep:
         buying."""
         c = self.customers
         outcome = c.pending_outcome[due]
+        if due.size <= _FEW_OUTCOMES:
+            self._count_few_outcomes(due, outcome.tolist(), buys)
+            return
         known = outcome >= 0
         if known.any():
             cells = self.repurchase_claimants.size
@@ -98,6 +108,26 @@ class DailyStep:
                 outcome[known], weights=c.loyalty[due][known], minlength=cells
             )
             c.pending_outcome[due] = -1
+
+    def _count_few_outcomes(self, due: np.ndarray, outcome: list[int], buys: np.ndarray) -> None:
+        """_count_repurchase_by_outcome on Python lists for a day's few occasions (most have no
+        claim since buying): the same counts, and each cell's loyalty summed in the same order as
+        np.bincount's weights, then added."""
+        known = [position for position, code in enumerate(outcome) if code >= 0]
+        if not known:
+            return
+        c = self.customers
+        customers, bought = due.tolist(), buys.tolist()
+        loyalty: dict[int, float] = {}
+        for position in known:
+            cell = outcome[position]
+            self.repurchase_claimants[cell] += 1
+            if bought[position]:
+                self.repurchase_buyers[cell] += 1
+            loyalty[cell] = loyalty.get(cell, 0.0) + float(c.loyalty[customers[position]])
+        for cell, total in loyalty.items():
+            self.repurchase_loyalty[cell] += total
+        c.pending_outcome[due] = -1
 
     def _sell(self, ids: np.ndarray, when: np.ndarray | float) -> None:
         c = self.customers
@@ -165,7 +195,7 @@ class DailyStep:
         ]
         if not renewed:
             return
-        c.renew_components(*(np.array(column) for column in zip(*renewed)))
+        c.renew_few(*(list(column) for column in zip(*renewed)))
         warranty = self.scenario.product.warranty_days
         claimed, silent = [], []
         for row, component, when in renewed:
@@ -233,8 +263,10 @@ class DailyStep:
             # Filing a claim moves no belief nor pool before the claim runs: the pool is the one
             # counted.
             pool = c.willing(index, thresholds[index])
-            customers = rng.choice(pool, size=attempts)
-            components = self.fraud_component_of[rng.choice(self.excluded.size, size=attempts)]
+            # rng.choice(pool, size) and rng.choice(n, size), draw for draw: choice with
+            # replacement and no weights is integers(0, n, size), at half the cost
+            customers = pool[rng.integers(0, pool.size, size=attempts)]
+            components = self.fraud_component_of[rng.integers(0, self.excluded.size, attempts)]
             at = day + rng.random(attempts)
             eligible = day + 1.0 - c.purchase_day[customers] <= warranty
             if eligible.any():
@@ -254,9 +286,7 @@ class DailyStep:
         self.stories.forget_a_day()
         if self.prospects <= 0 or self.market_potential <= 0:
             return
-        market = self.scenario.market
-        rates = (market.innovation_per_year, market.imitation_per_year)
-        p, q = (self.purchase_factor * rate / DAYS_PER_YEAR for rate in rates)
+        p, q = self.bass_rates_per_day
         adopted, remaining = (
             self.customers.active_count / self.market_potential,
             self.prospects / self.market_potential,

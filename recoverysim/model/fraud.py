@@ -25,6 +25,9 @@ class FraudBeliefs:
         self.tips_success = np.zeros(segments)
         self.tips_caught = np.zeros(segments)
         self.tips_gain_eur = np.zeros(segments)
+        # threshold_eur by segment, kept until the next tip: it is asked for every day, tips are
+        # rare (the same floats: nothing else moves a belief).
+        self._thresholds: dict[int, float] = {}
 
     def _believed(self, segment: int, prior: float, heard: np.ndarray) -> float:
         """The prior weighted by its pseudo-count, moved by what the segment heard per tip."""
@@ -54,9 +57,13 @@ class FraudBeliefs:
     def threshold_eur(self, segment: int) -> float:
         """The scruple below which an opportunist of the segment cheats: expected gain minus
         expected penalty."""
-        return (
-            self.expected_gain_eur(segment) - self.caught(segment) * self._fraud.caught_penalty_eur
-        )
+        threshold = self._thresholds.get(segment)
+        if threshold is None:
+            threshold = self._thresholds[segment] = (
+                self.expected_gain_eur(segment)
+                - self.caught(segment) * self._fraud.caught_penalty_eur
+            )
+        return threshold
 
     def value_eur(
         self, remedy: str, approved: bool, price_eur: float, received_eur: float
@@ -74,6 +81,7 @@ class FraudBeliefs:
     def tip(self, segment: int, decision: str, value_eur: float) -> None:
         """The outcome of a fraudulent claim reaches the segment's opportunists as tips."""
         tips = self._tips_per_outcome
+        self._thresholds.pop(segment, None)
         self.tips[segment] += tips
         self.tips_success[segment] += tips * (decision == "approved")
         self.tips_caught[segment] += tips * (decision == "denied")

@@ -169,6 +169,11 @@ class World(DailyStep, WorldServices):
         self.leniency = leniency_index(policy, scenario)
         self.purchase_factor = leniency_factor(market.leniency_purchase_effect, self.leniency)
         self.repurchase_factor = leniency_factor(market.leniency_repurchase_effect, self.leniency)
+        # Bass's p and q per day under the policy's leniency, the same every day (_adoption)
+        self.bass_rates_per_day = tuple(
+            self.purchase_factor * rate / DAYS_PER_YEAR
+            for rate in (market.innovation_per_year, market.imitation_per_year)
+        )
 
     # ---- the run -----------------------------------------------------------------
 
