@@ -125,6 +125,8 @@ class Customers:
             capacity, np.inf
         )  # an opportunist's moral cost of cheating (EUR), drawn once
         self.loyalty = np.zeros(capacity)
+        # The sum of loyalty[:count], kept up by every change to loyalty (see loyalty_mean).
+        self.loyalty_total = 0.0
         self.failures = np.zeros(capacity, dtype=np.int32)
         self.purchases = np.zeros(capacity, dtype=np.int32)
         self.renewals = np.zeros((capacity, len(components)), dtype=np.int32)
@@ -285,12 +287,21 @@ class Customers:
 
     @property
     def loyalty_mean(self) -> float:
-        """Mean loyalty of active customers (a lost customer's loyalty is kept at 0)."""
-        return (
-            float(self.loyalty[: self.count].sum()) / self.active_count
-            if self.active_count
-            else float("nan")
-        )
+        """Mean loyalty of active customers (a lost customer's loyalty is kept at 0).
+
+        From the running total, not a sum over every customer each day (0.2 ms a day at 1M
+        customers); resum_loyalty() keeps its rounding from piling up.
+        """
+        return self.loyalty_total / self.active_count if self.active_count else float("nan")
+
+    def resum_loyalty(self) -> None:
+        """Replace the running total of loyalty by a fresh sum: between two, rounding drifts it by
+        about 1e-16 of the total a change."""
+        self.loyalty_total = float(self.loyalty[: self.count].sum())
+
+    def moved_loyalty(self, change: float) -> None:
+        """Loyalty moved outside Customers (feelings, word of mouth) by `change` in all."""
+        self.loyalty_total += change
 
     def add(self, n: int, day: float, product_age_days: np.ndarray | None = None) -> np.ndarray:
         """Add n new customers who bought at `day` (minus their product's age); returns their
@@ -308,6 +319,7 @@ class Customers:
         self.loyalty[ids] = (
             self.segment_loyalty[seg] if product_age_days is not None else self._ahead_loyalty[rows]
         )
+        self.loyalty_total += float(self.loyalty[ids].sum())
         self.purchase_day[ids] = day if product_age_days is None else day - product_age_days
         if product_age_days is None:
             due = self._ahead_offsets[rows] + day  # _new_product's sums, element by element
@@ -463,6 +475,7 @@ class Customers:
             self._lost_opportunists.append(opportunists)
             self._note_unfiled(opportunists, lost=True)
         self.active_count -= ids.size
+        self.loyalty_total -= float(self.loyalty[ids].sum())  # ids are distinct: a day's due
         self.loyalty[ids] = 0.0
         self.failure_day[ids] = NEVER
         self.next_occasion_day[ids] = NEVER

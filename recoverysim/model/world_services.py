@@ -120,8 +120,12 @@ class WorldServices:
         c = self.customers
         if not c.active[customer]:
             return
-        new = c.loyalty[customer] + loyalty_change(s, self.scenario.behaviour, first_failure, major)
-        c.loyalty[customer] = min(1.0, max(0.0, new))
+        old = c.loyalty[customer]
+        new = min(
+            1.0, max(0.0, old + loyalty_change(s, self.scenario.behaviour, first_failure, major))
+        )
+        c.loyalty[customer] = new
+        c.moved_loyalty(new - old)
 
     def word_of_mouth(self, claim: Claim, s: float) -> None:
         """The claimant tells people: how many follows the U around the no-failure satisfaction
@@ -195,8 +199,11 @@ class WorldServices:
                 who = self.keyed_listeners.uniform(*key, np.arange(2, 2 + listeners))
                 ids = (who * c.count).astype(np.int64)
                 ids = ids[c.active[ids]]
+                heard = np.unique(ids)
+                before = c.loyalty[heard].sum()
                 np.add.at(c.loyalty, ids, step)
                 c.loyalty[ids] = np.clip(c.loyalty[ids], 0.0, 1.0)
+                c.moved_loyalty(float(c.loyalty[heard].sum() - before))
                 return
             # The same, one listener at a time (np.add.at and np.clip cost ~10 us a call on a few
             # ids): a listener drawn twice moves twice, then every listener is clipped to [0, 1], in
@@ -204,10 +211,12 @@ class WorldServices:
             ids = [int(row_draw(word, width, index) * c.count) for index in range(2, 2 + listeners)]
             ids = [i for i in ids if c.active[i]]
             loyalty = c.loyalty
+            before = {i: loyalty[i] for i in ids}  # each listener once
             for i in ids:
                 loyalty[i] += step
             for i in ids:
                 loyalty[i] = min(max(loyalty[i], 0.0), 1.0)
+            c.moved_loyalty(float(sum(loyalty[i] - old for i, old in before.items())))
 
     def finish(self, claim: Claim) -> None:
         self.open_claims.pop(claim.claim_id, None)
