@@ -146,8 +146,7 @@ class ChannelDesk:
         """
         env = self.env
         delay = self._service.exponential(self._response_days) if self._response_days else 0.0
-        if not self._always_open:  # nothing happens in between: one Timeout
-            delay += self.delay_until_open(env.now + delay)
+        delay += self.delay_until_open(env.now + delay)  # nothing happens in between: one Timeout
         if delay > 0.0:
             yield env.timeout(delay)
         self.contacts_offered += 1

@@ -182,8 +182,7 @@ def reach_decider(world: ClaimServices, claim: Claim):
                 yield env.timeout(REDIAL_DELAY_DAYS)
                 continue
             return False
-        if claim.log is not None:
-            world.note(claim, "transferred")
+        world.note(claim, "transferred")
         served = yield from desk.contact(claim)
         if served:
             world.heard(claim)
@@ -379,8 +378,7 @@ def ship(world: ClaimServices, claim: Claim, by_customer: bool):
         claim.customer_shipments += 1
     world.spend(claim, "shipping", world.scenario.money.shipping_eur)
     world.reach["shipping_days"] += 1
-    if claim.log is not None:
-        world.note(claim, "shipped to firm" if by_customer else "shipped to customer")
+    world.note(claim, "shipped to firm" if by_customer else "shipped to customer")
     yield world.env.timeout(world.policy.shipping_days)
 
 

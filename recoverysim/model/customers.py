@@ -496,26 +496,30 @@ class Customers:
         renewals = self.renewals[customers, components] + 1
         self.renewals[customers, components] = renewals
         unit = self._renewals.exponential(customers, components, renewals)
-        # 1.0 / shape, as _inverse_shape holds it: the same division, element by element
-        scale = self.weibull_scale_days[components]
-        failure_day = day_of + scale * unit ** self._inverse_shape[components]
-        self.failure_day[customers, components] = failure_day
-        self.calendar.file(customers, components, failure_day)
+        self._file_renewed(customers, components, day_of, unit)
 
     def renew_few(self, customers: list[int], components: list[int], day_of: list[float]) -> None:
         """renew_components for a day's few failures, given as Python lists: the same renewal
-        counts, keyed draws (KeyedDraws.uniform's own path for a few keys) and numpy arithmetic on
-        the lives, with ~5 numpy calls fewer."""
+        counts and keyed draws (KeyedDraws.uniform's own path for a few keys), ~5 numpy calls
+        fewer."""
         renewals, draws = self.renewals, []
         for customer, component in zip(customers, components):
             count = int(renewals[customer, component]) + 1
             renewals[customer, component] = count
             draws.append(self._renewals.python_uniform((customer, component, count)))
-        keys, slots = np.array(customers, dtype=np.int64), np.array(components, dtype=np.int64)
-        unit = -np.log(np.array(draws, dtype=np.float64))
-        scale = self.weibull_scale_days[slots]
-        failure_day = (
-            np.array(day_of, dtype=np.float64) + scale * unit ** self._inverse_shape[slots]
+        self._file_renewed(
+            np.array(customers, dtype=np.int64),
+            np.array(components, dtype=np.int64),
+            np.array(day_of, dtype=np.float64),
+            -np.log(np.array(draws, dtype=np.float64)),
         )
-        self.failure_day[keys, slots] = failure_day
-        self.calendar.file(keys, slots, failure_day)
+
+    def _file_renewed(
+        self, customers: np.ndarray, components: np.ndarray, day_of: np.ndarray, unit: np.ndarray
+    ) -> None:
+        """The renewed components' next failure days, from unit exponentials, filed."""
+        # 1.0 / shape, as _inverse_shape holds it: the same division, element by element
+        scale = self.weibull_scale_days[components]
+        failure_day = day_of + scale * unit ** self._inverse_shape[components]
+        self.failure_day[customers, components] = failure_day
+        self.calendar.file(customers, components, failure_day)

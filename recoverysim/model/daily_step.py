@@ -217,7 +217,7 @@ class DailyStep:
             self.unclaimed_failures += len(silent)
             behaviour = self.scenario.behaviour
             for customer, component, ordinal in silent:
-                is_major = bool(self.major[component])
+                is_major = self.major_component[component]
                 draw = self.keyed_silent_told.uniform_list((customer, ordinal), 1)[0]
                 self.feel(
                     customer, behaviour.unclaimed_failure_satisfaction, ordinal == 0, is_major

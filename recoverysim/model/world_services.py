@@ -81,7 +81,7 @@ class WorldServices:
         self.ledger.spend(component, eur, self.env.now)
 
     def spend(self, claim: Claim, component: str, eur: float) -> None:
-        self.ledger.spend(component, eur, self.env.now)  # as _book, a call fewer on the hot path
+        self._book(component, eur)
         claim.cost_eur += eur
 
     def earn_repair_charge(self, eur: float) -> None:
