@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from recoverysim.metrics import key_figures
-from recoverysim.model.claims import Claim
+from recoverysim.model.claim_record import Claim
 from recoverysim.model.world import World
 from recoverysim.scenario.schema import Scenario
 from recoverysim.staffing import resolve_staffing

@@ -15,7 +15,8 @@ import numpy as np
 
 from recoverysim.model.bass import bass_day_probability
 from recoverysim.model.claim_run import ClaimRun
-from recoverysim.model.claims import Claim, handle_claim
+from recoverysim.model.claim_record import Claim
+from recoverysim.model.claims import handle_claim
 from recoverysim.model.ledger import DAYS_PER_YEAR
 from recoverysim.scenario.schema import CHANNEL_NAMES
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import simpy
 
     from recoverysim.model.channels import Bench, ChannelDesk
-    from recoverysim.model.claims import Claim
+    from recoverysim.model.claim_record import Claim
     from recoverysim.model.customers import Customers
     from recoverysim.scenario.schema import Policy, Scenario
 

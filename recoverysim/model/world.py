@@ -19,7 +19,8 @@ from recoverysim.model import totals
 from recoverysim.model.bass import leniency_factor, leniency_index
 from recoverysim.model.behaviour import expected_resolution_days
 from recoverysim.model.channels import Bench, ChannelDesk
-from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY, Claim
+from recoverysim.model.claim_record import Claim
+from recoverysim.model.claims import INSPECTION_HOURS_PER_DAY
 from recoverysim.model.customers import Customers
 from recoverysim.model.daily_step import DailyStep
 from recoverysim.model.desks import Payroll, staffed_channels, technicians_paid

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from recoverysim.model.behaviour import loyalty_change, missed_updates, people_told_mean
-from recoverysim.model.claims import Claim
+from recoverysim.model.claim_record import Claim
 from recoverysim.model.luck import binomial_quantile, poisson_quantile
 from recoverysim.model.totals import OUTCOME, OUTCOME_CLASSES
 from recoverysim.rng import row_draw

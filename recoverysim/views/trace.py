@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from recoverysim.errors import UsageError
-from recoverysim.model.claims import Claim
+from recoverysim.model.claim_record import Claim
 from recoverysim.model.world import World
 from recoverysim.scenario.schema import Scenario
 from recoverysim.staffing import resolve_staffing
