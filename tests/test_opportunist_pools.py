@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recoverysim.model.customers import Customers, _insert_sorted
+from recoverysim.model.customers import Customers
+from recoverysim.model.opportunist_pools import _insert_sorted
 from recoverysim.scenario.load import load_scenario
 
 SCENARIO = load_scenario(Path(__file__).parent / "golden" / "small.yaml")
@@ -77,9 +78,11 @@ def test_willing_counted_unfiled_is_the_filed_pool(seed, days):
             lazy.lose(ids)
             daily.lose(ids)
         for segment in range(segments):
-            pool = daily.willing(segment, threshold)
-            assert lazy.willing_count(segment, threshold) == pool.size
+            pool = daily.opportunists.willing(segment, threshold)
+            assert lazy.opportunists.willing_count(segment, threshold) == pool.size
             if rng.random() < 0.2:  # a fraud attempt files the lazy pools
-                assert np.array_equal(lazy.willing(segment, threshold), pool)
+                assert np.array_equal(lazy.opportunists.willing(segment, threshold), pool)
     for segment in range(segments):
-        assert np.array_equal(lazy.willing(segment, 2.0), daily.willing(segment, 2.0))
+        assert np.array_equal(
+            lazy.opportunists.willing(segment, 2.0), daily.opportunists.willing(segment, 2.0)
+        )

@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from recoverysim.model.calendar import DayCalendar
+from recoverysim.model.opportunist_pools import OpportunistPools
 from recoverysim.rng import KeyedDraws
 from recoverysim.scenario.schema import Scenario
 
 NEVER = np.inf
-_NO_IDS = np.empty(0, dtype=np.int64)
 _WHO_SLOTS = np.array([[0, 1]])  # a new customer's segment draw and opportunist draw
 #: Up to this many customers bought at once, their keyed draws are made on Python integers
 #: (KeyedDraws.uniform_rows; 1 customer 7 us, 5 21 us, 8 32 us against ~29 us for the numpy call).
@@ -24,68 +24,6 @@ _FEW_PRODUCTS = 6
 #: New customer ids whose keyed draws are made at once, ahead of their purchase
 #: (Customers._drawn_ahead).
 _AHEAD_IDS = 4096
-#: Up to this many opportunists added or lost since the last filing, willing_count counts them on
-#: Python lists instead of filing them (Customers._file_opportunists).
-_FEW_UNFILED = 32
-
-
-def _insert_sorted(
-    ids: np.ndarray,
-    values: np.ndarray,
-    at: np.ndarray,
-    new_ids: np.ndarray,
-    new_values: np.ndarray,
-    drop: list[int] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """np.insert(ids, at, new_ids) and np.insert(values, at, new_values) for a non-decreasing `at`,
-    sharing one mask; the old items at the increasing positions `drop` (of `ids`) are left out.
-
-    np.insert places the j-th new item at at[j] + j when `at` is sorted, and the old ones in the
-    other places in order; so does this, without np.insert's own overhead twice (it runs every day).
-    """
-    if drop:
-        return _merge_runs(ids, values, at.tolist(), new_ids, new_values, drop)
-    if new_ids.size <= 64:  # a few new opportunists a day: copy the runs between insertion points
-        cuts = [0, *at.tolist(), ids.size]
-        id_runs, value_runs = [ids[: cuts[1]]], [values[: cuts[1]]]
-        for j in range(new_ids.size):
-            id_runs += (new_ids[j : j + 1], ids[cuts[j + 1] : cuts[j + 2]])
-            value_runs += (new_values[j : j + 1], values[cuts[j + 1] : cuts[j + 2]])
-        return np.concatenate(id_runs).astype(ids.dtype, copy=False), np.concatenate(value_runs)
-    size = ids.size + new_ids.size
-    places = at + np.arange(new_ids.size)
-    old = np.ones(size, dtype=bool)
-    old[places] = False
-    merged_ids, merged_values = np.empty(size, dtype=ids.dtype), np.empty(size, dtype=values.dtype)
-    merged_ids[places], merged_values[places] = new_ids, new_values
-    merged_ids[old], merged_values[old] = ids, values
-    return merged_ids, merged_values
-
-
-def _merge_runs(
-    ids: np.ndarray,
-    values: np.ndarray,
-    at: list[int],
-    new_ids: np.ndarray,
-    new_values: np.ndarray,
-    drop: list[int],
-) -> tuple[np.ndarray, np.ndarray]:
-    """_insert_sorted with old items dropped: copy the runs between insertions and drops."""
-    events = [(place, 0, j) for j, place in enumerate(at)] + [(place, 1, -1) for place in drop]
-    events.sort()
-    id_runs, value_runs, start = [], [], 0
-    for place, is_drop, j in events:  # insert before old item p; drop it
-        id_runs.append(ids[start:place])
-        value_runs.append(values[start:place])
-        if is_drop:
-            start = place + 1
-        else:
-            id_runs.append(new_ids[j : j + 1])
-            value_runs.append(new_values[j : j + 1])
-            start = place
-    id_runs.append(ids[start:])
-    value_runs.append(values[start:])
-    return np.concatenate(id_runs).astype(ids.dtype, copy=False), np.concatenate(value_runs)
 
 
 class Customers:
@@ -143,17 +81,10 @@ class Customers:
         # Slot numbers of up to 4,096 products filed at once, sliced instead of tiled (np.tile costs
         # ~10 us a call).
         self._slot_pattern = np.tile(np.arange(k + 1), 4096)
-        # Per segment, active opportunists by scruple (ids, scruples): the willing are a prefix.
-        self._by_scruple = [(np.empty(0, dtype=np.int64), np.empty(0)) for _ in segments]
-        self._new_opportunists: list[
-            np.ndarray
-        ] = []  # scruples drawn and filed when the willing are next asked for
-        # Lost opportunists, taken out of their pool when the willing are next asked for.
-        self._lost_opportunists: list[np.ndarray] = []
-        # The same, as (customer, segment, scruple), while few (willing_count); lost by customer.
-        self._unfiled_new: list[tuple[int, int, float]] = []
-        self._unfiled_lost: dict[int, tuple[int, int, float]] = {}
-        self._too_many_unfiled = False
+        # Per segment, active opportunists by scruple: the willing are a prefix (fraud attempts).
+        self.opportunists = OpportunistPools(
+            len(segments), self.active, self.segment, self.scruple_eur
+        )
         # New customers' segments, opportunist flags and first products' offsets, drawn ahead (add).
         self._ahead_first = 0
         self._ahead_segment = self._ahead_offsets = np.empty(0, dtype=np.int64)
@@ -187,103 +118,6 @@ class Customers:
         occasion = slots == self.due_day.shape[1] - 1
         rows, components = keys[~occasion], slots[~occasion]
         return keys[occasion], (rows, components, self.failure_day[rows, components])
-
-    def willing(self, segment: int, threshold_eur: float) -> np.ndarray:
-        """Active opportunists of a segment whose scruple is below `threshold_eur`, by rising
-        scruple."""
-        if self._new_opportunists or self._lost_opportunists:
-            self._file_opportunists()
-        ids, scruples = self._by_scruple[segment]
-        return ids[: scruples.searchsorted(threshold_eur, side="left")]
-
-    def willing_count(self, segment: int, threshold_eur: float) -> int:
-        """willing(segment, threshold_eur).size, without filing the few opportunists new or lost
-        since the last filing: they are counted apart, on Python lists.
-
-        Filing merges into sorted arrays (~15 numpy calls); a day at 10k-100k customers adds or
-        loses an opportunist or two and, most days, draws no fraud attempt that needs the pool.
-        """
-        if self._too_many_unfiled:
-            self._file_opportunists()
-        count = int(self._by_scruple[segment][1].searchsorted(threshold_eur, side="left"))
-        if self._unfiled_new:
-            active = self.active
-            for customer, in_segment, scruple in self._unfiled_new:
-                if in_segment == segment and scruple < threshold_eur and active[customer]:
-                    count += 1
-        if self._unfiled_lost:
-            unfiled = {customer for customer, _, _ in self._unfiled_new}
-            for customer, in_segment, scruple in self._unfiled_lost.values():
-                if in_segment == segment and scruple < threshold_eur and customer not in unfiled:
-                    count -= 1  # filed earlier, so in the pool until the next filing
-        return count
-
-    def _note_unfiled(self, ids: np.ndarray, lost: bool) -> None:
-        """Keep (customer, segment, scruple) of opportunists added (or lost) since the last filing,
-        for willing_count; past _FEW_UNFILED the next count files them instead."""
-        if self._too_many_unfiled:
-            return
-        if len(self._unfiled_new) + len(self._unfiled_lost) + ids.size > _FEW_UNFILED:
-            self._too_many_unfiled = True
-            return
-        rows = zip(ids.tolist(), self.segment[ids].tolist(), self.scruple_eur[ids].tolist())
-        if lost:
-            self._unfiled_lost.update((row[0], row) for row in rows)
-        else:
-            self._unfiled_new.extend(rows)
-
-    def _file_opportunists(self) -> None:
-        """Merge the new opportunists that are still active into their segment's order (their
-        scruples were drawn when they were added); take out those lost since (the rest keep their
-        order).
-
-        Done when the willing are asked for, not at every sale: customers are added many times a
-        day. Filing several days' new opportunists at once gives the order filing each day's would:
-        a stable sort keeps them in the order added, and each goes after the equal scruples filed.
-        """
-        new = np.concatenate(self._new_opportunists) if self._new_opportunists else _NO_IDS
-        self._new_opportunists.clear()
-        self._unfiled_new.clear()
-        self._unfiled_lost.clear()
-        self._too_many_unfiled = False
-        if new.size and self._lost_opportunists:
-            new = new[self.active[new]]  # added and lost before being filed
-        lost = self._lost_ids_by_segment()
-        segments = self.segment[new]
-        for index, (pool, scruples) in enumerate(self._by_scruple):
-            mine = new[segments == index] if len(self._by_scruple) > 1 else new
-            drop = self._positions(pool, scruples, lost.get(index, ()))
-            if mine.size or drop:
-                values = self.scruple_eur[mine]
-                order = np.argsort(values, kind="stable")
-                at = scruples.searchsorted(values[order], side="right")
-                self._by_scruple[index] = _insert_sorted(
-                    pool, scruples, at, mine[order], values[order], drop
-                )
-
-    def _lost_ids_by_segment(self) -> dict[int, list[int]]:
-        """The opportunists lost since the last filing, by segment (each once)."""
-        if not self._lost_opportunists:
-            return {}
-        lost = np.concatenate(self._lost_opportunists).tolist()
-        self._lost_opportunists.clear()
-        by_segment: dict[int, list[int]] = {}
-        for customer, segment in zip(lost, self.segment[lost].tolist()):
-            by_segment.setdefault(segment, []).append(customer)
-        return by_segment
-
-    def _positions(self, pool: np.ndarray, scruples: np.ndarray, customers: list[int]) -> list[int]:
-        """Increasing positions in a pool of those of `customers` it holds (found by scruple)."""
-        positions = set()
-        for customer in customers:
-            scruple = self.scruple_eur[customer]
-            place = int(scruples.searchsorted(scruple, side="left"))
-            while place < pool.size and scruples[place] == scruple:  # a tie: look along it
-                if pool[place] == customer:
-                    positions.add(place)
-                    break
-                place += 1
-        return sorted(positions)
 
     @property
     def loyalty_mean(self) -> float:
@@ -341,8 +175,7 @@ class Customers:
                 if product_age_days is None
                 else self._scruples.exponential(opportunists) * self._scruple_scale_eur
             )
-            self._new_opportunists.append(opportunists)
-            self._note_unfiled(opportunists, lost=False)
+            self.opportunists.added(opportunists)
         return ids
 
     def _who_they_are(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -472,8 +305,7 @@ class Customers:
         opportunists = ids[self.opportunist[ids] & self.active[ids]]
         self.active[ids] = False
         if opportunists.size:
-            self._lost_opportunists.append(opportunists)
-            self._note_unfiled(opportunists, lost=True)
+            self.opportunists.lost(opportunists)
         self.active_count -= ids.size
         self.loyalty_total -= float(self.loyalty[ids].sum())  # ids are distinct: a day's due
         self.loyalty[ids] = 0.0

@@ -254,7 +254,10 @@ class DailyStep:
         c = self.customers
         segments = self.scenario.market.segments
         thresholds = [self.fraud_beliefs.threshold_eur(index) for index in range(len(segments))]
-        counts = [c.willing_count(index, threshold) for index, threshold in enumerate(thresholds)]
+        counts = [
+            c.opportunists.willing_count(index, threshold)
+            for index, threshold in enumerate(thresholds)
+        ]
         willing = sum(counts)
         self.daily["fraud_willing_share"][day] = willing / max(c.active_count, 1)
         if not willing:
@@ -268,7 +271,7 @@ class DailyStep:
                 continue
             # Filing a claim moves no belief nor pool before the claim runs: the pool is the one
             # counted.
-            pool = c.willing(index, thresholds[index])
+            pool = c.opportunists.willing(index, thresholds[index])
             # rng.choice(pool, size) and rng.choice(n, size), draw for draw: choice with
             # replacement and no weights is integers(0, n, size), at half the cost
             customers = pool[rng.integers(0, pool.size, size=attempts)]
